@@ -1,0 +1,423 @@
+//! Typed read views over records, and the names of their fields.
+//!
+//! Records store fields by name so that data from newer versions survives. The app reads them through
+//! these plain structs, which are rebuilt from a record whenever it is shown.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Stamp;
+use crate::id::RecordId;
+use crate::record::{Record, Value};
+
+/// What a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A person met in the field.
+    Contact,
+    /// A meeting, with its participants, notes and decisions.
+    Meeting,
+    /// A follow-up action that belongs to a meeting.
+    Action,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Contact => "contact",
+            Kind::Meeting => "meeting",
+            Kind::Action => "action",
+        })
+    }
+}
+
+/// How a field's value is shaped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// One string.
+    Text,
+    /// Several strings.
+    List,
+    /// A yes/no flag.
+    Flag,
+}
+
+/// Every field this version knows, for every kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// Contact name (any script).
+    Name,
+    /// Contact rank or title; meeting title.
+    Title,
+    /// Organisation of a contact.
+    Organisation,
+    /// Nation of a contact.
+    Nation,
+    /// Role of a contact.
+    Role,
+    /// Contact emails.
+    Emails,
+    /// Contact phone numbers.
+    Phones,
+    /// Languages a contact speaks.
+    Languages,
+    /// Free notes (contact or meeting).
+    Notes,
+    /// Tags (contact or meeting).
+    Tags,
+    /// Classification or releasability label.
+    Marking,
+    /// Meeting date, `YYYY-MM-DD`.
+    Date,
+    /// Meeting start time, `HH:MM`.
+    Start,
+    /// Meeting end time, `HH:MM`.
+    End,
+    /// Meeting location.
+    Location,
+    /// Contact ids of the meeting's participants.
+    Participants,
+    /// Free-text attendees who are not contacts.
+    Attendees,
+    /// Organisations involved in a meeting.
+    Organisations,
+    /// Nations involved in a meeting.
+    Nations,
+    /// Meeting agenda.
+    Agenda,
+    /// Meeting decisions.
+    Decisions,
+    /// Action text.
+    Text,
+    /// Action owner.
+    Owner,
+    /// Action due date, `YYYY-MM-DD`.
+    Due,
+    /// Whether an action is done.
+    Done,
+    /// The meeting an action belongs to (an id).
+    Meeting,
+    /// The contact an action names, if any (an id).
+    Contact,
+}
+
+impl Field {
+    /// The stored name of the field.
+    pub fn key(self) -> &'static str {
+        use Field::*;
+        match self {
+            Name => "name",
+            Title => "title",
+            Organisation => "organisation",
+            Nation => "nation",
+            Role => "role",
+            Emails => "emails",
+            Phones => "phones",
+            Languages => "languages",
+            Notes => "notes",
+            Tags => "tags",
+            Marking => "marking",
+            Date => "date",
+            Start => "start",
+            End => "end",
+            Location => "location",
+            Participants => "participants",
+            Attendees => "attendees",
+            Organisations => "organisations",
+            Nations => "nations",
+            Agenda => "agenda",
+            Decisions => "decisions",
+            Text => "text",
+            Owner => "owner",
+            Due => "due",
+            Done => "done",
+            Meeting => "meeting",
+            Contact => "contact",
+        }
+    }
+
+    /// The label a person reads for this field (the screen words of DESIGN.md).
+    pub fn label(self) -> &'static str {
+        use Field::*;
+        match self {
+            Name => "Name",
+            Title => "Title",
+            Organisation => "Organisation",
+            Nation => "Nation",
+            Role => "Role",
+            Emails => "Email",
+            Phones => "Phone",
+            Languages => "Languages",
+            Notes => "Notes",
+            Tags => "Tags",
+            Marking => "Marking",
+            Date => "Date",
+            Start => "Start",
+            End => "End",
+            Location => "Location",
+            Participants => "Participants",
+            Attendees => "Other attendees",
+            Organisations => "Organisations",
+            Nations => "Nations",
+            Agenda => "Agenda",
+            Decisions => "Decisions",
+            Text => "Action",
+            Owner => "Owner",
+            Due => "Due",
+            Done => "Done",
+            Meeting => "Meeting",
+            Contact => "Contact",
+        }
+    }
+
+    /// How the field's value is shaped.
+    pub fn shape(self) -> Shape {
+        use Field::*;
+        match self {
+            Emails | Phones | Languages | Tags | Participants | Attendees | Organisations | Nations => Shape::List,
+            Done => Shape::Flag,
+            _ => Shape::Text,
+        }
+    }
+
+    /// The fields a record of `kind` may carry.
+    pub fn of(kind: Kind) -> &'static [Field] {
+        use Field::*;
+        match kind {
+            Kind::Contact => {
+                &[Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking]
+            }
+            Kind::Meeting => &[
+                Title, Date, Start, End, Location, Participants, Attendees, Organisations, Nations, Agenda,
+                Notes, Decisions, Tags, Marking,
+            ],
+            Kind::Action => &[Text, Owner, Due, Done, Meeting, Contact],
+        }
+    }
+
+    /// The field with this stored name, if this version knows it.
+    pub fn from_key(key: &str) -> Option<Field> {
+        ALL.iter().copied().find(|f| f.key() == key)
+    }
+
+    /// Whether `value` has the shape this field stores.
+    pub fn accepts(self, value: &Value) -> bool {
+        matches!(
+            (self.shape(), value),
+            (Shape::Text, Value::Text(_)) | (Shape::List, Value::List(_)) | (Shape::Flag, Value::Bool(_))
+        )
+    }
+}
+
+const ALL: [Field; 27] = {
+    use Field::*;
+    [
+        Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, Date, Start, End,
+        Location, Participants, Attendees, Organisations, Nations, Agenda, Decisions, Text, Owner, Due, Done,
+        Meeting, Contact,
+    ]
+};
+
+/// A person, as shown on screen.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Contact {
+    /// Record id.
+    pub id: Option<RecordId>,
+    /// Full name, any script.
+    pub name: String,
+    /// Rank or title.
+    pub title: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Nation.
+    pub nation: String,
+    /// Role.
+    pub role: String,
+    /// Email addresses.
+    pub emails: Vec<String>,
+    /// Phone numbers.
+    pub phones: Vec<String>,
+    /// Languages spoken.
+    pub languages: Vec<String>,
+    /// Notes.
+    pub notes: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Marking label.
+    pub marking: String,
+}
+
+/// A meeting, as shown on screen.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Meeting {
+    /// Record id.
+    pub id: Option<RecordId>,
+    /// Title.
+    pub title: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Start, `HH:MM`.
+    pub start: String,
+    /// End, `HH:MM`.
+    pub end: String,
+    /// Location.
+    pub location: String,
+    /// Participating contacts, by id. Ids that do not parse are dropped from this view (not from storage).
+    pub participants: Vec<RecordId>,
+    /// Attendees who are not contacts.
+    pub attendees: Vec<String>,
+    /// Organisations involved.
+    pub organisations: Vec<String>,
+    /// Nations involved.
+    pub nations: Vec<String>,
+    /// Agenda.
+    pub agenda: String,
+    /// Notes.
+    pub notes: String,
+    /// Decisions.
+    pub decisions: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Marking label.
+    pub marking: String,
+    /// When the meeting record was created, for ordering meetings with no date.
+    pub created: Option<Stamp>,
+}
+
+/// A follow-up action, as shown on screen.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Action {
+    /// Record id.
+    pub id: Option<RecordId>,
+    /// What is to be done.
+    pub text: String,
+    /// Who does it.
+    pub owner: String,
+    /// Due date, `YYYY-MM-DD`, or "".
+    pub due: String,
+    /// Whether it is done.
+    pub done: bool,
+    /// The meeting it belongs to.
+    pub meeting: Option<RecordId>,
+    /// The contact it names.
+    pub contact: Option<RecordId>,
+}
+
+fn ids(list: &[String]) -> Vec<RecordId> {
+    list.iter().filter_map(|s| s.parse().ok()).collect()
+}
+
+impl Contact {
+    /// The view of a contact record.
+    pub fn from_record(r: &Record) -> Self {
+        Contact {
+            id: Some(r.id),
+            name: r.text("name").into(),
+            title: r.text("title").into(),
+            organisation: r.text("organisation").into(),
+            nation: r.text("nation").into(),
+            role: r.text("role").into(),
+            emails: r.list("emails").to_vec(),
+            phones: r.list("phones").to_vec(),
+            languages: r.list("languages").to_vec(),
+            notes: r.text("notes").into(),
+            tags: r.list("tags").to_vec(),
+            marking: r.text("marking").into(),
+        }
+    }
+
+    /// The name to show, never blank.
+    pub fn display_name(&self) -> String {
+        if self.name.trim().is_empty() {
+            "Unnamed contact".into()
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+impl Meeting {
+    /// The view of a meeting record.
+    pub fn from_record(r: &Record) -> Self {
+        Meeting {
+            id: Some(r.id),
+            title: r.text("title").into(),
+            date: r.text("date").into(),
+            start: r.text("start").into(),
+            end: r.text("end").into(),
+            location: r.text("location").into(),
+            participants: ids(r.list("participants")),
+            attendees: r.list("attendees").to_vec(),
+            organisations: r.list("organisations").to_vec(),
+            nations: r.list("nations").to_vec(),
+            agenda: r.text("agenda").into(),
+            notes: r.text("notes").into(),
+            decisions: r.text("decisions").into(),
+            tags: r.list("tags").to_vec(),
+            marking: r.text("marking").into(),
+            created: r.created().copied(),
+        }
+    }
+
+    /// The title to show, never blank.
+    pub fn display_title(&self) -> String {
+        if self.title.trim().is_empty() {
+            "Untitled meeting".into()
+        } else {
+            self.title.clone()
+        }
+    }
+
+    /// A key that sorts meetings oldest first: date, start time, then creation.
+    pub fn chronology(&self) -> (String, String, Option<Stamp>) {
+        (self.date.clone(), self.start.clone(), self.created)
+    }
+}
+
+impl Action {
+    /// The view of an action record.
+    pub fn from_record(r: &Record) -> Self {
+        Action {
+            id: Some(r.id),
+            text: r.text("text").into(),
+            owner: r.text("owner").into(),
+            due: r.text("due").into(),
+            done: r.flag("done"),
+            meeting: r.text("meeting").parse().ok(),
+            contact: r.text("contact").parse().ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_key_maps_back_to_its_field() {
+        for f in ALL {
+            assert_eq!(Field::from_key(f.key()), Some(f));
+        }
+        assert_eq!(Field::from_key("nonsense"), None);
+    }
+
+    #[test]
+    fn every_kind_lists_only_known_fields_without_repeats() {
+        for kind in [Kind::Contact, Kind::Meeting, Kind::Action] {
+            let fields = Field::of(kind);
+            let mut keys: Vec<_> = fields.iter().map(|f| f.key()).collect();
+            keys.sort();
+            keys.dedup();
+            assert_eq!(keys.len(), fields.len(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn list_fields_reject_text_values() {
+        assert!(Field::Emails.accepts(&Value::List(vec![])));
+        assert!(!Field::Emails.accepts(&Value::Text("a@b.c".into())));
+        assert!(Field::Done.accepts(&Value::Bool(true)));
+    }
+}

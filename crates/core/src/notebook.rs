@@ -1,0 +1,405 @@
+//! One replica's state: every record this device holds, its clock, and the commands that change them.
+//!
+//! The app keeps a `Notebook` in a signal and sends every edit through it. Each command stamps the edit
+//! and notes the record as changed; the storage queue then persists the changed records write-behind.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::clock::{Clock, Observed, Stamp};
+use crate::date::Date;
+use crate::id::{DeviceId, RecordId};
+use crate::model::{Action, Contact, Field, Kind, Meeting};
+use crate::record::{Conflict, MergeError, Record, Value};
+
+/// An edit that could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// No record has this id.
+    #[error("there is no record {0}")]
+    NoSuchRecord(RecordId),
+    /// The field does not belong to this kind of record.
+    #[error("a {kind} has no field “{field}”")]
+    WrongField {
+        /// The record's kind.
+        kind: Kind,
+        /// The field asked for.
+        field: &'static str,
+    },
+    /// The value's shape does not fit the field.
+    #[error("“{0}” takes a different kind of value")]
+    WrongShape(&'static str),
+}
+
+/// What merging a record from elsewhere did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    /// The local state changed.
+    pub changed: bool,
+    /// The merged record differs from the one offered, so whoever offered it lacks something of ours.
+    pub offered_is_behind: bool,
+    /// Stamps in the offered record from more than the allowed skew ahead of local time.
+    pub future_stamps: Vec<Stamp>,
+}
+
+/// An open follow-up action with what the Follow-ups screen shows beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    /// The action.
+    pub action: Action,
+    /// The meeting it belongs to.
+    pub meeting: Meeting,
+    /// Its due date has passed.
+    pub overdue: bool,
+}
+
+/// One device's records and clock.
+#[derive(Clone, Debug)]
+pub struct Notebook {
+    clock: Clock,
+    records: BTreeMap<RecordId, Record>,
+    changed: BTreeSet<RecordId>,
+}
+
+fn fold_name(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+impl Notebook {
+    /// An empty notebook for a device.
+    pub fn new(device: DeviceId) -> Self {
+        Notebook { clock: Clock::new(device), records: BTreeMap::new(), changed: BTreeSet::new() }
+    }
+
+    /// A notebook from records loaded from storage. The clock is moved past every stamp within reach of
+    /// `now_ms`, so that new edits sort after what is already there.
+    pub fn from_records(device: DeviceId, records: Vec<Record>, now_ms: u64) -> Self {
+        let mut nb = Notebook::new(device);
+        for r in records {
+            for s in r.stamps() {
+                nb.clock.observe(s, now_ms);
+            }
+            match nb.records.get_mut(&r.id) {
+                // Storage has one key per id, so a repeat can only come from a caller merging sources.
+                Some(existing) => {
+                    let _ = existing.merge(&r);
+                }
+                None => {
+                    nb.records.insert(r.id, r);
+                }
+            }
+        }
+        nb
+    }
+
+    /// This device's id.
+    pub fn device(&self) -> DeviceId {
+        self.clock.device()
+    }
+
+    /// A record by id, deleted or not.
+    pub fn record(&self, id: RecordId) -> Option<&Record> {
+        self.records.get(&id)
+    }
+
+    /// Every record, deleted ones included.
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        self.records.values()
+    }
+
+    fn alive(&self, kind: Kind) -> impl Iterator<Item = &Record> {
+        self.records.values().filter(move |r| r.kind == kind && !r.is_deleted())
+    }
+
+    /// Ids changed since the last call: what the storage queue must write.
+    pub fn take_changed(&mut self) -> BTreeSet<RecordId> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Creates an empty record and returns its id.
+    pub fn create(&mut self, kind: Kind, now_ms: u64, random: [u8; 10]) -> RecordId {
+        let mut id = RecordId::new_v7(now_ms, random);
+        // A repeat means the caller's randomness is broken; never let it overwrite a record.
+        let mut bump = 0u8;
+        while self.records.contains_key(&id) {
+            bump = bump.wrapping_add(1);
+            let mut r = random;
+            r[9] ^= bump;
+            r[0] = r[0].wrapping_add(bump);
+            id = RecordId::new_v7(now_ms, r);
+        }
+        let stamp = self.clock.tick(now_ms);
+        self.records.insert(id, Record::new(id, kind, stamp));
+        self.changed.insert(id);
+        id
+    }
+
+    /// Writes one field. Writing the value already shown, with no conflict pending, changes nothing.
+    pub fn set(&mut self, id: RecordId, field: Field, value: Value, now_ms: u64) -> Result<(), EditError> {
+        let rec = self.records.get(&id).ok_or(EditError::NoSuchRecord(id))?;
+        if !Field::of(rec.kind).contains(&field) {
+            return Err(EditError::WrongField { kind: rec.kind, field: field.key() });
+        }
+        if !field.accepts(&value) {
+            return Err(EditError::WrongShape(field.key()));
+        }
+        let unchanged = rec
+            .fields
+            .get(field.key())
+            .is_some_and(|r| !r.is_conflict() && r.winner().is_some_and(|e| e.value == value));
+        let unset_and_empty = !rec.fields.contains_key(field.key()) && is_empty(&value);
+        if unchanged || unset_and_empty {
+            return Ok(());
+        }
+        let stamp = self.clock.tick(now_ms);
+        if let Some(rec) = self.records.get_mut(&id) {
+            rec.write(field.key(), value, stamp);
+        }
+        self.changed.insert(id);
+        Ok(())
+    }
+
+    /// Deletes a record (a tombstone: it can be restored, and merges like any edit).
+    pub fn delete(&mut self, id: RecordId, now_ms: u64) -> Result<(), EditError> {
+        let stamp = self.clock.tick(now_ms);
+        self.records.get_mut(&id).ok_or(EditError::NoSuchRecord(id))?.delete(stamp);
+        self.changed.insert(id);
+        Ok(())
+    }
+
+    /// Restores a deleted record.
+    pub fn restore(&mut self, id: RecordId, now_ms: u64) -> Result<(), EditError> {
+        let stamp = self.clock.tick(now_ms);
+        self.records.get_mut(&id).ok_or(EditError::NoSuchRecord(id))?.restore(stamp);
+        self.changed.insert(id);
+        Ok(())
+    }
+
+    /// Merges a record from another replica (another tab, or later a bundle).
+    pub fn merge_record(&mut self, offered: &Record, now_ms: u64) -> Result<MergeReport, MergeError> {
+        let mut report = MergeReport::default();
+        for s in offered.stamps() {
+            if let Observed::FarFuture { .. } = self.clock.observe(s, now_ms) {
+                report.future_stamps.push(*s);
+            }
+        }
+        match self.records.get_mut(&offered.id) {
+            Some(mine) => {
+                let mut merged = mine.clone();
+                merged.merge(offered)?;
+                report.changed = merged != *mine;
+                report.offered_is_behind = merged != *offered;
+                *mine = merged;
+            }
+            None => {
+                self.records.insert(offered.id, offered.clone());
+                report.changed = true;
+            }
+        }
+        Ok(report)
+    }
+
+    /// A contact by id, unless deleted.
+    pub fn contact(&self, id: RecordId) -> Option<Contact> {
+        self.records.get(&id).filter(|r| r.kind == Kind::Contact && !r.is_deleted()).map(Contact::from_record)
+    }
+
+    /// A meeting by id, unless deleted.
+    pub fn meeting(&self, id: RecordId) -> Option<Meeting> {
+        self.records.get(&id).filter(|r| r.kind == Kind::Meeting && !r.is_deleted()).map(Meeting::from_record)
+    }
+
+    /// An action by id, unless deleted.
+    pub fn action(&self, id: RecordId) -> Option<Action> {
+        self.records.get(&id).filter(|r| r.kind == Kind::Action && !r.is_deleted()).map(Action::from_record)
+    }
+
+    /// All contacts, by name (case ignored).
+    pub fn contacts(&self) -> Vec<Contact> {
+        let mut v: Vec<Contact> = self.alive(Kind::Contact).map(Contact::from_record).collect();
+        v.sort_by_cached_key(|c| (fold_name(&c.name), c.id));
+        v
+    }
+
+    /// All meetings, newest first.
+    pub fn meetings(&self) -> Vec<Meeting> {
+        let mut v: Vec<Meeting> = self.alive(Kind::Meeting).map(Meeting::from_record).collect();
+        v.sort_by_cached_key(|m| std::cmp::Reverse(m.chronology()));
+        v
+    }
+
+    /// Meetings a contact took part in, newest first.
+    pub fn meetings_with(&self, contact: RecordId) -> Vec<Meeting> {
+        let mut v: Vec<Meeting> = self
+            .alive(Kind::Meeting)
+            .filter(|r| r.list(Field::Participants.key()).iter().any(|p| p.parse() == Ok(contact)))
+            .map(Meeting::from_record)
+            .collect();
+        v.sort_by_cached_key(|m| std::cmp::Reverse(m.chronology()));
+        v
+    }
+
+    /// The date of the newest dated meeting with this contact, on or before `today`.
+    pub fn last_met(&self, contact: RecordId, today: Date) -> Option<Date> {
+        self.meetings_with(contact).iter().filter_map(|m| Date::parse(&m.date).ok()).filter(|d| *d <= today).max()
+    }
+
+    /// The actions of a meeting, in the order they were added.
+    pub fn actions_of(&self, meeting: RecordId) -> Vec<Action> {
+        let key = meeting.to_string();
+        // Record ids are v7, so id order is creation order.
+        self.alive(Kind::Action).filter(|r| r.text(Field::Meeting.key()) == key).map(Action::from_record).collect()
+    }
+
+    /// Open actions of meetings that still exist: overdue first, then by due date, undated last.
+    pub fn open_follow_ups(&self, today: Date) -> Vec<FollowUp> {
+        let mut v: Vec<FollowUp> = self
+            .alive(Kind::Action)
+            .map(Action::from_record)
+            .filter(|a| !a.done)
+            .filter_map(|action| {
+                let meeting = self.meeting(action.meeting?)?;
+                let overdue = Date::parse(&action.due).is_ok_and(|d| d < today);
+                Some(FollowUp { action, meeting, overdue })
+            })
+            .collect();
+        v.sort_by_cached_key(|f| {
+            let due = Date::parse(&f.action.due).ok();
+            (!f.overdue, due.is_none(), due, f.action.id)
+        });
+        v
+    }
+
+    /// Every open conflict, by record.
+    pub fn conflicts(&self) -> Vec<(RecordId, Conflict)> {
+        self.records.values().flat_map(|r| r.conflicts().into_iter().map(move |c| (r.id, c))).collect()
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Text(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Bool(b) => !b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(n: u8) -> DeviceId {
+        DeviceId::new_v7(0, [n; 10])
+    }
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    fn today() -> Date {
+        Date::parse("2026-11-28").unwrap()
+    }
+
+    #[test]
+    fn an_edit_is_stamped_with_this_device_and_marks_the_record_changed() {
+        let mut nb = Notebook::new(dev(1));
+        let id = nb.create(Kind::Contact, 1_000, [1; 10]);
+        nb.take_changed();
+        nb.set(id, Field::Name, text("Anna Berg"), 2_000).unwrap();
+        let entry = nb.record(id).unwrap().fields["name"].winner().unwrap().clone();
+        assert_eq!(entry.stamp.device, dev(1));
+        assert_eq!(entry.stamp.wall_ms, 2_000);
+        assert_eq!(nb.take_changed().into_iter().collect::<Vec<_>>(), vec![id]);
+    }
+
+    #[test]
+    fn writing_the_shown_value_again_makes_no_new_edit() {
+        let mut nb = Notebook::new(dev(1));
+        let id = nb.create(Kind::Contact, 1_000, [1; 10]);
+        nb.set(id, Field::Name, text("A"), 2_000).unwrap();
+        nb.take_changed();
+        nb.set(id, Field::Name, text("A"), 3_000).unwrap();
+        nb.set(id, Field::Notes, text(""), 3_000).unwrap();
+        assert!(nb.take_changed().is_empty());
+    }
+
+    #[test]
+    fn fields_of_another_kind_and_wrong_shapes_are_refused() {
+        let mut nb = Notebook::new(dev(1));
+        let id = nb.create(Kind::Contact, 1_000, [1; 10]);
+        assert!(matches!(nb.set(id, Field::Agenda, text("x"), 1), Err(EditError::WrongField { .. })));
+        assert_eq!(nb.set(id, Field::Emails, text("x"), 1), Err(EditError::WrongShape("emails")));
+    }
+
+    #[test]
+    fn meetings_list_newest_first() {
+        let mut nb = Notebook::new(dev(1));
+        for (i, date) in ["2026-01-05", "2026-03-01", "2025-12-24"].iter().enumerate() {
+            let id = nb.create(Kind::Meeting, 1_000 + i as u64, [i as u8; 10]);
+            nb.set(id, Field::Title, text(date), 2_000).unwrap();
+            nb.set(id, Field::Date, text(date), 2_000).unwrap();
+        }
+        let dates: Vec<String> = nb.meetings().into_iter().map(|m| m.date).collect();
+        assert_eq!(dates, ["2026-03-01", "2026-01-05", "2025-12-24"]);
+    }
+
+    #[test]
+    fn a_deleted_meeting_disappears_and_comes_back_on_restore() {
+        let mut nb = Notebook::new(dev(1));
+        let id = nb.create(Kind::Meeting, 1_000, [1; 10]);
+        nb.set(id, Field::Title, text("Staff talks"), 1_001).unwrap();
+        nb.delete(id, 1_002).unwrap();
+        assert!(nb.meetings().is_empty());
+        nb.restore(id, 1_003).unwrap();
+        assert_eq!(nb.meetings()[0].title, "Staff talks");
+    }
+
+    #[test]
+    fn follow_ups_show_overdue_first_then_by_due_date_and_hide_done_ones() {
+        let mut nb = Notebook::new(dev(1));
+        let m = nb.create(Kind::Meeting, 1_000, [1; 10]);
+        let mut add = |n: u8, due: &str, done: bool| {
+            let a = nb.create(Kind::Action, 1_000 + u64::from(n), [n + 10; 10]);
+            nb.set(a, Field::Meeting, text(&m.to_string()), 2_000).unwrap();
+            nb.set(a, Field::Text, text(&format!("a{n}")), 2_000).unwrap();
+            nb.set(a, Field::Due, text(due), 2_000).unwrap();
+            nb.set(a, Field::Done, Value::Bool(done), 2_000).unwrap();
+        };
+        add(1, "", false);
+        add(2, "2026-12-10", false);
+        add(3, "2026-11-01", false);
+        add(4, "2026-12-01", false);
+        add(5, "2026-10-01", true);
+        let order: Vec<(String, bool)> =
+            nb.open_follow_ups(today()).into_iter().map(|f| (f.action.text, f.overdue)).collect();
+        assert_eq!(
+            order,
+            [("a3".into(), true), ("a4".into(), false), ("a2".into(), false), ("a1".into(), false)]
+        );
+    }
+
+    #[test]
+    fn a_contact_page_knows_every_meeting_and_when_they_last_met() {
+        let mut nb = Notebook::new(dev(1));
+        let c = nb.create(Kind::Contact, 1_000, [1; 10]);
+        for (i, date) in ["2026-05-01", "2026-09-15", "2027-01-01"].iter().enumerate() {
+            let m = nb.create(Kind::Meeting, 2_000 + i as u64, [i as u8 + 5; 10]);
+            nb.set(m, Field::Date, text(date), 3_000).unwrap();
+            nb.set(m, Field::Participants, Value::List(vec![c.to_string()]), 3_000).unwrap();
+        }
+        assert_eq!(nb.meetings_with(c).len(), 3);
+        assert_eq!(nb.last_met(c, today()), Date::parse("2026-09-15").ok());
+    }
+
+    #[test]
+    fn a_record_from_another_tab_merges_in_and_far_future_stamps_are_reported() {
+        let now = 1_700_000_000_000;
+        let mut a = Notebook::new(dev(1));
+        let id = a.create(Kind::Contact, now, [1; 10]);
+        let mut b = Notebook::from_records(dev(2), vec![a.record(id).unwrap().clone()], now);
+        b.set(id, Field::Name, text("From B"), now + 86_400_000).unwrap();
+        let report = a.merge_record(b.record(id).unwrap(), now).unwrap();
+        assert!(report.changed && !report.offered_is_behind);
+        assert_eq!(report.future_stamps.len(), 1);
+        assert_eq!(a.contact(id).unwrap().name, "From B");
+    }
+}

@@ -1,0 +1,544 @@
+//! Persistence, without I/O of its own.
+//!
+//! The in-memory [`Notebook`] is the truth while the app runs. Storage is read once at start-up by
+//! [`load`] and written write-behind: commands note changed records, the [`WriteQueue`] turns them into
+//! one batch at a time, and the outcome of each batch comes back to the queue, which keeps whatever did
+//! not land for the next try and tells the UI why.
+//!
+//! Backends are async so that IndexedDB can join LocalStorage behind the same trait. The app provides the
+//! LocalStorage backend; [`MemoryBackend`] serves native tests and simulates a full disk.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::id::{DeviceId, RecordId};
+use crate::notebook::Notebook;
+use crate::record::Record;
+use crate::wire::{decode_record, encode_record, DecodeError, DeviceV1};
+
+/// Every key Liaison writes starts with this; the version in it changes only with an incompatible layout.
+pub const PREFIX: &str = "liaison/v1/";
+/// One key per record: this prefix and the record id.
+pub const RECORD_PREFIX: &str = "liaison/v1/record/";
+/// Entries that could not be read are moved here, under their original suffix, and left for a person.
+pub const QUARANTINE_PREFIX: &str = "liaison/v1/quarantine/";
+/// The schema version of the stored layout.
+pub const SCHEMA_KEY: &str = "liaison/v1/meta/schema";
+/// This device's id, label and officer.
+pub const DEVICE_KEY: &str = "liaison/v1/meta/device";
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A migration rewrites the entries of one schema version into the next. Index `n` migrates from `n` to
+/// `n + 1`; schema 1 is the first, so none exist yet, and older layouts are refused rather than guessed.
+type Migration = fn(&[(String, String)]) -> Vec<Op>;
+const MIGRATIONS: &[(u32, Migration)] = &[];
+
+/// Why storage could not do what was asked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser's storage is full.
+    #[error("browser storage is full")]
+    QuotaExceeded,
+    /// Storage cannot be used at all (disabled, blocked, or it throws when touched).
+    #[error("browser storage cannot be used: {0}")]
+    Unavailable(String),
+    /// The stored data was written by a newer version of Liaison.
+    #[error("the stored data was written by a newer version of Liaison (layout {0}); this version will not change it")]
+    NewerSchema(u32),
+    /// The stored layout version cannot be read or migrated.
+    #[error("the stored data has an unknown layout ({0}); this version will not change it")]
+    UnknownSchema(String),
+    /// Any other failure, with the browser's words.
+    #[error("saving failed: {0}")]
+    Failed(String),
+}
+
+/// One change to storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Set a key.
+    Put(String, String),
+    /// Remove a key.
+    Delete(String),
+}
+
+/// How a batch of writes went. Ops are applied in order; `applied` of them landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// How many ops, from the front, landed.
+    pub applied: usize,
+    /// Why the rest did not, if any did not.
+    pub error: Option<StoreError>,
+}
+
+/// A key-value store behind an async interface.
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    /// The value of one key.
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Every key and value under a prefix, in key order.
+    async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// Applies ops in order, stopping at the first failure.
+    async fn write(&self, ops: Vec<Op>) -> WriteOutcome;
+}
+
+/// An in-memory backend. Its size limit counts UTF-16 code units of keys and values, as browsers do.
+#[derive(Debug, Default)]
+pub struct MemoryBackend {
+    map: RefCell<BTreeMap<String, String>>,
+    capacity: Cell<Option<usize>>,
+}
+
+fn units(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+impl MemoryBackend {
+    /// An empty, unlimited store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Limits the store's size, like a browser quota. `None` lifts the limit.
+    pub fn set_capacity(&self, units: Option<usize>) {
+        self.capacity.set(units);
+    }
+
+    /// A copy of everything stored, to compare before and after.
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        self.map.borrow().clone()
+    }
+
+    /// Sets a key directly, as another program (or corruption) would.
+    pub fn poke(&self, key: &str, value: &str) {
+        self.map.borrow_mut().insert(key.into(), value.into());
+    }
+
+    fn used_without(&self, key: &str) -> usize {
+        self.map.borrow().iter().filter(|(k, _)| *k != key).map(|(k, v)| units(k) + units(v)).sum()
+    }
+}
+
+impl Backend for MemoryBackend {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.map.borrow().get(key).cloned())
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let map = self.map.borrow();
+        Ok(map.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
+        for (i, op) in ops.into_iter().enumerate() {
+            match op {
+                Op::Put(k, v) => {
+                    if let Some(cap) = self.capacity.get() {
+                        if self.used_without(&k) + units(&k) + units(&v) > cap {
+                            return WriteOutcome { applied: i, error: Some(StoreError::QuotaExceeded) };
+                        }
+                    }
+                    self.map.borrow_mut().insert(k, v);
+                }
+                Op::Delete(k) => {
+                    self.map.borrow_mut().remove(&k);
+                }
+            }
+        }
+        WriteOutcome { applied: usize::MAX, error: None }
+    }
+}
+
+/// Something found while loading that a person should hear about once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadProblem {
+    /// An entry could not be read and was moved aside, under `moved_to`.
+    Quarantined {
+        /// Where it was.
+        key: String,
+        /// Where it is now.
+        moved_to: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+    /// An entry could not be read, and moving it aside failed too; it was left where it was.
+    Unreadable {
+        /// The key.
+        key: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+}
+
+impl LoadProblem {
+    /// A sentence for the notice the app shows.
+    pub fn message(&self) -> String {
+        match self {
+            LoadProblem::Quarantined { key, moved_to, reason } => {
+                format!("A stored entry ({key}) could not be read ({reason}). It was set aside as {moved_to}; everything else loaded.")
+            }
+            LoadProblem::Unreadable { key, reason } => {
+                format!("A stored entry ({key}) could not be read ({reason}), and could not be set aside; everything else loaded.")
+            }
+        }
+    }
+}
+
+/// This device's profile as the app uses it.
+pub type DeviceProfile = DeviceV1;
+
+/// What start-up found in storage.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    /// Every readable record.
+    pub records: Vec<Record>,
+    /// The device profile, if one was saved.
+    pub device: Option<DeviceProfile>,
+    /// Entries that could not be read.
+    pub problems: Vec<LoadProblem>,
+}
+
+/// Reads everything at start-up: checks the layout version, runs migrations, and moves unreadable
+/// entries aside so that one bad entry never keeps the rest from loading.
+pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
+    match backend.get(SCHEMA_KEY).await? {
+        None => {
+            let out = backend.write(vec![Op::Put(SCHEMA_KEY.into(), SCHEMA_VERSION.to_string())]).await;
+            // A full store still loads; the schema key is written with the next successful save.
+            if let Some(e) = out.error.filter(|e| *e != StoreError::QuotaExceeded) {
+                return Err(e);
+            }
+        }
+        Some(text) => {
+            let version: u32 = text.trim().parse().map_err(|_| StoreError::UnknownSchema(text.chars().take(20).collect()))?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema(version));
+            }
+            let mut v = version;
+            while v < SCHEMA_VERSION {
+                let Some((_, migrate)) = MIGRATIONS.iter().find(|(from, _)| *from == v) else {
+                    return Err(StoreError::UnknownSchema(v.to_string()));
+                };
+                let entries = backend.list(PREFIX).await?;
+                let mut ops = migrate(&entries);
+                ops.push(Op::Put(SCHEMA_KEY.into(), (v + 1).to_string()));
+                if let Some(e) = backend.write(ops).await.error {
+                    return Err(e);
+                }
+                v += 1;
+            }
+        }
+    }
+    let raw_records = backend.list(RECORD_PREFIX).await?;
+    let mut loaded = Loaded::default();
+    for (key, text) in raw_records {
+        let suffix = &key[RECORD_PREFIX.len()..];
+        let decoded = decode_record(&text).and_then(|r| {
+            if r.id.to_string() == suffix {
+                Ok(r)
+            } else {
+                Err(DecodeError::KeyMismatch)
+            }
+        });
+        match decoded {
+            Ok(r) => loaded.records.push(r),
+            Err(e) => loaded.problems.push(quarantine(backend, &key, &text, &e.to_string()).await),
+        }
+    }
+    if let Some(text) = backend.get(DEVICE_KEY).await? {
+        match serde_json::from_str::<DeviceV1>(&text) {
+            Ok(d) => loaded.device = Some(d),
+            Err(e) => loaded.problems.push(quarantine(backend, DEVICE_KEY, &text, &e.to_string()).await),
+        }
+    }
+    Ok(loaded)
+}
+
+async fn quarantine<B: Backend>(backend: &B, key: &str, text: &str, reason: &str) -> LoadProblem {
+    let moved_to = format!("{QUARANTINE_PREFIX}{}", &key[PREFIX.len().min(key.len())..]);
+    let out = backend.write(vec![Op::Put(moved_to.clone(), text.into()), Op::Delete(key.into())]).await;
+    match out.error {
+        None => LoadProblem::Quarantined { key: key.into(), moved_to, reason: reason.into() },
+        Some(_) => LoadProblem::Unreadable { key: key.into(), reason: reason.into() },
+    }
+}
+
+/// Saves the device profile.
+pub async fn save_device<B: Backend>(backend: &B, device: &DeviceProfile) -> Result<(), StoreError> {
+    let text = serde_json::to_string(device).map_err(|e| StoreError::Failed(e.to_string()))?;
+    match backend.write(vec![Op::Put(DEVICE_KEY.into(), text)]).await.error {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// A new device profile with no label yet.
+pub fn new_device(id: DeviceId) -> DeviceProfile {
+    DeviceV1 { id, label: String::new(), officer: String::new() }
+}
+
+/// The storage key of a record.
+pub fn record_key(id: RecordId) -> String {
+    format!("{RECORD_PREFIX}{id}")
+}
+
+/// The record id a storage key names, if it names one.
+pub fn record_id_of_key(key: &str) -> Option<RecordId> {
+    key.strip_prefix(RECORD_PREFIX)?.parse().ok()
+}
+
+/// One batch of record writes on its way to a backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    ids: Vec<RecordId>,
+    /// The writes, one per record, in id order.
+    pub ops: Vec<Op>,
+}
+
+/// The write-behind queue: which records still have to reach storage, and why the last try failed.
+#[derive(Clone, Debug, Default)]
+pub struct WriteQueue {
+    pending: BTreeSet<RecordId>,
+    in_flight: bool,
+    last_error: Option<StoreError>,
+}
+
+impl WriteQueue {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes records that changed in memory.
+    pub fn enqueue(&mut self, ids: impl IntoIterator<Item = RecordId>) {
+        self.pending.extend(ids);
+    }
+
+    /// How many records are not yet saved (waiting, or in the batch under way).
+    pub fn unsaved(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Why the last write failed, until a write succeeds.
+    pub fn last_error(&self) -> Option<&StoreError> {
+        self.last_error.as_ref()
+    }
+
+    /// The next batch to write, if nothing is under way and something waits.
+    pub fn take_batch(&mut self, notebook: &Notebook) -> Option<Batch> {
+        if self.in_flight || self.pending.is_empty() {
+            return None;
+        }
+        let ids: Vec<RecordId> = self.pending.iter().copied().filter(|id| notebook.record(*id).is_some()).collect();
+        let ops = ids
+            .iter()
+            .filter_map(|id| notebook.record(*id))
+            .map(|r| Op::Put(record_key(r.id), encode_record(r)))
+            .collect();
+        self.pending.retain(|id| ids.contains(id));
+        self.in_flight = true;
+        Some(Batch { ids, ops })
+    }
+
+    /// Takes the outcome of a batch. Records whose write did not land stay queued. Records edited again
+    /// while the batch was under way stay queued too, since the batch wrote their older state.
+    pub fn finish(&mut self, batch: Batch, outcome: WriteOutcome, edited_meanwhile: &BTreeSet<RecordId>) {
+        self.in_flight = false;
+        let landed = outcome.applied.min(batch.ids.len());
+        for id in &batch.ids[..landed] {
+            if !edited_meanwhile.contains(id) {
+                self.pending.remove(id);
+            }
+        }
+        self.last_error = outcome.error;
+    }
+}
+
+/// The storage conformance suite, run natively against [`MemoryBackend`] and in the browser against
+/// LocalStorage, so both backends are held to the same behaviour.
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance {
+    use super::*;
+    use crate::model::{Field, Kind};
+    use crate::record::Value;
+
+    const NOW: u64 = 1_780_000_000_000;
+
+    fn device() -> DeviceId {
+        DeviceId::new_v7(NOW, [9; 10])
+    }
+
+    async fn save_all<B: Backend>(backend: &B, nb: &mut Notebook, queue: &mut WriteQueue) -> Option<StoreError> {
+        queue.enqueue(nb.take_changed());
+        let batch = queue.take_batch(nb)?;
+        let outcome = backend.write(batch.ops.clone()).await;
+        queue.finish(batch, outcome, &BTreeSet::new());
+        queue.last_error().cloned()
+    }
+
+    fn sample(nb: &mut Notebook, n: u8) -> RecordId {
+        let id = nb.create(Kind::Contact, NOW + u64::from(n), [n; 10]);
+        nb.set(id, Field::Name, Value::Text(format!("Contact {n} — Ωμέγα")), NOW + 100).ok();
+        id
+    }
+
+    /// A fresh store loads empty and gets its layout version written.
+    pub async fn empty_store_loads_and_gets_a_schema_version<B: Backend>(b: &B) {
+        let loaded = load(b).await.expect("load");
+        assert!(loaded.records.is_empty() && loaded.problems.is_empty() && loaded.device.is_none());
+        assert_eq!(b.get(SCHEMA_KEY).await.expect("get"), Some(SCHEMA_VERSION.to_string()));
+    }
+
+    /// Saved records and the device profile come back whole.
+    pub async fn saved_records_load_back_whole<B: Backend>(b: &B) {
+        load(b).await.expect("load");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        let ids: Vec<RecordId> = (1..=5).map(|n| sample(&mut nb, n)).collect();
+        nb.delete(ids[0], NOW + 200).expect("delete");
+        assert_eq!(save_all(b, &mut nb, &mut q).await, None);
+        assert_eq!(q.unsaved(), 0);
+        let profile = DeviceV1 { id: device(), label: "Tablet".into(), officer: "Lt Col Ana Ruiz".into() };
+        save_device(b, &profile).await.expect("save device");
+        let loaded = load(b).await.expect("load");
+        assert_eq!(loaded.records.len(), 5);
+        for r in &loaded.records {
+            assert_eq!(Some(r), nb.record(r.id));
+        }
+        assert_eq!(loaded.device, Some(profile));
+    }
+
+    /// A corrupt entry is set aside under the quarantine prefix, reported once, and the rest loads.
+    pub async fn a_corrupt_entry_is_quarantined_and_reported_once<B: Backend>(b: &B) {
+        load(b).await.expect("load");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        sample(&mut nb, 1);
+        save_all(b, &mut nb, &mut q).await;
+        let bad_key = format!("{RECORD_PREFIX}0190aaaa-0000-7000-8000-000000000000");
+        b.write(vec![Op::Put(bad_key.clone(), "{\"id\": tru".into())]).await;
+        let first = load(b).await.expect("load");
+        assert_eq!(first.records.len(), 1);
+        assert_eq!(first.problems.len(), 1);
+        let LoadProblem::Quarantined { key, moved_to, .. } = &first.problems[0] else {
+            panic!("expected quarantine, got {:?}", first.problems)
+        };
+        assert_eq!(key, &bad_key);
+        assert_eq!(b.get(moved_to).await.expect("get").as_deref(), Some("{\"id\": tru"));
+        assert_eq!(b.get(&bad_key).await.expect("get"), None);
+        let second = load(b).await.expect("load");
+        assert!(second.problems.is_empty());
+        assert_eq!(second.records.len(), 1);
+    }
+
+    /// Data from a newer version is refused and left byte-identical.
+    pub async fn a_newer_layout_is_refused_and_left_untouched<B: Backend>(b: &B) {
+        b.write(vec![Op::Put(SCHEMA_KEY.into(), "7".into()), Op::Put(format!("{RECORD_PREFIX}x"), "future".into())]).await;
+        let before = b.list(PREFIX).await.expect("list");
+        assert_eq!(load(b).await.err(), Some(StoreError::NewerSchema(7)));
+        assert_eq!(b.list(PREFIX).await.expect("list"), before);
+    }
+
+    /// When storage is full, the edit stays in memory and queued, stored data stays readable, and the
+    /// edit saves once space is freed.
+    pub async fn a_full_store_keeps_the_edit_queued_until_space_is_freed<B: Backend>(b: &B) {
+        load(b).await.expect("load");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        let kept = sample(&mut nb, 1);
+        assert_eq!(save_all(b, &mut nb, &mut q).await, None);
+        // Fill the store to the brim with ever smaller chunks.
+        let mut fillers = Vec::new();
+        let mut size = 1 << 20;
+        while size >= 16 {
+            let key = format!("filler/{}", fillers.len());
+            let out = b.write(vec![Op::Put(key.clone(), "x".repeat(size))]).await;
+            match out.error {
+                None => fillers.push(key),
+                Some(StoreError::QuotaExceeded) => size /= 2,
+                Some(e) => panic!("unexpected error while filling: {e}"),
+            }
+            assert!(fillers.len() < 100_000, "the store never filled up");
+        }
+        let note = "A half-typed note that must not be lost ".repeat(20);
+        nb.set(kept, Field::Notes, Value::Text(note.clone()), NOW + 300).expect("set");
+        assert_eq!(save_all(b, &mut nb, &mut q).await, Some(StoreError::QuotaExceeded));
+        assert_eq!(q.unsaved(), 1);
+        assert_eq!(nb.contact(kept).expect("in memory").notes, note);
+        let loaded = load(b).await.expect("stored data still loads");
+        assert_eq!(loaded.records.len(), 1);
+        assert!(loaded.problems.is_empty());
+        b.write(fillers.into_iter().map(Op::Delete).collect()).await;
+        assert_eq!(save_all(b, &mut nb, &mut q).await, None);
+        assert_eq!(q.unsaved(), 0);
+        let loaded = load(b).await.expect("load");
+        assert_eq!(loaded.records[0].text("notes"), note);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        // Every MemoryBackend future is ready at once, so one poll with a no-op waker drives it to the end.
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("memory backend futures never wait"),
+        }
+    }
+
+    #[test]
+    fn empty_store_loads_and_gets_a_schema_version() {
+        block_on(conformance::empty_store_loads_and_gets_a_schema_version(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn saved_records_load_back_whole() {
+        block_on(conformance::saved_records_load_back_whole(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_corrupt_entry_is_quarantined_and_reported_once() {
+        block_on(conformance::a_corrupt_entry_is_quarantined_and_reported_once(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_newer_layout_is_refused_and_left_untouched() {
+        block_on(conformance::a_newer_layout_is_refused_and_left_untouched(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_full_store_keeps_the_edit_queued_until_space_is_freed() {
+        let b = MemoryBackend::new();
+        b.set_capacity(Some(200_000));
+        block_on(conformance::a_full_store_keeps_the_edit_queued_until_space_is_freed(&b));
+    }
+
+    #[test]
+    fn a_record_edited_while_its_batch_was_under_way_stays_queued() {
+        let mut nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let id = nb.create(crate::Kind::Contact, 1, [2; 10]);
+        let mut q = WriteQueue::new();
+        q.enqueue(nb.take_changed());
+        let batch = q.take_batch(&nb).unwrap();
+        assert!(q.take_batch(&nb).is_none(), "one batch at a time");
+        q.finish(batch, WriteOutcome { applied: usize::MAX, error: None }, &BTreeSet::from([id]));
+        assert_eq!(q.unsaved(), 1);
+    }
+
+    #[test]
+    fn a_key_that_names_another_record_is_quarantined() {
+        let b = MemoryBackend::new();
+        let mut nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let id = nb.create(crate::Kind::Contact, 1, [2; 10]);
+        let other = RecordId::new_v7(5, [5; 10]);
+        b.poke(&record_key(other), &encode_record(nb.record(id).unwrap()));
+        let loaded = block_on(load(&b)).unwrap();
+        assert!(loaded.records.is_empty());
+        assert!(matches!(&loaded.problems[0], LoadProblem::Quarantined { reason, .. } if reason.contains("another record")));
+    }
+}

@@ -1,0 +1,257 @@
+//! Versioned serialisation types (v1), kept apart from the domain types.
+//!
+//! Domain types may change shape freely; these may not. Every decode validates fully and returns a
+//! specific error rather than a half-built record.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{Stamp, Tick};
+use crate::id::{DeviceId, RecordId};
+use crate::model::{Field, Kind};
+use crate::record::{Entry, Record, Register, Value};
+use crate::vv::VersionVector;
+
+/// The largest wall time accepted: the last millisecond of the year 9999.
+pub const MAX_WALL_MS: u64 = 253_402_300_799_999;
+
+/// A record as stored (and, later, as carried in bundles), format v1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordV1 {
+    /// The record's id.
+    pub id: RecordId,
+    /// `contact`, `meeting` or `action`.
+    pub kind: Kind,
+    /// Life register entries (`false` alive, `true` deleted).
+    pub life: Vec<EntryV1>,
+    /// Field name to register entries.
+    #[serde(default)]
+    pub fields: BTreeMap<String, Vec<EntryV1>>,
+    /// Causal context: per device, the newest (wall ms, counter) seen.
+    pub seen: BTreeMap<DeviceId, (u64, u32)>,
+}
+
+/// One register entry, format v1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryV1 {
+    /// The value.
+    pub v: ValueV1,
+    /// The stamp: `[wall ms, counter, device id]`.
+    pub t: (u64, u32, DeviceId),
+    /// For deletions: the causal context at the time of deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<BTreeMap<DeviceId, (u64, u32)>>,
+}
+
+/// A value, format v1: a JSON string, array of strings, or boolean.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ValueV1 {
+    /// A flag.
+    Bool(bool),
+    /// Text.
+    Text(String),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+/// This device's profile, format v1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceV1 {
+    /// The device id, made on first start.
+    pub id: DeviceId,
+    /// A label people recognise ("Anna's laptop").
+    pub label: String,
+    /// The officer who uses the device.
+    pub officer: String,
+}
+
+/// Why stored or received data could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not JSON, or JSON of the wrong shape. Carries serde's message with line and column.
+    #[error("not a readable record: {0}")]
+    Json(String),
+    /// A known field holds a value of the wrong shape.
+    #[error("field “{field}” holds the wrong kind of value")]
+    FieldShape {
+        /// The field.
+        field: String,
+    },
+    /// A field that does not belong to this kind.
+    #[error("a {kind} cannot have the field “{field}”")]
+    ForeignField {
+        /// The record kind.
+        kind: Kind,
+        /// The field.
+        field: String,
+    },
+    /// The life register is empty or holds something other than true/false.
+    #[error("the record's deleted/alive state is missing or malformed")]
+    Life,
+    /// A stamp outside the years 1970 to 9999.
+    #[error("a stamp lies beyond the year 9999")]
+    StampRange,
+    /// A value whose stamp the record's causal context does not cover: the metadata is inconsistent.
+    #[error("the record's history does not account for one of its values")]
+    Uncovered,
+    /// The key it was stored under names another record.
+    #[error("stored under the id of another record")]
+    KeyMismatch,
+}
+
+fn vv_from(m: &BTreeMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeError> {
+    let mut v = VersionVector::new();
+    for (d, (w, c)) in m {
+        if *w > MAX_WALL_MS {
+            return Err(DecodeError::StampRange);
+        }
+        v.0.insert(*d, Tick { wall_ms: *w, counter: *c });
+    }
+    Ok(v)
+}
+
+fn vv_to(v: &VersionVector) -> BTreeMap<DeviceId, (u64, u32)> {
+    v.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()
+}
+
+fn entry_from(e: &EntryV1) -> Result<Entry, DecodeError> {
+    let (wall_ms, counter, device) = e.t;
+    if wall_ms > MAX_WALL_MS {
+        return Err(DecodeError::StampRange);
+    }
+    let value = match &e.v {
+        ValueV1::Bool(b) => Value::Bool(*b),
+        ValueV1::Text(s) => Value::Text(s.clone()),
+        ValueV1::List(l) => Value::List(l.clone()),
+    };
+    let seen = e.seen.as_ref().map(vv_from).transpose()?;
+    Ok(Entry { value, stamp: Stamp { wall_ms, counter, device }, seen })
+}
+
+fn entry_to(e: &Entry) -> EntryV1 {
+    let v = match &e.value {
+        Value::Bool(b) => ValueV1::Bool(*b),
+        Value::Text(s) => ValueV1::Text(s.clone()),
+        Value::List(l) => ValueV1::List(l.clone()),
+    };
+    EntryV1 { v, t: (e.stamp.wall_ms, e.stamp.counter, e.stamp.device), seen: e.seen.as_ref().map(vv_to) }
+}
+
+impl RecordV1 {
+    /// The wire form of a record.
+    pub fn from_record(r: &Record) -> Self {
+        RecordV1 {
+            id: r.id,
+            kind: r.kind,
+            life: r.life.entries().iter().map(entry_to).collect(),
+            fields: r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect(),
+            seen: vv_to(&r.seen),
+        }
+    }
+
+    /// The record, after checking everything a corrupt or hostile source could get wrong.
+    pub fn into_record(self) -> Result<Record, DecodeError> {
+        let seen = vv_from(&self.seen)?;
+        let life: Vec<Entry> = self.life.iter().map(entry_from).collect::<Result<_, _>>()?;
+        if life.is_empty() || life.iter().any(|e| !matches!(e.value, Value::Bool(_))) {
+            return Err(DecodeError::Life);
+        }
+        let mut fields = BTreeMap::new();
+        for (name, entries) in &self.fields {
+            if let Some(f) = Field::from_key(name) {
+                if !Field::of(self.kind).contains(&f) {
+                    return Err(DecodeError::ForeignField { kind: self.kind, field: name.clone() });
+                }
+                if entries.iter().any(|e| !f.accepts(&entry_from_value(&e.v))) {
+                    return Err(DecodeError::FieldShape { field: name.clone() });
+                }
+            }
+            let entries: Vec<Entry> = entries.iter().map(entry_from).collect::<Result<_, _>>()?;
+            if !entries.is_empty() {
+                fields.insert(name.clone(), Register::from_entries(entries));
+            }
+        }
+        let record = Record { id: self.id, kind: self.kind, fields, life: Register::from_entries(life), seen };
+        if record.stamps().any(|s| !record.seen.covers(s)) {
+            return Err(DecodeError::Uncovered);
+        }
+        Ok(record)
+    }
+}
+
+fn entry_from_value(v: &ValueV1) -> Value {
+    match v {
+        ValueV1::Bool(b) => Value::Bool(*b),
+        ValueV1::Text(_) => Value::Text(String::new()),
+        ValueV1::List(_) => Value::List(Vec::new()),
+    }
+}
+
+/// A record as one compact JSON text.
+pub fn encode_record(r: &Record) -> String {
+    // Serialising plain strings, numbers and maps with string keys cannot fail.
+    serde_json::to_string(&RecordV1::from_record(r)).unwrap_or_default()
+}
+
+/// A record from JSON text, fully validated.
+pub fn decode_record(text: &str) -> Result<Record, DecodeError> {
+    let dto: RecordV1 = serde_json::from_str(text).map_err(|e| DecodeError::Json(e.to_string()))?;
+    dto.into_record()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(n: u8) -> DeviceId {
+        DeviceId::new_v7(0, [n; 10])
+    }
+
+    fn sample() -> Record {
+        let s = |w| Stamp { wall_ms: w, counter: 0, device: dev(1) };
+        let mut r = Record::new(RecordId::new_v7(1, [3; 10]), Kind::Contact, s(1));
+        r.write("name", Value::Text("Ἀθηνᾶ <b>".into()), s(2));
+        r.write("emails", Value::List(vec!["a@b.org".into()]), s(3));
+        r.write("x-future-field", Value::Text("kept".into()), s(4));
+        r.delete(s(5));
+        r
+    }
+
+    #[test]
+    fn records_round_trip_through_json() {
+        let r = sample();
+        assert_eq!(decode_record(&encode_record(&r)), Ok(r));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_shape_is_refused() {
+        let text = encode_record(&sample()).replace(r#"["a@b.org"]"#, r#""a@b.org""#);
+        assert_eq!(decode_record(&text), Err(DecodeError::FieldShape { field: "emails".into() }));
+    }
+
+    #[test]
+    fn truncated_json_is_refused_with_a_position() {
+        let text = encode_record(&sample());
+        let err = decode_record(&text[..text.len() / 2]).unwrap_err();
+        assert!(matches!(&err, DecodeError::Json(m) if m.contains("column")), "{err}");
+    }
+
+    #[test]
+    fn a_value_the_context_does_not_cover_is_refused() {
+        let mut dto = RecordV1::from_record(&sample());
+        dto.seen.clear();
+        assert_eq!(dto.into_record(), Err(DecodeError::Uncovered));
+    }
+
+    #[test]
+    fn a_stamp_past_the_year_9999_is_refused() {
+        let mut dto = RecordV1::from_record(&sample());
+        dto.life[0].t.0 = MAX_WALL_MS + 1;
+        assert_eq!(dto.into_record(), Err(DecodeError::StampRange));
+    }
+}

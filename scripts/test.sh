@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# THE test command: runs every test layer of Liaison, in order, and stops at the first failure.
+#   (a) liaison-core has no web dependency     scripts/check-core-deps.sh
+#   (b) native unit/property tests             cargo test -p liaison-core -p liaison-cli
+#   (c) browser unit tests (wasm-bindgen-test) tests/web.rs in headless Chromium
+#   (d) release build                          trunk build --release --offline
+#   (e) end-to-end tests (Playwright)          node --test tests/e2e/*.test.mjs
+# and prints the sizes of the built app. Installs whatever is missing first (scripts/setup.sh).
+# Environment such as PROPTEST_CASES passes through to the tests.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+layer() { printf '\n==== %s ====\n' "$*"; }
+
+layer "setup: install what is missing"
+bash scripts/setup.sh
+
+# The npm wasm-opt (binaryen 132) must come first: Debian's binaryen 108 breaks the app.
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+layer "(a) liaison-core depends on no web crate"
+bash scripts/check-core-deps.sh
+
+layer "(b) native tests: cargo test -p liaison-core -p liaison-cli"
+cargo test -p liaison-core -p liaison-cli
+
+layer "(c) browser unit tests: wasm-bindgen-test in headless Chromium (tests/web.rs)"
+if [ -f tests/web.rs ]; then
+  # wasm-bindgen-test-runner reads webdriver.json (Chromium flags) from the repository root.
+  CHROMEDRIVER=/usr/bin/chromedriver \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --test web
+else
+  echo "skipped: tests/web.rs does not exist"
+fi
+
+layer "(d) release build: trunk build --release --offline"
+trunk build --release --offline
+
+layer "(e) end-to-end tests: node --test tests/e2e/*.test.mjs"
+shopt -s nullglob
+e2e=(tests/e2e/*.test.mjs)
+shopt -u nullglob
+if [ ${#e2e[@]} -eq 0 ]; then
+  echo "test: no tests/e2e/*.test.mjs files" >&2
+  exit 1
+fi
+node --test --test-concurrency=1 "${e2e[@]}"
+
+layer "sizes of dist/"
+bash scripts/size.sh
+
+printf '\nAll test layers passed.\n'
