@@ -391,6 +391,42 @@ impl Action {
     }
 }
 
+/// How sensitive a marking is, for the colour of its band. Unknown labels are [`MarkingLevel::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkingLevel {
+    /// No marking given.
+    None,
+    /// UNCLASSIFIED, PUBLIC, OFFICIAL and the like.
+    Open,
+    /// RESTRICTED, or any releasability caveat (REL TO …, NOFORN).
+    Restricted,
+    /// CONFIDENTIAL.
+    Confidential,
+    /// SECRET and above.
+    Secret,
+    /// A label this version does not grade.
+    Other,
+}
+
+/// Grades a marking label. Matching ignores case and surrounding space.
+pub fn marking_level(marking: &str) -> MarkingLevel {
+    let m = marking.trim().to_uppercase();
+    let has = |w: &str| m.split(|c: char| !c.is_alphanumeric()).any(|t| t == w);
+    if m.is_empty() {
+        MarkingLevel::None
+    } else if has("SECRET") {
+        MarkingLevel::Secret
+    } else if has("CONFIDENTIAL") {
+        MarkingLevel::Confidential
+    } else if has("RESTRICTED") || m.contains("REL TO") || has("NOFORN") {
+        MarkingLevel::Restricted
+    } else if has("UNCLASSIFIED") || has("PUBLIC") || has("OFFICIAL") {
+        MarkingLevel::Open
+    } else {
+        MarkingLevel::Other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +448,17 @@ mod tests {
             keys.dedup();
             assert_eq!(keys.len(), fields.len(), "{kind}");
         }
+    }
+
+    #[test]
+    fn markings_are_graded_by_their_strongest_word() {
+        assert_eq!(marking_level(""), MarkingLevel::None);
+        assert_eq!(marking_level("unclassified"), MarkingLevel::Open);
+        assert_eq!(marking_level("NATO RESTRICTED"), MarkingLevel::Restricted);
+        assert_eq!(marking_level("UNCLASSIFIED // REL TO AUT, CHE"), MarkingLevel::Restricted);
+        assert_eq!(marking_level("CONFIDENTIAL"), MarkingLevel::Confidential);
+        assert_eq!(marking_level("TOP SECRET"), MarkingLevel::Secret);
+        assert_eq!(marking_level("Company internal"), MarkingLevel::Other);
     }
 
     #[test]

@@ -301,6 +301,8 @@ pub struct Batch {
 pub struct WriteQueue {
     pending: BTreeSet<RecordId>,
     in_flight: bool,
+    /// Records changed again after the batch under way took their state.
+    touched_in_flight: BTreeSet<RecordId>,
     last_error: Option<StoreError>,
 }
 
@@ -312,7 +314,17 @@ impl WriteQueue {
 
     /// Notes records that changed in memory.
     pub fn enqueue(&mut self, ids: impl IntoIterator<Item = RecordId>) {
-        self.pending.extend(ids);
+        for id in ids {
+            if self.in_flight {
+                self.touched_in_flight.insert(id);
+            }
+            self.pending.insert(id);
+        }
+    }
+
+    /// Whether a batch is under way.
+    pub fn is_in_flight(&self) -> bool {
+        self.in_flight
     }
 
     /// How many records are not yet saved (waiting, or in the batch under way).
@@ -343,14 +355,15 @@ impl WriteQueue {
 
     /// Takes the outcome of a batch. Records whose write did not land stay queued. Records edited again
     /// while the batch was under way stay queued too, since the batch wrote their older state.
-    pub fn finish(&mut self, batch: Batch, outcome: WriteOutcome, edited_meanwhile: &BTreeSet<RecordId>) {
+    pub fn finish(&mut self, batch: Batch, outcome: WriteOutcome) {
         self.in_flight = false;
         let landed = outcome.applied.min(batch.ids.len());
         for id in &batch.ids[..landed] {
-            if !edited_meanwhile.contains(id) {
+            if !self.touched_in_flight.contains(id) {
                 self.pending.remove(id);
             }
         }
+        self.touched_in_flight.clear();
         self.last_error = outcome.error;
     }
 }
@@ -373,7 +386,7 @@ pub mod conformance {
         queue.enqueue(nb.take_changed());
         let batch = queue.take_batch(nb)?;
         let outcome = backend.write(batch.ops.clone()).await;
-        queue.finish(batch, outcome, &BTreeSet::new());
+        queue.finish(batch, outcome);
         queue.last_error().cloned()
     }
 
@@ -526,7 +539,8 @@ mod tests {
         q.enqueue(nb.take_changed());
         let batch = q.take_batch(&nb).unwrap();
         assert!(q.take_batch(&nb).is_none(), "one batch at a time");
-        q.finish(batch, WriteOutcome { applied: usize::MAX, error: None }, &BTreeSet::from([id]));
+        q.enqueue([id]);
+        q.finish(batch, WriteOutcome { applied: usize::MAX, error: None });
         assert_eq!(q.unsaved(), 1);
     }
 
