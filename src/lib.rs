@@ -1,6 +1,66 @@
-use leptos::prelude::*;
+//! Liaison, the web app: a thin Leptos shell over `liaison-core`.
+//!
+//! Screens render plain core data held in [`state::AppState`] and send every change back through it.
+//! Browser APIs live in [`platform`] only.
 
+pub mod components;
+pub mod platform;
+pub mod screens;
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::shell::Shell;
+use crate::screens::contact_page::ContactPage;
+use crate::screens::contacts::ContactsList;
+use crate::screens::follow_ups::FollowUps;
+use crate::screens::meeting_editor::MeetingEditor;
+use crate::screens::meetings::MeetingsList;
+use crate::screens::not_found::NotFound;
+use crate::screens::settings::Settings;
+use crate::state::{AppState, Boot};
+
+/// Reads storage, then mounts the app. Nothing renders until the data is in memory, so no screen ever
+/// shows an empty notebook that is not really empty.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(|| view! { <p>"Liaison"</p> });
+    leptos::task::spawn_local(async {
+        let boot = state::boot().await;
+        if let Some(loading) = document().get_element_by_id("loading") {
+            loading.remove();
+        }
+        leptos::mount::mount_to_body(move || view! { <App boot /> });
+    });
+}
+
+/// The root component: state, router and the app frame.
+#[component]
+pub fn App(boot: Boot) -> impl IntoView {
+    let app = AppState::new(boot);
+    provide_context(app);
+    view! {
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/meetings") view=MeetingsList />
+                    <Route path=path!("/meetings/:id") view=MeetingEditor />
+                    <Route path=path!("/contacts") view=ContactsList />
+                    <Route path=path!("/contacts/:id") view=ContactPage />
+                    <Route path=path!("/follow-ups") view=FollowUps />
+                    <Route path=path!("/settings") view=Settings />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// The start URL: Settings on first start, otherwise the meetings list.
+#[component]
+fn Home() -> impl IntoView {
+    let app = state::use_app();
+    let target = if app.needs_setup() { "/settings" } else { "/meetings" };
+    view! { <Redirect path=target /> }
 }

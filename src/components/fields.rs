@@ -1,0 +1,156 @@
+//! Form fields bound to one field of one record. They save on every keystroke: there is no Save button
+//! to forget, and a reload mid-sentence keeps the sentence.
+
+use leptos::prelude::*;
+use liaison_core::id::RecordId;
+use liaison_core::model::Field;
+use liaison_core::record::Value;
+use liaison_core::validate::Problem;
+
+use crate::state::use_app;
+
+/// The DOM id of a field's input, unique on the page.
+pub fn input_id(id: RecordId, field: Field) -> String {
+    format!("{}-{}", field.key(), id)
+}
+
+/// Splits what was typed into a list field: commas, semicolons or new lines separate items.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// The problems reported for one field, under it.
+#[component]
+pub fn FieldProblems(field: Field, dom_id: String, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let mine = move || problems.with(|p| p.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>());
+    view! {
+        <div class="field-problems" id=format!("{dom_id}-problems") aria-live="polite">
+            {move || mine().into_iter().map(|m| view! { <p class="problem">{m}</p> }).collect_view()}
+        </div>
+    }
+}
+
+/// A one-line text input (or date, time…), bound to a text field.
+#[component]
+pub fn TextField(
+    id: RecordId,
+    field: Field,
+    #[prop(optional)] label: Option<&'static str>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] datalist: Option<&'static str>,
+    #[prop(optional)] autofocus: bool,
+    #[prop(optional)] class: &'static str,
+    #[prop(into, default = Signal::stored(Vec::new()))] problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
+    let app = use_app();
+    let dom_id = input_id(id, field);
+    let value = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default()));
+    let invalid = move || problems.with(|p| p.iter().any(|p| p.field == field));
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The autofocus attribute only acts on page load; screens reached by navigation focus here.
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (autofocus, input.get()) {
+            let _ = el.focus();
+        }
+    });
+    view! {
+        <div class=format!("field {class}")>
+            <label for=dom_id.clone()>{label.unwrap_or(field.label())}</label>
+            <input
+                node_ref=input
+                id=dom_id.clone()
+                type=kind
+                list=datalist
+                autocomplete="off"
+                prop:value=value
+                aria-invalid=move || invalid().then_some("true")
+                aria-describedby=format!("{dom_id}-problems {dom_id}-hint")
+                on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
+            />
+            {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
+            <FieldProblems field dom_id problems />
+        </div>
+    }
+}
+
+/// A multi-line text area bound to a text field.
+#[component]
+pub fn TextArea(
+    id: RecordId,
+    field: Field,
+    #[prop(default = 4)] rows: u32,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let app = use_app();
+    let dom_id = input_id(id, field);
+    let value = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default()));
+    view! {
+        <div class=format!("field {class}")>
+            <label for=dom_id.clone()>{field.label()}</label>
+            <textarea
+                id=dom_id
+                rows=rows
+                prop:value=value
+                on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
+            ></textarea>
+        </div>
+    }
+}
+
+/// A text input for a list field: items separated by commas. What is typed stays as typed (a trailing
+/// comma included) while the stored list follows it; a change from elsewhere (another tab) replaces it.
+#[component]
+pub fn ListField(
+    id: RecordId,
+    field: Field,
+    #[prop(optional)] label: Option<&'static str>,
+    #[prop(default = "Separate several with commas")] hint: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] class: &'static str,
+    #[prop(into, default = Signal::stored(Vec::new()))] problems: Signal<Vec<Problem>>,
+) -> impl IntoView {
+    let app = use_app();
+    let dom_id = input_id(id, field);
+    let stored = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.list(field.key()).to_vec()).unwrap_or_default()));
+    let (text, set_text) = signal(stored.get_untracked().join(", "));
+    Effect::new(move |_| {
+        let list = stored.get();
+        if split_list(&text.get_untracked()) != list {
+            set_text.set(list.join(", "));
+        }
+    });
+    let invalid = move || problems.with(|p| p.iter().any(|p| p.field == field));
+    view! {
+        <div class=format!("field {class}")>
+            <label for=dom_id.clone()>{label.unwrap_or(field.label())}</label>
+            <input
+                id=dom_id.clone()
+                type=kind
+                autocomplete="off"
+                prop:value=text
+                aria-invalid=move || invalid().then_some("true")
+                aria-describedby=format!("{dom_id}-problems {dom_id}-hint")
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    let list = split_list(&typed);
+                    set_text.set(typed);
+                    app.set(id, field, Value::List(list));
+                }
+            />
+            <p class="hint" id=format!("{dom_id}-hint")>{hint}</p>
+            <FieldProblems field dom_id problems />
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_list;
+
+    #[test]
+    fn list_text_splits_on_commas_semicolons_and_lines() {
+        assert_eq!(split_list("a@x.org, b@y.org;c@z.org\n "), ["a@x.org", "b@y.org", "c@z.org"]);
+        assert!(split_list(" , ;").is_empty());
+    }
+}

@@ -1,0 +1,6 @@
+//! View pieces shared by several screens.
+
+pub mod dialog;
+pub mod fields;
+pub mod marking;
+pub mod shell;

@@ -1,0 +1,127 @@
+//! The frame around every screen: navigation, save status, notices, Undo and the confirmation dialog.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::dialog::ConfirmDialog;
+use crate::components::marking::MarkingOptions;
+use crate::state::{use_app, SaveState};
+
+/// Navigation and status around the routed screen.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let app = use_app();
+    let officer = move || app.device.with(|d| d.officer.clone());
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <div class="brand">
+                <span class="brand-mark" aria-hidden="true">"L"</span>
+                <span class="brand-name">"Liaison"</span>
+            </div>
+            <nav aria-label="Main">
+                <A href="/meetings">"Meetings"</A>
+                <A href="/contacts">"Contacts"</A>
+                <A href="/follow-ups">"Follow-ups"</A>
+                <A href="/settings">"Settings"</A>
+            </nav>
+            <div class="topbar-status">
+                <SaveIndicator />
+                <span class="officer">{officer}</span>
+            </div>
+        </header>
+        <StorageBanner />
+        <Notices />
+        <main id="main" tabindex="-1">{children()}</main>
+        <UndoToast />
+        <ConfirmDialog />
+        <MarkingOptions />
+    }
+}
+
+#[component]
+fn SaveIndicator() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <span
+            class=move || match app.save_state.get() {
+                SaveState::Saved => "save-state saved",
+                _ => "save-state failed",
+            }
+            role="status"
+        >
+            {move || match app.save_state.get() {
+                SaveState::Saved => "All changes saved",
+                SaveState::Failed(_) => "Not saved",
+                SaveState::Disabled(_) => "Not saving",
+            }}
+        </span>
+    }
+}
+
+#[component]
+fn StorageBanner() -> impl IntoView {
+    let app = use_app();
+    move || match app.save_state.get() {
+        SaveState::Saved => None,
+        SaveState::Failed(e) => Some(view! {
+            <div class="banner danger" role="alert">
+                <div>
+                    <strong>{format!("Your latest changes could not be saved: {e}.")}</strong>
+                    <p>
+                        {format!(
+                            "{} record(s) are kept in this window only, so do not close it. Liaison tries again every few seconds. \
+                             Free space by deleting records or other sites' data you no longer need. \
+                             Exporting your notes to a file arrives with bundle export in the next version.",
+                            app.unsaved(),
+                        )}
+                    </p>
+                </div>
+                <button type="button" class="button" on:click=move |_| app.flush()>"Try again"</button>
+            </div>
+        }
+        .into_any()),
+        SaveState::Disabled(e) => Some(view! {
+            <div class="banner danger" role="alert">
+                <div>
+                    <strong>{format!("Liaison cannot save in this browser: {e}.")}</strong>
+                    <p>"What you enter now is kept only while this window stays open."</p>
+                </div>
+            </div>
+        }
+        .into_any()),
+    }
+}
+
+#[component]
+fn Notices() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <div class="notices">
+            <For each=move || app.notices.get() key=|n| n.id let:notice>
+                <div class="banner warning" role="alert">
+                    <p>{notice.text.clone()}</p>
+                    <button type="button" class="button" on:click=move |_| app.dismiss(notice.id)>"Dismiss"</button>
+                </div>
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn UndoToast() -> impl IntoView {
+    let app = use_app();
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || {
+                app.undo.get().map(|offer| view! {
+                    <div class="toast">
+                        <span>{offer.message}</span>
+                        <button type="button" class="button" on:click=move |_| app.run_undo()>"Undo"</button>
+                        <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| app.undo.set(None)>"×"</button>
+                    </div>
+                })
+            }}
+        </div>
+    }
+}

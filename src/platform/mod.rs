@@ -1,0 +1,61 @@
+//! The only code that touches browser APIs: storage, time, randomness, and storage events from other tabs.
+//! Everything above this module works with plain core types.
+
+mod local_storage;
+
+pub use local_storage::LocalStorageBackend;
+
+use liaison_core::date::Date;
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_ms() -> u64 {
+    let ms = js_sys::Date::now();
+    if ms.is_finite() && ms > 0.0 {
+        ms as u64
+    } else {
+        0
+    }
+}
+
+/// Today's date in the device's time zone: what "overdue" and "last met" are measured against.
+pub fn today() -> Date {
+    let d = js_sys::Date::new_0();
+    Date { year: d.get_full_year() as i32, month: d.get_month() + 1, day: d.get_date() }
+}
+
+/// Ten random bytes for a UUID v7, from the browser's cryptographic generator.
+pub fn random_bytes() -> [u8; 10] {
+    let mut bytes = [0u8; 10];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (very old or locked-down browsers): Math.random still makes collisions vanishingly
+        // unlikely within one device, and ids carry the millisecond as well.
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+/// A change another tab made to storage: the key and its new value (`None` when removed).
+pub struct StorageChange {
+    /// The changed key.
+    pub key: String,
+    /// The new value.
+    pub new_value: Option<String>,
+}
+
+/// Calls `on_change` whenever another tab of this origin changes one of Liaison's keys.
+pub fn on_storage_change(on_change: impl Fn(StorageChange) + 'static) {
+    let handle = leptos::prelude::window_event_listener(leptos::ev::storage, move |ev: web_sys::StorageEvent| {
+        if let Some(key) = ev.key() {
+            if key.starts_with(liaison_core::storage::PREFIX) {
+                on_change(StorageChange { key, new_value: ev.new_value() });
+            }
+        }
+    });
+    // The listener lives as long as the page.
+    std::mem::forget(handle);
+}

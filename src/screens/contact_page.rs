@@ -1,0 +1,133 @@
+//! A contact's page: every field, and every meeting with this person.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use liaison_core::date::{human_date, Date};
+use liaison_core::id::RecordId;
+use liaison_core::model::{Contact, Field};
+use liaison_core::validate;
+
+use crate::components::fields::{ListField, TextArea, TextField};
+use crate::components::marking::{marking_class, MarkingBand, MarkingTag, MARKING_OPTIONS};
+use crate::state::use_app;
+
+/// The contact page screen.
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let params = use_params_map();
+    let app = use_app();
+    let id = Memo::new(move |_| {
+        let id: RecordId = params.with(|p| p.get("id")).and_then(|s| s.parse().ok())?;
+        app.notebook.with(|nb| nb.contact(id).is_some()).then_some(id)
+    });
+    move || match id.get() {
+        Some(id) => view! { <ContactForm id /> }.into_any(),
+        None => view! {
+            <section class="screen">
+                <div class="empty">
+                    <h1>"Contact not found"</h1>
+                    <p>"This contact does not exist on this device, or it was deleted."</p>
+                    <A href="/contacts">"Back to Contacts"</A>
+                </div>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn ContactForm(id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let contact = Memo::new(move |_| app.notebook.with(|nb| nb.contact(id).unwrap_or_default()));
+    let problems = Signal::derive(move || contact.with(validate::contact));
+    let name = move || contact.with(Contact::display_name);
+    let marking = Signal::derive(move || contact.with(|c| c.marking.clone()));
+    let is_new = contact.with_untracked(|c| c.name.is_empty());
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        app.confirm_delete(id, "contact", name(), move || navigate("/contacts", Default::default()));
+    };
+    view! {
+        <section class="screen editor">
+            <header class="screen-header">
+                <div>
+                    <A href="/contacts" attr:class="back-link">"← Contacts"</A>
+                    <h1>{name}</h1>
+                </div>
+                <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+            </header>
+            <MarkingBand marking />
+            <div class="two-column">
+                <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Contact">
+                    <TextField id field=Field::Name class="span-all" autofocus=is_new problems />
+                    <TextField id field=Field::Title hint="Rank or title" />
+                    <TextField id field=Field::Role />
+                    <TextField id field=Field::Organisation class="span-2" />
+                    <TextField id field=Field::Nation />
+                    <ListField id field=Field::Emails kind="email" class="span-2" problems />
+                    <ListField id field=Field::Phones kind="tel" />
+                    <ListField id field=Field::Languages class="span-2" />
+                    <TextField id field=Field::Marking datalist=MARKING_OPTIONS />
+                    <TextArea id field=Field::Notes class="span-all" rows=6 />
+                    <ListField id field=Field::Tags class="span-all" />
+                </form>
+                <MeetingHistory contact=id />
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn MeetingHistory(contact: RecordId) -> impl IntoView {
+    let app = use_app();
+    let meetings = Memo::new(move |_| {
+        app.notebook.with(|nb| {
+            nb.meetings_with(contact)
+                .into_iter()
+                .map(|m| {
+                    let class = marking_class(&m.marking);
+                    (m.id.map(|i| i.to_string()).unwrap_or_default(), m.display_title(), m.date.clone(), m.marking, class)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let last_met = Memo::new(move |_| app.notebook.with(|nb| nb.last_met(contact, app.today)));
+    let last_met_text = move || match last_met.get() {
+        Some(d) => {
+            let days = d.days_until(app.today);
+            let ago = match days {
+                0 => "today".to_string(),
+                1 => "yesterday".to_string(),
+                n => format!("{n} days ago"),
+            };
+            format!("Last met {} ({ago})", human_date(&d.to_string()))
+        }
+        None => "Not met yet".to_string(),
+    };
+    view! {
+        <aside class="history" aria-labelledby="history-heading">
+            <h2 id="history-heading">"Meetings"</h2>
+            <p class="last-met">{last_met_text}</p>
+            <Show
+                when=move || meetings.with(|m| !m.is_empty())
+                fallback=|| view! { <p class="muted">"No meetings with this contact yet. Add them as a participant in a meeting."</p> }
+            >
+                <ul class="history-list">
+                    <For each=move || meetings.get() key=|m| m.clone() let:m>
+                        <li class=m.4>
+                            <A href=format!("/meetings/{}", m.0)>
+                                <span class="row-when">
+                                    {if Date::parse(&m.2).is_ok() { human_date(&m.2) } else { "No date".into() }}
+                                </span>
+                                <span class="row-title">{m.1.clone()}</span>
+                                <MarkingTag marking=m.3.clone() />
+                            </A>
+                        </li>
+                    </For>
+                </ul>
+            </Show>
+        </aside>
+    }
+}

@@ -1,0 +1,89 @@
+//! Contacts: everyone met, by name.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use liaison_core::model::Kind;
+
+use crate::components::marking::{marking_class, MarkingTag};
+use crate::state::use_app;
+
+#[derive(Clone, PartialEq)]
+struct Row {
+    id: String,
+    name: String,
+    title: String,
+    organisation: String,
+    nation: String,
+    marking: String,
+    class: &'static str,
+}
+
+/// The contacts list.
+#[component]
+pub fn ContactsList() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let rows = Memo::new(move |_| {
+        app.notebook.with(|nb| {
+            nb.contacts()
+                .into_iter()
+                .map(|c| Row {
+                    id: c.id.map(|i| i.to_string()).unwrap_or_default(),
+                    name: c.display_name(),
+                    title: c.title,
+                    organisation: c.organisation,
+                    nation: c.nation,
+                    class: marking_class(&c.marking),
+                    marking: c.marking,
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let new_contact = move |_| {
+        if let Some(id) = app.create(Kind::Contact) {
+            navigate(&format!("/contacts/{id}"), Default::default());
+        }
+    };
+    view! {
+        <section class="screen">
+            <header class="screen-header">
+                <h1>"Contacts"</h1>
+                <button type="button" class="button primary" on:click=new_contact>"New contact"</button>
+            </header>
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! {
+                    <div class="empty">
+                        <h2>"No contacts yet"</h2>
+                        <p>"Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field."</p>
+                    </div>
+                }
+            >
+                <table class="record-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Title"</th>
+                            <th scope="col">"Organisation"</th>
+                            <th scope="col">"Nation"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || rows.get() key=|r| (r.id.clone(), r.name.clone(), r.title.clone(), r.organisation.clone(), r.nation.clone(), r.marking.clone()) let:row>
+                            <tr class=row.class>
+                                <td class="cell-name">
+                                    <A href=format!("/contacts/{}", row.id)>{row.name.clone()}</A>
+                                    <MarkingTag marking=row.marking.clone() />
+                                </td>
+                                <td>{row.title.clone()}</td>
+                                <td>{row.organisation.clone()}</td>
+                                <td>{row.nation.clone()}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,264 @@
+//! The meeting editor: every field of one meeting, its participants and its follow-up actions.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use liaison_core::id::RecordId;
+use liaison_core::model::{Field, Meeting};
+use liaison_core::record::Value;
+use liaison_core::validate;
+
+use crate::components::fields::{input_id, ListField, TextArea, TextField};
+use crate::components::marking::{MarkingBand, MARKING_OPTIONS};
+use crate::state::use_app;
+
+/// The route's meeting id, if it names a meeting that exists.
+fn meeting_id() -> Memo<Option<RecordId>> {
+    let params = use_params_map();
+    let app = use_app();
+    Memo::new(move |_| {
+        let id: RecordId = params.with(|p| p.get("id")).and_then(|s| s.parse().ok())?;
+        app.notebook.with(|nb| nb.meeting(id).is_some()).then_some(id)
+    })
+}
+
+/// The meeting editor screen.
+#[component]
+pub fn MeetingEditor() -> impl IntoView {
+    let id = meeting_id();
+    move || match id.get() {
+        Some(id) => view! { <MeetingForm id /> }.into_any(),
+        None => view! {
+            <section class="screen">
+                <div class="empty">
+                    <h1>"Meeting not found"</h1>
+                    <p>"This meeting does not exist on this device, or it was deleted."</p>
+                    <A href="/meetings">"Back to Meetings"</A>
+                </div>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn MeetingForm(id: RecordId) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let meeting = Memo::new(move |_| app.notebook.with(|nb| nb.meeting(id).unwrap_or_default()));
+    let problems = Signal::derive(move || meeting.with(validate::meeting));
+    let title = move || meeting.with(Meeting::display_title);
+    let marking = Signal::derive(move || meeting.with(|m| m.marking.clone()));
+    let is_new = meeting.with_untracked(|m| m.title.is_empty());
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        app.confirm_delete(id, "meeting", title(), move || navigate("/meetings", Default::default()));
+    };
+    view! {
+        <section class="screen editor">
+            <header class="screen-header">
+                <div>
+                    <A href="/meetings" attr:class="back-link">"← Meetings"</A>
+                    <h1>{title}</h1>
+                </div>
+                <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+            </header>
+            <MarkingBand marking />
+            <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Meeting">
+                <TextField id field=Field::Title class="span-all" autofocus=is_new problems />
+                <TextField id field=Field::Date kind="date" problems />
+                <TextField id field=Field::Start kind="time" problems />
+                <TextField id field=Field::End kind="time" problems />
+                <TextField id field=Field::Location class="span-2" />
+                <TextField id field=Field::Marking datalist=MARKING_OPTIONS hint="For example UNCLASSIFIED, RESTRICTED or REL TO AUT, CHE" />
+                <ParticipantPicker meeting=id />
+                <ListField id field=Field::Attendees hint="People who are not in your contacts; separate with commas" class="span-all" />
+                <ListField id field=Field::Organisations class="span-2" />
+                <ListField id field=Field::Nations />
+                <TextArea id field=Field::Agenda class="span-all" rows=3 />
+                <TextArea id field=Field::Notes class="span-all" rows=8 />
+                <TextArea id field=Field::Decisions class="span-all" rows=3 />
+                <ListField id field=Field::Tags class="span-all" />
+            </form>
+            <ActionsSection meeting=id />
+        </section>
+    }
+}
+
+/// Participants: contacts picked by name, or created on the spot.
+#[component]
+fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
+    let app = use_app();
+    let (query, set_query) = signal(String::new());
+    let raw = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.record(meeting).map(|r| r.list(Field::Participants.key()).to_vec()).unwrap_or_default())
+    });
+    let chosen = Memo::new(move |_| {
+        app.notebook.with(|nb| {
+            raw.with(|ids| {
+                ids.iter()
+                    .filter_map(|s| s.parse::<RecordId>().ok())
+                    .filter_map(|cid| nb.contact(cid).map(|c| (cid, c.display_name(), format!("Remove {}", c.display_name()))))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let suggestions = Memo::new(move |_| {
+        let q = query.get().trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        app.notebook.with(|nb| {
+            raw.with(|taken| {
+                nb.contacts()
+                    .into_iter()
+                    .filter(|c| c.id.is_some_and(|cid| !taken.contains(&cid.to_string())))
+                    .filter(|c| c.name.to_lowercase().contains(&q) || c.organisation.to_lowercase().contains(&q))
+                    .take(6)
+                    .filter_map(|c| Some((c.id?, c.display_name(), c.organisation)))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let add = move |cid: RecordId| {
+        let mut list = raw.get_untracked();
+        if !list.contains(&cid.to_string()) {
+            list.push(cid.to_string());
+        }
+        app.set(meeting, Field::Participants, Value::List(list));
+        set_query.set(String::new());
+    };
+    let remove = move |cid: RecordId| {
+        let list: Vec<String> = raw.get_untracked().into_iter().filter(|s| *s != cid.to_string()).collect();
+        app.set(meeting, Field::Participants, Value::List(list));
+    };
+    let create = move || {
+        let name = query.get_untracked();
+        if name.trim().is_empty() {
+            return;
+        }
+        if let Some(cid) = app.create_contact_named(&name) {
+            add(cid);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            match suggestions.with_untracked(|s| s.first().map(|(cid, _, _)| *cid)) {
+                Some(cid) => add(cid),
+                None => create(),
+            }
+        }
+    };
+    let dom_id = input_id(meeting, Field::Participants);
+    view! {
+        <div class="field span-all participants">
+            <label for=dom_id.clone()>"Participants"</label>
+            <ul class="chips" aria-label="Chosen participants">
+                <For each=move || chosen.get() key=|(cid, name, _)| (*cid, name.clone()) let:item>
+                    <li class="chip">
+                        <A href=format!("/contacts/{}", item.0)>{item.1.clone()}</A>
+                        <button
+                            type="button"
+                            class="chip-remove"
+                            aria-label=item.2.clone()
+                            on:click=move |_| remove(item.0)
+                        >
+                            "×"
+                        </button>
+                    </li>
+                </For>
+            </ul>
+            <input
+                id=dom_id.clone()
+                type="text"
+                autocomplete="off"
+                placeholder="Type a name to add someone"
+                aria-describedby=format!("{dom_id}-hint")
+                prop:value=query
+                on:input=move |ev| set_query.set(event_target_value(&ev))
+                on:keydown=on_key
+            />
+            <p class="hint" id=format!("{dom_id}-hint")>"Enter adds the first match, or creates a new contact with that name."</p>
+            <Show when=move || !query.with(|q| q.trim().is_empty())>
+                <div class="suggestions" role="group" aria-label="Matching contacts">
+                    <For each=move || suggestions.get() key=|(cid, _, _)| *cid let:item>
+                        <button type="button" class="suggestion" on:click=move |_| add(item.0)>
+                            {format!("Add {}", item.1)}
+                            {(!item.2.is_empty()).then(|| view! { <span class="muted">{format!(" · {}", item.2)}</span> })}
+                        </button>
+                    </For>
+                    <button type="button" class="suggestion create" on:click=move |_| create()>
+                        {move || format!("Create contact “{}”", query.get().trim())}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// The meeting's follow-up actions.
+#[component]
+fn ActionsSection(meeting: RecordId) -> impl IntoView {
+    let app = use_app();
+    let actions = Memo::new(move |_| app.notebook.with(|nb| nb.actions_of(meeting).into_iter().filter_map(|a| a.id).collect::<Vec<_>>()));
+    let (focus_new, set_focus_new) = signal(None::<RecordId>);
+    let add = move |_| {
+        if let Some(id) = app.add_action(meeting) {
+            set_focus_new.set(Some(id));
+        }
+    };
+    view! {
+        <section class="actions" aria-labelledby="actions-heading">
+            <header class="section-header">
+                <h2 id="actions-heading">"Follow-up actions"</h2>
+                <button type="button" class="button" on:click=add>"Add action"</button>
+            </header>
+            <Show
+                when=move || actions.with(|a| !a.is_empty())
+                fallback=|| view! { <p class="muted">"No follow-up actions. Use “Add action” for anything promised in this meeting."</p> }
+            >
+                <ul class="action-list">
+                    <For each=move || actions.get() key=|id| *id let:id>
+                        <ActionRow id autofocus=focus_new.get_untracked() == Some(id) />
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ActionRow(id: RecordId, autofocus: bool) -> impl IntoView {
+    let app = use_app();
+    let action = Memo::new(move |_| app.notebook.with(|nb| nb.action(id).unwrap_or_default()));
+    let problems = Signal::derive(move || {
+        action.with(validate::action).into_iter().filter(|p| p.field == Field::Due).collect::<Vec<_>>()
+    });
+    let done_id = input_id(id, Field::Done);
+    view! {
+        <li class="action-row" class:done=move || action.with(|a| a.done)>
+            <div class="field check">
+                <input
+                    id=done_id.clone()
+                    type="checkbox"
+                    prop:checked=move || action.with(|a| a.done)
+                    on:change=move |ev| app.set_done(id, event_target_checked(&ev), false)
+                />
+                <label for=done_id>"Done"</label>
+            </div>
+            <TextField id field=Field::Text class="grow" autofocus />
+            <TextField id field=Field::Owner />
+            <TextField id field=Field::Due kind="date" problems />
+            <button
+                type="button"
+                class="icon-button"
+                aria-label="Remove action"
+                title="Remove action"
+                on:click=move |_| app.delete(id, "follow-up action")
+            >
+                "×"
+            </button>
+        </li>
+    }
+}

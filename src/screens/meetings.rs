@@ -1,0 +1,92 @@
+//! Meetings: every meeting, newest first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use liaison_core::date::human_date;
+use liaison_core::model::Kind;
+
+use crate::components::marking::{marking_class, MarkingTag};
+use crate::state::use_app;
+
+/// One row of the list, computed from core data.
+#[derive(Clone, PartialEq)]
+struct Row {
+    id: String,
+    title: String,
+    when: String,
+    people: String,
+    marking: String,
+    class: String,
+}
+
+/// The meetings list.
+#[component]
+pub fn MeetingsList() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let rows = Memo::new(move |_| {
+        app.notebook.with(|nb| {
+            nb.meetings()
+                .into_iter()
+                .map(|m| {
+                    let mut people: Vec<String> =
+                        m.participants.iter().filter_map(|p| nb.contact(*p)).map(|c| c.display_name()).collect();
+                    people.extend(m.attendees.iter().cloned());
+                    let when = match (m.date.is_empty(), m.start.is_empty()) {
+                        (true, _) => "No date".to_string(),
+                        (false, true) => human_date(&m.date),
+                        (false, false) => format!("{} · {}", human_date(&m.date), m.start),
+                    };
+                    Row {
+                        id: m.id.map(|i| i.to_string()).unwrap_or_default(),
+                        title: m.display_title(),
+                        when,
+                        people: people.join(", "),
+                        class: format!("record-row {}", marking_class(&m.marking)),
+                        marking: m.marking,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let new_meeting = move |_| {
+        if let Some(id) = app.create(Kind::Meeting) {
+            navigate(&format!("/meetings/{id}"), Default::default());
+        }
+    };
+    view! {
+        <section class="screen">
+            <header class="screen-header">
+                <h1>"Meetings"</h1>
+                <button type="button" class="button primary" on:click=new_meeting>"New meeting"</button>
+            </header>
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! {
+                    <div class="empty">
+                        <h2>"No meetings yet"</h2>
+                        <p>"Record a meeting while it happens: choose “New meeting”, then type. Everything saves as you go, with or without a network."</p>
+                    </div>
+                }
+            >
+                <ul class="record-list" aria-label="Meetings">
+                    <For each=move || rows.get() key=|r| (r.id.clone(), r.title.clone(), r.when.clone(), r.people.clone(), r.marking.clone()) let:row>
+                        <li class=row.class.clone()>
+                            <A href=format!("/meetings/{}", row.id)>
+                                <span class="row-when">{row.when.clone()}</span>
+                                <span class="row-main">
+                                    <span class="row-title">{row.title.clone()}</span>
+                                    <span class="row-sub">
+                                        {if row.people.is_empty() { "No participants yet".to_string() } else { row.people.clone() }}
+                                    </span>
+                                </span>
+                                <MarkingTag marking=row.marking.clone() />
+                            </A>
+                        </li>
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,377 @@
+//! Reactive app state: plain core data in signals. Every change goes through a core command, then into
+//! the write-behind queue, which persists through the platform backend and reports back here.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use liaison_core::date::Date;
+use liaison_core::id::{DeviceId, RecordId};
+use liaison_core::model::{Field, Kind};
+use liaison_core::record::Value;
+use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue};
+use liaison_core::wire::decode_record;
+use liaison_core::Notebook;
+
+use crate::platform::{self, LocalStorageBackend, StorageChange};
+
+/// How long the "Undo" offer stays on screen.
+const UNDO_FOR: Duration = Duration::from_secs(8);
+/// How often saving is retried after it failed (storage full, say).
+const RETRY_EVERY: Duration = Duration::from_secs(5);
+
+/// Whether what the officer typed has reached storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Everything is in storage.
+    Saved,
+    /// The last write failed; the edits are kept in memory and retried.
+    Failed(StoreError),
+    /// Storage cannot be used this session; nothing is written.
+    Disabled(StoreError),
+}
+
+/// A message shown until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// For dismissing.
+    pub id: u64,
+    /// What happened.
+    pub text: String,
+}
+
+/// What "Undo" puts back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UndoAction {
+    /// Restore a deleted record.
+    Restore(RecordId),
+    /// Set an action's done flag back.
+    SetDone(RecordId, bool),
+}
+
+/// The offer shown after a destructive or list-changing action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndoOffer {
+    /// Distinguishes offers, so an old timer does not hide a newer one.
+    pub serial: u64,
+    /// "Meeting deleted."
+    pub message: String,
+    /// What Undo does.
+    pub action: UndoAction,
+}
+
+/// A question that must be answered before something destructive happens.
+#[derive(Clone)]
+pub struct ConfirmRequest {
+    /// Dialog heading.
+    pub title: String,
+    /// What will happen.
+    pub message: String,
+    /// The confirming button's text.
+    pub confirm_label: &'static str,
+    /// Runs on confirmation.
+    pub on_confirm: Callback<()>,
+}
+
+/// Everything the screens share. Copy: every part is an arena handle.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The records: the truth while the app runs.
+    pub notebook: RwSignal<Notebook>,
+    /// This device's profile.
+    pub device: RwSignal<DeviceProfile>,
+    /// Whether edits have reached storage.
+    pub save_state: RwSignal<SaveState>,
+    /// Messages to read once (unreadable stored entries, say).
+    pub notices: RwSignal<Vec<Notice>>,
+    /// The current Undo offer.
+    pub undo: RwSignal<Option<UndoOffer>>,
+    /// The open confirmation dialog.
+    pub confirm: RwSignal<Option<ConfirmRequest>>,
+    /// Today, in the device's time zone, read at start-up.
+    pub today: Date,
+    queue: StoredValue<WriteQueue>,
+    serial: StoredValue<u64>,
+    storage_enabled: bool,
+}
+
+/// What start-up read from storage.
+pub struct Boot {
+    notebook: Notebook,
+    device: DeviceProfile,
+    problems: Vec<String>,
+    storage_error: Option<StoreError>,
+}
+
+/// Loads storage, making the device profile on first start.
+pub async fn boot() -> Boot {
+    let backend = LocalStorageBackend;
+    let now = platform::now_ms();
+    match storage::load(&backend).await {
+        Ok(loaded) => {
+            let mut problems: Vec<String> = loaded.problems.iter().map(|p| p.message()).collect();
+            let device = match loaded.device {
+                Some(d) => d,
+                None => {
+                    let d = storage::new_device(DeviceId::new_v7(now, platform::random_bytes()));
+                    if let Err(e) = storage::save_device(&backend, &d).await {
+                        problems.push(format!("This device's identity could not be saved: {e}."));
+                    }
+                    d
+                }
+            };
+            let notebook = Notebook::from_records(device.id, loaded.records, now);
+            Boot { notebook, device, problems, storage_error: None }
+        }
+        Err(e) => {
+            let device = storage::new_device(DeviceId::new_v7(now, platform::random_bytes()));
+            Boot { notebook: Notebook::new(device.id), device, problems: Vec::new(), storage_error: Some(e) }
+        }
+    }
+}
+
+impl AppState {
+    /// Builds the state from what start-up found and starts listening to other tabs.
+    pub fn new(boot: Boot) -> Self {
+        let Boot { notebook, device, problems, storage_error } = boot;
+        let storage_enabled = storage_error.is_none();
+        let notices = problems.into_iter().enumerate().map(|(i, text)| Notice { id: i as u64, text }).collect();
+        let state = AppState {
+            notebook: RwSignal::new(notebook),
+            device: RwSignal::new(device),
+            save_state: RwSignal::new(match storage_error {
+                Some(e) => SaveState::Disabled(e),
+                None => SaveState::Saved,
+            }),
+            notices: RwSignal::new(notices),
+            undo: RwSignal::new(None),
+            confirm: RwSignal::new(None),
+            today: platform::today(),
+            queue: StoredValue::new(WriteQueue::new()),
+            serial: StoredValue::new(1_000),
+            storage_enabled,
+        };
+        if storage_enabled {
+            platform::on_storage_change(move |change| state.apply_storage_change(change));
+            set_interval(
+                move || {
+                    if matches!(state.save_state.get_untracked(), SaveState::Failed(_)) {
+                        state.flush();
+                    }
+                },
+                RETRY_EVERY,
+            );
+        }
+        state
+    }
+
+    fn next_serial(&self) -> u64 {
+        self.serial.try_update_value(|s| {
+            *s += 1;
+            *s
+        })
+        .unwrap_or_default()
+    }
+
+    /// Whether the officer still has to name this device.
+    pub fn needs_setup(&self) -> bool {
+        self.device.with(|d| d.officer.trim().is_empty() || d.label.trim().is_empty())
+    }
+
+    /// Creates a record.
+    pub fn create(&self, kind: Kind) -> Option<RecordId> {
+        let id = self.notebook.try_update(|nb| nb.create(kind, platform::now_ms(), platform::random_bytes()));
+        self.persist();
+        id
+    }
+
+    /// Writes one field (as the officer types).
+    pub fn set(&self, id: RecordId, field: Field, value: Value) {
+        let mut changed = false;
+        self.notebook.maybe_update(|nb| {
+            let before = nb.record(id).cloned();
+            // The forms only offer fields of the record's kind with values of the right shape.
+            let _ = nb.set(id, field, value, platform::now_ms());
+            changed = nb.record(id) != before.as_ref();
+            changed
+        });
+        if changed {
+            self.persist();
+        }
+    }
+
+    /// Creates a contact with a name, for the meeting editor's inline "create contact".
+    pub fn create_contact_named(&self, name: &str) -> Option<RecordId> {
+        let id = self.create(Kind::Contact)?;
+        self.set(id, Field::Name, Value::Text(name.trim().to_string()));
+        Some(id)
+    }
+
+    /// Adds a follow-up action to a meeting.
+    pub fn add_action(&self, meeting: RecordId) -> Option<RecordId> {
+        let id = self.create(Kind::Action)?;
+        self.set(id, Field::Meeting, Value::Text(meeting.to_string()));
+        Some(id)
+    }
+
+    /// Marks an action done or open, offering Undo when `offer_undo`.
+    pub fn set_done(&self, id: RecordId, done: bool, offer_undo: bool) {
+        self.set(id, Field::Done, Value::Bool(done));
+        if offer_undo {
+            let what = if done { "Follow-up marked done." } else { "Follow-up reopened." };
+            self.offer_undo(what, UndoAction::SetDone(id, !done));
+        }
+    }
+
+    /// Asks first, then deletes, then offers Undo.
+    pub fn confirm_delete(&self, id: RecordId, noun: &'static str, name: String, after: impl Fn() + Send + Sync + 'static) {
+        let state = *self;
+        self.confirm.set(Some(ConfirmRequest {
+            title: format!("Delete this {noun}?"),
+            message: format!("“{name}” will be removed from this device. You can undo this for a few seconds."),
+            confirm_label: "Delete",
+            on_confirm: Callback::new(move |_| {
+                state.delete(id, noun);
+                after();
+            }),
+        }));
+    }
+
+    /// Deletes a record at once and offers Undo.
+    pub fn delete(&self, id: RecordId, noun: &str) {
+        self.notebook.update(|nb| {
+            let _ = nb.delete(id, platform::now_ms());
+        });
+        self.persist();
+        let mut noun = noun.to_string();
+        if let Some(first) = noun.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        self.offer_undo(&format!("{noun} deleted."), UndoAction::Restore(id));
+    }
+
+    fn offer_undo(&self, message: &str, action: UndoAction) {
+        let serial = self.next_serial();
+        self.undo.set(Some(UndoOffer { serial, message: message.into(), action }));
+        let undo = self.undo;
+        set_timeout(
+            move || {
+                if undo.try_with_untracked(|u| u.as_ref().is_some_and(|u| u.serial == serial)) == Some(true) {
+                    undo.set(None);
+                }
+            },
+            UNDO_FOR,
+        );
+    }
+
+    /// Carries out the current Undo offer.
+    pub fn run_undo(&self) {
+        let Some(offer) = self.undo.get_untracked() else { return };
+        self.undo.set(None);
+        match offer.action {
+            UndoAction::Restore(id) => {
+                self.notebook.update(|nb| {
+                    let _ = nb.restore(id, platform::now_ms());
+                });
+                self.persist();
+            }
+            UndoAction::SetDone(id, done) => self.set(id, Field::Done, Value::Bool(done)),
+        }
+    }
+
+    /// Saves the device profile.
+    pub fn save_device(&self, device: DeviceProfile) {
+        self.device.set(device.clone());
+        if !self.storage_enabled {
+            return;
+        }
+        let save_state = self.save_state;
+        spawn_local(async move {
+            if let Err(e) = storage::save_device(&LocalStorageBackend, &device).await {
+                save_state.set(SaveState::Failed(e));
+            }
+        });
+    }
+
+    /// Dismisses a notice.
+    pub fn dismiss(&self, id: u64) {
+        self.notices.update(|n| n.retain(|x| x.id != id));
+    }
+
+    /// How many changed records have not reached storage.
+    pub fn unsaved(&self) -> usize {
+        self.queue.with_value(WriteQueue::unsaved)
+    }
+
+    fn persist(&self) {
+        let changed = self.notebook.try_update_untracked(Notebook::take_changed).unwrap_or_default();
+        self.queue.update_value(|q| q.enqueue(changed));
+        self.flush();
+    }
+
+    /// Writes queued records, one batch at a time, and reports the result in `save_state`.
+    pub fn flush(&self) {
+        if !self.storage_enabled {
+            return;
+        }
+        let state = *self;
+        spawn_local(async move {
+            loop {
+                let batch = state
+                    .queue
+                    .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
+                    .flatten();
+                let Some(mut batch) = batch else { break };
+                let ops = std::mem::take(&mut batch.ops);
+                let outcome = LocalStorageBackend.write(ops).await;
+                let failed = outcome.error.clone();
+                state.queue.update_value(|q| q.finish(batch, outcome));
+                if let Some(e) = failed {
+                    state.save_state.set(SaveState::Failed(e));
+                    return;
+                }
+            }
+            let idle = state.queue.with_value(|q| q.unsaved() == 0 && !q.is_in_flight());
+            if idle && state.save_state.get_untracked() != SaveState::Saved {
+                state.save_state.set(SaveState::Saved);
+            }
+        });
+    }
+
+    fn apply_storage_change(&self, change: StorageChange) {
+        if let Some(id) = storage::record_id_of_key(&change.key) {
+            let Some(text) = change.new_value else { return };
+            // Another tab (maybe a newer version) wrote something unreadable: keep ours, it will be written
+            // back with our next edit of the record.
+            let Ok(record) = decode_record(&text) else { return };
+            if record.id != id {
+                return;
+            }
+            let mut behind = false;
+            self.notebook.maybe_update(|nb| match nb.merge_record(&record, platform::now_ms()) {
+                Ok(report) => {
+                    behind = report.offered_is_behind;
+                    report.changed
+                }
+                Err(_) => false,
+            });
+            if behind {
+                // The other tab overwrote edits only this tab has: write the union back.
+                self.queue.update_value(|q| q.enqueue([id]));
+                self.flush();
+            }
+        } else if change.key == storage::DEVICE_KEY {
+            if let Some(device) = change.new_value.and_then(|t| serde_json::from_str::<DeviceProfile>(&t).ok()) {
+                if device.id == self.device.with_untracked(|d| d.id) {
+                    self.device.set(device);
+                }
+            }
+        }
+    }
+}
+
+/// The app state from context.
+pub fn use_app() -> AppState {
+    // Provided by `App` before any screen renders; a screen rendered without it is a programming error.
+    use_context::<AppState>().expect("AppState is provided by App")
+}
