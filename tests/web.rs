@@ -1,0 +1,69 @@
+//! Browser tests of the platform layer, in headless Chromium (wasm-bindgen-test).
+//!
+//! The storage conformance suite from liaison-core runs here against the real LocalStorage, so the
+//! browser backend is held to the same behaviour as the in-memory one, quota errors included.
+#![cfg(target_arch = "wasm32")]
+
+use liaison::platform::LocalStorageBackend;
+use liaison_core::storage::{conformance, Backend, Op, StoreError};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Every test starts from an empty origin: the suite's fillers and Liaison's keys alike.
+fn fresh() -> LocalStorageBackend {
+    let b = LocalStorageBackend;
+    b.clear_prefix("").expect("localStorage is available in the test browser");
+    b
+}
+
+#[wasm_bindgen_test]
+async fn empty_store_loads_and_gets_a_schema_version() {
+    conformance::empty_store_loads_and_gets_a_schema_version(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
+async fn saved_records_load_back_whole() {
+    conformance::saved_records_load_back_whole(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_entry_is_quarantined_and_reported_once() {
+    conformance::a_corrupt_entry_is_quarantined_and_reported_once(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_layout_is_refused_and_left_untouched() {
+    conformance::a_newer_layout_is_refused_and_left_untouched(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_full_store_keeps_the_edit_queued_until_space_is_freed() {
+    let b = fresh();
+    conformance::a_full_store_keeps_the_edit_queued_until_space_is_freed(&b).await;
+    b.clear_prefix("").expect("clean up");
+}
+
+#[wasm_bindgen_test]
+async fn a_real_quota_error_is_recognised_as_storage_full() {
+    let b = fresh();
+    let mut n = 0;
+    let error = loop {
+        let out = b.write(vec![Op::Put(format!("filler/{n}"), "x".repeat(1 << 20))]).await;
+        n += 1;
+        if let Some(e) = out.error {
+            break e;
+        }
+        assert!(n < 200, "localStorage never filled up");
+    };
+    b.clear_prefix("").expect("clean up");
+    assert_eq!(error, StoreError::QuotaExceeded);
+}
+
+#[wasm_bindgen_test]
+async fn used_bytes_counts_what_was_stored() {
+    let b = fresh();
+    b.write(vec![Op::Put("liaison/v1/test".into(), "abcd".into())]).await;
+    // Keys and values count as UTF-16, two bytes per unit.
+    assert_eq!(b.used_bytes().expect("measure"), ("liaison/v1/test".len() + 4) * 2);
+}
