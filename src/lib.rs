@@ -26,7 +26,9 @@ use crate::state::{AppState, Boot};
 /// shows an empty notebook that is not really empty.
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::task::spawn_local(async {
+    // Leptos sets up its executor when it mounts, and mounting waits for the data, so this first task
+    // runs on wasm-bindgen's own.
+    wasm_bindgen_futures::spawn_local(async {
         let boot = state::boot().await;
         if let Some(loading) = document().get_element_by_id("loading") {
             loading.remove();
