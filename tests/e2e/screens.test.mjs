@@ -1,0 +1,88 @@
+// Screenshots of every screen at laptop and tablet size, under target/screenshots/, from realistic data.
+// Each screen is also checked for touch targets: on the tablet, every button and link in the app frame
+// is at least 44 px tall (a checkbox counts with its label).
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './server.mjs';
+import { seedEntries, seedPage } from './seed.mjs';
+import { DESKTOP, DIST, TABLET, assertNoErrors, closePage, launchBrowser, newPage, screenshot } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ root: DIST });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
+  test(`every screen renders cleanly at ${size} size (${viewport.width}x${viewport.height})`, async () => {
+    const page = await newPage(browser, viewport);
+    try {
+      await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+      await screenshot(page, `${size}-welcome`);
+      for (const [name, path, heading] of [
+        ['meetings-empty', '/meetings', 'No meetings yet'],
+        ['contacts-empty', '/contacts', 'No contacts yet'],
+        ['follow-ups-empty', '/follow-ups', 'Nothing to follow up'],
+      ]) {
+        await page.goto(`${server.url}${path}`);
+        await page.getByRole('heading', { name: heading }).waitFor();
+        await screenshot(page, `${size}-${name}`);
+      }
+
+      await seedPage(page, seedEntries({ contacts: 40, meetings: 40 }));
+      await page.goto(`${server.url}/meetings`);
+      await page.getByRole('list', { name: 'Meetings' }).waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-meetings.png` });
+      await page.getByRole('list', { name: 'Meetings' }).getByRole('link').first().click();
+      await page.getByRole('heading', { name: 'Follow-up actions' }).waitFor();
+      await screenshot(page, `${size}-meeting-editor`);
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-delete-dialog.png` });
+      await page.keyboard.press('Escape');
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
+      await page.getByRole('table').waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-contacts.png` });
+      await page.getByRole('table').getByRole('link').first().click();
+      await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+      await screenshot(page, `${size}-contact-page`);
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Follow-ups' }).click();
+      await page.getByRole('list', { name: 'Open follow-ups' }).waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-follow-ups.png` });
+      await page.getByRole('button', { name: /^Mark done/ }).first().click();
+      await page.getByRole('button', { name: 'Undo' }).waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-undo.png` });
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { name: 'Settings' }).waitFor();
+      await screenshot(page, `${size}-settings`);
+
+      if (size === 'tablet') {
+        await page.getByRole('navigation').getByRole('link', { name: 'Meetings' }).click();
+        await page.getByRole('list', { name: 'Meetings' }).getByRole('link').first().click();
+        await page.getByRole('heading', { name: 'Follow-up actions' }).waitFor();
+        const small = await page.evaluate(() =>
+          [...document.querySelectorAll('button, a, input, textarea')]
+            .filter((el) => el.offsetParent !== null && !el.classList.contains('skip-link'))
+            // A checkbox's target includes its label, which toggles it too.
+            .filter((el) => Math.max(el.getBoundingClientRect().height, el.labels?.[0]?.getBoundingClientRect().height ?? 0) < 44)
+            .map((el) => `${el.tagName} ${el.textContent?.trim() || el.getAttribute('aria-label') || el.id}`),
+        );
+        assert.deepEqual(small, [], 'touch targets smaller than the minimum');
+      }
+      assertNoErrors(page);
+    } finally {
+      await closePage(page);
+    }
+  });
+}
