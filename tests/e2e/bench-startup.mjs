@@ -1,0 +1,43 @@
+// Benchmark: time from navigation to a rendered meetings list, with realistic data in localStorage.
+//
+//   node tests/e2e/bench-startup.mjs [meetings=1000] [contacts=1000] [runs=5]
+//
+// Serves dist/ (build it first: trunk build --release --offline), seeds localStorage in storage layout v1,
+// then for each run opens /meetings in a fresh page and reads performance.now() (ms since navigation
+// start) once every meeting row is in the DOM. Prints each run and the median as a markdown table.
+import { startServer } from './server.mjs';
+import { seedEntries, seedPage } from './seed.mjs';
+import { DESKTOP, DIST, launchBrowser } from './helpers.mjs';
+
+const [meetings = 1000, contacts = 1000, runs = 5] = process.argv.slice(2).map(Number);
+const server = await startServer({ root: DIST });
+const browser = await launchBrowser();
+const context = await browser.newContext({ viewport: DESKTOP });
+const entries = seedEntries({ meetings, contacts });
+const bytes = Object.entries(entries).reduce((n, [k, v]) => n + 2 * (k.length + v.length), 0);
+
+const setup = await context.newPage();
+await setup.goto(`${server.url}/settings`);
+await seedPage(setup, entries);
+await setup.close();
+
+const times = [];
+for (let i = 0; i < runs; i++) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/meetings`);
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Meetings"] > li').length === n, meetings, { timeout: 60_000 });
+  const ms = await page.evaluate(() => performance.now());
+  if (errors.length) throw new Error(errors.join('\n'));
+  times.push(ms);
+  await page.close();
+}
+await browser.close();
+await server.close();
+
+const sorted = [...times].sort((a, b) => a - b);
+const median = sorted[Math.floor(sorted.length / 2)];
+console.log(`| meetings | contacts | stored | runs (ms) | median (ms) |`);
+console.log(`| ---: | ---: | ---: | --- | ---: |`);
+console.log(`| ${meetings} | ${contacts} | ${(bytes / 1048576).toFixed(2)} MiB | ${times.map((t) => t.toFixed(0)).join(', ')} | ${median.toFixed(0)} |`);
