@@ -15,6 +15,8 @@
 //! - [`storage`]: the key layout, the async backend trait, an in-memory backend and the repository that
 //!   loads, quarantines and persists write-behind.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod date;
 pub mod id;
