@@ -22,7 +22,8 @@ for (const [label, size] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
     const page = await newPage(browser, size);
     try {
       await page.goto(`${server.url}/`);
-      // The text appears only once the wasm app has mounted (index.html's body has only <noscript>).
+      // The app removes index.html's #loading placeholder once it has read storage and mounted.
+      await page.locator('#loading').waitFor({ state: 'detached', timeout: 15_000 });
       await page.getByText('Liaison', { exact: false }).first().waitFor({ timeout: 15_000 });
       const body = await page.locator('body').innerText();
       assert.match(body, /Liaison/);
