@@ -13,9 +13,13 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::shell::Shell;
+use crate::screens::conflicts::Conflicts;
 use crate::screens::contact_page::ContactPage;
 use crate::screens::contacts::ContactsList;
+use crate::screens::duplicates::Duplicates;
+use crate::screens::export::Export;
 use crate::screens::follow_ups::FollowUps;
+use crate::screens::import::Import;
 use crate::screens::meeting_editor::MeetingEditor;
 use crate::screens::meetings::MeetingsList;
 use crate::screens::not_found::NotFound;
@@ -52,6 +56,10 @@ pub fn App(boot: Boot) -> impl IntoView {
                     <Route path=path!("/contacts") view=ContactsList />
                     <Route path=path!("/contacts/:id") view=ContactPage />
                     <Route path=path!("/follow-ups") view=FollowUps />
+                    <Route path=path!("/import") view=Import />
+                    <Route path=path!("/export") view=Export />
+                    <Route path=path!("/conflicts") view=Conflicts />
+                    <Route path=path!("/duplicates") view=Duplicates />
                     <Route path=path!("/settings") view=Settings />
                 </Routes>
             </Shell>

@@ -4,3 +4,4 @@ pub mod dialog;
 pub mod fields;
 pub mod marking;
 pub mod shell;
+pub mod time;

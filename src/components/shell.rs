@@ -23,6 +23,9 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/meetings">"Meetings"</A>
                 <A href="/contacts">"Contacts"</A>
                 <A href="/follow-ups">"Follow-ups"</A>
+                <ReviewLinks />
+                <A href="/import">"Import"</A>
+                <A href="/export">"Export"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
             <div class="topbar-status">
@@ -36,6 +39,28 @@ pub fn Shell(children: Children) -> impl IntoView {
         <UndoToast />
         <ConfirmDialog />
         <MarkingOptions />
+    }
+}
+
+/// Conflicts and duplicates appear in the navigation only while there is something to review.
+#[component]
+fn ReviewLinks() -> impl IntoView {
+    let app = use_app();
+    let conflicts = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
+    let duplicates = Memo::new(move |_| {
+        app.notebook.with(|nb| app.not_duplicates.with(|nd| liaison_core::duplicates::candidates(nb, nd).len()))
+    });
+    view! {
+        <Show when=move || { conflicts.get() > 0 }>
+            <A href="/conflicts">
+                "Conflicts" <span class="count" aria-label=move || format!("{} open", conflicts.get())>{conflicts}</span>
+            </A>
+        </Show>
+        <Show when=move || { duplicates.get() > 0 }>
+            <A href="/duplicates">
+                "Duplicates" <span class="count" aria-label=move || format!("{} suggested", duplicates.get())>{duplicates}</span>
+            </A>
+        </Show>
     }
 }
 

@@ -1,8 +1,10 @@
 //! The only code that touches browser APIs: storage, time, randomness, and storage events from other tabs.
 //! Everything above this module works with plain core types.
 
+mod files;
 mod local_storage;
 
+pub use files::{download, read_files, PickedFile};
 pub use local_storage::LocalStorageBackend;
 
 use liaison_core::date::Date;
@@ -21,6 +23,14 @@ pub fn now_ms() -> u64 {
 pub fn today() -> Date {
     let d = js_sys::Date::new_0();
     Date { year: d.get_full_year() as i32, month: d.get_month() + 1, day: d.get_date() }
+}
+
+/// A random (v4) UUID, for bundle ids.
+pub fn random_uuid() -> uuid::Uuid {
+    let mut bytes = [0u8; 16];
+    bytes[..10].copy_from_slice(&random_bytes());
+    bytes[10..].copy_from_slice(&random_bytes()[..6]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
 /// Ten random bytes for a UUID v7, from the browser's cryptographic generator.

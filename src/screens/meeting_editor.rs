@@ -95,12 +95,11 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
     });
     let chosen = Memo::new(move |_| {
         app.notebook.with(|nb| {
-            raw.with(|ids| {
-                ids.iter()
-                    .filter_map(|s| s.parse::<RecordId>().ok())
-                    .filter_map(|cid| nb.contact(cid).map(|c| (cid, c.display_name(), format!("Remove {}", c.display_name()))))
-                    .collect::<Vec<_>>()
-            })
+            let meeting = nb.meeting(meeting).unwrap_or_default();
+            nb.participants(&meeting)
+                .into_iter()
+                .filter_map(|c| Some((c.id?, c.display_name(), format!("Remove {}", c.display_name()))))
+                .collect::<Vec<_>>()
         })
     });
     let suggestions = Memo::new(move |_| {
@@ -112,7 +111,11 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
             raw.with(|taken| {
                 nb.contacts()
                     .into_iter()
-                    .filter(|c| c.id.is_some_and(|cid| !taken.contains(&cid.to_string())))
+                    .filter(|c| {
+                        c.id.is_some_and(|cid| {
+                            !taken.iter().filter_map(|t| t.parse::<RecordId>().ok()).any(|t| nb.resolve_contact(t) == cid)
+                        })
+                    })
                     .filter(|c| c.name.to_lowercase().contains(&q) || c.organisation.to_lowercase().contains(&q))
                     .take(6)
                     .filter_map(|c| Some((c.id?, c.display_name(), c.organisation)))
@@ -129,7 +132,13 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
         set_query.set(String::new());
     };
     let remove = move |cid: RecordId| {
-        let list: Vec<String> = raw.get_untracked().into_iter().filter(|s| *s != cid.to_string()).collect();
+        // Remove every id that stands for this contact, including those of duplicates merged into it.
+        let list: Vec<String> = app.notebook.with_untracked(|nb| {
+            raw.get_untracked()
+                .into_iter()
+                .filter(|s| s.parse::<RecordId>().map_or(true, |p| nb.resolve_contact(p) != cid))
+                .collect()
+        });
         app.set(meeting, Field::Participants, Value::List(list));
     };
     let create = move || {

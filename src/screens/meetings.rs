@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use liaison_core::date::human_date;
-use liaison_core::model::Kind;
+use liaison_core::model::{Contact, Kind};
 
 use crate::components::marking::{marking_class, MarkingTag};
 use crate::state::use_app;
@@ -30,8 +30,7 @@ pub fn MeetingsList() -> impl IntoView {
             nb.meetings()
                 .into_iter()
                 .map(|m| {
-                    let mut people: Vec<String> =
-                        m.participants.iter().filter_map(|p| nb.contact(*p)).map(|c| c.display_name()).collect();
+                    let mut people: Vec<String> = nb.participants(&m).iter().map(Contact::display_name).collect();
                     people.extend(m.attendees.iter().cloned());
                     let when = match (m.date.is_empty(), m.start.is_empty()) {
                         (true, _) => "No date".to_string(),

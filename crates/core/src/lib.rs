@@ -17,9 +17,12 @@
 
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod clock;
 pub mod date;
 pub mod id;
+pub mod duplicates;
+pub mod exchange;
 pub mod model;
 pub mod notebook;
 pub mod record;

@@ -101,6 +101,8 @@ pub enum Field {
     Meeting,
     /// The contact an action names, if any (an id).
     Contact,
+    /// For a contact merged into another as a duplicate: the survivor's id.
+    MergedInto,
 }
 
 impl Field {
@@ -135,6 +137,7 @@ impl Field {
             Done => "done",
             Meeting => "meeting",
             Contact => "contact",
+            MergedInto => "merged_into",
         }
     }
 
@@ -169,6 +172,7 @@ impl Field {
             Done => "Done",
             Meeting => "Meeting",
             Contact => "Contact",
+            MergedInto => "Merged into",
         }
     }
 
@@ -187,7 +191,7 @@ impl Field {
         use Field::*;
         match kind {
             Kind::Contact => {
-                &[Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking]
+                &[Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, MergedInto]
             }
             Kind::Meeting => &[
                 Title, Date, Start, End, Location, Participants, Attendees, Organisations, Nations, Agenda,
@@ -211,12 +215,12 @@ impl Field {
     }
 }
 
-const ALL: [Field; 27] = {
+const ALL: [Field; 28] = {
     use Field::*;
     [
         Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, Date, Start, End,
         Location, Participants, Attendees, Organisations, Nations, Agenda, Decisions, Text, Owner, Due, Done,
-        Meeting, Contact,
+        Meeting, Contact, MergedInto,
     ]
 };
 
@@ -247,6 +251,8 @@ pub struct Contact {
     pub tags: Vec<String>,
     /// Marking label.
     pub marking: String,
+    /// Set when this contact was merged into another as a duplicate.
+    pub merged_into: Option<RecordId>,
 }
 
 /// A meeting, as shown on screen.
@@ -325,6 +331,7 @@ impl Contact {
             notes: r.text("notes").into(),
             tags: r.list("tags").to_vec(),
             marking: r.text("marking").into(),
+            merged_into: r.text("merged_into").parse().ok(),
         }
     }
 

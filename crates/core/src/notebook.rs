@@ -5,11 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::clock::{Clock, Observed, Stamp};
+use crate::clock::{Clock, Observed, Stamp, Tick};
 use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
 use crate::model::{Action, Contact, Field, Kind, Meeting};
 use crate::record::{Conflict, MergeError, Record, Value};
+use crate::wire::DeviceV1;
+
+/// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
+const MAX_REDIRECTS: usize = 16;
 
 /// An edit that could not be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +62,7 @@ pub struct Notebook {
     clock: Clock,
     records: BTreeMap<RecordId, Record>,
     changed: BTreeSet<RecordId>,
+    devices: BTreeMap<DeviceId, DeviceV1>,
 }
 
 fn fold_name(s: &str) -> String {
@@ -67,7 +72,7 @@ fn fold_name(s: &str) -> String {
 impl Notebook {
     /// An empty notebook for a device.
     pub fn new(device: DeviceId) -> Self {
-        Notebook { clock: Clock::new(device), records: BTreeMap::new(), changed: BTreeSet::new() }
+        Notebook { clock: Clock::new(device), records: BTreeMap::new(), changed: BTreeSet::new(), devices: BTreeMap::new() }
     }
 
     /// A notebook from records loaded from storage. The clock is moved past every stamp within reach of
@@ -108,6 +113,116 @@ impl Notebook {
 
     fn alive(&self, kind: Kind) -> impl Iterator<Item = &Record> {
         self.records.values().filter(move |r| r.kind == kind && !r.is_deleted())
+    }
+
+    /// Learns device profiles (from this device's settings or from bundles), so provenance can name
+    /// officers. A profile with a blank label or officer never replaces a filled one.
+    pub fn learn_devices(&mut self, profiles: impl IntoIterator<Item = DeviceV1>) {
+        for p in profiles {
+            match self.devices.get_mut(&p.id) {
+                Some(known) => {
+                    if !p.label.trim().is_empty() {
+                        known.label = p.label;
+                    }
+                    if !p.officer.trim().is_empty() {
+                        known.officer = p.officer;
+                    }
+                }
+                None => {
+                    self.devices.insert(p.id, p);
+                }
+            }
+        }
+    }
+
+    /// Every device profile known.
+    pub fn devices(&self) -> &BTreeMap<DeviceId, DeviceV1> {
+        &self.devices
+    }
+
+    /// Who wrote with a device: "Lt Col Ana Ruiz (Field laptop)", or a short id when unknown.
+    pub fn author(&self, device: DeviceId) -> String {
+        match self.devices.get(&device) {
+            Some(d) if !d.officer.trim().is_empty() && !d.label.trim().is_empty() => format!("{} ({})", d.officer, d.label),
+            Some(d) if !d.officer.trim().is_empty() => d.officer.clone(),
+            Some(d) if !d.label.trim().is_empty() => d.label.clone(),
+            _ => format!("device {}", &device.to_string()[..8]),
+        }
+    }
+
+    /// The contact an id stands for now: itself, or the survivor it was merged into.
+    pub fn resolve_contact(&self, id: RecordId) -> RecordId {
+        let mut current = id;
+        for _ in 0..MAX_REDIRECTS {
+            match self.records.get(&current).and_then(|r| r.text(Field::MergedInto.key()).parse::<RecordId>().ok()) {
+                Some(next) if next != current => current = next,
+                _ => return current,
+            }
+        }
+        id
+    }
+
+    /// A meeting's participants as contacts that exist now, redirects followed, each once.
+    pub fn participants(&self, meeting: &Meeting) -> Vec<Contact> {
+        let mut seen = BTreeSet::new();
+        meeting
+            .participants
+            .iter()
+            .map(|p| self.resolve_contact(*p))
+            .filter(|p| seen.insert(*p))
+            .filter_map(|p| self.contact(p))
+            .collect()
+    }
+
+    /// Records this device edited after `since` (one of its own clock's ticks): a "changes" export.
+    pub fn changed_here_since(&self, since: Tick) -> Vec<&Record> {
+        let me = self.device();
+        self.records.values().filter(|r| r.stamps().any(|s| s.device == me && s.tick() > since)).collect()
+    }
+
+    /// The last tick of this device's clock: what a "changes" export is measured from next time.
+    pub fn clock_tick(&self) -> Tick {
+        self.clock.last()
+    }
+
+    /// Replaces records wholesale and returns what they were before. Only for applying and undoing an
+    /// import, whose records were merged beforehand: every other change goes through a command.
+    pub fn replace_records(&mut self, records: BTreeMap<RecordId, Option<Record>>, now_ms: u64) -> BTreeMap<RecordId, Option<Record>> {
+        let mut before = BTreeMap::new();
+        for (id, rec) in records {
+            let old = match rec {
+                Some(r) => {
+                    for s in r.stamps() {
+                        self.clock.observe(s, now_ms);
+                    }
+                    self.records.insert(id, r)
+                }
+                None => self.records.remove(&id),
+            };
+            before.insert(id, old);
+            self.changed.insert(id);
+        }
+        before
+    }
+
+    /// Merges a duplicate contact into a survivor: the chosen values are written to the survivor, and the
+    /// duplicate is deleted with a redirect, so links to it (here, and on every device that imports this)
+    /// lead to the survivor.
+    pub fn merge_contacts(&mut self, survivor: RecordId, duplicate: RecordId, values: Vec<(Field, Value)>, now_ms: u64) -> Result<(), EditError> {
+        for id in [survivor, duplicate] {
+            match self.records.get(&id) {
+                Some(r) if r.kind == Kind::Contact => {}
+                Some(r) => return Err(EditError::WrongField { kind: r.kind, field: Field::MergedInto.key() }),
+                None => return Err(EditError::NoSuchRecord(id)),
+            }
+        }
+        for (field, value) in values {
+            if field != Field::MergedInto {
+                self.set(survivor, field, value, now_ms)?;
+            }
+        }
+        self.set(duplicate, Field::MergedInto, Value::Text(survivor.to_string()), now_ms)?;
+        self.delete(duplicate, now_ms)
     }
 
     /// Ids changed since the last call: what the storage queue must write.
@@ -227,11 +342,16 @@ impl Notebook {
         v
     }
 
-    /// Meetings a contact took part in, newest first.
+    /// Meetings a contact took part in (also under the ids of duplicates merged into it), newest first.
     pub fn meetings_with(&self, contact: RecordId) -> Vec<Meeting> {
         let mut v: Vec<Meeting> = self
             .alive(Kind::Meeting)
-            .filter(|r| r.list(Field::Participants.key()).iter().any(|p| p.parse() == Ok(contact)))
+            .filter(|r| {
+                r.list(Field::Participants.key())
+                    .iter()
+                    .filter_map(|p| p.parse::<RecordId>().ok())
+                    .any(|p| p == contact || self.resolve_contact(p) == contact)
+            })
             .map(Meeting::from_record)
             .collect();
         v.sort_by_cached_key(|m| std::cmp::Reverse(m.chronology()));

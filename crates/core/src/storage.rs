@@ -26,6 +26,14 @@ pub const QUARANTINE_PREFIX: &str = "liaison/v1/quarantine/";
 pub const SCHEMA_KEY: &str = "liaison/v1/meta/schema";
 /// This device's id, label and officer.
 pub const DEVICE_KEY: &str = "liaison/v1/meta/device";
+/// What this device remembers about its exports (`exchange::ExportState`).
+pub const EXPORT_KEY: &str = "liaison/v1/meta/export";
+/// Every bundle imported here (`exchange::ImportLog`).
+pub const IMPORTS_KEY: &str = "liaison/v1/meta/imports";
+/// Profiles of other officers' devices, learnt from bundles.
+pub const DEVICES_KEY: &str = "liaison/v1/meta/devices";
+/// Contact pairs a person said are different people.
+pub const NOT_DUPLICATES_KEY: &str = "liaison/v1/meta/not-duplicates";
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -197,6 +205,14 @@ pub struct Loaded {
     pub device: Option<DeviceProfile>,
     /// Entries that could not be read.
     pub problems: Vec<LoadProblem>,
+    /// The export state (default when never exported).
+    pub export: crate::exchange::ExportState,
+    /// The import log.
+    pub imports: crate::exchange::ImportLog,
+    /// Known device profiles of other officers.
+    pub devices: Vec<DeviceV1>,
+    /// Contact pairs marked as different people.
+    pub not_duplicates: BTreeSet<(RecordId, RecordId)>,
 }
 
 /// Reads everything at start-up: checks the layout version, runs migrations, and moves unreadable
@@ -246,13 +262,37 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
             Err(e) => loaded.problems.push(quarantine(backend, &key, &text, &e.to_string()).await),
         }
     }
-    if let Some(text) = backend.get(DEVICE_KEY).await? {
-        match serde_json::from_str::<DeviceV1>(&text) {
-            Ok(d) => loaded.device = Some(d),
-            Err(e) => loaded.problems.push(quarantine(backend, DEVICE_KEY, &text, &e.to_string()).await),
+    loaded.device = load_meta(backend, DEVICE_KEY, &mut loaded.problems).await?;
+    loaded.export = load_meta(backend, EXPORT_KEY, &mut loaded.problems).await?.unwrap_or_default();
+    loaded.imports = load_meta(backend, IMPORTS_KEY, &mut loaded.problems).await?.unwrap_or_default();
+    loaded.devices = load_meta(backend, DEVICES_KEY, &mut loaded.problems).await?.unwrap_or_default();
+    loaded.not_duplicates = load_meta(backend, NOT_DUPLICATES_KEY, &mut loaded.problems).await?.unwrap_or_default();
+    Ok(loaded)
+}
+
+/// Reads one metadata key; an unreadable value is quarantined and treated as absent.
+async fn load_meta<B: Backend, T: serde::de::DeserializeOwned>(
+    backend: &B,
+    key: &str,
+    problems: &mut Vec<LoadProblem>,
+) -> Result<Option<T>, StoreError> {
+    let Some(text) = backend.get(key).await? else { return Ok(None) };
+    match serde_json::from_str::<T>(&text) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            problems.push(quarantine(backend, key, &text, &e.to_string()).await);
+            Ok(None)
         }
     }
-    Ok(loaded)
+}
+
+/// Writes one metadata key as JSON.
+pub async fn save_meta<B: Backend, T: serde::Serialize>(backend: &B, key: &str, value: &T) -> Result<(), StoreError> {
+    let text = serde_json::to_string(value).map_err(|e| StoreError::Failed(e.to_string()))?;
+    match backend.write(vec![Op::Put(key.into(), text)]).await.error {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
 }
 
 async fn quarantine<B: Backend>(backend: &B, key: &str, text: &str, reason: &str) -> LoadProblem {
@@ -266,11 +306,7 @@ async fn quarantine<B: Backend>(backend: &B, key: &str, text: &str, reason: &str
 
 /// Saves the device profile.
 pub async fn save_device<B: Backend>(backend: &B, device: &DeviceProfile) -> Result<(), StoreError> {
-    let text = serde_json::to_string(device).map_err(|e| StoreError::Failed(e.to_string()))?;
-    match backend.write(vec![Op::Put(DEVICE_KEY.into(), text)]).await.error {
-        None => Ok(()),
-        Some(e) => Err(e),
-    }
+    save_meta(backend, DEVICE_KEY, device).await
 }
 
 /// A new device profile with no label yet.
@@ -342,13 +378,15 @@ impl WriteQueue {
         if self.in_flight || self.pending.is_empty() {
             return None;
         }
-        let ids: Vec<RecordId> = self.pending.iter().copied().filter(|id| notebook.record(*id).is_some()).collect();
+        let ids: Vec<RecordId> = self.pending.iter().copied().collect();
+        // A queued record that is gone from memory was removed by undoing an import: remove it here too.
         let ops = ids
             .iter()
-            .filter_map(|id| notebook.record(*id))
-            .map(|r| Op::Put(record_key(r.id), encode_record(r)))
+            .map(|id| match notebook.record(*id) {
+                Some(r) => Op::Put(record_key(r.id), encode_record(r)),
+                None => Op::Delete(record_key(*id)),
+            })
             .collect();
-        self.pending.retain(|id| ids.contains(id));
         self.in_flight = true;
         Some(Batch { ids, ops })
     }

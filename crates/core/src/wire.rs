@@ -4,8 +4,11 @@
 //! specific error rather than a half-built record.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::clock::{Stamp, Tick};
 use crate::id::{DeviceId, RecordId};
@@ -16,7 +19,44 @@ use crate::vv::VersionVector;
 /// The largest wall time accepted: the last millisecond of the year 9999.
 pub const MAX_WALL_MS: u64 = 253_402_300_799_999;
 
-/// A record as stored (and, later, as carried in bundles), format v1.
+/// A JSON object read into a sorted map that refuses repeated keys. serde's own maps keep the last of
+/// two equal keys silently, which would let a hostile file hide a value behind another.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+#[serde(transparent)]
+pub struct UniqueMap<K: Ord, V>(pub BTreeMap<K, V>);
+
+impl<'de, K, V> Deserialize<'de> for UniqueMap<K, V>
+where
+    K: Ord + Deserialize<'de> + fmt::Debug,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<K, V>(PhantomData<(K, V)>);
+        impl<'de, K, V> Visitor<'de> for V2<K, V>
+        where
+            K: Ord + Deserialize<'de> + fmt::Debug,
+            V: Deserialize<'de>,
+        {
+            type Value = UniqueMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object with no repeated keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<K, V>()? {
+                    if out.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format_args!("the key {k:?} appears twice")));
+                    }
+                    out.insert(k, v);
+                }
+                Ok(UniqueMap(out))
+            }
+        }
+        d.deserialize_map(V2(PhantomData))
+    }
+}
+
+/// A record as stored and as carried in bundles, format v1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordV1 {
@@ -28,9 +68,9 @@ pub struct RecordV1 {
     pub life: Vec<EntryV1>,
     /// Field name to register entries.
     #[serde(default)]
-    pub fields: BTreeMap<String, Vec<EntryV1>>,
+    pub fields: UniqueMap<String, Vec<EntryV1>>,
     /// Causal context: per device, the newest (wall ms, counter) seen.
-    pub seen: BTreeMap<DeviceId, (u64, u32)>,
+    pub seen: UniqueMap<DeviceId, (u64, u32)>,
 }
 
 /// One register entry, format v1.
@@ -43,7 +83,7 @@ pub struct EntryV1 {
     pub t: (u64, u32, DeviceId),
     /// For deletions: the causal context at the time of deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seen: Option<BTreeMap<DeviceId, (u64, u32)>>,
+    pub seen: Option<UniqueMap<DeviceId, (u64, u32)>>,
 }
 
 /// A value, format v1: a JSON string, array of strings, or boolean.
@@ -104,9 +144,9 @@ pub enum DecodeError {
     KeyMismatch,
 }
 
-fn vv_from(m: &BTreeMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeError> {
+fn vv_from(m: &UniqueMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeError> {
     let mut v = VersionVector::new();
-    for (d, (w, c)) in m {
+    for (d, (w, c)) in &m.0 {
         if *w > MAX_WALL_MS {
             return Err(DecodeError::StampRange);
         }
@@ -115,8 +155,8 @@ fn vv_from(m: &BTreeMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeEr
     Ok(v)
 }
 
-fn vv_to(v: &VersionVector) -> BTreeMap<DeviceId, (u64, u32)> {
-    v.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()
+fn vv_to(v: &VersionVector) -> UniqueMap<DeviceId, (u64, u32)> {
+    UniqueMap(v.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect())
 }
 
 fn entry_from(e: &EntryV1) -> Result<Entry, DecodeError> {
@@ -149,7 +189,7 @@ impl RecordV1 {
             id: r.id,
             kind: r.kind,
             life: r.life.entries().iter().map(entry_to).collect(),
-            fields: r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect(),
+            fields: UniqueMap(r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect()),
             seen: vv_to(&r.seen),
         }
     }
@@ -162,7 +202,7 @@ impl RecordV1 {
             return Err(DecodeError::Life);
         }
         let mut fields = BTreeMap::new();
-        for (name, entries) in &self.fields {
+        for (name, entries) in &self.fields.0 {
             if let Some(f) = Field::from_key(name) {
                 if !Field::of(self.kind).contains(&f) {
                     return Err(DecodeError::ForeignField { kind: self.kind, field: name.clone() });
@@ -244,8 +284,16 @@ mod tests {
     #[test]
     fn a_value_the_context_does_not_cover_is_refused() {
         let mut dto = RecordV1::from_record(&sample());
-        dto.seen.clear();
+        dto.seen.0.clear();
         assert_eq!(dto.into_record(), Err(DecodeError::Uncovered));
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_rather_than_silently_overwritten() {
+        let text = encode_record(&sample());
+        let twice = text.replacen(r#""fields":{"#, r#""fields":{"name":[],"#, 1);
+        let err = decode_record(&twice).unwrap_err();
+        assert!(err.to_string().contains("appears twice"), "{err}");
     }
 
     #[test]

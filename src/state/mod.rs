@@ -1,6 +1,9 @@
 //! Reactive app state: plain core data in signals. Every change goes through a core command, then into
 //! the write-behind queue, which persists through the platform backend and reports back here.
 
+mod exchange;
+
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -11,7 +14,10 @@ use liaison_core::model::{Field, Kind};
 use liaison_core::record::Value;
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue};
 use liaison_core::wire::decode_record;
+use liaison_core::exchange::{ExportState, ImportLog, Plan};
 use liaison_core::Notebook;
+
+pub use exchange::LastImport;
 
 use crate::platform::{self, LocalStorageBackend, StorageChange};
 
@@ -88,6 +94,16 @@ pub struct AppState {
     pub undo: RwSignal<Option<UndoOffer>>,
     /// The open confirmation dialog.
     pub confirm: RwSignal<Option<ConfirmRequest>>,
+    /// What this device remembers of its exports.
+    pub export_state: RwSignal<ExportState>,
+    /// Every bundle imported here.
+    pub import_log: RwSignal<ImportLog>,
+    /// Contact pairs a person said are different people.
+    pub not_duplicates: RwSignal<BTreeSet<(RecordId, RecordId)>>,
+    /// The import being previewed, before the officer confirms it.
+    pub import_plan: RwSignal<Option<Plan>>,
+    /// The last import, while it can still be undone.
+    pub last_import: RwSignal<Option<LastImport>>,
     /// Today, in the device's time zone, read at start-up.
     pub today: Date,
     queue: StoredValue<WriteQueue>,
@@ -101,6 +117,9 @@ pub struct Boot {
     device: DeviceProfile,
     problems: Vec<String>,
     storage_error: Option<StoreError>,
+    export: ExportState,
+    imports: ImportLog,
+    not_duplicates: BTreeSet<(RecordId, RecordId)>,
 }
 
 /// Loads storage, making the device profile on first start.
@@ -120,12 +139,30 @@ pub async fn boot() -> Boot {
                     d
                 }
             };
-            let notebook = Notebook::from_records(device.id, loaded.records, now);
-            Boot { notebook, device, problems, storage_error: None }
+            let mut notebook = Notebook::from_records(device.id, loaded.records, now);
+            notebook.learn_devices(loaded.devices);
+            notebook.learn_devices([device.clone()]);
+            Boot {
+                notebook,
+                device,
+                problems,
+                storage_error: None,
+                export: loaded.export,
+                imports: loaded.imports,
+                not_duplicates: loaded.not_duplicates,
+            }
         }
         Err(e) => {
             let device = storage::new_device(DeviceId::new_v7(now, platform::random_bytes()));
-            Boot { notebook: Notebook::new(device.id), device, problems: Vec::new(), storage_error: Some(e) }
+            Boot {
+                notebook: Notebook::new(device.id),
+                device,
+                problems: Vec::new(),
+                storage_error: Some(e),
+                export: ExportState::default(),
+                imports: ImportLog::default(),
+                not_duplicates: BTreeSet::new(),
+            }
         }
     }
 }
@@ -133,7 +170,7 @@ pub async fn boot() -> Boot {
 impl AppState {
     /// Builds the state from what start-up found and starts listening to other tabs.
     pub fn new(boot: Boot) -> Self {
-        let Boot { notebook, device, problems, storage_error } = boot;
+        let Boot { notebook, device, problems, storage_error, export, imports, not_duplicates } = boot;
         let storage_enabled = storage_error.is_none();
         let notices = problems.into_iter().enumerate().map(|(i, text)| Notice { id: i as u64, text }).collect();
         let state = AppState {
@@ -146,6 +183,11 @@ impl AppState {
             notices: RwSignal::new(notices),
             undo: RwSignal::new(None),
             confirm: RwSignal::new(None),
+            export_state: RwSignal::new(export),
+            import_log: RwSignal::new(imports),
+            not_duplicates: RwSignal::new(not_duplicates),
+            import_plan: RwSignal::new(None),
+            last_import: RwSignal::new(None),
             today: platform::today(),
             queue: StoredValue::new(WriteQueue::new()),
             serial: StoredValue::new(1_000),
@@ -282,12 +324,32 @@ impl AppState {
     /// Saves the device profile.
     pub fn save_device(&self, device: DeviceProfile) {
         self.device.set(device.clone());
+        self.notebook.update(|nb| nb.learn_devices([device.clone()]));
         if !self.storage_enabled {
             return;
         }
         let save_state = self.save_state;
         spawn_local(async move {
             if let Err(e) = storage::save_device(&LocalStorageBackend, &device).await {
+                save_state.set(SaveState::Failed(e));
+            }
+        });
+    }
+
+    /// Shows a notice until dismissed.
+    pub fn notify(&self, text: String) {
+        let id = self.next_serial();
+        self.notices.update(|n| n.push(Notice { id, text }));
+    }
+
+    /// Writes one metadata key in the background; a failure shows in the save state.
+    fn save_meta<T: serde::Serialize + 'static>(&self, key: &'static str, value: T) {
+        if !self.storage_enabled {
+            return;
+        }
+        let save_state = self.save_state;
+        spawn_local(async move {
+            if let Err(e) = storage::save_meta(&LocalStorageBackend, key, &value).await {
                 save_state.set(SaveState::Failed(e));
             }
         });

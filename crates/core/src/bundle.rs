@@ -1,0 +1,423 @@
+//! Bundle format v1: how an officer's notes travel to a coordinator.
+//!
+//! A bundle is one UTF-8 JSON object: a format name and version, a bundle id, its creation time, the
+//! exporting device and its per-device sequence number, whether it holds everything or the changes
+//! since the device's previous export, a directory of device profiles (provenance), the records with
+//! their stamps and causal context, and a SHA-256 checksum of all of that.
+//!
+//! Reading is defensive: size and record-count limits come before parsing, the version comes before the
+//! body, and every record is validated fully. The result is either a whole bundle or a list of specific
+//! problems, never a part.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::clock::MAX_FUTURE_SKEW_MS;
+use crate::id::{DeviceId, RecordId};
+use crate::model::{Field, Kind};
+use crate::record::Record;
+use crate::wire::{DeviceV1, RecordV1};
+
+/// The `format` every Liaison bundle names.
+pub const FORMAT: &str = "liaison-bundle";
+/// The newest bundle version this build reads, and the one it writes.
+pub const VERSION: u32 = 1;
+/// Files larger than this are refused before they are read.
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+/// Bundles with more records than this are refused while they are read.
+pub const MAX_RECORDS: usize = 250_000;
+/// The longest single value accepted, in bytes.
+pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
+/// Stamps further ahead than this are impossible, not merely a wrong date: the bundle is refused.
+pub const MAX_PLAUSIBLE_AHEAD_MS: u64 = 366 * 24 * 60 * 60 * 1000;
+
+/// Whether a bundle holds every record or only those changed since the device's previous export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Every record the device holds.
+    All,
+    /// Records the device changed since its previous export.
+    Changes,
+}
+
+/// The wire form of a bundle, v1.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleV1 {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always 1 for this type.
+    pub version: u32,
+    /// A unique id per bundle: importing the same id twice is a repeat.
+    pub bundle_id: Uuid,
+    /// When it was made, ms since the epoch.
+    pub created_ms: u64,
+    /// The exporting device.
+    pub device: DeviceV1,
+    /// The exporting device's export counter, from 1.
+    pub sequence: u64,
+    /// Everything, or changes since the previous export.
+    pub scope: Scope,
+    /// Profiles of every device whose edits the records carry, so that provenance names officers.
+    pub devices: Vec<DeviceV1>,
+    /// The records, sorted by id.
+    #[serde(deserialize_with = "limited_records")]
+    pub records: Vec<RecordV1>,
+    /// `sha256:` and the hex digest of this object serialised with an empty checksum.
+    pub checksum: String,
+}
+
+fn limited_records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RecordV1>, D::Error> {
+    struct Limited;
+    impl<'de> Visitor<'de> for Limited {
+        type Value = Vec<RecordV1>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of at most {MAX_RECORDS} records")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(r) = seq.next_element::<RecordV1>()? {
+                if out.len() == MAX_RECORDS {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "more than {MAX_RECORDS} records; split the export"
+                    )));
+                }
+                out.push(r);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Limited)
+}
+
+/// The first look at a file: enough to refuse other formats and newer versions before reading the body.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+/// A bundle, read and validated, in domain types.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bundle {
+    /// Its unique id.
+    pub id: Uuid,
+    /// When it was made.
+    pub created_ms: u64,
+    /// The exporting device.
+    pub device: DeviceV1,
+    /// The exporting device's export counter.
+    pub sequence: u64,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// Device profiles for provenance.
+    pub devices: Vec<DeviceV1>,
+    /// The records, sorted by id.
+    pub records: Vec<Record>,
+}
+
+/// One thing wrong with a bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The record it concerns, when it concerns one.
+    pub record: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    fn file(message: impl Into<String>) -> Self {
+        Problem { record: None, message: message.into() }
+    }
+
+    fn record(id: impl fmt::Display, message: impl Into<String>) -> Self {
+        Problem { record: Some(id.to_string()), message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.record {
+            Some(id) => write!(f, "record {id}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+fn checksum_of(dto: &BundleV1) -> String {
+    let mut blank = dto.clone();
+    blank.checksum = String::new();
+    // Plain structs, strings and integers always serialise.
+    let bytes = serde_json::to_vec(&blank).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let mut hex = String::with_capacity(7 + 64);
+    hex.push_str("sha256:");
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// What an export is made from.
+pub struct ExportInput<'a> {
+    /// A fresh id for the bundle.
+    pub bundle_id: Uuid,
+    /// Now.
+    pub created_ms: u64,
+    /// The exporting device.
+    pub device: &'a DeviceV1,
+    /// Its export counter for this bundle.
+    pub sequence: u64,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// Known device profiles.
+    pub devices: Vec<DeviceV1>,
+    /// The records to carry, in any order.
+    pub records: Vec<&'a Record>,
+}
+
+/// Writes a bundle: canonical JSON (records by id, keys sorted), pretty-printed so that people can read
+/// it, with its checksum.
+pub fn write_bundle(input: ExportInput<'_>) -> String {
+    let mut records = input.records;
+    records.sort_by_key(|r| r.id);
+    let mut devices = input.devices;
+    devices.sort_by_key(|d| d.id);
+    devices.dedup_by_key(|d| d.id);
+    let mut dto = BundleV1 {
+        format: FORMAT.into(),
+        version: VERSION,
+        bundle_id: input.bundle_id,
+        created_ms: input.created_ms,
+        device: input.device.clone(),
+        sequence: input.sequence,
+        scope: input.scope,
+        devices,
+        records: records.into_iter().map(RecordV1::from_record).collect(),
+        checksum: String::new(),
+    };
+    dto.checksum = checksum_of(&dto);
+    serde_json::to_string_pretty(&dto).unwrap_or_default()
+}
+
+fn json_problem(e: &serde_json::Error) -> Problem {
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "the file ends too early (is it truncated?)".to_string(),
+        serde_json::error::Category::Syntax => format!("not valid JSON: {e}"),
+        _ => format!("not a valid bundle: {e}"),
+    };
+    Problem::file(what)
+}
+
+fn year_of(ms: u64) -> i64 {
+    crate::date::Date::from_days_since_epoch((ms / 86_400_000) as i64).year as i64
+}
+
+/// Reads and validates a bundle file. `now_ms` is the importing device's clock: stamps implausibly far
+/// ahead of it are refused.
+pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+    if bytes.len() > MAX_BUNDLE_BYTES {
+        return Err(vec![Problem::file(format!(
+            "the file is {} MB; bundles may be at most {} MB",
+            bytes.len() / (1024 * 1024),
+            MAX_BUNDLE_BYTES / (1024 * 1024)
+        ))]);
+    }
+    if bytes.is_empty() {
+        return Err(vec![Problem::file("the file is empty")]);
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(vec![Problem::file(
+            "the file starts with a byte-order mark: it was re-saved by another program, and Liaison bundles have none",
+        )]);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        vec![Problem::file(format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))]
+    })?;
+    let header: Header = serde_json::from_str(text).map_err(|e| {
+        let p = json_problem(&e);
+        if matches!(e.classify(), serde_json::error::Category::Data) {
+            vec![Problem::file(format!("not a Liaison bundle: {e}"))]
+        } else {
+            vec![p]
+        }
+    })?;
+    match header.format.as_ref().and_then(|f| f.as_str()) {
+        Some(FORMAT) => {}
+        Some(other) => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(vec![Problem::file(format!("not a Liaison bundle (its format is “{shown}”)"))]);
+        }
+        None => return Err(vec![Problem::file("not a Liaison bundle (it names no format)")]),
+    }
+    match header.version.as_ref().and_then(|v| v.as_u64()) {
+        Some(v) if v > u64::from(VERSION) => {
+            return Err(vec![Problem::file(format!(
+                "this bundle needs a newer version of Liaison (it is bundle version {v}; this version reads up to {VERSION})"
+            ))])
+        }
+        Some(1) => {}
+        _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
+    }
+    let dto: BundleV1 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
+    validate(dto, now_ms)
+}
+
+fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if checksum_of(&dto) != dto.checksum {
+        problems.push(Problem::file(
+            "the checksum does not match the content: the file was changed or damaged after it was exported",
+        ));
+    }
+    if dto.sequence == 0 {
+        problems.push(Problem::file("the sequence number must start at 1"));
+    }
+    let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
+    for r in &dto.records {
+        if kinds.insert(r.id, r.kind).is_some() {
+            problems.push(Problem::record(r.id, "appears more than once in the bundle"));
+        }
+    }
+    let horizon = now_ms.saturating_add(MAX_PLAUSIBLE_AHEAD_MS);
+    let mut records = Vec::with_capacity(dto.records.len());
+    for r in dto.records {
+        let id = r.id;
+        let kind = r.kind;
+        // Links are checked on the wire form, where every value of every entry is visible.
+        for (name, entries) in &r.fields.0 {
+            for e in entries {
+                if let crate::wire::ValueV1::Text(s) = &e.v {
+                    if s.len() > MAX_VALUE_BYTES {
+                        problems.push(Problem::record(id, format!("field “{name}” holds {} bytes; the limit is 1 MB", s.len())));
+                    }
+                }
+                if let crate::wire::ValueV1::List(l) = &e.v {
+                    if l.iter().map(String::len).sum::<usize>() > MAX_VALUE_BYTES {
+                        problems.push(Problem::record(id, format!("field “{name}” holds more than 1 MB")));
+                    }
+                }
+            }
+        }
+        match r.into_record() {
+            Ok(rec) => {
+                if let Some(s) = rec.stamps().find(|s| s.wall_ms > horizon) {
+                    problems.push(Problem::record(
+                        id,
+                        format!("an edit is stamped in the year {}, more than a year ahead of this device's clock", year_of(s.wall_ms)),
+                    ));
+                }
+                link_problems(&rec, &kinds, &mut problems);
+                records.push(rec);
+            }
+            Err(e) => problems.push(Problem::record(id, format!("{kind}: {e}"))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let BundleV1 { bundle_id, created_ms, device, sequence, scope, devices, .. } = dto;
+    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records })
+}
+
+/// The field a link lives in and the kind it must point at.
+const LINKS: [(Kind, Field, Kind); 4] = [
+    (Kind::Meeting, Field::Participants, Kind::Contact),
+    (Kind::Action, Field::Meeting, Kind::Meeting),
+    (Kind::Action, Field::Contact, Kind::Contact),
+    (Kind::Contact, Field::MergedInto, Kind::Contact),
+];
+
+fn link_problems(rec: &Record, kinds: &BTreeMap<RecordId, Kind>, problems: &mut Vec<Problem>) {
+    for (kind, field, target) in LINKS {
+        if rec.kind != kind {
+            continue;
+        }
+        let Some(reg) = rec.fields.get(field.key()) else { continue };
+        for e in reg.entries() {
+            let texts: Vec<&str> = match &e.value {
+                crate::record::Value::Text(s) if s.is_empty() => vec![],
+                crate::record::Value::Text(s) => vec![s.as_str()],
+                crate::record::Value::List(l) => l.iter().map(String::as_str).collect(),
+                crate::record::Value::Bool(_) => vec![],
+            };
+            for t in texts {
+                match t.parse::<RecordId>() {
+                    Err(_) => problems.push(Problem::record(
+                        rec.id,
+                        format!("“{}” in {} is not a record id", t.chars().take(40).collect::<String>(), field.key()),
+                    )),
+                    Ok(other) => {
+                        if let Some(k) = kinds.get(&other) {
+                            if *k != target {
+                                problems.push(Problem::record(
+                                    rec.id,
+                                    format!("{} points at {other}, which is a {k}, not a {target}", field.key()),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Ids a bundle's records link to (participants, an action's meeting and contact, merge redirects).
+pub fn links_of(rec: &Record) -> Vec<(Field, RecordId)> {
+    let mut out = Vec::new();
+    for (kind, field, _) in LINKS {
+        if rec.kind != kind {
+            continue;
+        }
+        if let Some(v) = rec.get(field.key()) {
+            match v {
+                crate::record::Value::Text(s) => out.extend(s.parse().ok().map(|id| (field, id))),
+                crate::record::Value::List(l) => out.extend(l.iter().filter_map(|s| s.parse().ok()).map(|id| (field, id))),
+                crate::record::Value::Bool(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The target kind of a link field.
+pub fn link_target(kind: Kind, field: Field) -> Option<Kind> {
+    LINKS.iter().find(|(k, f, _)| *k == kind && *f == field).map(|(_, _, t)| *t)
+}
+
+/// A file name for a bundle: device label, date and sequence, and nothing personal beyond the label.
+pub fn file_name(device_label: &str, date: &crate::date::Date, sequence: u64, scope: Scope) -> String {
+    let mut slug = String::new();
+    for c in device_label.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug: String = if slug.is_empty() { "device".into() } else { slug.chars().take(40).collect() };
+    let scope = match scope {
+        Scope::All => "all",
+        Scope::Changes => "changes",
+    };
+    format!("liaison-{slug}-{date}-{sequence:04}-{scope}.json")
+}
+
+/// Stamps that lie ahead of `now_ms` by more than the clock's skew allowance, for the import preview.
+pub fn future_stamps(bundle: &Bundle, now_ms: u64) -> usize {
+    let limit = now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
+    bundle.records.iter().flat_map(|r| r.stamps()).filter(|s| s.wall_ms > limit).count()
+}
+
+/// Devices whose edits a bundle carries.
+pub fn devices_in(bundle: &Bundle) -> BTreeSet<DeviceId> {
+    bundle.records.iter().flat_map(|r| r.stamps().map(|s| s.device)).collect()
+}

@@ -1,0 +1,183 @@
+//! Suggestions of contacts that may be the same person. Never acted on automatically: a person merges a
+//! pair field by field (see [`crate::notebook::Notebook::merge_contacts`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::id::RecordId;
+use crate::model::Contact;
+use crate::notebook::Notebook;
+
+/// Why two contacts may be one person.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    /// They share an email address (case ignored).
+    SameEmail(String),
+    /// They share a phone number (only digits compared).
+    SamePhone(String),
+    /// Their names match once case, accents and spacing are ignored.
+    SameName(String),
+}
+
+impl Reason {
+    /// A sentence for the suggestion list.
+    pub fn describe(&self) -> String {
+        match self {
+            Reason::SameEmail(e) => format!("same email {e}"),
+            Reason::SamePhone(p) => format!("same phone {p}"),
+            Reason::SameName(_) => "same name, ignoring case, accents and spacing".into(),
+        }
+    }
+}
+
+/// A suggested pair, the older id first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The older contact (by id, which is creation order).
+    pub a: RecordId,
+    /// The newer contact.
+    pub b: RecordId,
+    /// Every reason found.
+    pub reasons: Vec<Reason>,
+}
+
+/// Folds a name for comparison: lower case, accents removed, runs of space made one. Works in any
+/// script: letters without accents are kept as they are.
+pub fn fold(s: &str) -> String {
+    let stripped: String = s
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ß' => 's',
+            'ø' => 'o',
+            'đ' | 'ð' => 'd',
+            'ł' => 'l',
+            'ı' => 'i',
+            'æ' => 'a',
+            _ => c,
+        })
+        .collect();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn phone_key(p: &str) -> Option<String> {
+    let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 6).then_some(digits)
+}
+
+/// Every pair of live contacts that may be one person, except pairs a person said are different.
+pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>) -> Vec<Candidate> {
+    let contacts: Vec<Contact> = nb.contacts().into_iter().filter(|c| c.merged_into.is_none()).collect();
+    let mut by_key: BTreeMap<(u8, String), Vec<RecordId>> = BTreeMap::new();
+    for c in &contacts {
+        let Some(id) = c.id else { continue };
+        for e in &c.emails {
+            let e = e.trim().to_lowercase();
+            if !e.is_empty() {
+                by_key.entry((0, e)).or_default().push(id);
+            }
+        }
+        for p in c.phones.iter().filter_map(|p| phone_key(p)) {
+            by_key.entry((1, p)).or_default().push(id);
+        }
+        let name = fold(&c.name);
+        if !name.is_empty() {
+            by_key.entry((2, name)).or_default().push(id);
+        }
+    }
+    let mut pairs: BTreeMap<(RecordId, RecordId), BTreeSet<Reason>> = BTreeMap::new();
+    for ((kind, key), mut ids) in by_key {
+        ids.sort();
+        ids.dedup();
+        // A key shared by dozens is not evidence about any one pair (a switchboard number, say).
+        if ids.len() > 8 {
+            continue;
+        }
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                if not_duplicates.contains(&(*a, *b)) {
+                    continue;
+                }
+                let reason = match kind {
+                    0 => Reason::SameEmail(key.clone()),
+                    1 => Reason::SamePhone(key.clone()),
+                    _ => Reason::SameName(key.clone()),
+                };
+                pairs.entry((*a, *b)).or_default().insert(reason);
+            }
+        }
+    }
+    pairs.into_iter().map(|((a, b), r)| Candidate { a, b, reasons: r.into_iter().collect() }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::DeviceId;
+    use crate::model::{Field, Kind};
+    use crate::record::Value;
+
+    #[test]
+    fn names_fold_across_case_accents_and_spacing() {
+        assert_eq!(fold("  Jürgen   MÜLLER "), "jurgen muller");
+        assert_eq!(fold("Élise Martin"), fold("elise  martin"));
+        assert_eq!(fold("Łukasz Øster"), "lukasz oster");
+        assert_eq!(fold("Мария Иванова"), "мария иванова");
+        assert_eq!(fold("李小龍"), "李小龍");
+    }
+
+    fn contact(nb: &mut Notebook, n: u8, name: &str, email: &str, phone: &str) -> RecordId {
+        let id = nb.create(Kind::Contact, 1_000 + u64::from(n), [n; 10]);
+        nb.set(id, Field::Name, Value::Text(name.into()), 2_000).unwrap();
+        if !email.is_empty() {
+            nb.set(id, Field::Emails, Value::List(vec![email.into()]), 2_000).unwrap();
+        }
+        if !phone.is_empty() {
+            nb.set(id, Field::Phones, Value::List(vec![phone.into()]), 2_000).unwrap();
+        }
+        id
+    }
+
+    #[test]
+    fn suggests_pairs_by_email_phone_or_folded_name_and_never_others() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let a = contact(&mut nb, 1, "Jürgen Müller", "J.Mueller@example.at", "");
+        let b = contact(&mut nb, 2, "Juergen M.", "j.mueller@example.at", "");
+        let c = contact(&mut nb, 3, "jurgen  muller", "", "+43 1 555 0100");
+        let d = contact(&mut nb, 4, "Someone Else", "", "0043-1-555-0100");
+        let _e = contact(&mut nb, 5, "Nobody", "nobody@example.org", "");
+        let found = candidates(&nb, &BTreeSet::new());
+        let pairs: Vec<(RecordId, RecordId)> = found.iter().map(|c| (c.a, c.b)).collect();
+        assert!(pairs.contains(&(a, b)), "same email");
+        assert!(pairs.contains(&(a, c)), "same folded name");
+        assert!(!pairs.contains(&(c, d)), "0043 and +43 differ in digits; no guessing");
+        assert_eq!(pairs.len(), 2);
+    }
+
+    #[test]
+    fn a_pair_marked_as_different_people_is_not_suggested_again() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let a = contact(&mut nb, 1, "Anna Berg", "", "");
+        let b = contact(&mut nb, 2, "Anna Berg", "", "");
+        assert_eq!(candidates(&nb, &BTreeSet::new()).len(), 1);
+        assert!(candidates(&nb, &BTreeSet::from([(a, b)])).is_empty());
+    }
+
+    #[test]
+    fn merging_a_pair_redirects_meetings_to_the_survivor() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let a = contact(&mut nb, 1, "Anna Berg", "anna@example.org", "");
+        let b = contact(&mut nb, 2, "Anna BERG", "", "+47 555 12345");
+        let m = nb.create(Kind::Meeting, 3_000, [9; 10]);
+        nb.set(m, Field::Participants, Value::List(vec![b.to_string()]), 3_000).unwrap();
+        nb.merge_contacts(a, b, vec![(Field::Phones, Value::List(vec!["+47 555 12345".into()]))], 4_000).unwrap();
+        assert!(nb.contact(b).is_none());
+        assert_eq!(nb.contact(a).unwrap().phones, ["+47 555 12345"]);
+        assert_eq!(nb.meetings_with(a).len(), 1);
+        let meeting = nb.meeting(m).unwrap();
+        assert_eq!(nb.participants(&meeting)[0].id, Some(a));
+        assert!(candidates(&nb, &BTreeSet::new()).is_empty());
+    }
+}

@@ -1,0 +1,381 @@
+//! Export and import of bundles, as the app and the CLI run them.
+//!
+//! Import is planned before anything changes: every file is read and validated, and its records are
+//! merged into an overlay of the touched records. The preview counts come from that overlay, and applying
+//! the plan swaps the overlay in at once, so an import is all or nothing. The previous versions of the
+//! touched records are kept for "undo the last import".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
+use crate::clock::Tick;
+use crate::date::Date;
+use crate::id::{DeviceId, RecordId};
+use crate::notebook::Notebook;
+use crate::record::Record;
+use crate::wire::DeviceV1;
+
+/// What this device remembers about its own exports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportState {
+    /// The sequence number of the last export (0: none yet).
+    pub sequence: u64,
+    /// When the last export was made.
+    pub last_ms: Option<u64>,
+    /// This device's clock at the last export: a "changes" export carries what it edited after this.
+    pub last_tick: (u64, u32),
+    /// Whether the last export held everything or changes.
+    pub last_scope: Option<Scope>,
+}
+
+/// A finished export: the file to offer for download.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The file name: device label, date, sequence and scope.
+    pub file_name: String,
+    /// The bundle's JSON text.
+    pub text: String,
+    /// How many records it carries.
+    pub records: usize,
+}
+
+/// Makes a bundle of everything, or of what this device changed since its last export, and advances
+/// the export state. `today` names the file; `now_ms` stamps the bundle.
+pub fn export(
+    nb: &Notebook,
+    device: &DeviceV1,
+    state: &mut ExportState,
+    scope: Scope,
+    bundle_id: Uuid,
+    now_ms: u64,
+    today: Date,
+) -> Export {
+    let records: Vec<&Record> = match scope {
+        Scope::All => nb.records().collect(),
+        Scope::Changes => nb.changed_here_since(Tick { wall_ms: state.last_tick.0, counter: state.last_tick.1 }),
+    };
+    let count = records.len();
+    let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
+    devices.push(device.clone());
+    let sequence = state.sequence + 1;
+    let text = write_bundle(ExportInput {
+        bundle_id,
+        created_ms: now_ms,
+        device,
+        sequence,
+        scope,
+        devices,
+        records,
+    });
+    let tick = nb.clock_tick();
+    *state = ExportState {
+        sequence,
+        last_ms: Some(now_ms),
+        last_tick: (tick.wall_ms, tick.counter),
+        last_scope: Some(scope),
+    };
+    Export { file_name: bundle::file_name(&device.label, &today, sequence, scope), text, records: count }
+}
+
+/// One imported bundle, as remembered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    /// The bundle's id.
+    pub bundle_id: Uuid,
+    /// The device that exported it.
+    pub device: DeviceId,
+    /// Its sequence number on that device.
+    pub sequence: u64,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// When it was exported.
+    pub created_ms: u64,
+    /// When it was imported here.
+    pub imported_ms: u64,
+    /// How many records it carried.
+    pub records: usize,
+}
+
+/// Every bundle imported on this device.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ImportLog {
+    /// In import order.
+    pub entries: Vec<LogEntry>,
+}
+
+/// Bundles of one device that were never imported, although later ones were.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// The exporting device.
+    pub device: DeviceId,
+    /// The missing sequence numbers.
+    pub missing: Vec<u64>,
+}
+
+impl ImportLog {
+    /// The entry of a bundle already imported.
+    pub fn find(&self, bundle_id: Uuid) -> Option<&LogEntry> {
+        self.entries.iter().find(|e| e.bundle_id == bundle_id)
+    }
+
+    /// Missing sequence numbers per device. A bundle of everything makes every earlier gap harmless.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut by_device: BTreeMap<DeviceId, Vec<&LogEntry>> = BTreeMap::new();
+        for e in &self.entries {
+            by_device.entry(e.device).or_default().push(e);
+        }
+        let mut out = Vec::new();
+        for (device, entries) in by_device {
+            let have: BTreeSet<u64> = entries.iter().map(|e| e.sequence).collect();
+            let covered = entries.iter().filter(|e| e.scope == Scope::All).map(|e| e.sequence).max().unwrap_or(0);
+            let max = have.iter().copied().max().unwrap_or(0);
+            // Bounded: a hostile sequence number must not make this loop for ever.
+            let missing: Vec<u64> =
+                (covered + 1..max).filter(|n| !have.contains(n)).take(1000).collect();
+            if !missing.is_empty() {
+                out.push(Gap { device, missing });
+            }
+        }
+        out
+    }
+
+    /// The gaps as sentences: "Bundle 7 from Lt Col Ana Ruiz (Field laptop) is missing."
+    pub fn gap_messages(&self, nb: &Notebook) -> Vec<String> {
+        self.gaps()
+            .into_iter()
+            .map(|g| {
+                let who = nb.author(g.device);
+                match g.missing.as_slice() {
+                    [one] => format!("Bundle {one} from {who} is missing."),
+                    many => format!(
+                        "Bundles {} from {who} are missing.",
+                        many.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The preview of one readable bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preview {
+    /// The file it came from.
+    pub file: String,
+    /// The bundle's id.
+    pub bundle_id: Uuid,
+    /// The exporting device.
+    pub device: DeviceV1,
+    /// Its sequence number.
+    pub sequence: u64,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// When it was exported.
+    pub created_ms: u64,
+    /// Records it carries.
+    pub records: usize,
+    /// Records this device does not have yet.
+    pub new: usize,
+    /// Records it changes.
+    pub updated: usize,
+    /// Records it has nothing new for.
+    pub unchanged: usize,
+    /// Records that will show a conflict after the import that did not before.
+    pub conflicts: usize,
+    /// Records it deletes.
+    pub deleted: usize,
+    /// Edits stamped more than a few minutes ahead of this device's clock (a device with a wrong date).
+    pub future_stamps: usize,
+    /// Links to records neither here nor in the bundle (they may arrive with another bundle).
+    pub missing_links: usize,
+    /// When this bundle was imported before, if it was: importing it again changes nothing.
+    pub repeat_of: Option<u64>,
+}
+
+/// One file's verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileVerdict {
+    /// Readable; this is what it would do.
+    Ready(Preview),
+    /// Refused, with every reason. Nothing of it is imported.
+    Rejected {
+        /// The file.
+        file: String,
+        /// Why.
+        problems: Vec<Problem>,
+    },
+}
+
+/// A planned import: the verdict per file, and the merged state of every record it touches.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Per file, in the order given.
+    pub files: Vec<FileVerdict>,
+    merged: BTreeMap<RecordId, Record>,
+    devices: Vec<DeviceV1>,
+    log: Vec<LogEntry>,
+}
+
+impl Plan {
+    /// Whether applying it would change anything.
+    pub fn changes_anything(&self) -> bool {
+        self.files.iter().any(|f| matches!(f, FileVerdict::Ready(p) if p.new + p.updated > 0))
+    }
+
+    /// Readable bundles in the plan.
+    pub fn ready(&self) -> impl Iterator<Item = &Preview> {
+        self.files.iter().filter_map(|f| match f {
+            FileVerdict::Ready(p) => Some(p),
+            FileVerdict::Rejected { .. } => None,
+        })
+    }
+}
+
+/// Plans an import of files already read with [`bundle::read_bundle`]. Nothing changes yet.
+pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, Vec<Problem>>)>, now_ms: u64) -> Plan {
+    let mut merged: BTreeMap<RecordId, Record> = BTreeMap::new();
+    let mut verdicts = Vec::new();
+    let mut devices = Vec::new();
+    let mut entries: Vec<LogEntry> = Vec::new();
+    for (file, read) in files {
+        let b = match read {
+            Ok(b) => b,
+            Err(problems) => {
+                verdicts.push(FileVerdict::Rejected { file, problems });
+                continue;
+            }
+        };
+        let current = |id: &RecordId, merged: &BTreeMap<RecordId, Record>| merged.get(id).cloned().or_else(|| nb.record(*id).cloned());
+        let collisions: Vec<Problem> = b
+            .records
+            .iter()
+            .filter_map(|r| {
+                let here = current(&r.id, &merged)?;
+                (here.kind != r.kind).then(|| Problem {
+                    record: Some(r.id.to_string()),
+                    message: format!("is a {} in the bundle but a {} on this device", r.kind, here.kind),
+                })
+            })
+            .collect();
+        if !collisions.is_empty() {
+            verdicts.push(FileVerdict::Rejected { file, problems: collisions });
+            continue;
+        }
+        let repeat_of = log
+            .find(b.id)
+            .map(|e| e.imported_ms)
+            .or_else(|| entries.iter().any(|e| e.bundle_id == b.id).then_some(now_ms));
+        let in_bundle: BTreeSet<RecordId> = b.records.iter().map(|r| r.id).collect();
+        let mut p = Preview {
+            file,
+            bundle_id: b.id,
+            device: b.device.clone(),
+            sequence: b.sequence,
+            scope: b.scope,
+            created_ms: b.created_ms,
+            records: b.records.len(),
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            conflicts: 0,
+            deleted: 0,
+            future_stamps: bundle::future_stamps(&b, now_ms),
+            missing_links: 0,
+            repeat_of,
+        };
+        for r in &b.records {
+            p.missing_links += bundle::links_of(r)
+                .iter()
+                .filter(|(_, id)| !in_bundle.contains(id) && current(id, &merged).is_none())
+                .count();
+        }
+        for r in b.records {
+            let result = match current(&r.id, &merged) {
+                None => {
+                    p.new += 1;
+                    p.conflicts += usize::from(!r.conflicts().is_empty());
+                    p.deleted += usize::from(r.is_deleted());
+                    r
+                }
+                Some(base) => {
+                    let mut m = base.clone();
+                    // Kinds were checked above, so the join cannot fail.
+                    let _ = m.merge(&r);
+                    if m == base {
+                        p.unchanged += 1;
+                    } else {
+                        p.updated += 1;
+                        p.conflicts += usize::from(m.conflicts().len() > base.conflicts().len());
+                        p.deleted += usize::from(m.is_deleted() && !base.is_deleted());
+                    }
+                    m
+                }
+            };
+            merged.insert(result.id, result);
+        }
+        devices.extend(b.devices.iter().cloned());
+        devices.push(b.device.clone());
+        if p.repeat_of.is_none() {
+            entries.push(LogEntry {
+                bundle_id: b.id,
+                device: b.device.id,
+                sequence: b.sequence,
+                scope: b.scope,
+                created_ms: b.created_ms,
+                imported_ms: now_ms,
+                records: p.records,
+            });
+        }
+        verdicts.push(FileVerdict::Ready(p));
+    }
+    // Records the plan merged but left as they were need no write.
+    merged.retain(|id, r| nb.record(*id) != Some(r));
+    Plan { files: verdicts, merged, devices, log: entries }
+}
+
+/// What "undo the last import" needs.
+#[derive(Clone, Debug)]
+pub struct ImportUndo {
+    before: BTreeMap<RecordId, Option<Record>>,
+    after: BTreeMap<RecordId, Record>,
+    log_len: usize,
+}
+
+impl ImportUndo {
+    /// How many records the import changed.
+    pub fn records(&self) -> usize {
+        self.after.len()
+    }
+}
+
+/// Why an import can no longer be undone.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} record(s) were edited after the import, so undoing it would lose those edits")]
+pub struct UndoRefused(pub usize);
+
+/// Applies a plan in one step and returns what undoing it needs.
+pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) -> ImportUndo {
+    nb.learn_devices(plan.devices);
+    let log_len = log.entries.len();
+    log.entries.extend(plan.log);
+    let after = plan.merged;
+    let before = nb.replace_records(after.iter().map(|(id, r)| (*id, Some(r.clone()))).collect(), now_ms);
+    ImportUndo { before, after, log_len }
+}
+
+/// Puts back what the last import changed, unless something it changed was edited since.
+pub fn undo(nb: &mut Notebook, log: &mut ImportLog, undo: ImportUndo, now_ms: u64) -> Result<(), UndoRefused> {
+    let edited = undo.after.iter().filter(|(id, r)| nb.record(**id) != Some(*r)).count();
+    if edited > 0 {
+        return Err(UndoRefused(edited));
+    }
+    nb.replace_records(undo.before, now_ms);
+    log.entries.truncate(undo.log_len);
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Conflicts: every value that two officers changed without seeing each other's edit, side by side.
+//! Choosing is a new edit that has seen both, so it settles the conflict on every device that imports it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use liaison_core::id::RecordId;
+use liaison_core::model::{Field, Kind, Shape};
+use liaison_core::record::{Conflict, Entry, Record, Value};
+use liaison_core::Notebook;
+
+use crate::components::fields::split_list;
+use crate::components::time::human_time;
+use crate::state::use_app;
+
+#[derive(Clone, PartialEq)]
+struct Side {
+    value: Value,
+    shown: String,
+    author: String,
+    when: String,
+}
+
+#[derive(Clone, PartialEq)]
+enum Row {
+    Field { id: RecordId, href: String, title: String, field: Field, sides: Vec<Side> },
+    Life { id: RecordId, href: String, title: String, deleted_by: String, edits: Vec<String> },
+}
+
+fn title_of(nb: &Notebook, r: &Record) -> (String, String) {
+    match r.kind {
+        Kind::Contact => (format!("Contact “{}”", non_empty(r.text("name"), "Unnamed contact")), format!("/contacts/{}", r.id)),
+        Kind::Meeting => (format!("Meeting “{}”", non_empty(r.text("title"), "Untitled meeting")), format!("/meetings/{}", r.id)),
+        Kind::Action => {
+            let meeting = r.text("meeting");
+            let in_meeting = meeting.parse().ok().and_then(|m| nb.meeting(m)).map(|m| m.display_title()).unwrap_or_default();
+            (
+                format!("Action “{}” of {in_meeting}", non_empty(r.text("text"), "Untitled action")),
+                format!("/meetings/{meeting}"),
+            )
+        }
+    }
+}
+
+fn non_empty(s: &str, fallback: &str) -> String {
+    if s.trim().is_empty() { fallback.into() } else { s.into() }
+}
+
+fn side(nb: &Notebook, e: &Entry) -> Side {
+    let shown = match &e.value {
+        Value::Text(s) if s.is_empty() => "(empty)".into(),
+        Value::List(l) if l.is_empty() => "(empty)".into(),
+        v => v.display(),
+    };
+    Side { value: e.value.clone(), shown, author: nb.author(e.stamp.device), when: human_time(e.stamp.wall_ms) }
+}
+
+fn rows(nb: &Notebook) -> Vec<Row> {
+    nb.conflicts()
+        .into_iter()
+        .filter_map(|(id, c)| {
+            let r = nb.record(id)?;
+            let (title, href) = title_of(nb, r);
+            Some(match c {
+                Conflict::Field { field, entries } if field == "deleted" => Row::Life {
+                    id,
+                    href,
+                    title,
+                    deleted_by: entries.iter().find(|e| e.value.as_bool()).map(|e| nb.author(e.stamp.device)).unwrap_or_default(),
+                    edits: entries.iter().filter(|e| !e.value.as_bool()).map(|e| format!("restored by {}", nb.author(e.stamp.device))).collect(),
+                },
+                Conflict::Field { field, entries } => {
+                    let field = Field::from_key(&field)?;
+                    Row::Field { id, href, title, field, sides: entries.iter().map(|e| side(nb, e)).collect() }
+                }
+                Conflict::EditedAfterDelete { deletion, edits } => Row::Life {
+                    id,
+                    href,
+                    title,
+                    deleted_by: format!("{} on {}", nb.author(deletion.stamp.device), human_time(deletion.stamp.wall_ms)),
+                    edits: edits
+                        .iter()
+                        .map(|(f, e)| {
+                            let label = Field::from_key(f).map(|f| f.label()).unwrap_or(f.as_str());
+                            format!("{label} edited by {} on {}", nb.author(e.stamp.device), human_time(e.stamp.wall_ms))
+                        })
+                        .collect(),
+                },
+            })
+        })
+        .collect()
+}
+
+/// The conflicts screen.
+#[component]
+pub fn Conflicts() -> impl IntoView {
+    let app = use_app();
+    let rows = Memo::new(move |_| app.notebook.with(rows));
+    view! {
+        <section class="screen">
+            <header class="screen-header">
+                <div>
+                    <h1>"Conflicts"</h1>
+                    <p class="muted">"Two officers changed the same thing without seeing each other's edit. Until you choose, the newer value is shown and the other is kept here."</p>
+                </div>
+            </header>
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! {
+                    <div class="empty">
+                        <h2>"No conflicts"</h2>
+                        <p>"When imported bundles disagree about a value, both versions appear here for you to choose."</p>
+                    </div>
+                }
+            >
+                <ul class="conflict-list">
+                    {move || rows.get().into_iter().map(|row| view! { <ConflictCard row /> }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn ConflictCard(row: Row) -> impl IntoView {
+    let app = use_app();
+    match row {
+        Row::Field { id, href, title, field, sides } => {
+            let (draft, set_draft) = signal(String::new());
+            let input_id = format!("new-{}-{id}", field.key());
+            let label = format!("New value for {}", field.label());
+            let free_text = field.shape() != Shape::Flag;
+            let use_new = move |_| {
+                let text = draft.get_untracked();
+                let value = match field.shape() {
+                    Shape::List => Value::List(split_list(&text)),
+                    _ => Value::Text(text),
+                };
+                app.resolve(id, field, value);
+            };
+            view! {
+                <li class="conflict-card">
+                    <h2><A href=href>{title}</A></h2>
+                    <p class="conflict-field">{field.label()}</p>
+                    <div class="sides">
+                        {sides.into_iter().enumerate().map(|(i, s)| {
+                            let value = s.value.clone();
+                            let aria = format!("Keep “{}” for {}", s.shown, field.label());
+                            view! {
+                                <div class="side">
+                                    <p class="side-tag">{if i == 0 { "Shown now" } else { "Other version" }}</p>
+                                    <p class="side-value">{s.shown.clone()}</p>
+                                    <p class="side-meta">{format!("by {}", s.author)}<br />{format!("on {}", s.when)}</p>
+                                    <button type="button" class="button" aria-label=aria on:click=move |_| app.resolve(id, field, value.clone())>
+                                        "Keep this"
+                                    </button>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                    {free_text.then(|| view! {
+                        <div class="new-value">
+                            <div class="field grow">
+                                <label for=input_id.clone()>{label}</label>
+                                <input id=input_id type="text" prop:value=draft on:input=move |ev| set_draft.set(event_target_value(&ev)) />
+                            </div>
+                            <button type="button" class="button" on:click=use_new>"Use new value"</button>
+                        </div>
+                    })}
+                </li>
+            }
+            .into_any()
+        }
+        Row::Life { id, href, title, deleted_by, edits } => view! {
+            <li class="conflict-card">
+                <h2><A href=href>{title}</A></h2>
+                <p class="conflict-field">"Edited after it was deleted elsewhere"</p>
+                <p>{format!("Deleted by {deleted_by}, while:")}</p>
+                <ul class="edits">{edits.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                <div class="preview-actions">
+                    <button type="button" class="button primary" on:click=move |_| app.restore_record(id)>"Restore"</button>
+                    <button type="button" class="button danger-outline" on:click=move |_| app.keep_deleted(id)>"Keep deleted"</button>
+                </div>
+            </li>
+        }
+        .into_any(),
+    }
+}

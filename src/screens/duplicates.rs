@@ -1,0 +1,193 @@
+//! Duplicate contacts: pairs that may be one person, merged only when a person says so, field by field.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use liaison_core::duplicates::{candidates, Candidate};
+use liaison_core::model::{Contact, Field, Shape};
+use liaison_core::record::Value;
+
+use crate::state::use_app;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Choice {
+    First,
+    Second,
+    Both,
+}
+
+/// The fields compared when merging two contacts.
+const FIELDS: [Field; 11] = [
+    Field::Name,
+    Field::Title,
+    Field::Organisation,
+    Field::Nation,
+    Field::Role,
+    Field::Emails,
+    Field::Phones,
+    Field::Languages,
+    Field::Notes,
+    Field::Tags,
+    Field::Marking,
+];
+
+fn value_of(c: &Contact, f: Field) -> Value {
+    match f {
+        Field::Name => Value::Text(c.name.clone()),
+        Field::Title => Value::Text(c.title.clone()),
+        Field::Organisation => Value::Text(c.organisation.clone()),
+        Field::Nation => Value::Text(c.nation.clone()),
+        Field::Role => Value::Text(c.role.clone()),
+        Field::Emails => Value::List(c.emails.clone()),
+        Field::Phones => Value::List(c.phones.clone()),
+        Field::Languages => Value::List(c.languages.clone()),
+        Field::Notes => Value::Text(c.notes.clone()),
+        Field::Tags => Value::List(c.tags.clone()),
+        _ => Value::Text(c.marking.clone()),
+    }
+}
+
+fn summary(c: &Contact) -> String {
+    let mut parts = vec![c.display_name()];
+    for p in [&c.title, &c.organisation, &c.nation] {
+        if !p.trim().is_empty() {
+            parts.push(p.clone());
+        }
+    }
+    parts.join(" · ")
+}
+
+/// The duplicates screen.
+#[component]
+pub fn Duplicates() -> impl IntoView {
+    let app = use_app();
+    let list = Memo::new(move |_| app.notebook.with(|nb| app.not_duplicates.with(|nd| candidates(nb, nd))));
+    view! {
+        <section class="screen">
+            <header class="screen-header">
+                <div>
+                    <h1>"Duplicate contacts"</h1>
+                    <p class="muted">"Officers often record the same person separately. These pairs share an email, a phone number or a name. Nothing is merged unless you choose to."</p>
+                </div>
+            </header>
+            <Show
+                when=move || list.with(|l| !l.is_empty())
+                fallback=|| view! {
+                    <div class="empty">
+                        <h2>"No likely duplicates"</h2>
+                        <p>"Contacts with the same email, phone number or name would be suggested here."</p>
+                    </div>
+                }
+            >
+                <ul class="conflict-list">
+                    <For each=move || list.get() key=|c| (c.a, c.b) let:candidate>
+                        <PairCard candidate />
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PairCard(candidate: Candidate) -> impl IntoView {
+    let app = use_app();
+    let Candidate { a, b, reasons } = candidate;
+    let first = Memo::new(move |_| app.notebook.with(|nb| nb.contact(a).unwrap_or_default()));
+    let second = Memo::new(move |_| app.notebook.with(|nb| nb.contact(b).unwrap_or_default()));
+    let (open, set_open) = signal(false);
+    let choices = RwSignal::new(BTreeMap::<Field, Choice>::new());
+    let choice_of = move |f: Field| {
+        choices.with(|c| c.get(&f).copied()).unwrap_or_else(|| {
+            let (x, y) = (value_of(&first.get(), f), value_of(&second.get(), f));
+            match (f.shape(), x == y) {
+                (Shape::List, false) => Choice::Both,
+                _ if x.display().trim().is_empty() => Choice::Second,
+                _ => Choice::First,
+            }
+        })
+    };
+    let merge = move |_| {
+        let (x, y) = (first.get_untracked(), second.get_untracked());
+        let values: Vec<(Field, Value)> = FIELDS
+            .iter()
+            .map(|f| {
+                let (vx, vy) = (value_of(&x, *f), value_of(&y, *f));
+                let v = match choices.with_untracked(|c| c.get(f).copied()).unwrap_or_else(|| choice_of(*f)) {
+                    Choice::First => vx,
+                    Choice::Second => vy,
+                    Choice::Both => {
+                        let mut all = vx.as_list().to_vec();
+                        for item in vy.as_list() {
+                            if !all.iter().any(|i| i.eq_ignore_ascii_case(item)) {
+                                all.push(item.clone());
+                            }
+                        }
+                        Value::List(all)
+                    }
+                };
+                (*f, v)
+            })
+            .collect();
+        let name = x.display_name();
+        app.confirm.set(Some(crate::state::ConfirmRequest {
+            title: "Merge these contacts?".into(),
+            message: format!("“{}” will hold the chosen values, and meetings that name either contact will name it. The other record is deleted, with a pointer to it.", name),
+            confirm_label: "Merge",
+            on_confirm: Callback::new(move |_| app.merge_contacts(a, b, values.clone())),
+        }));
+    };
+    let reasons = reasons.iter().map(|r| r.describe()).collect::<Vec<_>>().join("; ");
+    view! {
+        <li class="conflict-card">
+            <h2>{move || format!("{}  —  {}", summary(&first.get()), summary(&second.get()))}</h2>
+            <p class="muted">{format!("Why suggested: {reasons}.")}</p>
+            <div class="preview-actions">
+                <button type="button" class="button primary" aria-expanded=move || open.get().to_string() on:click=move |_| set_open.update(|o| *o = !*o)>
+                    "Compare and merge"
+                </button>
+                <button type="button" class="button" on:click=move |_| app.not_duplicates(a, b)>"Not the same person"</button>
+            </div>
+            <Show when=move || open.get()>
+                <table class="compare">
+                    <thead>
+                        <tr><th scope="col">"Field"</th><th scope="col">"First record"</th><th scope="col">"Second record"</th><th scope="col">"Both"</th></tr>
+                    </thead>
+                    <tbody>
+                        {FIELDS.iter().map(|f| {
+                            let f = *f;
+                            let name = format!("choice-{}-{}-{}", f.key(), a, b);
+                            let cell = move |c: Choice, text: Signal<String>| {
+                                let name = name.clone();
+                                view! {
+                                    <td>
+                                        <label class="choice compact">
+                                            <input
+                                                type="radio"
+                                                name=name
+                                                prop:checked=move || choice_of(f) == c
+                                                on:change=move |_| choices.update(|m| { m.insert(f, c); })
+                                            />
+                                            <span>{move || { let t = text.get(); if t.trim().is_empty() { "(empty)".to_string() } else { t } }}</span>
+                                        </label>
+                                    </td>
+                                }
+                            };
+                            let x = Signal::derive(move || value_of(&first.get(), f).display());
+                            let y = Signal::derive(move || value_of(&second.get(), f).display());
+                            view! {
+                                <tr>
+                                    <th scope="row">{f.label()}</th>
+                                    {cell(Choice::First, x)}
+                                    {cell(Choice::Second, y)}
+                                    {if f.shape() == Shape::List { cell(Choice::Both, Signal::stored("Keep both".to_string())).into_any() } else { view! { <td></td> }.into_any() }}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <button type="button" class="button primary" on:click=merge>"Merge into one contact"</button>
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,86 @@
+//! Export: everything, or the changes since the last export, as a bundle file.
+
+use leptos::prelude::*;
+use liaison_core::bundle::Scope;
+
+use crate::components::time::human_time;
+use crate::state::use_app;
+
+/// The export screen.
+#[component]
+pub fn Export() -> impl IntoView {
+    let app = use_app();
+    let exported_before = app.export_state.with_untracked(|s| s.sequence > 0);
+    let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
+    let (result, set_result) = signal(None::<Result<String, String>>);
+    let total = move || app.notebook.with(|nb| nb.records().count());
+    let changes = move || app.changes_since_export();
+    let count = move || match scope.get() {
+        Scope::All => total(),
+        Scope::Changes => changes(),
+    };
+    let last = move || {
+        app.export_state.with(|s| match (s.last_ms, s.last_scope) {
+            (Some(ms), Some(sc)) => format!(
+                "Last export: {} — bundle {}, {}.",
+                human_time(ms),
+                s.sequence,
+                if sc == Scope::All { "everything" } else { "changes only" }
+            ),
+            _ => "Nothing has been exported from this device yet.".to_string(),
+        })
+    };
+    let export = move |_| {
+        let outcome = app
+            .export(scope.get_untracked())
+            .map(|(name, n)| format!("Saved {name} with {n} record{}.", if n == 1 { "" } else { "s" }));
+        set_result.set(Some(outcome));
+    };
+    view! {
+        <section class="screen narrow">
+            <header class="screen-header">
+                <div>
+                    <h1>"Export"</h1>
+                    <p class="muted">"Hand your notes to a coordinator as one bundle file. It contains your records as they are on this device, and no passwords or settings."</p>
+                </div>
+            </header>
+            <p class="last-export">{last}</p>
+            <fieldset class="choice-group">
+                <legend>"What to export"</legend>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="scope"
+                        prop:checked=move || scope.get() == Scope::Changes
+                        on:change=move |_| set_scope.set(Scope::Changes)
+                    />
+                    <span>
+                        <strong>"Changes since the last export"</strong>
+                        <span class="muted">{move || format!("{} record(s) you changed", changes())}</span>
+                    </span>
+                </label>
+                <label class="choice">
+                    <input
+                        type="radio"
+                        name="scope"
+                        prop:checked=move || scope.get() == Scope::All
+                        on:change=move |_| set_scope.set(Scope::All)
+                    />
+                    <span>
+                        <strong>"Everything"</strong>
+                        <span class="muted">{move || format!("{} record(s), including deleted ones so deletions travel too", total())}</span>
+                    </span>
+                </label>
+            </fieldset>
+            <div>
+                <button type="button" class="button primary" on:click=export disabled=move || count() == 0>
+                    "Export"
+                </button>
+            </div>
+            {move || result.get().map(|r| match r {
+                Ok(msg) => view! { <p class="banner-inline ok" role="status">{msg}</p> }.into_any(),
+                Err(e) => view! { <p class="banner-inline danger" role="alert">{format!("The export could not be saved: {e}")}</p> }.into_any(),
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,193 @@
+//! Import: pick or drop bundle files, see what each would do, then confirm. Nothing changes before.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use liaison_core::bundle::Scope;
+use liaison_core::exchange::{FileVerdict, Preview};
+use wasm_bindgen::JsCast;
+
+use crate::components::time::human_time;
+use crate::platform;
+use crate::state::use_app;
+
+/// The import screen.
+#[component]
+pub fn Import() -> impl IntoView {
+    let app = use_app();
+    let (reading, set_reading) = signal(false);
+    let (dragging, set_dragging) = signal(false);
+    let take = move |list: Option<web_sys::FileList>| {
+        let Some(list) = list else { return };
+        if list.length() == 0 {
+            return;
+        }
+        set_reading.set(true);
+        spawn_local(async move {
+            let files = platform::read_files(list).await;
+            app.plan_import(files);
+            set_reading.set(false);
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        take(input.as_ref().and_then(|i| i.files()));
+        if let Some(i) = input {
+            // Choosing the same file again must fire `change` again.
+            i.set_value("");
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        set_dragging.set(false);
+        take(ev.data_transfer().and_then(|d| d.files()));
+    };
+    let ready_count = move || app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0));
+    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
+    view! {
+        <section class="screen">
+            <header class="screen-header">
+                <div>
+                    <h1>"Import"</h1>
+                    <p class="muted">"Bring in bundles from other officers. Every file is checked first; nothing changes until you confirm."</p>
+                </div>
+            </header>
+            <div
+                class="drop-zone"
+                class:dragging=dragging
+                on:dragover=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    set_dragging.set(true);
+                }
+                on:dragleave=move |_| set_dragging.set(false)
+                on:drop=on_drop
+            >
+                <label for="bundle-files" class="button primary">"Choose bundle files"</label>
+                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,application/json" multiple on:change=on_pick />
+                <p class="muted">"…or drop them here. You can choose several at once."</p>
+                <Show when=move || reading.get()>
+                    <p role="status">"Checking the files…"</p>
+                </Show>
+            </div>
+            {move || app.import_plan.get().map(|plan| view! {
+                <section class="preview" aria-labelledby="preview-heading">
+                    <h2 id="preview-heading">"Preview"</h2>
+                    <ul class="preview-list">
+                        {plan.files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
+                    </ul>
+                    <div class="preview-actions">
+                        <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
+                            {move || if changes() { "Import" } else { "Import (nothing new)" }}
+                        </button>
+                        <button type="button" class="button" on:click=move |_| app.import_plan.set(None)>"Cancel"</button>
+                    </div>
+                </section>
+            })}
+            {move || app.last_import.get().map(|last| view! {
+                <div class="banner-inline ok" role="status">
+                    <span>{last.summary}</span>
+                    <button type="button" class="button" on:click=move |_| app.undo_import()>"Undo last import"</button>
+                </div>
+            })}
+            <ConflictHint />
+            <ImportHistory />
+        </section>
+    }
+}
+
+#[component]
+fn PreviewCard(verdict: FileVerdict) -> impl IntoView {
+    match verdict {
+        FileVerdict::Rejected { file, problems } => view! {
+            <li class="preview-card rejected">
+                <h3>{file}</h3>
+                <p class="verdict">"Rejected — nothing from this file will be imported:"</p>
+                <ul class="problems">
+                    {problems.into_iter().take(20).map(|p| view! { <li>{p.to_string()}</li> }).collect_view()}
+                </ul>
+            </li>
+        }
+        .into_any(),
+        FileVerdict::Ready(p) => view! { <ReadyCard p /> }.into_any(),
+    }
+}
+
+#[component]
+fn ReadyCard(p: Preview) -> impl IntoView {
+    let who = match (p.device.officer.trim(), p.device.label.trim()) {
+        ("", "") => "an unnamed device".to_string(),
+        (o, "") => o.to_string(),
+        ("", l) => l.to_string(),
+        (o, l) => format!("{o} ({l})"),
+    };
+    let scope = if p.scope == Scope::All { "everything" } else { "changes" };
+    view! {
+        <li class="preview-card">
+            <h3>{p.file.clone()}</h3>
+            <p class="muted">{format!("Bundle {} from {who}, {scope}, exported {}", p.sequence, human_time(p.created_ms))}</p>
+            {p.repeat_of.map(|t| view! {
+                <p class="note">{format!("Already imported on {}. Importing it again changes nothing.", human_time(t))}</p>
+            })}
+            <dl class="counts">
+                <div><dt>"New"</dt><dd>{p.new}</dd></div>
+                <div><dt>"Updated"</dt><dd>{p.updated}</dd></div>
+                <div><dt>"Unchanged"</dt><dd>{p.unchanged}</dd></div>
+                <div class:warn={p.conflicts > 0}><dt>"Conflicts"</dt><dd>{p.conflicts}</dd></div>
+                <div><dt>"Deleted"</dt><dd>{p.deleted}</dd></div>
+            </dl>
+            {(p.future_stamps > 0).then(|| view! {
+                <p class="note warn">{format!(
+                    "{} edit(s) are dated in the future: the sending device's clock is probably wrong. They are kept, but will not move this device's clock.",
+                    p.future_stamps
+                )}</p>
+            })}
+            {(p.missing_links > 0).then(|| view! {
+                <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn ConflictHint() -> impl IntoView {
+    let app = use_app();
+    let n = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
+    move || (n.get() > 0).then(|| view! {
+        <p class="note warn">
+            {format!("{} conflict(s) wait for a decision. ", n.get())}
+            <A href="/conflicts">"Review conflicts"</A>
+        </p>
+    })
+}
+
+#[component]
+fn ImportHistory() -> impl IntoView {
+    let app = use_app();
+    let rows = Memo::new(move |_| app.imported_by_device());
+    let gaps = Memo::new(move |_| app.gaps());
+    view! {
+        <section class="history-section" aria-labelledby="history-heading">
+            <h2 id="history-heading">"Imported bundles"</h2>
+            {move || gaps.get().into_iter().map(|g| view! { <p class="note warn" role="alert">{g}</p> }).collect_view()}
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=|| view! { <p class="muted">"No bundles imported on this device yet."</p> }
+            >
+                <table class="record-table">
+                    <thead>
+                        <tr><th scope="col">"From"</th><th scope="col">"Bundles"</th><th scope="col">"Last imported"</th></tr>
+                    </thead>
+                    <tbody>
+                        {move || rows.get().into_iter().map(|(who, seqs, last)| view! {
+                            <tr>
+                                <td>{who}</td>
+                                <td>{seqs.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")}</td>
+                                <td>{human_time(last)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
