@@ -92,9 +92,13 @@ impl Clock {
 
     /// Lets the clock know a stamp exists, so later local stamps sort after it. A stamp far in the future
     /// is refused: one device with a wrong date must not drag every clock it touches along with it.
+    ///
+    /// Stamps of this clock's own device are always followed, however far ahead: the device wrote them
+    /// itself (before its date was corrected, say), and a new local stamp below one of them would count as
+    /// already seen everywhere, so the edit would vanish in every merge.
     pub fn observe(&mut self, stamp: &Stamp, now_ms: u64) -> Observed {
         let limit = now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
-        if stamp.wall_ms > limit {
+        if stamp.wall_ms > limit && stamp.device != self.device {
             return Observed::FarFuture { ahead_ms: stamp.wall_ms - now_ms };
         }
         if stamp.tick() > self.last {
@@ -145,6 +149,15 @@ mod tests {
         let remote = Stamp { wall_ms: now + 86_400_000, counter: 0, device: dev(2) };
         assert_eq!(c.observe(&remote, now), Observed::FarFuture { ahead_ms: 86_400_000 });
         assert_eq!(c.tick(now).wall_ms, now);
+    }
+
+    #[test]
+    fn the_clock_follows_its_own_stamps_however_far_ahead() {
+        let mut c = Clock::new(dev(1));
+        let now = 1_700_000_000_000;
+        let own = Stamp { wall_ms: now + 86_400_000, counter: 4, device: dev(1) };
+        assert_eq!(c.observe(&own, now), Observed::Accepted);
+        assert!(c.tick(now) > own);
     }
 
     #[test]

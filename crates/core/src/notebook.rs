@@ -80,9 +80,7 @@ impl Notebook {
     pub fn from_records(device: DeviceId, records: Vec<Record>, now_ms: u64) -> Self {
         let mut nb = Notebook::new(device);
         for r in records {
-            for s in r.stamps() {
-                nb.clock.observe(s, now_ms);
-            }
+            nb.observe_record(&r, now_ms);
             match nb.records.get_mut(&r.id) {
                 // Storage has one key per id, so a repeat can only come from a caller merging sources.
                 Some(existing) => {
@@ -94,6 +92,22 @@ impl Notebook {
             }
         }
         nb
+    }
+
+    /// Moves the clock past every stamp of a record within reach, and past this device's own newest
+    /// tick in the record's context, which may belong to a value since replaced by another device.
+    fn observe_record(&mut self, r: &Record, now_ms: u64) {
+        for s in r.stamps() {
+            self.clock.observe(s, now_ms);
+        }
+        self.observe_own_context(r, now_ms);
+    }
+
+    fn observe_own_context(&mut self, r: &Record, now_ms: u64) {
+        let me = self.device();
+        if let Some(t) = r.seen.0.get(&me) {
+            self.clock.observe(&Stamp { wall_ms: t.wall_ms, counter: t.counter, device: me }, now_ms);
+        }
     }
 
     /// This device's id.
@@ -192,9 +206,7 @@ impl Notebook {
         for (id, rec) in records {
             let old = match rec {
                 Some(r) => {
-                    for s in r.stamps() {
-                        self.clock.observe(s, now_ms);
-                    }
+                    self.observe_record(&r, now_ms);
                     self.records.insert(id, r)
                 }
                 None => self.records.remove(&id),
@@ -297,6 +309,7 @@ impl Notebook {
                 report.future_stamps.push(*s);
             }
         }
+        self.observe_own_context(offered, now_ms);
         match self.records.get_mut(&offered.id) {
             Some(mine) => {
                 let mut merged = mine.clone();
