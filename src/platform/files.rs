@@ -32,11 +32,15 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads every file of a list. Files over the bundle limit are refused before they are read.
-pub async fn read_files(list: web_sys::FileList) -> Vec<PickedFile> {
+/// The files of a list, taken out at once: the list is live, and clearing its input empties it.
+pub fn files_of(list: &web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Reads files into memory. Files over the bundle limit are refused before they are read.
+pub async fn read_files(files: Vec<web_sys::File>) -> Vec<PickedFile> {
     let mut out = Vec::new();
-    for i in 0..list.length() {
-        let Some(file) = list.get(i) else { continue };
+    for file in files {
         let name = file.name();
         let size = file.size();
         if size > MAX_BUNDLE_BYTES as f64 {

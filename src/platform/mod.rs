@@ -4,7 +4,7 @@
 mod files;
 mod local_storage;
 
-pub use files::{download, read_files, PickedFile};
+pub use files::{download, files_of, read_files, PickedFile};
 pub use local_storage::LocalStorageBackend;
 
 use liaison_core::date::Date;

@@ -18,13 +18,13 @@ pub fn Import() -> impl IntoView {
     let (reading, set_reading) = signal(false);
     let (dragging, set_dragging) = signal(false);
     let take = move |list: Option<web_sys::FileList>| {
-        let Some(list) = list else { return };
-        if list.length() == 0 {
+        let files = list.as_ref().map(platform::files_of).unwrap_or_default();
+        if files.is_empty() {
             return;
         }
         set_reading.set(true);
         spawn_local(async move {
-            let files = platform::read_files(list).await;
+            let files = platform::read_files(files).await;
             app.plan_import(files);
             set_reading.set(false);
         });

@@ -1,0 +1,225 @@
+// Bundles between officers and a coordinator: export, import with preview and undo, conflicts that are
+// shown and resolved, bad files refused with nothing changed, and hostile text shown as text.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from './server.mjs';
+import { DESKTOP, DIST, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
+
+let server;
+let browser;
+let dir;
+
+before(async () => {
+  server = await startServer({ root: DIST });
+  browser = await launchBrowser();
+  dir = await mkdtemp(join(tmpdir(), 'liaison-bundles-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const exact = { exact: true };
+
+async function officer(name, label) {
+  const page = await newPage(browser, DESKTOP);
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Officer name', exact).fill(name);
+  await page.getByLabel('Device label', exact).fill(label);
+  await page.getByRole('button', { name: 'Start using Liaison' }).click();
+  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+  return page;
+}
+
+async function nav(page, name) {
+  await page.getByRole('navigation').getByRole('link', typeof name === 'string' ? { name, exact: true } : { name }).click();
+}
+
+/** Exports from the Export screen and returns the saved file's path. */
+async function exportBundle(page, what, file) {
+  await nav(page, 'Export');
+  await page.getByRole('radio', { name: new RegExp(what) }).check();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+  const path = join(dir, file);
+  await download.saveAs(path);
+  await page.getByRole('status').filter({ hasText: /^Saved liaison-/ }).waitFor();
+  return { path, suggested: download.suggestedFilename() };
+}
+
+async function importFiles(page, paths) {
+  await nav(page, 'Import');
+  await page.getByLabel('Choose bundle files').setInputFiles(paths);
+  await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor();
+}
+
+async function saved(page) {
+  await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+}
+
+test('two officers edit one meeting offline; the coordinator sees the conflict, resolves it, and the resolution reaches an officer', async () => {
+  const ana = await officer('Lt Col Ana Ruiz', 'Ana laptop');
+  const ben = await officer('Maj Ben Okafor', 'Ben tablet');
+  const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
+  try {
+    // Ana records the meeting and hands it to Ben.
+    await ana.getByRole('button', { name: 'New meeting' }).click();
+    await ana.getByLabel('Title', exact).fill('Joint exercise planning');
+    await ana.getByLabel('Notes', exact).fill('Draft agenda agreed.');
+    await saved(ana);
+    const first = await exportBundle(ana, 'Everything', 'ana-1.json');
+    assert.match(first.suggested, /^liaison-ana-laptop-\d{4}-\d{2}-\d{2}-0001-all\.json$/);
+    await importFiles(ben, [first.path]);
+    await ben.getByRole('button', { name: 'Import', exact: true }).click();
+    await nav(ben, 'Meetings');
+    await ben.getByRole('link', { name: /Joint exercise planning/ }).click();
+
+    // Both edit the same notes, offline, without seeing each other.
+    await ana.context().setOffline(true);
+    await ben.context().setOffline(true);
+    await nav(ana, 'Meetings');
+    await ana.getByRole('link', { name: /Joint exercise planning/ }).click();
+    await ana.getByLabel('Notes', exact).fill('Ana: host nation provides transport.');
+    await ben.getByLabel('Notes', exact).fill('Ben: each nation brings its own transport.');
+    await saved(ana);
+    await saved(ben);
+    const anaChanges = await exportBundle(ana, 'Changes', 'ana-2.json');
+    assert.match(anaChanges.suggested, /-0002-changes\.json$/);
+    const benAll = await exportBundle(ben, 'Everything', 'ben-1.json');
+
+    // The coordinator imports both; the preview names a conflict.
+    await importFiles(coord, [first.path, anaChanges.path, benAll.path]);
+    await coord.getByText('Bundle 2 from Lt Col Ana Ruiz (Ana laptop)').waitFor();
+    await coord.getByRole('button', { name: 'Import', exact: true }).click();
+    await coord.getByText(/Imported 3 bundles/).waitFor();
+    await nav(coord, /^Conflicts/);
+    const card = coord.getByRole('listitem').filter({ hasText: 'Joint exercise planning' });
+    await card.getByText('Ana: host nation provides transport.').waitFor();
+    await card.getByText('Ben: each nation brings its own transport.').waitFor();
+    await card.getByText(/by Lt Col Ana Ruiz/).waitFor();
+    await card.getByText(/by Maj Ben Okafor/).waitFor();
+    await card.getByRole('button', { name: 'Keep “Ana: host nation provides transport.” for Notes' }).click();
+    await coord.getByRole('heading', { name: 'No conflicts' }).waitFor();
+    await saved(coord);
+    const resolved = await exportBundle(coord, 'Everything', 'coord-1.json');
+
+    // Ben imports the coordinator's bundle: the resolution shows, with no conflict left.
+    await ben.context().setOffline(false);
+    await importFiles(ben, [resolved.path]);
+    await ben.getByRole('button', { name: 'Import', exact: true }).click();
+    await nav(ben, 'Meetings');
+    await ben.getByRole('link', { name: /Joint exercise planning/ }).click();
+    assert.equal(await ben.getByLabel('Notes', exact).inputValue(), 'Ana: host nation provides transport.');
+    assert.equal(await ben.getByRole('navigation').getByRole('link', { name: /Conflicts/ }).count(), 0);
+    for (const p of [ana, ben, coord]) assertNoErrors(p);
+  } finally {
+    for (const p of [ana, ben, coord]) await p.context().close();
+  }
+});
+
+test('an import is previewed, applied in one step, undone, and a repeat changes nothing', async () => {
+  const ana = await officer('Lt Col Ana Ruiz', 'Ana laptop');
+  const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
+  try {
+    for (const name of ['Oberst Jürgen Müller', 'Capitaine Élise Martin']) {
+      await nav(ana, 'Contacts');
+      await ana.getByRole('button', { name: 'New contact' }).click();
+      await ana.getByLabel('Name', exact).fill(name);
+    }
+    await saved(ana);
+    const bundle = await exportBundle(ana, 'Everything', 'preview-1.json');
+
+    await importFiles(coord, [bundle.path]);
+    const card = coord.getByRole('listitem').filter({ hasText: 'preview-1.json' });
+    assert.equal(await card.getByRole('definition').first().innerText(), '2');
+    await nav(coord, 'Contacts');
+    await coord.getByRole('heading', { name: 'No contacts yet' }).waitFor();
+    await importFiles(coord, [bundle.path]);
+    await coord.getByRole('button', { name: 'Import', exact: true }).click();
+    await nav(coord, 'Contacts');
+    await coord.getByRole('link', { name: 'Oberst Jürgen Müller' }).waitFor();
+    await nav(coord, 'Import');
+    await coord.getByRole('button', { name: 'Undo last import' }).click();
+    await nav(coord, 'Contacts');
+    await coord.getByRole('heading', { name: 'No contacts yet' }).waitFor();
+    await coord.reload();
+    await coord.getByRole('heading', { name: 'No contacts yet' }).waitFor();
+
+    await importFiles(coord, [bundle.path]);
+    await coord.getByRole('button', { name: 'Import', exact: true }).click();
+    await saved(coord);
+    const before = await coord.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('/record/')).sort()));
+    await importFiles(coord, [bundle.path]);
+    await coord.getByText(/Already imported on .*Importing it again changes nothing/).waitFor();
+    assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+    const after = await coord.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('/record/')).sort()));
+    assert.equal(after, before);
+    assertNoErrors(ana);
+    assertNoErrors(coord);
+  } finally {
+    await ana.context().close();
+    await coord.context().close();
+  }
+});
+
+test('a bad file is rejected with its reason and nothing changes', async () => {
+  const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
+  try {
+    await nav(coord, 'Contacts');
+    await coord.getByRole('button', { name: 'New contact' }).click();
+    await coord.getByLabel('Name', exact).fill('Existing Contact');
+    await saved(coord);
+    const snapshot = () => coord.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+    const before = await snapshot();
+    const truncated = join(dir, 'truncated.json');
+    await writeFile(truncated, '{"format": "liaison-bundle", "version": 1, "records": [');
+    const newer = join(dir, 'newer.json');
+    await writeFile(newer, JSON.stringify({ format: 'liaison-bundle', version: 2 }));
+    const notJson = join(dir, 'notes.json');
+    await writeFile(notJson, 'Meeting notes, not a bundle');
+    await importFiles(coord, [truncated, newer, notJson]);
+    await coord.getByText('this bundle needs a newer version of Liaison', { exact: false }).waitFor();
+    await coord.getByText('the file ends too early (is it truncated?)').waitFor();
+    await coord.getByText(/not valid JSON/).waitFor();
+    assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+    await coord.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await snapshot(), before);
+    assertNoErrors(coord);
+  } finally {
+    await coord.context().close();
+  }
+});
+
+test('HTML and script payloads in bundles render as literal text', async () => {
+  const ana = await officer('Lt Col Ana Ruiz', 'Ana laptop');
+  const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
+  const dialogs = [];
+  coord.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  try {
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+    await nav(ana, 'Contacts');
+    await ana.getByRole('button', { name: 'New contact' }).click();
+    await ana.getByLabel('Name', exact).fill(payload);
+    await ana.getByLabel('Notes', exact).fill('<b>bold?</b> <a href="javascript:alert(3)">link</a>');
+    await saved(ana);
+    const bundle = await exportBundle(ana, 'Everything', 'payload.json');
+    await importFiles(coord, [bundle.path]);
+    await coord.getByRole('button', { name: 'Import', exact: true }).click();
+    await nav(coord, 'Contacts');
+    await coord.getByRole('link', { name: payload }).click();
+    await coord.getByRole('heading', { name: payload }).waitFor();
+    assert.equal(await coord.getByLabel('Notes', exact).inputValue(), '<b>bold?</b> <a href="javascript:alert(3)">link</a>');
+    assert.equal(await coord.locator('main img, main script, main b').count(), 0);
+    assert.deepEqual(dialogs, []);
+    assertNoErrors(coord);
+  } finally {
+    await ana.context().close();
+    await coord.context().close();
+  }
+});
