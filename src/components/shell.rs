@@ -30,7 +30,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </nav>
             <div class="topbar-status">
                 <SaveIndicator />
-                <span class="officer">{officer}</span>
+                <A href="/settings" attr:class="officer" attr:title="This device's officer (Settings)">{officer}</A>
             </div>
         </header>
         <StorageBanner />

@@ -180,7 +180,7 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
                                     <th scope="row">{f.label()}</th>
                                     {cell(Choice::First, x)}
                                     {cell(Choice::Second, y)}
-                                    {if f.shape() == Shape::List { cell(Choice::Both, Signal::stored("Keep both".to_string())).into_any() } else { view! { <td></td> }.into_any() }}
+                                    {if f.shape() == Shape::List { cell(Choice::Both, Signal::stored("Both".to_string())).into_any() } else { view! { <td></td> }.into_any() }}
                                 </tr>
                             }
                         }).collect_view()}

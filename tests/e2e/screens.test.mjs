@@ -37,7 +37,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
         await screenshot(page, `${size}-${name}`);
       }
 
-      await seedPage(page, seedEntries({ contacts: 40, meetings: 40 }));
+      await seedPage(page, seedEntries({ contacts: 40, meetings: 40, conflict: true }));
       await page.goto(`${server.url}/meetings`);
       await page.getByRole('list', { name: 'Meetings' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-meetings.png` });
@@ -62,6 +62,26 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
       await page.getByRole('button', { name: /^Mark done/ }).first().click();
       await page.getByRole('button', { name: 'Undo' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-undo.png` });
+
+      await page.getByRole('navigation').getByRole('link', { name: /^Conflicts/ }).click();
+      await page.getByText('Ben: each nation brings its own transport.').waitFor();
+      await screenshot(page, `${size}-conflicts`);
+
+      await page.getByRole('navigation').getByRole('link', { name: /^Duplicates/ }).click();
+      await page.getByRole('button', { name: 'Compare and merge' }).first().click();
+      await page.getByRole('button', { name: 'Merge into one contact' }).waitFor();
+      await screenshot(page, `${size}-duplicates`);
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Export' }).click();
+      await page.getByRole('heading', { name: 'Export' }).waitFor();
+      await page.screenshot({ path: `target/screenshots/${size}-export.png` });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+      const file = `target/screenshots/${size}-bundle.json`;
+      await download.saveAs(file);
+      await page.getByRole('navigation').getByRole('link', { name: 'Import' }).click();
+      await page.getByLabel('Choose bundle files').setInputFiles([file]);
+      await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor();
+      await screenshot(page, `${size}-import-preview`);
 
       await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { name: 'Settings' }).waitFor();

@@ -34,9 +34,10 @@ function record(id, kind, device, wall, fields) {
 
 /**
  * Returns { key: value } for localStorage: `contacts` contacts, `meetings` meetings with 1 KB of notes
- * and two participants each, and one follow-up action for every third meeting.
+ * and two participants each, and one follow-up action for every third meeting. With `conflict`, also a field
+ * conflict and an edited-after-delete conflict between two officers.
  */
-export function seedEntries({ contacts = 1000, meetings = 1000, seed = 7 } = {}) {
+export function seedEntries({ contacts = 1000, meetings = 1000, seed = 7, conflict = false } = {}) {
   const r = rng(seed);
   const pick = (a) => a[Math.floor(r() * a.length)];
   const device = randomUUID();
@@ -92,6 +93,39 @@ export function seedEntries({ contacts = 1000, meetings = 1000, seed = 7 } = {})
         meeting: id,
       }));
     }
+  }
+  if (conflict) {
+    // One meeting whose notes two officers changed without seeing each other's edit, and one contact that
+    // was deleted by one officer while another edited it.
+    const other = randomUUID();
+    entries['liaison/v1/meta/devices'] = JSON.stringify([{ id: other, label: 'Ben tablet', officer: 'Maj Ben Okafor' }]);
+    const mid = randomUUID();
+    const t = base + 40_000_000;
+    entries[`liaison/v1/record/${mid}`] = JSON.stringify({
+      id: mid,
+      kind: 'meeting',
+      life: [{ v: false, t: [t, 0, device] }],
+      fields: {
+        title: [{ v: 'Host-nation support review', t: [t, 1, device] }],
+        date: [{ v: '2026-11-24', t: [t, 2, device] }],
+        notes: [
+          { v: 'Ben: each nation brings its own transport.', t: [t + 60_000, 0, other] },
+          { v: 'Ana: the host nation provides transport.', t: [t + 30_000, 0, device] },
+        ],
+      },
+      seen: { [device]: [t + 30_000, 0], [other]: [t + 60_000, 0] },
+    });
+    const cid = randomUUID();
+    entries[`liaison/v1/record/${cid}`] = JSON.stringify({
+      id: cid,
+      kind: 'contact',
+      life: [{ v: true, t: [t + 90_000, 0, device], seen: { [device]: [t + 90_000, 0] } }],
+      fields: {
+        name: [{ v: 'Kapitan Piotr Nowak', t: [t, 0, device] }],
+        phones: [{ v: ['+48 22 555 0199'], t: [t + 70_000, 0, other] }],
+      },
+      seen: { [device]: [t + 90_000, 0], [other]: [t + 70_000, 0] },
+    });
   }
   return entries;
 }
