@@ -6,7 +6,7 @@
 #   (d) release build                          trunk build --release --offline
 #   (e) end-to-end tests (Playwright)          node --test tests/e2e/*.test.mjs
 # and prints the sizes of the built app. Installs whatever is missing first (scripts/setup.sh).
-# PROPTEST_CASES (default 10000) and CONVERGENCE_ORDERS (default 10000) pass through to the tests.
+# PROPTEST_CASES (default 10000) and CONVERGENCE_ORDERS (default 60000) pass through to the tests.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,9 +24,10 @@ layer "(a) liaison-core depends on no web crate"
 bash scripts/check-core-deps.sh
 
 layer "(b) native tests: cargo test -p liaison-core -p liaison-cli"
-# The merge laws run 10,000 cases each and the convergence test 10,000 delivery orders unless told otherwise.
+# The merge laws run 10,000 cases each, and the convergence test 10,000 delivery orders for each of its six
+# histories (60,000 in all), unless told otherwise.
 export PROPTEST_CASES="${PROPTEST_CASES:-10000}"
-export CONVERGENCE_ORDERS="${CONVERGENCE_ORDERS:-10000}"
+export CONVERGENCE_ORDERS="${CONVERGENCE_ORDERS:-60000}"
 cargo test -p liaison-core -p liaison-cli
 
 layer "(c) browser unit tests: wasm-bindgen-test in headless Chromium (tests/web.rs)"
