@@ -35,6 +35,12 @@ pub const MAX_RECORDS: usize = 250_000;
 pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// Stamps further ahead than this are impossible, not merely a wrong date: the bundle is refused.
 pub const MAX_PLAUSIBLE_AHEAD_MS: u64 = 366 * 24 * 60 * 60 * 1000;
+/// The highest export sequence number accepted (a device exporting every second for 30,000 years).
+pub const MAX_SEQUENCE: u64 = 1_000_000_000_000;
+/// The longest device label or officer name accepted, in characters.
+pub const MAX_PROFILE_CHARS: usize = 200;
+/// How much of a message taken from the parser is shown: hostile names must not make megabyte messages.
+const MAX_MESSAGE_CHARS: usize = 240;
 
 /// Whether a bundle holds every record or only those changed since the device's previous export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +126,8 @@ pub struct Bundle {
     pub devices: Vec<DeviceV1>,
     /// The records, sorted by id.
     pub records: Vec<Record>,
+    /// The checksum it carried, which tells two bundles with one id apart.
+    pub checksum: String,
 }
 
 /// One thing wrong with a bundle.
@@ -206,13 +214,57 @@ pub fn write_bundle(input: ExportInput<'_>) -> String {
     serde_json::to_string_pretty(&dto).unwrap_or_default()
 }
 
+/// Shortens a parser message that may quote hostile text, keeping its position.
+fn shorten(message: &str) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let position = message.rfind(" at line ").map(|i| &message[i..]).unwrap_or("");
+    let head: String = message.chars().take(MAX_MESSAGE_CHARS - 40).collect();
+    format!("{head}…{position}")
+}
+
 fn json_problem(e: &serde_json::Error) -> Problem {
-    let what = match e.classify() {
-        serde_json::error::Category::Eof => "the file ends too early (is it truncated?)".to_string(),
-        serde_json::error::Category::Syntax => format!("not valid JSON: {e}"),
-        _ => format!("not a valid bundle: {e}"),
+    let text = e.to_string();
+    let at = format!("at line {} column {}", e.line(), e.column());
+    let what = if text.starts_with("recursion limit exceeded") {
+        format!("the file is nested more than 128 levels deep ({at})")
+    } else if text.starts_with("number out of range") {
+        format!("a number is too large ({at})")
+    } else if let Some(rest) = text.strip_prefix("duplicate field `") {
+        let name: String = rest.split('`').next().unwrap_or("").chars().take(60).collect();
+        format!("the key “{name}” appears twice ({at})")
+    } else {
+        match e.classify() {
+            serde_json::error::Category::Eof => "the file ends too early (is it truncated?)".to_string(),
+            serde_json::error::Category::Syntax => format!("not valid JSON: {}", shorten(&text)),
+            _ => format!("not a valid bundle: {}", shorten(&text)),
+        }
     };
     Problem::file(what)
+}
+
+fn top_level_kind(text: &str) -> Option<&'static str> {
+    match text.trim_start().chars().next()? {
+        '{' => None,
+        '[' => Some("a list"),
+        '"' => Some("a string"),
+        'n' => Some("null"),
+        't' | 'f' => Some("true or false"),
+        _ => Some("a number"),
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn year_of(ms: u64) -> i64 {
@@ -224,8 +276,9 @@ fn year_of(ms: u64) -> i64 {
 pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(vec![Problem::file(format!(
-            "the file is {} MB; bundles may be at most {} MB",
-            bytes.len() / (1024 * 1024),
+            "the file is larger than {} MB ({} bytes); bundles may be at most {} MB",
+            MAX_BUNDLE_BYTES / (1024 * 1024),
+            thousands(bytes.len()),
             MAX_BUNDLE_BYTES / (1024 * 1024)
         ))]);
     }
@@ -237,33 +290,40 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
             "the file starts with a byte-order mark: it was re-saved by another program, and Liaison bundles have none",
         )]);
     }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(vec![Problem::file("the file is UTF-16 text; Liaison bundles are UTF-8 (was it re-saved by another program?)")]);
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         vec![Problem::file(format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))]
     })?;
     let header: Header = serde_json::from_str(text).map_err(|e| {
-        let p = json_problem(&e);
-        if matches!(e.classify(), serde_json::error::Category::Data) {
-            vec![Problem::file(format!("not a Liaison bundle: {e}"))]
-        } else {
-            vec![p]
+        match (e.classify(), top_level_kind(text)) {
+            (serde_json::error::Category::Data, Some(kind)) => {
+                vec![Problem::file(format!("not a Liaison bundle: the file holds {kind}, not a JSON object"))]
+            }
+            _ => vec![json_problem(&e)],
         }
     })?;
-    match header.format.as_ref().and_then(|f| f.as_str()) {
-        Some(FORMAT) => {}
-        Some(other) => {
+    match &header.format {
+        Some(serde_json::Value::String(f)) if f == FORMAT => {}
+        Some(serde_json::Value::String(other)) => {
             let shown: String = other.chars().take(40).collect();
             return Err(vec![Problem::file(format!("not a Liaison bundle (its format is “{shown}”)"))]);
         }
+        Some(_) => return Err(vec![Problem::file("not a Liaison bundle (its “format” is not text)")]),
         None => return Err(vec![Problem::file("not a Liaison bundle (it names no format)")]),
     }
-    match header.version.as_ref().and_then(|v| v.as_u64()) {
-        Some(v) if v > u64::from(VERSION) => {
-            return Err(vec![Problem::file(format!(
-                "this bundle needs a newer version of Liaison (it is bundle version {v}; this version reads up to {VERSION})"
-            ))])
-        }
-        Some(1) => {}
-        _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
+    match &header.version {
+        None => return Err(vec![Problem::file("the bundle names no version")]),
+        Some(v) => match v.as_u64() {
+            Some(v) if v > u64::from(VERSION) => {
+                return Err(vec![Problem::file(format!(
+                    "this bundle needs a newer version of Liaison (it is bundle version {v}; this version reads up to {VERSION})"
+                ))])
+            }
+            Some(1) => {}
+            _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
+        },
     }
     let dto: BundleV1 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
     validate(dto, now_ms)
@@ -279,13 +339,36 @@ fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     if dto.sequence == 0 {
         problems.push(Problem::file("the sequence number must start at 1"));
     }
+    if dto.sequence > MAX_SEQUENCE {
+        problems.push(Problem::file(format!("the sequence number {} is implausibly large", dto.sequence)));
+    }
+    let horizon = now_ms.saturating_add(MAX_PLAUSIBLE_AHEAD_MS);
+    if dto.created_ms > horizon {
+        problems.push(Problem::file(format!(
+            "the bundle says it was made in the year {}, more than a year ahead of this device's clock",
+            year_of(dto.created_ms.min(crate::wire::MAX_WALL_MS))
+        )));
+    }
+    let mut profiles = BTreeSet::new();
+    for d in std::iter::once(&dto.device).chain(&dto.devices) {
+        for (what, text) in [("device label", &d.label), ("officer name", &d.officer)] {
+            let n = text.chars().count();
+            if n > MAX_PROFILE_CHARS {
+                problems.push(Problem::file(format!("a {what} is {n} characters long; the limit is {MAX_PROFILE_CHARS}")));
+            }
+        }
+    }
+    for d in &dto.devices {
+        if !profiles.insert(d.id) {
+            problems.push(Problem::file(format!("device {} is described twice in “devices”", d.id)));
+        }
+    }
     let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
     for r in &dto.records {
         if kinds.insert(r.id, r.kind).is_some() {
             problems.push(Problem::record(r.id, "appears more than once in the bundle"));
         }
     }
-    let horizon = now_ms.saturating_add(MAX_PLAUSIBLE_AHEAD_MS);
     let mut records = Vec::with_capacity(dto.records.len());
     for r in dto.records {
         let id = r.id;
@@ -312,18 +395,36 @@ fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
                         id,
                         format!("an edit is stamped in the year {}, more than a year ahead of this device's clock", year_of(s.wall_ms)),
                     ));
+                } else if let Some(t) = contexts(&rec).find(|t| t.wall_ms > horizon) {
+                    // A context "seen" in the future would count every later real edit as already seen.
+                    problems.push(Problem::record(
+                        id,
+                        format!(
+                            "its history claims edits from the year {}, more than a year ahead of this device's clock",
+                            year_of(t.wall_ms)
+                        ),
+                    ));
                 }
                 link_problems(&rec, &kinds, &mut problems);
                 records.push(rec);
             }
-            Err(e) => problems.push(Problem::record(id, format!("{kind}: {e}"))),
+            Err(e) => problems.push(Problem::record(id, format!("{kind}: {}", shorten(&e.to_string())))),
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let BundleV1 { bundle_id, created_ms, device, sequence, scope, devices, .. } = dto;
-    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records })
+    let BundleV1 { bundle_id, created_ms, device, sequence, scope, devices, checksum, .. } = dto;
+    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records, checksum })
+}
+
+/// Every tick of a record's causal contexts: the record's own and its deletions'.
+fn contexts(rec: &Record) -> impl Iterator<Item = crate::clock::Tick> + '_ {
+    rec.seen
+        .0
+        .values()
+        .copied()
+        .chain(rec.life.entries().iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.values().copied()))
 }
 
 /// The field a link lives in and the kind it must point at.
@@ -358,7 +459,12 @@ fn link_problems(rec: &Record, kinds: &BTreeMap<RecordId, Kind>, problems: &mut 
                             if *k != target {
                                 problems.push(Problem::record(
                                     rec.id,
-                                    format!("{} points at {other}, which is a {k}, not a {target}", field.key()),
+                                    format!(
+                                        "{} points at {other}, which is {}, not {}",
+                                        field.key(),
+                                        k.with_article(),
+                                        target.with_article()
+                                    ),
                                 ));
                             }
                         }
@@ -411,10 +517,22 @@ pub fn file_name(device_label: &str, date: &crate::date::Date, sequence: u64, sc
     format!("liaison-{slug}-{date}-{sequence:04}-{scope}.json")
 }
 
-/// Stamps that lie ahead of `now_ms` by more than the clock's skew allowance, for the import preview.
+/// Edits (and claims of having seen edits) that lie ahead of `now_ms` by more than the clock's skew
+/// allowance, for the import preview: the sign of a device with a wrong date.
 pub fn future_stamps(bundle: &Bundle, now_ms: u64) -> usize {
     let limit = now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
-    bundle.records.iter().flat_map(|r| r.stamps()).filter(|s| s.wall_ms > limit).count()
+    bundle
+        .records
+        .iter()
+        .map(|r| {
+            let stamps = r.stamps().filter(|s| s.wall_ms > limit).count();
+            if stamps > 0 {
+                stamps
+            } else {
+                usize::from(contexts(r).any(|t| t.wall_ms > limit))
+            }
+        })
+        .sum()
 }
 
 /// Devices whose edits a bundle carries.

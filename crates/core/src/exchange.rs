@@ -99,6 +99,9 @@ pub struct LogEntry {
     pub imported_ms: u64,
     /// How many records it carried.
     pub records: usize,
+    /// Its checksum: a bundle id seen again with another checksum is a different bundle.
+    #[serde(default)]
+    pub checksum: String,
 }
 
 /// Every bundle imported on this device.
@@ -137,7 +140,7 @@ impl ImportLog {
             let max = have.iter().copied().max().unwrap_or(0);
             // Bounded: a hostile sequence number must not make this loop for ever.
             let missing: Vec<u64> =
-                (covered + 1..max).filter(|n| !have.contains(n)).take(1000).collect();
+                (covered.saturating_add(1)..max).filter(|n| !have.contains(n)).take(1000).collect();
             if !missing.is_empty() {
                 out.push(Gap { device, missing });
             }
@@ -259,7 +262,7 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
                 let here = current(&r.id, &merged)?;
                 (here.kind != r.kind).then(|| Problem {
                     record: Some(r.id.to_string()),
-                    message: format!("is a {} in the bundle but a {} on this device", r.kind, here.kind),
+                    message: format!("is {} in the bundle but {} on this device", r.kind.with_article(), here.kind.with_article()),
                 })
             })
             .collect();
@@ -267,10 +270,21 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
             verdicts.push(FileVerdict::Rejected { file, problems: collisions });
             continue;
         }
-        let repeat_of = log
-            .find(b.id)
-            .map(|e| e.imported_ms)
-            .or_else(|| entries.iter().any(|e| e.bundle_id == b.id).then_some(now_ms));
+        let earlier = log.find(b.id).or_else(|| entries.iter().find(|e| e.bundle_id == b.id));
+        if let Some(e) = earlier.filter(|e| !e.checksum.is_empty() && e.checksum != b.checksum) {
+            verdicts.push(FileVerdict::Rejected {
+                file,
+                problems: vec![Problem {
+                    record: None,
+                    message: format!(
+                        "a different bundle with the same id ({}) was imported before: one of them was altered",
+                        e.bundle_id
+                    ),
+                }],
+            });
+            continue;
+        }
+        let repeat_of = earlier.map(|e| e.imported_ms);
         let in_bundle: BTreeSet<RecordId> = b.records.iter().map(|r| r.id).collect();
         let mut p = Preview {
             file,
@@ -330,6 +344,7 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
                 created_ms: b.created_ms,
                 imported_ms: now_ms,
                 records: p.records,
+                checksum: b.checksum.clone(),
             });
         }
         verdicts.push(FileVerdict::Ready(p));
@@ -361,7 +376,9 @@ pub struct UndoRefused(pub usize);
 
 /// Applies a plan in one step and returns what undoing it needs.
 pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) -> ImportUndo {
-    nb.learn_devices(plan.devices);
+    // This device's own profile comes from its settings, never from what a bundle says about it.
+    let me = nb.device();
+    nb.learn_devices(plan.devices.into_iter().filter(|d| d.id != me));
     let log_len = log.entries.len();
     log.entries.extend(plan.log);
     let after = plan.merged;

@@ -23,6 +23,17 @@ pub enum Kind {
     Action,
 }
 
+impl Kind {
+    /// The kind with its indefinite article: "a contact", "an action".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Contact => "a contact",
+            Kind::Meeting => "a meeting",
+            Kind::Action => "an action",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

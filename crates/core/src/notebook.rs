@@ -22,7 +22,7 @@ pub enum EditError {
     #[error("there is no record {0}")]
     NoSuchRecord(RecordId),
     /// The field does not belong to this kind of record.
-    #[error("a {kind} has no field “{field}”")]
+    #[error("{} has no field “{field}”", kind.with_article())]
     WrongField {
         /// The record's kind.
         kind: Kind,

@@ -127,7 +127,7 @@ impl Register {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
     /// The same id names records of different kinds: one side is corrupt or hostile.
-    #[error("record {id} is a {left} on one side and a {right} on the other")]
+    #[error("record {id} is {} on one side and {} on the other", left.with_article(), right.with_article())]
     KindMismatch {
         /// The colliding id.
         id: RecordId,

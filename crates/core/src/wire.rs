@@ -18,6 +18,8 @@ use crate::vv::VersionVector;
 
 /// The largest wall time accepted: the last millisecond of the year 9999.
 pub const MAX_WALL_MS: u64 = 253_402_300_799_999;
+/// The longest field name accepted. Names of fields from newer versions are kept, so they must be bounded.
+pub const MAX_FIELD_NAME: usize = 64;
 
 /// A JSON object read into a sorted map that refuses repeated keys. serde's own maps keep the last of
 /// two equal keys silently, which would let a hostile file hide a value behind another.
@@ -27,14 +29,14 @@ pub struct UniqueMap<K: Ord, V>(pub BTreeMap<K, V>);
 
 impl<'de, K, V> Deserialize<'de> for UniqueMap<K, V>
 where
-    K: Ord + Deserialize<'de> + fmt::Debug,
+    K: Ord + Deserialize<'de> + fmt::Display,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V2<K, V>(PhantomData<(K, V)>);
         impl<'de, K, V> Visitor<'de> for V2<K, V>
         where
-            K: Ord + Deserialize<'de> + fmt::Debug,
+            K: Ord + Deserialize<'de> + fmt::Display,
             V: Deserialize<'de>,
         {
             type Value = UniqueMap<K, V>;
@@ -45,7 +47,8 @@ where
                 let mut out = BTreeMap::new();
                 while let Some((k, v)) = map.next_entry::<K, V>()? {
                     if out.contains_key(&k) {
-                        return Err(serde::de::Error::custom(format_args!("the key {k:?} appears twice")));
+                        let shown: String = k.to_string().chars().take(60).collect();
+                        return Err(serde::de::Error::custom(format_args!("the key “{shown}” appears twice")));
                     }
                     out.insert(k, v);
                 }
@@ -88,7 +91,7 @@ pub struct EntryV1 {
 
 /// A value, format v1: a JSON string, array of strings, or boolean.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "each value must be text, a list of texts, or true/false")]
 pub enum ValueV1 {
     /// A flag.
     Bool(bool),
@@ -123,7 +126,7 @@ pub enum DecodeError {
         field: String,
     },
     /// A field that does not belong to this kind.
-    #[error("a {kind} cannot have the field “{field}”")]
+    #[error("{} cannot have the field “{field}”", kind.with_article())]
     ForeignField {
         /// The record kind.
         kind: Kind,
@@ -137,8 +140,16 @@ pub enum DecodeError {
     #[error("a stamp lies beyond the year 9999")]
     StampRange,
     /// A value whose stamp the record's causal context does not cover: the metadata is inconsistent.
-    #[error("the record's history does not account for one of its values")]
-    Uncovered,
+    #[error("the record's history (“seen”) does not include the edit of “{field}” by device {device}")]
+    Uncovered {
+        /// The field whose value is unaccounted for ("life" for the deleted/alive state).
+        field: String,
+        /// The device that wrote it.
+        device: DeviceId,
+    },
+    /// A field name longer than [`MAX_FIELD_NAME`].
+    #[error("a field name is {0} characters long; the limit is {MAX_FIELD_NAME}")]
+    FieldName(usize),
     /// The key it was stored under names another record.
     #[error("stored under the id of another record")]
     KeyMismatch,
@@ -203,6 +214,9 @@ impl RecordV1 {
         }
         let mut fields = BTreeMap::new();
         for (name, entries) in &self.fields.0 {
+            if name.chars().count() > MAX_FIELD_NAME {
+                return Err(DecodeError::FieldName(name.chars().count()));
+            }
             if let Some(f) = Field::from_key(name) {
                 if !Field::of(self.kind).contains(&f) {
                     return Err(DecodeError::ForeignField { kind: self.kind, field: name.clone() });
@@ -217,8 +231,12 @@ impl RecordV1 {
             }
         }
         let record = Record { id: self.id, kind: self.kind, fields, life: Register::from_entries(life), seen };
-        if record.stamps().any(|s| !record.seen.covers(s)) {
-            return Err(DecodeError::Uncovered);
+        let uncovered = std::iter::once(("life", &record.life))
+            .chain(record.fields.iter().map(|(k, r)| (k.as_str(), r)))
+            .flat_map(|(k, r)| r.entries().iter().map(move |e| (k, e)))
+            .find(|(_, e)| !record.seen.covers(&e.stamp));
+        if let Some((field, e)) = uncovered {
+            return Err(DecodeError::Uncovered { field: field.to_string(), device: e.stamp.device });
         }
         Ok(record)
     }
@@ -285,7 +303,7 @@ mod tests {
     fn a_value_the_context_does_not_cover_is_refused() {
         let mut dto = RecordV1::from_record(&sample());
         dto.seen.0.clear();
-        assert_eq!(dto.into_record(), Err(DecodeError::Uncovered));
+        assert!(matches!(dto.into_record(), Err(DecodeError::Uncovered { .. })));
     }
 
     #[test]
