@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './server.mjs';
-import { DESKTOP, DIST, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
+import { DESKTOP, DIST, ROOT, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
 
 let server;
 let browser;
@@ -216,6 +216,18 @@ test('HTML and script payloads in bundles render as literal text', async () => {
     await coord.getByRole('heading', { name: payload }).waitFor();
     assert.equal(await coord.getByLabel('Notes', exact).inputValue(), '<b>bold?</b> <a href="javascript:alert(3)">link</a>');
     assert.equal(await coord.locator('main img, main script, main b').count(), 0);
+
+    // The golden hostile bundle: payloads in names, notes, the officer's name and the device label.
+    await importFiles(coord, [join(ROOT, 'tests/e2e/fixtures/html-payload.json')]);
+    await coord.getByText("<img src=x onerror=alert('officer')>", { exact: false }).first().waitFor();
+    await coord.getByRole('button', { name: 'Import', exact: true }).click();
+    await nav(coord, 'Contacts');
+    await coord.getByRole('link', { name: '<script>alert(1)</script>', exact: true }).waitFor();
+    await coord.getByRole('link', { name: '"><svg/onload=alert(1)>', exact: true }).waitFor();
+    await nav(coord, 'Meetings');
+    await coord.getByRole('link', { name: /<script>alert\(1\)<\/script>/ }).click();
+    assert.match(await coord.getByLabel('Notes', exact).inputValue(), /<script>/);
+    assert.equal(await coord.locator('main img, main script, main svg, main b, main style').count(), 0);
     assert.deepEqual(dialogs, []);
     assertNoErrors(coord);
   } finally {
