@@ -235,3 +235,39 @@ test('HTML and script payloads in bundles render as literal text', async () => {
     await coord.context().close();
   }
 });
+
+test('every hostile bundle of the corpus is refused in the browser with its reason, and storage is untouched', async () => {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const corpus = join(ROOT, 'crates/core/tests/corpus');
+  const expected = new Map(
+    (await readFile(join(corpus, 'EXPECTED.tsv'), 'utf8'))
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split('\t')),
+  );
+  // Kind collisions with local records need those records; the native test covers them.
+  const files = (await readdir(corpus)).filter((f) => f.endsWith('.json') && expected.has(f) && !f.startsWith('ref-local-'));
+  assert.ok(files.length >= 200, `only ${files.length} corpus files`);
+  const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
+  try {
+    await nav(coord, 'Contacts');
+    await coord.getByRole('button', { name: 'New contact' }).click();
+    await coord.getByLabel('Name', exact).fill('Existing Contact');
+    await saved(coord);
+    const snapshot = () => coord.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+    const before = await snapshot();
+    await importFiles(coord, files.map((f) => join(corpus, f)));
+    const cards = await coord.locator('.preview-card').evaluateAll((els) =>
+      els.map((el) => ({ file: el.querySelector('h3')?.textContent, rejected: el.classList.contains('rejected'), text: el.textContent })),
+    );
+    assert.equal(cards.length, files.length);
+    const wrong = cards.filter((c) => !c.rejected || !c.text.includes(expected.get(c.file)));
+    assert.deepEqual(wrong.map((c) => `${c.file}: ${c.text.slice(0, 200)}`), []);
+    assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+    await coord.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await snapshot(), before);
+    assertNoErrors(coord);
+  } finally {
+    await coord.context().close();
+  }
+});
