@@ -524,6 +524,28 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_edits_that_wrote_the_same_value_are_not_a_conflict() {
+        let now = 1_700_000_000_000;
+        let mut a = Notebook::new(dev(1));
+        let id = a.create(Kind::Action, now, [1; 10]);
+        let mut b = Notebook::from_records(dev(2), vec![a.record(id).unwrap().clone()], now);
+        a.set(id, Field::Done, Value::Bool(true), now + 1).unwrap();
+        b.set(id, Field::Done, Value::Bool(true), now + 2).unwrap();
+        b.set(id, Field::Owner, Value::Text("Ben".into()), now + 3).unwrap();
+        a.set(id, Field::Owner, Value::Text("Ana".into()), now + 4).unwrap();
+        a.merge_record(b.record(id).unwrap(), now + 5).unwrap();
+        let fields: Vec<String> = a
+            .conflicts()
+            .into_iter()
+            .map(|(_, c)| match c {
+                Conflict::Field { field, .. } => field,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(fields, ["owner"]);
+    }
+
+    #[test]
     fn a_record_from_another_tab_merges_in_and_far_future_stamps_are_reported() {
         let now = 1_700_000_000_000;
         let mut a = Notebook::new(dev(1));

@@ -104,9 +104,10 @@ impl Register {
         self.entries.first()
     }
 
-    /// Whether concurrent values are waiting for a person to choose.
+    /// Whether concurrent values are waiting for a person to choose. Concurrent edits that wrote the same
+    /// value (both officers marked an action done, say) leave nothing to choose.
     pub fn is_conflict(&self) -> bool {
-        self.entries.len() > 1
+        self.entries.iter().skip(1).any(|e| e.value != self.entries[0].value)
     }
 
     fn contains(&self, e: &Entry) -> bool {

@@ -1,0 +1,102 @@
+//! Reading bundle files and writing the merged one, with every failure as a sentence, never a panic.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use liaison_core::bundle::{self, Bundle, Problem};
+
+/// Now, by the system clock, in ms since the epoch (0 if the clock is before 1970).
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// A path as people typed it, for messages.
+pub fn shown(path: &Path) -> String {
+    crate::text::clean(&path.to_string_lossy(), 4096)
+}
+
+fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "cannot read it: there is no such file".into(),
+        io::ErrorKind::PermissionDenied => "cannot read it: permission denied".into(),
+        io::ErrorKind::IsADirectory => "it is a directory, not a bundle file".into(),
+        _ => format!("cannot read it: {e}"),
+    }
+}
+
+/// The bytes of a file, refusing directories and files over the bundle size limit before reading them.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| io_message(&e))?;
+    if meta.is_dir() {
+        return Err("it is a directory, not a bundle file".into());
+    }
+    let limit = bundle::MAX_BUNDLE_BYTES as u64;
+    if meta.len() > limit {
+        return Err(format!(
+            "the file is {} MB; bundles may be at most {} MB",
+            meta.len() / (1024 * 1024),
+            limit / (1024 * 1024)
+        ));
+    }
+    let file = File::open(path).map_err(|e| io_message(&e))?;
+    // One byte past the limit is enough for the reader to refuse a file that grew or is not a regular
+    // file (a device, a pipe); nothing larger is ever held in memory.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| io_message(&e))?;
+    Ok(bytes)
+}
+
+/// Reads and validates one bundle file against the system clock.
+pub fn read_bundle_file(path: &Path, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+    let bytes = read_bytes(path).map_err(|m| vec![Problem { record: None, message: m }])?;
+    bundle::read_bundle(&bytes, now_ms)
+}
+
+/// `OUT.tmp`, beside `OUT`.
+pub fn temp_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".tmp");
+    out.with_file_name(name)
+}
+
+/// Writes `text` to `out` atomically: to `OUT.tmp`, flushed to disk, then renamed over `OUT`. The file is
+/// readable by its owner only, since bundles hold personal data. On failure `OUT` is left as it was.
+pub fn write_atomically(out: &Path, text: &str) -> Result<(), String> {
+    if out.is_dir() {
+        return Err(format!("{} is a directory; name the file to write", shown(out)));
+    }
+    let tmp = temp_path(out);
+    let result = (|| -> io::Result<()> {
+        // A stale OUT.tmp (from a run that was killed) is removed, and the new one must not exist yet:
+        // O_EXCL never follows a symlink someone placed there.
+        match fs::remove_file(&tmp) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, out)?;
+        // Make the rename itself durable where the platform allows it; failing that is not an error.
+        if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", shown(out))
+    })
+}

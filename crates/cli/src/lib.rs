@@ -1,0 +1,16 @@
+//! liaison-cli: the coordinator's tool, as a library so that its benchmarks and examples run the very
+//! code the `liaison` binary runs.
+//!
+//! - [`files`]: reading bundle files defensively and writing the merged one atomically.
+//! - [`merge`]: the deterministic many-bundle merge.
+//! - [`report`]: what `validate`, `merge` and `inspect` print.
+//! - [`text`]: safe one-line rendering of text from outside, and times.
+//! - [`benchdata`]: realistic, seeded bundles of many officers, for benchmarks and tests.
+
+#![warn(missing_docs)]
+
+pub mod benchdata;
+pub mod files;
+pub mod merge;
+pub mod report;
+pub mod text;
