@@ -3,9 +3,11 @@
 
 mod files;
 mod local_storage;
+mod locks;
 
 pub use files::{download, files_of, read_files, PickedFile};
 pub use local_storage::LocalStorageBackend;
+pub use locks::{hold_for_page, NoLocks};
 
 use liaison_core::date::Date;
 

@@ -26,10 +26,17 @@ impl AppState {
     /// Exports everything or the changes since the last export, as a download.
     pub fn export(&self, scope: Scope) -> Result<(String, usize), String> {
         let device = self.device.get_untracked();
+        let replicas = self.replicas.get_value();
         let mut state = self.export_state.get_untracked();
-        let export = self.notebook.with_untracked(|nb| {
-            exchange::export(nb, &device, &mut state, scope, platform::random_uuid(), platform::now_ms(), self.today)
-        });
+        let request = exchange::ExportRequest {
+            device: &device,
+            replicas: &replicas,
+            scope,
+            bundle_id: platform::random_uuid(),
+            now_ms: platform::now_ms(),
+            today: self.today,
+        };
+        let export = self.notebook.with_untracked(|nb| exchange::export(nb, &mut state, request));
         platform::download(&export.file_name, &export.text, "application/json")?;
         self.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);
@@ -38,8 +45,9 @@ impl AppState {
 
     /// How many records a "changes" export would carry now.
     pub fn changes_since_export(&self) -> usize {
-        let (wall_ms, counter) = self.export_state.with(|s| s.last_tick);
-        self.notebook.with(|nb| nb.changed_here_since(liaison_core::clock::Tick { wall_ms, counter }).len())
+        let since = self.export_state.with(|s| s.since());
+        let replicas = self.replicas.get_value();
+        self.notebook.with(|nb| nb.changed_here_since(&replicas, &since).len())
     }
 
     /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].

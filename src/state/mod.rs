@@ -12,7 +12,7 @@ use liaison_core::date::Date;
 use liaison_core::id::{DeviceId, RecordId};
 use liaison_core::model::{Field, Kind};
 use liaison_core::record::Value;
-use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue};
+use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::wire::decode_record;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
 use liaison_core::Notebook;
@@ -106,6 +106,8 @@ pub struct AppState {
     pub last_import: RwSignal<Option<LastImport>>,
     /// Today, in the device's time zone, read at start-up.
     pub today: Date,
+    /// The ids this device's tabs stamp edits with; this tab's is `notebook.device()`.
+    pub replicas: StoredValue<BTreeSet<DeviceId>>,
     queue: StoredValue<WriteQueue>,
     serial: StoredValue<u64>,
     storage_enabled: bool,
@@ -120,6 +122,27 @@ pub struct Boot {
     export: ExportState,
     imports: ImportLog,
     not_duplicates: BTreeSet<(RecordId, RecordId)>,
+    replicas: Vec<DeviceId>,
+}
+
+/// Picks this tab's replica id: the first of the device's replica ids that no other open tab holds, or a
+/// new one. Each tab must stamp with its own id, because a version vector says "everything this id wrote
+/// up to here has been seen", which two tabs writing under one id would make untrue.
+async fn claim_replica(device: DeviceId, mut pool: Vec<DeviceId>, now: u64) -> (DeviceId, Vec<DeviceId>, bool) {
+    pool.retain(|id| *id != device);
+    pool.insert(0, device);
+    for id in &pool {
+        match platform::hold_for_page(&format!("liaison/v1/replica/{id}")).await {
+            Ok(true) => return (*id, pool, false),
+            Ok(false) => continue,
+            // Without Web Locks, tabs cannot tell each other apart: one id it is (see ARCHITECTURE.md).
+            Err(platform::NoLocks) => return (device, pool, false),
+        }
+    }
+    let fresh = DeviceId::new_v7(now, platform::random_bytes());
+    let _ = platform::hold_for_page(&format!("liaison/v1/replica/{fresh}")).await;
+    pool.push(fresh);
+    (fresh, pool, true)
 }
 
 /// Loads storage, making the device profile on first start.
@@ -139,9 +162,15 @@ pub async fn boot() -> Boot {
                     d
                 }
             };
-            let mut notebook = Notebook::from_records(device.id, loaded.records, now);
+            let (replica, replicas, grown) = claim_replica(device.id, loaded.replicas, now).await;
+            if grown {
+                if let Err(e) = storage::save_meta(&backend, REPLICAS_KEY, &replicas).await {
+                    problems.push(format!("This tab's identity could not be saved: {e}."));
+                }
+            }
+            let mut notebook = Notebook::from_records(replica, loaded.records, now);
             notebook.learn_devices(loaded.devices);
-            notebook.learn_devices([device.clone()]);
+            notebook.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() }));
             Boot {
                 notebook,
                 device,
@@ -150,6 +179,7 @@ pub async fn boot() -> Boot {
                 export: loaded.export,
                 imports: loaded.imports,
                 not_duplicates: loaded.not_duplicates,
+                replicas,
             }
         }
         Err(e) => {
@@ -162,6 +192,7 @@ pub async fn boot() -> Boot {
                 export: ExportState::default(),
                 imports: ImportLog::default(),
                 not_duplicates: BTreeSet::new(),
+                replicas: Vec::new(),
             }
         }
     }
@@ -170,7 +201,8 @@ pub async fn boot() -> Boot {
 impl AppState {
     /// Builds the state from what start-up found and starts listening to other tabs.
     pub fn new(boot: Boot) -> Self {
-        let Boot { notebook, device, problems, storage_error, export, imports, not_duplicates } = boot;
+        let Boot { notebook, device, problems, storage_error, export, imports, not_duplicates, replicas } = boot;
+        let this_tab = notebook.device();
         let storage_enabled = storage_error.is_none();
         let notices = problems.into_iter().enumerate().map(|(i, text)| Notice { id: i as u64, text }).collect();
         let state = AppState {
@@ -189,6 +221,7 @@ impl AppState {
             import_plan: RwSignal::new(None),
             last_import: RwSignal::new(None),
             today: platform::today(),
+            replicas: StoredValue::new(replicas.into_iter().chain([this_tab]).collect()),
             queue: StoredValue::new(WriteQueue::new()),
             serial: StoredValue::new(1_000),
             storage_enabled,
@@ -324,7 +357,8 @@ impl AppState {
     /// Saves the device profile.
     pub fn save_device(&self, device: DeviceProfile) {
         self.device.set(device.clone());
-        self.notebook.update(|nb| nb.learn_devices([device.clone()]));
+        let replicas = self.replicas.get_value();
+        self.notebook.update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
         if !self.storage_enabled {
             return;
         }

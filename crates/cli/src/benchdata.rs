@@ -10,7 +10,7 @@
 
 use liaison_core::bundle::Scope;
 use liaison_core::date::Date;
-use liaison_core::exchange::{export, ExportState};
+use liaison_core::exchange::{export, ExportRequest, ExportState};
 use liaison_core::record::Record;
 use liaison_core::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
@@ -410,7 +410,9 @@ pub fn generate(spec: &Spec) -> Vec<Generated> {
         let now = start + (minute + 5) * MINUTE;
         let mut state = ExportState { sequence: 2 + (o as u64 % 5), ..ExportState::default() };
         let today = Date::from_days_since_epoch((now / 86_400_000) as i64);
-        let e = export(&nb, who, &mut state, Scope::All, rng.uuid(), now, today);
+        let replicas = std::collections::BTreeSet::from([who.id]);
+        let request = ExportRequest { device: who, replicas: &replicas, scope: Scope::All, bundle_id: rng.uuid(), now_ms: now, today };
+        let e = export(&nb, &mut state, request);
         if o % 2 == 0 {
             partner = nb.records().cloned().collect();
         }

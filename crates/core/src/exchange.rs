@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use crate::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
 use crate::clock::Tick;
+use crate::vv::VersionVector;
+use crate::wire::UniqueMap;
 use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
 use crate::notebook::Notebook;
@@ -26,8 +28,10 @@ pub struct ExportState {
     pub sequence: u64,
     /// When the last export was made.
     pub last_ms: Option<u64>,
-    /// This device's clock at the last export: a "changes" export carries what it edited after this.
-    pub last_tick: (u64, u32),
+    /// The newest edit of each of this device's replicas (tabs) at the last export: a "changes" export
+    /// carries what they edited after it.
+    #[serde(default)]
+    pub last_seen: UniqueMap<DeviceId, (u64, u32)>,
     /// Whether the last export held everything or changes.
     pub last_scope: Option<Scope>,
 }
@@ -43,20 +47,36 @@ pub struct Export {
     pub records: usize,
 }
 
+/// What an export needs besides the notebook.
+pub struct ExportRequest<'a> {
+    /// The exporting device's profile.
+    pub device: &'a DeviceV1,
+    /// The ids this device's tabs stamp their edits with.
+    pub replicas: &'a BTreeSet<DeviceId>,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// A fresh id for the bundle.
+    pub bundle_id: Uuid,
+    /// Now, to stamp the bundle.
+    pub now_ms: u64,
+    /// Today, to name the file.
+    pub today: Date,
+}
+
+impl ExportState {
+    /// The version vector a "changes" export is measured from.
+    pub fn since(&self) -> VersionVector {
+        VersionVector(self.last_seen.0.iter().map(|(d, (w, c))| (*d, Tick { wall_ms: *w, counter: *c })).collect())
+    }
+}
+
 /// Makes a bundle of everything, or of what this device changed since its last export, and advances
-/// the export state. `today` names the file; `now_ms` stamps the bundle.
-pub fn export(
-    nb: &Notebook,
-    device: &DeviceV1,
-    state: &mut ExportState,
-    scope: Scope,
-    bundle_id: Uuid,
-    now_ms: u64,
-    today: Date,
-) -> Export {
+/// the export state.
+pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) -> Export {
+    let ExportRequest { device, replicas, scope, bundle_id, now_ms, today } = req;
     let records: Vec<&Record> = match scope {
         Scope::All => nb.records().collect(),
-        Scope::Changes => nb.changed_here_since(Tick { wall_ms: state.last_tick.0, counter: state.last_tick.1 }),
+        Scope::Changes => nb.changed_here_since(replicas, &state.since()),
     };
     let count = records.len();
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
@@ -71,11 +91,11 @@ pub fn export(
         devices,
         records,
     });
-    let tick = nb.clock_tick();
+    let newest = nb.newest_of(replicas);
     *state = ExportState {
         sequence,
         last_ms: Some(now_ms),
-        last_tick: (tick.wall_ms, tick.counter),
+        last_seen: UniqueMap(newest.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()),
         last_scope: Some(scope),
     };
     Export { file_name: bundle::file_name(&device.label, &today, sequence, scope), text, records: count }

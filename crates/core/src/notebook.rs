@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
 use crate::model::{Action, Contact, Field, Kind, Meeting};
 use crate::record::{Conflict, MergeError, Record, Value};
+use crate::vv::VersionVector;
 use crate::wire::DeviceV1;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
@@ -188,15 +189,27 @@ impl Notebook {
             .collect()
     }
 
-    /// Records this device edited after `since` (one of its own clock's ticks): a "changes" export.
-    pub fn changed_here_since(&self, since: Tick) -> Vec<&Record> {
-        let me = self.device();
-        self.records.values().filter(|r| r.stamps().any(|s| s.device == me && s.tick() > since)).collect()
+    /// Records that any of `replicas` (this device's tabs) edited in a way `since` has not seen: what a
+    /// "changes" export carries.
+    pub fn changed_here_since(&self, replicas: &BTreeSet<DeviceId>, since: &VersionVector) -> Vec<&Record> {
+        self.records
+            .values()
+            .filter(|r| r.stamps().any(|s| replicas.contains(&s.device) && !since.covers(s)))
+            .collect()
     }
 
-    /// The last tick of this device's clock: what a "changes" export is measured from next time.
-    pub fn clock_tick(&self) -> Tick {
-        self.clock.last()
+    /// The newest edit of each of `replicas` anywhere in the notebook: what a "changes" export is measured
+    /// from next time.
+    pub fn newest_of(&self, replicas: &BTreeSet<DeviceId>) -> VersionVector {
+        let mut v = VersionVector::new();
+        for s in self.records.values().flat_map(Record::stamps).filter(|s| replicas.contains(&s.device)) {
+            v.add(s);
+        }
+        let own = self.clock.last();
+        if own != Tick::default() {
+            v.add(&Stamp { wall_ms: own.wall_ms, counter: own.counter, device: self.device() });
+        }
+        v
     }
 
     /// Replaces records wholesale and returns what they were before. Only for applying and undoing an

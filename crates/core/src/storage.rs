@@ -34,6 +34,8 @@ pub const IMPORTS_KEY: &str = "liaison/v1/meta/imports";
 pub const DEVICES_KEY: &str = "liaison/v1/meta/devices";
 /// Contact pairs a person said are different people.
 pub const NOT_DUPLICATES_KEY: &str = "liaison/v1/meta/not-duplicates";
+/// The ids this device's tabs stamp edits with: each open tab is its own replica (see ARCHITECTURE.md).
+pub const REPLICAS_KEY: &str = "liaison/v1/meta/replicas";
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -213,6 +215,8 @@ pub struct Loaded {
     pub devices: Vec<DeviceV1>,
     /// Contact pairs marked as different people.
     pub not_duplicates: BTreeSet<(RecordId, RecordId)>,
+    /// This device's replica ids, the first being the device id itself.
+    pub replicas: Vec<DeviceId>,
 }
 
 /// Reads everything at start-up: checks the layout version, runs migrations, and moves unreadable
@@ -267,6 +271,7 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
     loaded.imports = load_meta(backend, IMPORTS_KEY, &mut loaded.problems).await?.unwrap_or_default();
     loaded.devices = load_meta(backend, DEVICES_KEY, &mut loaded.problems).await?.unwrap_or_default();
     loaded.not_duplicates = load_meta(backend, NOT_DUPLICATES_KEY, &mut loaded.problems).await?.unwrap_or_default();
+    loaded.replicas = load_meta(backend, REPLICAS_KEY, &mut loaded.problems).await?.unwrap_or_default();
     Ok(loaded)
 }
 

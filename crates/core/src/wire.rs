@@ -23,9 +23,15 @@ pub const MAX_FIELD_NAME: usize = 64;
 
 /// A JSON object read into a sorted map that refuses repeated keys. serde's own maps keep the last of
 /// two equal keys silently, which would let a hostile file hide a value behind another.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct UniqueMap<K: Ord, V>(pub BTreeMap<K, V>);
+
+impl<K: Ord, V> Default for UniqueMap<K, V> {
+    fn default() -> Self {
+        UniqueMap(BTreeMap::new())
+    }
+}
 
 impl<'de, K, V> Deserialize<'de> for UniqueMap<K, V>
 where

@@ -488,14 +488,18 @@ fn a_causal_context_in_the_year_9999_cannot_swallow_later_edits() {
     let id: RecordId = CONTACT.parse().expect("id");
     ana_nb.set(id, Field::Name, Value::Text("Maria Ivanova (new spelling)".into()), NOW + DAY).expect("set");
     let ana = mini().device;
+    let replicas = std::collections::BTreeSet::from([ana.id]);
     let text = exchange::export(
         &ana_nb,
-        &ana,
         &mut Default::default(),
-        Scope::Changes,
-        uuid::Uuid::from_u128(0x019c_eced_0000_7000_8000_0000_0000_0042),
-        NOW + DAY,
-        Date::from_days_since_epoch(((NOW + DAY) / DAY) as i64),
+        exchange::ExportRequest {
+            device: &ana,
+            replicas: &replicas,
+            scope: Scope::Changes,
+            bundle_id: uuid::Uuid::from_u128(0x019c_eced_0000_7000_8000_0000_0000_0042),
+            now_ms: NOW + DAY,
+            today: Date::from_days_since_epoch(((NOW + DAY) / DAY) as i64),
+        },
     )
     .text;
     import_bytes(&mut nb, &mut log, text.as_bytes(), NOW + 2 * DAY);

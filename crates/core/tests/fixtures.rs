@@ -219,7 +219,7 @@ fn officer() -> Officer {
 
 fn export(o: &mut Officer, scope: Scope, bundle: u8) -> String {
     o.at += MINUTE;
-    exchange::export(&o.nb, &o.me, &mut o.state, scope, bundle_id(bundle), o.at, today(o.at)).text
+    export_as_device(&o.nb, &o.me, &mut o.state, scope, bundle_id(bundle), o.at, today(o.at)).text
 }
 
 fn gen_all_one_officer() -> String {
@@ -282,7 +282,7 @@ fn gen_field_conflict() -> String {
         &mut at,
     );
     let mut b_state = ExportState::default();
-    let first = exchange::export(&b, &b_dev, &mut b_state, Scope::All, bundle_id(10), at + MINUTE, today(at)).text;
+    let first = export_as_device(&b, &b_dev, &mut b_state, Scope::All, bundle_id(10), at + MINUTE, today(at)).text;
     let mut c = Notebook::new(c_dev.id);
     let mut c_log = ImportLog::default();
     import(&mut c, &mut c_log, &[&first], at + 2 * MINUTE);
@@ -294,14 +294,14 @@ fn gen_field_conflict() -> String {
     set(&mut c, contact, &[(Field::Name, text("Col Jiri Dvorak"))], &mut at_c);
     set(&mut c, meeting, &[(Field::Location, text("Zimmer 3"))], &mut at_c);
     set(&mut c, contact, &[(Field::Phones, list(&["+420 973 000 000"]))], &mut at_c);
-    let from_b = exchange::export(&b, &b_dev, &mut b_state, Scope::All, bundle_id(11), at_b + MINUTE, today(at_b)).text;
+    let from_b = export_as_device(&b, &b_dev, &mut b_state, Scope::All, bundle_id(11), at_b + MINUTE, today(at_b)).text;
     let mut c_state = ExportState::default();
-    let from_c = exchange::export(&c, &c_dev, &mut c_state, Scope::All, bundle_id(12), at_c + MINUTE, today(at_c)).text;
+    let from_c = export_as_device(&c, &c_dev, &mut c_state, Scope::All, bundle_id(12), at_c + MINUTE, today(at_c)).text;
     let (mut d, d_dev, mut d_log) = coordinator();
     let now = at_c + 5 * MINUTE;
     import(&mut d, &mut d_log, &[&from_b, &from_c], now);
     assert_eq!(d.conflicts().len(), 2, "the fixture must hold two field conflicts");
-    exchange::export(&d, &d_dev, &mut ExportState::default(), Scope::All, bundle_id(13), now + MINUTE, today(now)).text
+    export_as_device(&d, &d_dev, &mut ExportState::default(), Scope::All, bundle_id(13), now + MINUTE, today(now)).text
 }
 
 /// One officer deletes a meeting while another, not knowing, edits its notes; a third record is deleted
@@ -320,7 +320,7 @@ fn gen_edit_after_delete() -> String {
     let contact = b.create(Kind::Contact, at, rnd(4, 3));
     set(&mut b, contact, &[(Field::Name, text("Harbour master"))], &mut at);
     let mut b_state = ExportState::default();
-    let first = exchange::export(&b, &b_dev, &mut b_state, Scope::All, bundle_id(20), at + MINUTE, today(at)).text;
+    let first = export_as_device(&b, &b_dev, &mut b_state, Scope::All, bundle_id(20), at + MINUTE, today(at)).text;
     let mut c = Notebook::new(c_dev.id);
     let mut c_log = ImportLog::default();
     import(&mut c, &mut c_log, &[&first], at + 2 * MINUTE);
@@ -332,8 +332,8 @@ fn gen_edit_after_delete() -> String {
     b.restore(contact, at_b).expect("restore");
     let mut at_c = at + 12 * MINUTE;
     set(&mut c, meeting, &[(Field::Notes, text("Final notes, written without knowing of the delete"))], &mut at_c);
-    let from_b = exchange::export(&b, &b_dev, &mut b_state, Scope::All, bundle_id(21), at_b + MINUTE, today(at_b)).text;
-    let from_c = exchange::export(&c, &c_dev, &mut ExportState::default(), Scope::All, bundle_id(22), at_c + MINUTE, today(at_c)).text;
+    let from_b = export_as_device(&b, &b_dev, &mut b_state, Scope::All, bundle_id(21), at_b + MINUTE, today(at_b)).text;
+    let from_c = export_as_device(&c, &c_dev, &mut ExportState::default(), Scope::All, bundle_id(22), at_c + MINUTE, today(at_c)).text;
     let (mut d, d_dev, mut d_log) = coordinator();
     let now = at_c + 5 * MINUTE;
     import(&mut d, &mut d_log, &[&from_c, &from_b], now);
@@ -343,7 +343,7 @@ fn gen_edit_after_delete() -> String {
         .filter(|(_, c)| matches!(c, liaison_core::record::Conflict::EditedAfterDelete { .. }))
         .count();
     assert_eq!(edited_after_delete, 1, "the fixture must hold an edit made after a delete");
-    exchange::export(&d, &d_dev, &mut ExportState::default(), Scope::All, bundle_id(23), now + MINUTE, today(now)).text
+    export_as_device(&d, &d_dev, &mut ExportState::default(), Scope::All, bundle_id(23), now + MINUTE, today(now)).text
 }
 
 /// A field this version does not know (from a newer version) and a duplicate contact merged into its
@@ -436,7 +436,7 @@ fn gen_html_payload() -> String {
         &mut at,
     );
     let mut state = ExportState::default();
-    exchange::export(&nb, &me, &mut state, Scope::All, bundle_id(40), at + MINUTE, today(at)).text
+    export_as_device(&nb, &me, &mut state, Scope::All, bundle_id(40), at + MINUTE, today(at)).text
 }
 
 /// Every fixture and how it is made. Add new ones at the end; never change what an existing one wrote.
@@ -762,4 +762,18 @@ fn html_and_script_payloads_round_trip_exactly() {
     // The Playwright suite's copy is the same file.
     let e2e = std::fs::read(e2e_payload_path()).expect("tests/e2e/fixtures/html-payload.json");
     assert!(e2e == bytes, "tests/e2e/fixtures/html-payload.json differs from the core fixture");
+}
+
+/// An export as the app makes it, for a device whose only replica is the device itself.
+fn export_as_device(
+    nb: &Notebook,
+    device: &liaison_core::wire::DeviceV1,
+    state: &mut exchange::ExportState,
+    scope: Scope,
+    bundle_id: uuid::Uuid,
+    now_ms: u64,
+    today: liaison_core::date::Date,
+) -> exchange::Export {
+    let replicas = std::collections::BTreeSet::from([device.id]);
+    exchange::export(nb, state, exchange::ExportRequest { device, replicas: &replicas, scope, bundle_id, now_ms, today })
 }

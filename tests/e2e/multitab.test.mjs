@@ -1,0 +1,91 @@
+// Two tabs of one device editing at once lose nothing: each tab is its own replica, writes reach the
+// other through `storage` events, and the merge keeps every edit.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './server.mjs';
+import { DESKTOP, DIST, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ root: DIST });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const exact = { exact: true };
+const SOAK_MS = Number(process.env.SOAK_MS ?? 60_000);
+
+test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async () => {
+  const a = await newPage(browser, DESKTOP);
+  try {
+    await a.goto(`${server.url}/`);
+    await a.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
+    await a.getByLabel('Device label', exact).fill('Field laptop');
+    await a.getByRole('button', { name: 'Start using Liaison' }).click();
+    await a.getByRole('button', { name: 'New meeting' }).click();
+    await a.getByLabel('Title', exact).fill('Soak meeting');
+    await a.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+    const url = a.url();
+    const meetingId = url.split('/').pop();
+
+    const b = await a.context().newPage();
+    b.errors = [];
+    b.on('pageerror', (e) => b.errors.push(String(e)));
+    await b.goto(url);
+    await b.getByLabel('Title', exact).waitFor();
+
+    // Each tab owns some fields of the same meeting (so the final value of each is known exactly), and
+    // both write one shared field (whose final state must hold a value, as winner or conflict).
+    const own = { a: ['Title', 'Notes', 'Location'], b: ['Agenda', 'Decisions', 'Start'] };
+    const last = {};
+    const written = { a: 0, b: 0 };
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const deadline = Date.now() + SOAK_MS;
+    async function run(name, page) {
+      let n = 0;
+      while (Date.now() < deadline) {
+        const shared = rnd() < 0.15;
+        const label = shared ? 'Tags' : own[name][Math.floor(rnd() * own[name].length)];
+        const value = label === 'Start' ? `${String(8 + (n % 10)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}` : `${name}-${label}-${n}`;
+        await page.getByLabel(label, exact).fill(value);
+        if (!shared) last[label] = value;
+        written[name]++;
+        n++;
+        await page.waitForTimeout(20 + rnd() * 150);
+      }
+    }
+    await Promise.all([run('a', a), run('b', b)]);
+    for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+    // Let the last storage events arrive and any write-back land.
+    await a.waitForTimeout(500);
+    for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+
+    const stored = await a.evaluate((id) => JSON.parse(localStorage.getItem(`liaison/v1/record/${id}`)), meetingId);
+    const key = { Title: 'title', Notes: 'notes', Location: 'location', Agenda: 'agenda', Decisions: 'decisions', Start: 'start' };
+    for (const [label, value] of Object.entries(last)) {
+      const entries = stored.fields[key[label]] ?? [];
+      assert.deepEqual(entries.map((e) => e.v), [value], `${label}: the last edit of its only writer is what is stored`);
+    }
+    const tags = stored.fields.tags ?? [];
+    assert.ok(tags.length >= 1, 'the shared field holds a value');
+    // Both tabs show the same, stored, state.
+    for (const p of [a, b]) {
+      for (const [label, value] of Object.entries(last)) assert.equal(await p.getByLabel(label, exact).inputValue(), value);
+    }
+    // Two different replica ids wrote the edits.
+    const writers = new Set(Object.values(stored.fields).flat().map((e) => e.t[2]));
+    assert.ok(writers.size >= 2, 'each tab stamps its edits with its own replica id');
+    console.log(`# edits: tab A ${written.a}, tab B ${written.b}`);
+    assert.deepEqual(b.errors, []);
+    assertNoErrors(a);
+  } finally {
+    await a.context().close();
+  }
+});
