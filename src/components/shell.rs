@@ -5,7 +5,8 @@ use leptos_router::components::A;
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::marking::MarkingOptions;
-use crate::state::{use_app, SaveState};
+use crate::platform;
+use crate::state::{use_app, SaveState, AT_RISK_AFTER_DAYS};
 
 /// Navigation and status around the routed screen.
 #[component]
@@ -34,6 +35,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </div>
         </header>
         <StorageBanner />
+        <HealthBanner />
         <Notices />
         <main id="main" tabindex="-1">{children()}</main>
         <UndoToast />
@@ -76,6 +78,7 @@ fn SaveIndicator() -> impl IntoView {
             role="status"
         >
             {move || match app.save_state.get() {
+                SaveState::Saved if app.health.with(|h| h.looks_ephemeral()) => "Saved until this private window closes",
                 SaveState::Saved => "All changes saved",
                 SaveState::Failed(_) => "Not saved",
                 SaveState::Disabled(_) => "Not saving",
@@ -115,6 +118,46 @@ fn StorageBanner() -> impl IntoView {
             </div>
         }
         .into_any()),
+    }
+}
+
+/// Warnings about the data's safety: storage nearly full, or data the browser may evict that has not
+/// been exported for a week. Each can be dismissed for this session.
+#[component]
+fn HealthBanner() -> impl IntoView {
+    let app = use_app();
+    let (dismissed, set_dismissed) = signal(false);
+    let message = move || {
+        if dismissed.get() {
+            return None;
+        }
+        let h = app.health.get();
+        if h.local_share() >= 0.8 {
+            return Some(format!(
+                "Browser storage is {}% full. Export your notes now, and delete what you no longer need.",
+                (h.local_share() * 100.0).round().min(100.0)
+            ));
+        }
+        if h.looks_ephemeral() && app.notebook.with(|nb| nb.records().next().is_some()) {
+            return Some("This is a private window: its data is deleted when it closes. Export before closing.".to_string());
+        }
+        let days = app.days_unexported(platform::now_ms())?;
+        (h.persisted == Some(false) && days >= AT_RISK_AFTER_DAYS).then(|| {
+            format!(
+                "Your notes are only in this browser, which may clear them, and were last exported {days} days ago. Export them now."
+            )
+        })
+    };
+    move || {
+        message().map(|m| view! {
+            <div class="banner warning" role="alert">
+                <p>{m}</p>
+                <div class="banner-actions">
+                    <A href="/export" attr:class="button">"Export"</A>
+                    <button type="button" class="button" on:click=move |_| set_dismissed.set(true)>"Later"</button>
+                </div>
+            </div>
+        })
     }
 }
 

@@ -37,6 +37,11 @@ fn storage() -> Result<web_sys::Storage, StoreError> {
 impl LocalStorageBackend {
     /// Bytes (UTF-16 code units × 2) used by every key of this origin, as browsers count the quota.
     pub fn used_bytes(&self) -> Result<usize, StoreError> {
+        self.used_units().map(|u| u * 2)
+    }
+
+    /// UTF-16 code units used by every key and value of this origin.
+    pub fn used_units(&self) -> Result<usize, StoreError> {
         let s = storage()?;
         let len = s.length().map_err(|e| StoreError::Unavailable(describe(&e)))?;
         let mut units = 0usize;
@@ -46,7 +51,7 @@ impl LocalStorageBackend {
                 units += k.encode_utf16().count() + v.encode_utf16().count();
             }
         }
-        Ok(units * 2)
+        Ok(units)
     }
 
     /// Removes every key under a prefix. Used by tests to start clean.

@@ -2,6 +2,7 @@
 //! Everything above this module works with plain core types.
 
 mod files;
+pub mod health;
 mod local_storage;
 mod locks;
 

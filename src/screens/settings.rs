@@ -1,9 +1,12 @@
 //! Settings: who uses this device. Shown on first start.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::state::use_app;
+use crate::components::time::human_time;
+use crate::platform::{self, health::LOCAL_STORAGE_LIMIT_UNITS};
+use crate::state::{use_app, SaveState, AT_RISK_AFTER_DAYS};
 
 /// The settings screen.
 #[component]
@@ -71,6 +74,7 @@ pub fn Settings() -> impl IntoView {
                     "Start using Liaison"
                 </button>
             })}
+            {(!first_start).then(|| view! { <StorageHealth /> })}
             <dl class="facts">
                 <dt>"Device id"</dt>
                 <dd><code>{move || app.device.with(|d| d.id.to_string())}</code></dd>
@@ -79,6 +83,105 @@ pub fn Settings() -> impl IntoView {
                 <dt>"Unsaved changes"</dt>
                 <dd>{move || { app.save_state.track(); app.unsaved() }}</dd>
             </dl>
+        </section>
+    }
+}
+
+fn megabytes(bytes: f64) -> String {
+    if bytes >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GB", bytes / (1024.0 * 1024.0 * 1024.0))
+    } else {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    }
+}
+
+/// Storage health: whether the browser keeps the data, how full storage is, and what is not exported.
+#[component]
+fn StorageHealth() -> impl IntoView {
+    let app = use_app();
+    app.refresh_health();
+    let health = app.health;
+    let share = move || health.with(|h| h.local_share());
+    let percent = move || (share() * 100.0).round().min(100.0) as u32;
+    let used = move || megabytes(health.with(|h| h.local_units) as f64 * 2.0);
+    let limit = megabytes(LOCAL_STORAGE_LIMIT_UNITS as f64 * 2.0);
+    let unexported = move || app.changes_since_export();
+    let last_export = move || {
+        app.export_state.with(|s| s.last_ms).map(|ms| {
+            let days = platform::now_ms().saturating_sub(ms) / 86_400_000;
+            let ago = match days {
+                0 => "today".to_string(),
+                1 => "yesterday".to_string(),
+                n => format!("{n} days ago"),
+            };
+            format!("{} ({ago})", human_time(ms))
+        })
+    };
+    let disabled = move || matches!(app.save_state.get(), SaveState::Disabled(_));
+    view! {
+        <section class="health" aria-labelledby="health-heading">
+            <h2 id="health-heading">"Storage"</h2>
+            <Show when=move || health.with(|h| h.looks_ephemeral())>
+                <p class="note warn" role="alert">
+                    "This looks like a private window: the browser deletes everything here when the window closes. Export before you close it, or use a normal window."
+                </p>
+            </Show>
+            <Show when=disabled>
+                <p class="note warn">"This browser does not let Liaison save at all; nothing entered now outlives this window."</p>
+            </Show>
+            <dl class="facts">
+                <dt>"Kept by the browser"</dt>
+                <dd>
+                    {move || match health.with(|h| h.persisted) {
+                        Some(true) => view! { <span class="ok-text">"Yes: the browser will not clear it to free space"</span> }.into_any(),
+                        Some(false) => view! {
+                            <span>
+                                "No: the browser may clear it when space runs low. "
+                                <button type="button" class="button small" on:click=move |_| app.request_persistence()>
+                                    "Ask the browser to keep it"
+                                </button>
+                            </span>
+                        }.into_any(),
+                        None => view! { <span>"This browser cannot say"</span> }.into_any(),
+                    }}
+                </dd>
+                <dt>"Space used"</dt>
+                <dd>
+                    <div class="meter-row">
+                        <meter
+                            min="0"
+                            max="100"
+                            low="60"
+                            high="80"
+                            optimum="10"
+                            prop:value=move || percent() as f64
+                            aria-label="Share of browser storage used"
+                        ></meter>
+                        <span>{move || format!("{} of {limit} ({}%)", used(), percent())}</span>
+                    </div>
+                    <Show when=move || { share() >= 0.8 }>
+                        <p class="problem">"Storage is nearly full. Export your notes, and delete what you no longer need."</p>
+                    </Show>
+                </dd>
+                <dt>"Site quota (all storage)"</dt>
+                <dd>
+                    {move || match health.with(|h| h.estimate) {
+                        Some((usage, quota)) => format!("{} used of {} the browser allows", megabytes(usage), megabytes(quota)),
+                        None => "This browser does not say".to_string(),
+                    }}
+                </dd>
+                <dt>"Changes not exported"</dt>
+                <dd>{unexported}</dd>
+                <dt>"Last export"</dt>
+                <dd>
+                    {move || last_export().unwrap_or_else(|| "Never".to_string())}
+                    " "
+                    <A href="/export">"Export now"</A>
+                </dd>
+            </dl>
+            <p class="hint">{format!(
+                "Liaison reminds you when the data is at risk: not kept by the browser, and not exported for {AT_RISK_AFTER_DAYS} days."
+            )}</p>
         </section>
     }
 }

@@ -25,6 +25,10 @@ use crate::platform::{self, LocalStorageBackend, StorageChange};
 const UNDO_FOR: Duration = Duration::from_secs(8);
 /// How often saving is retried after it failed (storage full, say).
 const RETRY_EVERY: Duration = Duration::from_secs(5);
+/// How often storage use and persistence are read again.
+const HEALTH_EVERY: Duration = Duration::from_secs(30);
+/// Unexported data older than this, in storage the browser may evict, earns a reminder.
+pub const AT_RISK_AFTER_DAYS: u64 = 7;
 
 /// Whether what the officer typed has reached storage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +108,8 @@ pub struct AppState {
     pub import_plan: RwSignal<Option<Plan>>,
     /// The last import, while it can still be undone.
     pub last_import: RwSignal<Option<LastImport>>,
+    /// What the browser says about storage (persistence, quota, use).
+    pub health: RwSignal<platform::health::Health>,
     /// Today, in the device's time zone, read at start-up.
     pub today: Date,
     /// The ids this device's tabs stamp edits with; this tab's is `notebook.device()`.
@@ -220,6 +226,7 @@ impl AppState {
             not_duplicates: RwSignal::new(not_duplicates),
             import_plan: RwSignal::new(None),
             last_import: RwSignal::new(None),
+            health: RwSignal::new(platform::health::Health::default()),
             today: platform::today(),
             replicas: StoredValue::new(replicas.into_iter().chain([this_tab]).collect()),
             queue: StoredValue::new(WriteQueue::new()),
@@ -227,6 +234,12 @@ impl AppState {
             storage_enabled,
         };
         if storage_enabled {
+            state.refresh_health();
+            set_interval(move || state.refresh_health(), HEALTH_EVERY);
+            if state.notebook.with_untracked(|nb| nb.records().next().is_some()) {
+                // There is data to keep: ask once per start. Chromium answers without asking the user.
+                state.request_persistence();
+            }
             platform::on_storage_change(move |change| state.apply_storage_change(change));
             set_interval(
                 move || {
@@ -246,6 +259,36 @@ impl AppState {
             *s
         })
         .unwrap_or_default()
+    }
+
+    /// Reads storage use and persistence again.
+    pub fn refresh_health(&self) {
+        let health = self.health;
+        spawn_local(async move {
+            let units = LocalStorageBackend.used_units().unwrap_or(0);
+            let h = platform::health::read(units).await;
+            if health.try_get_untracked() != Some(h) {
+                health.set(h);
+            }
+        });
+    }
+
+    /// Asks the browser to keep this site's data, then shows the answer.
+    pub fn request_persistence(&self) {
+        let state = *self;
+        spawn_local(async move {
+            let _ = platform::health::request_persistence().await;
+            state.refresh_health();
+        });
+    }
+
+    /// Days since the last export, or since the oldest record when nothing was ever exported; `None`
+    /// when there is nothing to export.
+    pub fn days_unexported(&self, now_ms: u64) -> Option<u64> {
+        let since = self.export_state.with(|s| s.last_ms).or_else(|| {
+            self.notebook.with(|nb| nb.records().filter_map(|r| r.created()).map(|s| s.wall_ms).min())
+        })?;
+        Some(now_ms.saturating_sub(since) / 86_400_000)
     }
 
     /// Whether the officer still has to name this device.
