@@ -3,5 +3,6 @@
 pub mod dialog;
 pub mod fields;
 pub mod marking;
+pub mod report;
 pub mod shell;
 pub mod time;

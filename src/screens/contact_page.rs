@@ -10,6 +10,7 @@ use liaison_core::validate;
 
 use crate::components::fields::{ListField, TextArea, TextField};
 use crate::components::marking::{marking_class, MarkingBand, MarkingTag, MARKING_OPTIONS};
+use crate::components::report::{self, ContactSheet};
 use crate::state::use_app;
 
 /// The contact page screen.
@@ -56,9 +57,13 @@ fn ContactForm(id: RecordId) -> impl IntoView {
                     <A href="/contacts" attr:class="back-link">"← Contacts"</A>
                     <h1>{name}</h1>
                 </div>
-                <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+                <div class="header-actions">
+                    <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
+                    <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+                </div>
             </header>
             <MarkingBand marking />
+            <ContactSheet id />
             <div class="two-column">
                 <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Contact">
                     <TextField id field=Field::Name class="span-all" autofocus=is_new problems />

@@ -10,6 +10,7 @@ use liaison_core::validate;
 
 use crate::components::fields::{input_id, ListField, TextArea, TextField};
 use crate::components::marking::{MarkingBand, MARKING_OPTIONS};
+use crate::components::report::{self, MeetingReport};
 use crate::state::use_app;
 
 /// The route's meeting id, if it names a meeting that exists.
@@ -61,9 +62,13 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
                     <A href="/meetings" attr:class="back-link">"← Meetings"</A>
                     <h1>{title}</h1>
                 </div>
-                <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+                <div class="header-actions">
+                    <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
+                    <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+                </div>
             </header>
             <MarkingBand marking />
+            <MeetingReport id />
             <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Meeting">
                 <TextField id field=Field::Title class="span-all" autofocus=is_new problems />
                 <TextField id field=Field::Date kind="date" problems />
