@@ -2,39 +2,22 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use liaison_core::date::{human_date, Date};
 use liaison_core::id::RecordId;
-use liaison_core::model::{Contact, Field};
+use liaison_core::model::{Contact, Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{ListField, TextArea, TextField};
 use crate::components::marking::{marking_class, MarkingBand, MarkingTag, MARKING_OPTIONS};
 use crate::components::report::{self, ContactSheet};
+use crate::components::routed::record_page;
 use crate::state::use_app;
 
 /// The contact page screen.
 #[component]
 pub fn ContactPage() -> impl IntoView {
-    let params = use_params_map();
-    let app = use_app();
-    let id = Memo::new(move |_| {
-        let id: RecordId = params.with(|p| p.get("id")).and_then(|s| s.parse().ok())?;
-        app.notebook.with(|nb| nb.contact(id).is_some()).then_some(id)
-    });
-    move || match id.get() {
-        Some(id) => view! { <ContactForm id /> }.into_any(),
-        None => view! {
-            <section class="screen">
-                <div class="empty">
-                    <h1>"Contact not found"</h1>
-                    <p>"This contact does not exist on this device, or it was deleted."</p>
-                    <A href="/contacts">"Back to Contacts"</A>
-                </div>
-            </section>
-        }
-        .into_any(),
-    }
+    record_page(Kind::Contact, |id| view! { <ContactForm id /> })
 }
 
 #[component]

@@ -2,44 +2,22 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use liaison_core::id::RecordId;
-use liaison_core::model::{Field, Meeting};
+use liaison_core::model::{Field, Kind, Meeting};
 use liaison_core::record::Value;
 use liaison_core::validate;
 
 use crate::components::fields::{input_id, ListField, TextArea, TextField};
 use crate::components::marking::{MarkingBand, MARKING_OPTIONS};
 use crate::components::report::{self, MeetingReport};
+use crate::components::routed::record_page;
 use crate::state::use_app;
-
-/// The route's meeting id, if it names a meeting that exists.
-fn meeting_id() -> Memo<Option<RecordId>> {
-    let params = use_params_map();
-    let app = use_app();
-    Memo::new(move |_| {
-        let id: RecordId = params.with(|p| p.get("id")).and_then(|s| s.parse().ok())?;
-        app.notebook.with(|nb| nb.meeting(id).is_some()).then_some(id)
-    })
-}
 
 /// The meeting editor screen.
 #[component]
 pub fn MeetingEditor() -> impl IntoView {
-    let id = meeting_id();
-    move || match id.get() {
-        Some(id) => view! { <MeetingForm id /> }.into_any(),
-        None => view! {
-            <section class="screen">
-                <div class="empty">
-                    <h1>"Meeting not found"</h1>
-                    <p>"This meeting does not exist on this device, or it was deleted."</p>
-                    <A href="/meetings">"Back to Meetings"</A>
-                </div>
-            </section>
-        }
-        .into_any(),
-    }
+    record_page(Kind::Meeting, |id| view! { <MeetingForm id /> })
 }
 
 #[component]
