@@ -3,7 +3,9 @@
 pub mod dialog;
 pub mod fields;
 pub mod marking;
+pub mod online_status;
 pub mod report;
 pub mod routed;
 pub mod shell;
 pub mod time;
+pub mod update_prompt;

@@ -5,6 +5,8 @@ use leptos_router::components::A;
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::marking::MarkingOptions;
+use crate::components::online_status::OnlineStatus;
+use crate::components::update_prompt::UpdatePrompt;
 use crate::platform;
 use crate::state::{use_app, SaveState, AT_RISK_AFTER_DAYS};
 
@@ -30,6 +32,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/settings">"Settings"</A>
             </nav>
             <div class="topbar-status">
+                <OnlineStatus />
                 <SaveIndicator />
                 <A href="/settings" attr:class="officer" attr:title="This device's officer (Settings)">{officer}</A>
             </div>
@@ -39,6 +42,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         <Notices />
         <main id="main" tabindex="-1">{children()}</main>
         <UndoToast />
+        <UpdatePrompt />
         <ConfirmDialog />
         <MarkingOptions />
     }

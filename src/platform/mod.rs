@@ -5,10 +5,12 @@ mod files;
 pub mod health;
 mod local_storage;
 mod locks;
+mod pwa;
 
 pub use files::{download, files_of, read_files, PickedFile};
 pub use local_storage::LocalStorageBackend;
 pub use locks::{hold_for_page, NoLocks};
+pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
 
 use liaison_core::date::Date;
 

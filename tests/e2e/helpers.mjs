@@ -78,3 +78,92 @@ export async function screenshot(page, name) {
 export async function closePage(page) {
   await page.context().close();
 }
+
+// ---- For tests that open several pages in one context (tests/e2e/pwa.test.mjs) ----
+
+/**
+ * A fresh context whose pages record every Content-Security-Policy violation into
+ * `window.__cspViolations` (from the first script on), and which records the URL of every request
+ * its pages (and, where Playwright reports them, its service workers) make in `context.requests`.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ width: number, height: number }} [viewport]
+ */
+export async function newWatchedContext(browser, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+    });
+  });
+  context.requests = [];
+  context.on('request', (request) => context.requests.push(request.url()));
+  return context;
+}
+
+/**
+ * Collects what goes wrong in a page you opened yourself, as `newPage` does: `page.errors` (pageerror,
+ * console errors, crashes), printed as it happens. Returns the page.
+ * @param {import('playwright-core').Page} page
+ */
+export function watchPage(page) {
+  const errors = [];
+  const record = (what) => {
+    errors.push(what);
+    console.error(`[browser] ${what}`);
+  };
+  page.on('pageerror', (err) => record(`pageerror: ${err.stack || err.message || err}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      record(`console.error: ${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    }
+  });
+  page.on('crash', () => record('the page crashed'));
+  page.errors = errors;
+  return page;
+}
+
+/** The CSP violations the page has recorded since it loaded (see `newWatchedContext`). */
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations ?? []);
+}
+
+/** Throws unless every request the context made went to `origin` (e.g. http://127.0.0.1:41234). */
+export function assertSameOrigin(context, origin) {
+  const foreign = context.requests.filter((url) => new URL(url).origin !== origin);
+  if (foreign.length > 0) {
+    throw new Error(`requests to another origin than ${origin}:\n  ${[...new Set(foreign)].join('\n  ')}`);
+  }
+}
+
+/**
+ * A persistent (not incognito) Chromium context in `userDataDir`, with the same flags as
+ * `launchBrowser`. Chromium never judges an app installable in an incognito context, which is what
+ * `browser.newContext()` makes. Close it with `context.close()`.
+ * @param {string} userDataDir  a fresh, empty folder
+ * @param {{ width: number, height: number }} [viewport]
+ */
+export function launchPersistentContext(userDataDir, viewport = DESKTOP) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Drops the errors matching `pattern` from `page.errors` (ones a test caused on purpose); returns how many. */
+export function expectErrors(page, pattern) {
+  const before = page.errors.length;
+  page.errors.splice(0, before, ...page.errors.filter((e) => !pattern.test(e)));
+  return before - page.errors.length;
+}

@@ -52,12 +52,16 @@ function plain(res, status, text, head) {
 
 /**
  * Serves `root` on 127.0.0.1.
- * @param {{ root: string, port?: number }} options  port 0 (the default) picks a free port
- * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
- *          url has no trailing slash, e.g. http://127.0.0.1:41234
+ * @param {{ root: string, port?: number, htmlForMissingFiles?: boolean }} options  port 0 (the default)
+ *        picks a free port; htmlForMissingFiles: answer EVERY missing path, /x.wasm too, with index.html
+ *        and 200, as a naive single-page-app host does (to test that the service worker copes)
+ * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, setRoot: (dir: string) => Promise<void> }>}
+ *          url has no trailing slash, e.g. http://127.0.0.1:41234; setRoot(dir) serves another build
+ *          from then on, on the same origin (the update drill of tests/e2e/pwa.test.mjs)
  */
-export async function startServer({ root, port = 0 }) {
-  const base = resolve(root);
+export async function startServer({ root, port = 0, htmlForMissingFiles = false }) {
+  // `let`: setRoot() swaps the served folder, as a deployment of a new build does.
+  let base = resolve(root);
   if (!(await isFile(join(base, 'index.html')))) {
     throw new Error(`startServer: ${join(base, 'index.html')} does not exist (build the app first)`);
   }
@@ -83,7 +87,7 @@ export async function startServer({ root, port = 0 }) {
       let path = file;
       if (!(await isFile(path))) {
         // No extension: an app route, served by the app's index.html. With one: a missing asset.
-        if (extname(pathname) !== '') return plain(res, 404, `not found: ${pathname}`, head);
+        if (extname(pathname) !== '' && !htmlForMissingFiles) return plain(res, 404, `not found: ${pathname}`, head);
         path = join(base, 'index.html');
       }
       const body = await readFile(path);
@@ -112,6 +116,11 @@ export async function startServer({ root, port = 0 }) {
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
+    setRoot: async (dir) => {
+      const next = resolve(dir);
+      if (!(await isFile(join(next, 'index.html')))) throw new Error(`setRoot: ${join(next, 'index.html')} does not exist`);
+      base = next;
+    },
     close: () =>
       new Promise((ok) => {
         server.close(() => ok());
