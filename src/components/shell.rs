@@ -19,7 +19,7 @@ pub fn Shell(children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <div class="brand">
-                <span class="brand-mark" aria-hidden="true">"L"</span>
+                <img class="brand-mark" src="/icons/icon.svg" alt="" width="28" height="28" />
                 <span class="brand-name">"Liaison"</span>
             </div>
             <nav aria-label="Main">
