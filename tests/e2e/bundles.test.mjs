@@ -1,33 +1,24 @@
 // Bundles between officers and a coordinator: export, import with preview and undo, conflicts that are
 // shown and resolved, bad files refused with nothing changed, and hostile text shown as text.
-import test, { after, before } from 'node:test';
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from './server.mjs';
-import { DESKTOP, DIST, ROOT, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
+import { DESKTOP, ROOT, assertNoErrors, newPage, servedApp } from './helpers.mjs';
 
-let server;
-let browser;
+const app = servedApp();
 let dir;
 
 before(async () => {
-  server = await startServer({ root: DIST });
-  browser = await launchBrowser();
   dir = await mkdtemp(join(tmpdir(), 'liaison-bundles-'));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const exact = { exact: true };
 
 async function officer(name, label) {
-  const page = await newPage(browser, DESKTOP);
-  await page.goto(`${server.url}/`);
+  const page = await newPage(app.browser, DESKTOP);
+  await page.goto(`${app.server.url}/`);
   await page.getByLabel('Officer name', exact).fill(name);
   await page.getByLabel('Device label', exact).fill(label);
   await page.getByRole('button', { name: 'Start using Liaison' }).click();

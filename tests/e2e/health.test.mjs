@@ -1,29 +1,17 @@
 // Storage health: the officer hears when the data is at risk, and never reads "saved" when it is not.
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, DIST, assertNoErrors, launchBrowser, newPage, screenshot } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ root: DIST });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 test('data never exported for a week, in storage the browser may clear, earns a reminder with a way out', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
-    await page.goto(`${server.url}/settings`);
+    await page.goto(`${app.server.url}/settings`);
     await seedPage(page, seedEntries({ contacts: 5, meetings: 5 }));
-    await page.goto(`${server.url}/meetings`);
+    await page.goto(`${app.server.url}/meetings`);
     const reminder = page.getByRole('alert').filter({ hasText: 'were last exported' });
     await reminder.waitFor();
     assert.match(await reminder.innerText(), /only in this browser, which may clear them/);
@@ -47,9 +35,9 @@ test('data never exported for a week, in storage the browser may clear, earns a 
 });
 
 test('storage over 80% full is shown in Settings and warned about everywhere', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${app.server.url}/`);
     await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
     await page.getByLabel('Device label', { exact: true }).fill('Field laptop');
     await page.getByRole('button', { name: 'Start using Liaison' }).click();

@@ -2,7 +2,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST = join(ROOT, 'dist');
@@ -166,4 +168,21 @@ export function expectErrors(page, pattern) {
   const before = page.errors.length;
   page.errors.splice(0, before, ...page.errors.filter((e) => !pattern.test(e)));
   return before - page.errors.length;
+}
+
+/**
+ * Serves dist/ and launches Chromium around the tests of one file. `app.server` and `app.browser` are
+ * set before the first test runs, and closed after the last.
+ */
+export function servedApp() {
+  const app = {};
+  before(async () => {
+    app.server = await startServer({ root: DIST });
+    app.browser = await launchBrowser();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

@@ -1,30 +1,18 @@
 // Two tabs of one device editing at once lose nothing: each tab is its own replica, writes reach the
 // other through `storage` events, and the merge keeps every edit.
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { DESKTOP, DIST, assertNoErrors, launchBrowser, newPage } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, newPage, servedApp } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ root: DIST });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const exact = { exact: true };
 const SOAK_MS = Number(process.env.SOAK_MS ?? 60_000);
 
 test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async () => {
-  const a = await newPage(browser, DESKTOP);
+  const a = await newPage(app.browser, DESKTOP);
   try {
-    await a.goto(`${server.url}/`);
+    await a.goto(`${app.server.url}/`);
     await a.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
     await a.getByLabel('Device label', exact).fill('Field laptop');
     await a.getByRole('button', { name: 'Start using Liaison' }).click();

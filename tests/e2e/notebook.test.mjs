@@ -1,28 +1,16 @@
 // The officer's notebook, end to end, against the release build: real user flows with accessible
 // locators and the screen words of DESIGN.md.
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { DESKTOP, DIST, assertNoErrors, closePage, launchBrowser, newPage } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, closePage, newPage, servedApp } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ root: DIST });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 const exact = { exact: true };
 
 /** Opens the app on first start and names the device, as a new officer does. */
 async function firstStart(page) {
-  await page.goto(`${server.url}/`);
+  await page.goto(`${app.server.url}/`);
   await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
   await page.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
   await page.getByLabel('Device label', exact).fill('Field laptop');
@@ -37,7 +25,7 @@ async function newContact(page, name) {
 }
 
 test('an officer records a contact, a meeting and a follow-up, and everything survives a reload', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
 
@@ -114,13 +102,13 @@ test('an officer records a contact, a meeting and a follow-up, and everything su
 });
 
 test('a second tab sees a contact made in the first without a reload', async () => {
-  const first = await newPage(browser, DESKTOP);
+  const first = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(first);
     const second = await first.context().newPage();
     second.errors = [];
     second.on('pageerror', (e) => second.errors.push(String(e)));
-    await second.goto(`${server.url}/contacts`);
+    await second.goto(`${app.server.url}/contacts`);
     await second.getByRole('heading', { name: 'No contacts yet' }).waitFor();
 
     await newContact(first, 'Capitaine Élise Martin');
@@ -144,7 +132,7 @@ test('a second tab sees a contact made in the first without a reload', async () 
 });
 
 test('a half-typed note survives a reload in the middle of typing', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     await page.getByRole('button', { name: 'New meeting' }).click();
@@ -160,7 +148,7 @@ test('a half-typed note survives a reload in the middle of typing', async () => 
 });
 
 test('the notebook can be used from the keyboard alone', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     // Focus the "New meeting" button by tabbing, as a keyboard user would.
@@ -193,7 +181,7 @@ test('the notebook can be used from the keyboard alone', async () => {
 });
 
 test('validation explains what is wrong, next to the field, and keeps what was typed', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     await page.getByRole('button', { name: 'New meeting' }).click();
@@ -214,13 +202,13 @@ test('validation explains what is wrong, next to the field, and keeps what was t
 });
 
 test('a corrupt stored entry is set aside and reported, and the app starts with the rest', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     await newContact(page, 'Kept Contact');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     await page.evaluate(() => localStorage.setItem('liaison/v1/record/0190aaaa-0000-7000-8000-000000000000', '{"id": tru'));
-    await page.goto(`${server.url}/contacts`);
+    await page.goto(`${app.server.url}/contacts`);
     const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
     await alert.waitFor();
     await page.getByRole('link', { name: 'Kept Contact' }).waitFor();
@@ -236,7 +224,7 @@ test('a corrupt stored entry is set aside and reported, and the app starts with 
 });
 
 test('when storage is full the edit stays on screen, the officer is told, and it saves once space is freed', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     await page.getByRole('button', { name: 'New meeting' }).click();
@@ -273,7 +261,7 @@ test('when storage is full the edit stays on screen, the officer is told, and it
 });
 
 test('every screen has its own address, and the back button works', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(app.browser, DESKTOP);
   try {
     await firstStart(page);
     await page.getByRole('navigation').getByRole('link', { name: 'Follow-ups' }).click();
@@ -282,9 +270,9 @@ test('every screen has its own address, and the back button works', async () => 
     await page.goBack();
     assert.match(page.url(), /\/follow-ups$/);
     await page.getByRole('heading', { name: 'Follow-ups' }).waitFor();
-    await page.goto(`${server.url}/meetings/not-a-meeting`);
+    await page.goto(`${app.server.url}/meetings/not-a-meeting`);
     await page.getByRole('heading', { name: 'Meeting not found' }).waitFor();
-    await page.goto(`${server.url}/no/such/page`);
+    await page.goto(`${app.server.url}/no/such/page`);
     await page.getByRole('heading', { name: 'Nothing here' }).waitFor();
     assertNoErrors(page);
   } finally {

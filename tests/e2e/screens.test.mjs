@@ -1,30 +1,18 @@
 // Screenshots of every screen at laptop and tablet size, under target/screenshots/, from realistic data.
 // Each screen is also checked for touch targets: on the tablet, every button and link in the app frame
 // is at least 44 px tall (a checkbox counts with its label).
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, DIST, TABLET, assertNoErrors, closePage, launchBrowser, newPage, screenshot } from './helpers.mjs';
+import { DESKTOP, TABLET, assertNoErrors, closePage, newPage, screenshot, servedApp } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ root: DIST });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = servedApp();
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
   test(`every screen renders cleanly at ${size} size (${viewport.width}x${viewport.height})`, async () => {
-    const page = await newPage(browser, viewport);
+    const page = await newPage(app.browser, viewport);
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${app.server.url}/`);
       await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
       await screenshot(page, `${size}-welcome`);
       for (const [name, path, heading] of [
@@ -32,13 +20,13 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
         ['contacts-empty', '/contacts', 'No contacts yet'],
         ['follow-ups-empty', '/follow-ups', 'Nothing to follow up'],
       ]) {
-        await page.goto(`${server.url}${path}`);
+        await page.goto(`${app.server.url}${path}`);
         await page.getByRole('heading', { name: heading }).waitFor();
         await screenshot(page, `${size}-${name}`);
       }
 
       await seedPage(page, seedEntries({ contacts: 40, meetings: 40, conflict: true }));
-      await page.goto(`${server.url}/meetings`);
+      await page.goto(`${app.server.url}/meetings`);
       await page.getByRole('list', { name: 'Meetings' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-meetings.png` });
       await page.getByRole('list', { name: 'Meetings' }).getByRole('link').first().click();
