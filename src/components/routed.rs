@@ -2,10 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use liaison_core::id::RecordId;
 use liaison_core::model::Kind;
 
+use crate::components::marking::MarkingBand;
+use crate::components::report;
 use crate::state::use_app;
 
 /// Renders `page` for the live record of `kind` that the route names, or a "not found" page that leads
@@ -17,22 +19,55 @@ pub fn record_page<V: IntoView + 'static>(kind: Kind, page: impl Fn(RecordId) ->
         let id: RecordId = params.with(|p| p.get("id")).and_then(|s| s.parse().ok())?;
         app.notebook.with(|nb| nb.record(id).is_some_and(|r| r.kind == kind && !r.is_deleted())).then_some(id)
     });
-    let (noun, list, href) = match kind {
-        Kind::Contact => ("Contact", "Contacts", "/contacts"),
-        Kind::Meeting => ("Meeting", "Meetings", "/meetings"),
-        Kind::Action => ("Action", "Follow-ups", "/follow-ups"),
-    };
+    let (noun, list, href) = list_of(kind);
+    let mut capital = noun.to_string();
+    if let Some(first) = capital.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
     move || match id.get() {
         Some(id) => page(id).into_any(),
         None => view! {
             <section class="screen">
                 <div class="empty">
-                    <h1>{format!("{noun} not found")}</h1>
-                    <p>{format!("This {} does not exist on this device, or it was deleted.", noun.to_lowercase())}</p>
+                    <h1>{format!("{capital} not found")}</h1>
+                    <p>{format!("This {noun} does not exist on this device, or it was deleted.")}</p>
                     <A href=href>{format!("Back to {list}")}</A>
                 </div>
             </section>
         }
         .into_any(),
+    }
+}
+
+fn list_of(kind: Kind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Kind::Contact => ("contact", "Contacts", "/contacts"),
+        Kind::Meeting => ("meeting", "Meetings", "/meetings"),
+        Kind::Action => ("follow-up action", "Follow-ups", "/follow-ups"),
+    }
+}
+
+/// The top of a record's page: the way back to its list, its name, Print and Delete, and its marking.
+#[component]
+pub fn RecordHeader(id: RecordId, kind: Kind, #[prop(into)] title: Signal<String>, #[prop(into)] marking: Signal<String>) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let (noun, list, href) = list_of(kind);
+    let delete = move |_| {
+        let navigate = navigate.clone();
+        app.confirm_delete(id, noun, title.get_untracked(), move || navigate(href, Default::default()));
+    };
+    view! {
+        <header class="screen-header">
+            <div>
+                <A href=href attr:class="back-link">{format!("← {list}")}</A>
+                <h1>{title}</h1>
+            </div>
+            <div class="header-actions">
+                <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
+                <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
+            </div>
+        </header>
+        <MarkingBand marking />
     }
 }

@@ -2,16 +2,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use liaison_core::date::{human_date, Date};
 use liaison_core::id::RecordId;
 use liaison_core::model::{Contact, Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{ListField, TextArea, TextField};
-use crate::components::marking::{marking_class, MarkingBand, MarkingTag, MARKING_OPTIONS};
-use crate::components::report::{self, ContactSheet};
-use crate::components::routed::record_page;
+use crate::components::marking::{marking_class, MarkingTag, MARKING_OPTIONS};
+use crate::components::report::ContactSheet;
+use crate::components::routed::{record_page, RecordHeader};
 use crate::state::use_app;
 
 /// The contact page screen.
@@ -23,29 +22,14 @@ pub fn ContactPage() -> impl IntoView {
 #[component]
 fn ContactForm(id: RecordId) -> impl IntoView {
     let app = use_app();
-    let navigate = use_navigate();
     let contact = Memo::new(move |_| app.notebook.with(|nb| nb.contact(id).unwrap_or_default()));
     let problems = Signal::derive(move || contact.with(validate::contact));
-    let name = move || contact.with(Contact::display_name);
+    let name = Signal::derive(move || contact.with(Contact::display_name));
     let marking = Signal::derive(move || contact.with(|c| c.marking.clone()));
     let is_new = contact.with_untracked(|c| c.name.is_empty());
-    let delete = move |_| {
-        let navigate = navigate.clone();
-        app.confirm_delete(id, "contact", name(), move || navigate("/contacts", Default::default()));
-    };
     view! {
         <section class="screen editor">
-            <header class="screen-header">
-                <div>
-                    <A href="/contacts" attr:class="back-link">"← Contacts"</A>
-                    <h1>{name}</h1>
-                </div>
-                <div class="header-actions">
-                    <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
-                    <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
-                </div>
-            </header>
-            <MarkingBand marking />
+            <RecordHeader id kind=Kind::Contact title=name marking />
             <ContactSheet id />
             <div class="two-column">
                 <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Contact">

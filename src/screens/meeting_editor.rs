@@ -2,16 +2,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use liaison_core::id::RecordId;
 use liaison_core::model::{Field, Kind, Meeting};
 use liaison_core::record::Value;
 use liaison_core::validate;
 
 use crate::components::fields::{input_id, ListField, TextArea, TextField};
-use crate::components::marking::{MarkingBand, MARKING_OPTIONS};
-use crate::components::report::{self, MeetingReport};
-use crate::components::routed::record_page;
+use crate::components::marking::MARKING_OPTIONS;
+use crate::components::report::MeetingReport;
+use crate::components::routed::{record_page, RecordHeader};
 use crate::state::use_app;
 
 /// The meeting editor screen.
@@ -23,29 +22,14 @@ pub fn MeetingEditor() -> impl IntoView {
 #[component]
 fn MeetingForm(id: RecordId) -> impl IntoView {
     let app = use_app();
-    let navigate = use_navigate();
     let meeting = Memo::new(move |_| app.notebook.with(|nb| nb.meeting(id).unwrap_or_default()));
     let problems = Signal::derive(move || meeting.with(validate::meeting));
-    let title = move || meeting.with(Meeting::display_title);
+    let title = Signal::derive(move || meeting.with(Meeting::display_title));
     let marking = Signal::derive(move || meeting.with(|m| m.marking.clone()));
     let is_new = meeting.with_untracked(|m| m.title.is_empty());
-    let delete = move |_| {
-        let navigate = navigate.clone();
-        app.confirm_delete(id, "meeting", title(), move || navigate("/meetings", Default::default()));
-    };
     view! {
         <section class="screen editor">
-            <header class="screen-header">
-                <div>
-                    <A href="/meetings" attr:class="back-link">"← Meetings"</A>
-                    <h1>{title}</h1>
-                </div>
-                <div class="header-actions">
-                    <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
-                    <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
-                </div>
-            </header>
-            <MarkingBand marking />
+            <RecordHeader id kind=Kind::Meeting title marking />
             <MeetingReport id />
             <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Meeting">
                 <TextField id field=Field::Title class="span-all" autofocus=is_new problems />
