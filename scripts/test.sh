@@ -30,6 +30,9 @@ export PROPTEST_CASES="${PROPTEST_CASES:-10000}"
 export CONVERGENCE_ORDERS="${CONVERGENCE_ORDERS:-60000}"
 cargo test -p liaison-core -p liaison-cli
 
+layer "(b2) interop: vobject, icalendar and Python's csv read Liaison's exports (scripts/interop-check.sh)"
+bash scripts/interop-check.sh
+
 layer "(c) browser unit tests: wasm-bindgen-test in headless Chromium (tests/web.rs)"
 if [ -f tests/web.rs ]; then
   # wasm-bindgen-test-runner reads webdriver.json (Chromium flags) from the repository root.

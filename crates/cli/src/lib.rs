@@ -1,6 +1,7 @@
 //! liaison-cli: the coordinator's tool, as a library so that its benchmarks and examples run the very
 //! code the `liaison` binary runs.
 //!
+//! - [`convert`]: `convert` (bundle to vCard, iCalendar, CSV) and `import-vcf` (a .vcf file to a bundle).
 //! - [`files`]: reading bundle files defensively and writing the merged one atomically.
 //! - [`merge`]: the deterministic many-bundle merge.
 //! - [`report`]: what `validate`, `merge` and `inspect` print.
@@ -10,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod benchdata;
+pub mod convert;
 pub mod files;
 pub mod merge;
 pub mod report;

@@ -7,18 +7,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use liaison_cli::convert::{self, Format};
 use liaison_cli::files::{self, shown};
 use liaison_cli::merge::{self, Merger};
 use liaison_cli::report::{self, Directory};
 use liaison_cli::text::{clean, plural, MESSAGE_CHARS};
 use liaison_core::bundle::Problem;
+use liaison_core::interop::Ceiling;
 
 /// Liaison, the offline field notebook for liaison officers: the coordinator's command-line tool.
 ///
 /// Officers record meetings, contacts and follow-up actions in the Liaison web app, offline, and hand
 /// their notes on as JSON bundles. This tool validates, merges and inspects those bundles natively,
-/// with the same code as the app.
+/// with the same code as the app, converts them to vCard, iCalendar and CSV, and makes bundles of
+/// contacts from vCard files.
 #[derive(Debug, Parser)]
 #[command(name = "liaison", version, about, long_about, after_help = AFTER_HELP)]
 struct Cli {
@@ -114,6 +117,123 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+
+    /// Convert a bundle to vCard, iCalendar or CSV, for address books, calendars and spreadsheets
+    ///
+    /// Reads BUNDLE and checks it as `validate` does, then writes its live records, with the app's
+    /// own export code:
+    ///
+    ///   vcf  every contact, as one vCard 4.0 file OUT (UID = record id; the marking in
+    ///        X-LIAISON-MARKING and on the first line of NOTE)
+    ///   ics  every meeting with a date as an event, its follow-up actions as to-dos, in one
+    ///        iCalendar file OUT (floating local times; CLASS and X-LIAISON-MARKING from the marking)
+    ///   csv  three files in the directory OUT, made if missing: contacts.csv, meetings.csv and
+    ///        actions.csv (RFC 4180, CRLF, a header row; values that would start a spreadsheet
+    ///        formula get a ' in front)
+    ///
+    /// --max-marking leaves out records above a marking. Unmarked records count as open; labels
+    /// Liaison cannot grade count as above secret, so only `all` includes them. An action carries
+    /// its meeting's marking. A participant whose own contact is above the ceiling is left out of
+    /// the meetings that name them.
+    ///
+    /// Files are written atomically, readable by their owner only. The output depends only on the
+    /// bundle (the iCalendar DTSTAMP is the bundle's creation time), so the same bundle always
+    /// gives the same bytes. A summary follows: what was written, what was left out, and the
+    /// markings the output carries, most sensitive first.
+    ///
+    /// Exit status: 0 when the files were written; 1 when BUNDLE is not a valid bundle; 2 when an
+    /// output could not be written.
+    #[command(after_help = "Examples:\n  liaison convert merged.json --to vcf -o contacts.vcf --max-marking restricted\n  liaison convert merged.json --to csv -o report/ --excel")]
+    Convert {
+        /// Bundle file to convert
+        #[arg(value_name = "BUNDLE")]
+        bundle: PathBuf,
+        /// Output format
+        #[arg(long = "to", value_name = "FORMAT", value_enum)]
+        to: ToFormat,
+        /// Output file (vcf, ics) or directory (csv)
+        #[arg(short = 'o', long = "output", value_name = "OUT", required = true)]
+        output: PathBuf,
+        /// Leave out records marked above this
+        #[arg(long = "max-marking", value_name = "LEVEL", value_enum, default_value = "all")]
+        max_marking: MaxMarking,
+        /// Start each CSV file with a UTF-8 byte-order mark, so that Excel reads names in any script
+        #[arg(long)]
+        excel: bool,
+    },
+
+    /// Make a bundle of contacts from a vCard file (from a phone, Outlook or Liaison)
+    ///
+    /// Reads FILE.vcf (vCard 4.0, 3.0 or 2.1: quoted-printable, legacy charsets and folded lines
+    /// included) with the app's own import, and writes one bundle of everything (sequence 1) to
+    /// OUT, atomically, readable by its owner only. Import it in the app, or merge it with others.
+    ///
+    /// Record ids come from the cards: a card Liaison exported keeps its contact's id (its UID),
+    /// another card's id is derived from its UID, or, without one, from its content. Running this
+    /// again on the same file gives the same ids, and a card whose UID matches a contact already in
+    /// the app updates that contact instead of duplicating it. Other cards of people already known
+    /// show up among the app's duplicate suggestions. The bundle's device is a pseudo-device named
+    /// --label, its id derived from the label and the file; the edits are stamped with the current
+    /// time.
+    ///
+    /// Problems with the file are printed with their line numbers (FILE: line N: what is wrong);
+    /// properties Liaison does not keep (addresses, birthdays, photos) are listed by name.
+    ///
+    /// Exit status: 0 when every card was read cleanly; 1 when the bundle was written but the file
+    /// had problems; 2 when nothing was written (no card could be read, or OUT could not be written).
+    #[command(name = "import-vcf", after_help = "Example: liaison import-vcf phone-contacts.vcf -o contacts.json")]
+    ImportVcf {
+        /// The .vcf file to read
+        #[arg(value_name = "FILE.vcf")]
+        file: PathBuf,
+        /// Where to write the bundle
+        #[arg(short = 'o', long = "output", value_name = "BUNDLE", required = true)]
+        output: PathBuf,
+        /// Label of the importing pseudo-device
+        #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_LABEL)]
+        label: String,
+        /// Officer name the importing pseudo-device carries
+        #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]
+        officer: String,
+    },
+}
+
+/// `--to`: the formats `convert` writes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ToFormat {
+    /// vCard 4.0 (.vcf): every contact
+    Vcf,
+    /// iCalendar (.ics): meetings as events, actions as to-dos
+    Ics,
+    /// CSV: contacts.csv, meetings.csv, actions.csv in a directory
+    Csv,
+}
+
+/// `--max-marking`: the highest marking an export may carry.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MaxMarking {
+    /// Unmarked, UNCLASSIFIED, PUBLIC, OFFICIAL
+    Open,
+    /// Up to RESTRICTED and releasability caveats (REL TO …)
+    Restricted,
+    /// Up to CONFIDENTIAL
+    Confidential,
+    /// Up to SECRET and above, but not labels Liaison cannot grade
+    Secret,
+    /// Everything
+    All,
+}
+
+impl MaxMarking {
+    fn ceiling(self) -> Ceiling {
+        match self {
+            MaxMarking::Open => Ceiling::Open,
+            MaxMarking::Restricted => Ceiling::Restricted,
+            MaxMarking::Confidential => Ceiling::Confidential,
+            MaxMarking::Secret => Ceiling::Secret,
+            MaxMarking::All => Ceiling::All,
+        }
+    }
 }
 
 /// Standard output, line by line; a closed pipe (`liaison … | head`) ends the output, not in a panic.
@@ -261,6 +381,99 @@ fn inspect(path: &Path) -> ExitCode {
     }
 }
 
+fn convert_file(path: &Path, to: ToFormat, output: &Path, max: MaxMarking, excel: bool) -> ExitCode {
+    let mut out = Out::new();
+    let name = shown(path);
+    let bundle = match files::read_bundle_file(path, files::now_ms()) {
+        Ok(b) => b,
+        Err(problems) => {
+            for p in &problems {
+                out.line(problem_line(&name, p));
+            }
+            out.line(format!("{} was not written", shown(output)));
+            return ExitCode::from(1);
+        }
+    };
+    let format = match to {
+        ToFormat::Vcf => Format::Vcf,
+        ToFormat::Ics => Format::Ics,
+        ToFormat::Csv => Format::Csv,
+    };
+    let ceiling = max.ceiling();
+    let outputs = convert::convert(&bundle, format, output, ceiling, excel);
+    if let Err(e) = convert::write_outputs(format, output, &outputs) {
+        out.line(e);
+        return ExitCode::from(2);
+    }
+    out.line(format!("{name}: {}", report::ok_line(&bundle)));
+    for o in &outputs {
+        out.line(convert::output_line(o));
+    }
+    out.line(format!("marking ceiling: {} ({})", ceiling.name(), ceiling.label()));
+    out.line(format!("markings written: {}", convert::markings_written(&bundle, format, ceiling)));
+    ExitCode::SUCCESS
+}
+
+fn import_vcf(path: &Path, output: &Path, label: &str, officer: &str) -> ExitCode {
+    let mut out = Out::new();
+    let name = shown(path);
+    let bytes = match convert::read_vcf(path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.line(format!("{name}: {e}"));
+            out.line(format!("{} was not written", shown(output)));
+            return ExitCode::from(2);
+        }
+    };
+    let now = files::now_ms();
+    let made = match convert::bundle_from_vcf(&bytes, label, officer, now) {
+        Ok(m) => m,
+        Err(problems) => {
+            for p in &problems {
+                out.line(convert::vcf_problem_line(&name, p));
+            }
+            out.line(format!("no card could be read, so {} was not written", shown(output)));
+            return ExitCode::from(2);
+        }
+    };
+    for p in &made.problems {
+        out.line(convert::vcf_problem_line(&name, p));
+    }
+    // Read back exactly as the app would, before anything is written.
+    if let Err(problems) = liaison_core::bundle::read_bundle(made.text.as_bytes(), now) {
+        for p in &problems {
+            out.line(convert::bundle_problem_line("new bundle", p));
+        }
+        out.line(format!("the bundle would not be valid, so {} was not written", shown(output)));
+        return ExitCode::from(2);
+    }
+    if let Err(e) = files::write_atomically(output, &made.text) {
+        out.line(e);
+        return ExitCode::from(2);
+    }
+    out.line(format!(
+        "{name}: {} read; wrote {}: {}",
+        plural(made.cards, "card", "cards"),
+        shown(output),
+        plural(made.contacts, "contact", "contacts")
+    ));
+    if made.repeats > 0 {
+        out.line(format!(
+            "{} repeated an earlier card (same UID, or the same content) and updated its contact",
+            plural(made.repeats, "card", "cards")
+        ));
+    }
+    if !made.skipped.is_empty() {
+        let list: Vec<String> = made.skipped.iter().map(|(p, n)| format!("{} ({n})", clean(p, 40))).collect();
+        out.line(format!("not kept (Liaison has no field for them): {}", list.join(", ")));
+    }
+    if made.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -269,6 +482,10 @@ fn main() -> ExitCode {
             merge_files(&inputs, &output, &label, &officer, verbose)
         }
         Some(Command::Inspect { file }) => inspect(&file),
+        Some(Command::Convert { bundle, to, output, max_marking, excel }) => {
+            convert_file(&bundle, to, &output, max_marking, excel)
+        }
+        Some(Command::ImportVcf { file, output, label, officer }) => import_vcf(&file, &output, &label, &officer),
         // With no command, the useful answer to a bare `liaison` is the help text.
         None => {
             if Cli::command().print_help().is_err() {

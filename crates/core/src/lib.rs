@@ -21,6 +21,7 @@ pub mod bundle;
 pub mod clock;
 pub mod date;
 pub mod id;
+pub mod interop;
 pub mod duplicates;
 pub mod exchange;
 pub mod model;

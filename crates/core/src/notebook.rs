@@ -273,6 +273,18 @@ impl Notebook {
         id
     }
 
+    /// Creates an empty record under a given id: one that another system already knows it by (a vCard's
+    /// UID, say), so that importing the same file again finds it. Returns false when the id is taken.
+    pub fn create_with_id(&mut self, kind: Kind, id: RecordId, now_ms: u64) -> bool {
+        if self.records.contains_key(&id) {
+            return false;
+        }
+        let stamp = self.clock.tick(now_ms);
+        self.records.insert(id, Record::new(id, kind, stamp));
+        self.changed.insert(id);
+        true
+    }
+
     /// Writes one field. Writing the value already shown, with no conflict pending, changes nothing.
     pub fn set(&mut self, id: RecordId, field: Field, value: Value, now_ms: u64) -> Result<(), EditError> {
         let rec = self.records.get(&id).ok_or(EditError::NoSuchRecord(id))?;

@@ -1,0 +1,265 @@
+//! `liaison convert` and `liaison import-vcf`: bundles to vCard, iCalendar and CSV, and a .vcf file to a
+//! bundle, with core's interop code (the very code the app runs).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use liaison_core::bundle::{self, Bundle, ExportInput, Problem, Scope};
+use liaison_core::interop::csv::{self as csv_out, CsvOptions};
+use liaison_core::interop::{self, ical, vcard, Ceiling, ExportText};
+use liaison_core::model::{marking_level, MarkingLevel};
+use liaison_core::wire::DeviceV1;
+use liaison_core::{DeviceId, Notebook, Record};
+use sha2::{Digest, Sha256};
+
+use crate::files::{shown, write_atomically};
+use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS};
+
+/// What `convert` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Every contact as one vCard 4.0 file.
+    Vcf,
+    /// Every dated meeting with its actions as one iCalendar file.
+    Ics,
+    /// contacts.csv, meetings.csv and actions.csv in a directory.
+    Csv,
+}
+
+/// The default label of the device that `import-vcf` writes its bundle as.
+pub const IMPORT_LABEL: &str = "liaison import-vcf";
+/// The default officer name of that device.
+pub const IMPORT_OFFICER: &str = "coordinator";
+
+/// A bundle's live records in a notebook. The notebook's device never writes: conversion only reads.
+pub fn notebook_of(b: &Bundle) -> Notebook {
+    Notebook::from_records(b.device.id, b.records.clone(), b.created_ms)
+}
+
+/// One file to write: where, and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// What it holds.
+    pub text: ExportText,
+    /// What it counts, singular and plural ("contact", "contacts"), for the summary.
+    pub what: (&'static str, &'static str),
+}
+
+/// The files a conversion makes, not yet written. The output depends only on the bundle: the
+/// iCalendar `DTSTAMP` is the bundle's creation time, not the clock's.
+pub fn convert(b: &Bundle, format: Format, out: &Path, ceiling: Ceiling, excel: bool) -> Vec<Output> {
+    let nb = notebook_of(b);
+    match format {
+        Format::Vcf => vec![Output { path: out.to_path_buf(), text: vcard::export_all(&nb, ceiling), what: ("contact", "contacts") }],
+        Format::Ics => vec![Output {
+            path: out.to_path_buf(),
+            text: ical::export_all(&nb, ceiling, b.created_ms),
+            what: ("event or to-do", "events and to-dos"),
+        }],
+        Format::Csv => {
+            let whats = [("contact", "contacts"), ("meeting", "meetings"), ("action", "actions")];
+            csv_out::export_all(&nb, ceiling, CsvOptions { excel })
+                .into_iter()
+                .zip(whats)
+                .map(|((name, text), what)| Output { path: out.join(name), text, what })
+                .collect()
+        }
+    }
+}
+
+/// The markings of the records a conversion writes, counted, for the summary: the coordinator sees what
+/// the file carries before passing it on.
+pub fn markings_written(b: &Bundle, format: Format, ceiling: Ceiling) -> String {
+    let nb = notebook_of(b);
+    // Keyed by (how sensitive, label), so that the most sensitive come first: that is what a person
+    // must notice before passing the file on.
+    let mut counts: BTreeMap<(std::cmp::Reverse<u8>, String), usize> = BTreeMap::new();
+    let mut count = |m: &str| {
+        let rank = match marking_level(m) {
+            MarkingLevel::Other => 5,
+            MarkingLevel::Secret => 4,
+            MarkingLevel::Confidential => 3,
+            MarkingLevel::Restricted => 2,
+            MarkingLevel::Open => 1,
+            MarkingLevel::None => 0,
+        };
+        let label = if m.trim().is_empty() { "unmarked".to_string() } else { clean(m.trim(), NAME_CHARS) };
+        *counts.entry((std::cmp::Reverse(rank), label)).or_default() += 1;
+    };
+    let within = |id: Option<liaison_core::RecordId>| {
+        id.and_then(|id| nb.record(id)).is_some_and(|r| interop::marking::record_within(&nb, r, ceiling))
+    };
+    if format != Format::Ics {
+        for c in nb.contacts().iter().filter(|c| within(c.id)) {
+            count(&c.marking);
+        }
+    }
+    if format != Format::Vcf {
+        for m in nb.meetings().iter().filter(|m| within(m.id)) {
+            if format == Format::Csv || liaison_core::date::Date::parse(&m.date).is_ok() {
+                count(&m.marking);
+            }
+        }
+    }
+    if counts.is_empty() {
+        return "none".into();
+    }
+    counts.into_iter().map(|((_, m), n)| format!("{m} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes the outputs of a conversion; for CSV, the directory is made first. Each file is written
+/// atomically and readable by its owner only.
+pub fn write_outputs(format: Format, out: &Path, outputs: &[Output]) -> Result<(), String> {
+    if format == Format::Csv {
+        if out.exists() && !out.is_dir() {
+            return Err(format!("{} is a file; for CSV, name a directory (it is made if missing)", shown(out)));
+        }
+        fs::create_dir_all(out).map_err(|e| format!("cannot make the directory {}: {e}", shown(out)))?;
+    }
+    for o in outputs {
+        write_atomically(&o.path, &o.text.text)?;
+    }
+    Ok(())
+}
+
+/// One line per output: `wrote OUT: 5 contacts (left out above the ceiling: 2)`.
+pub fn output_line(o: &Output) -> String {
+    let mut line = format!("wrote {}: {}", shown(&o.path), plural(o.text.written, o.what.0, o.what.1));
+    let mut left = Vec::new();
+    if o.text.above_ceiling > 0 {
+        left.push(format!("{} above the marking ceiling", o.text.above_ceiling));
+    }
+    if o.text.undated > 0 {
+        left.push(format!("{} without a date", plural(o.text.undated, "meeting", "meetings")));
+    }
+    if !left.is_empty() {
+        line.push_str(&format!(" (left out: {})", left.join(", ")));
+    }
+    line
+}
+
+/// Reads a .vcf file, refusing directories and files over the import limit before reading them.
+pub fn read_vcf(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "cannot read it: there is no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "cannot read it: permission denied".to_string(),
+        _ => format!("cannot read it: {e}"),
+    })?;
+    if meta.is_dir() {
+        return Err("it is a directory, not a .vcf file".into());
+    }
+    let limit = interop::MAX_IMPORT_BYTES as u64;
+    if meta.len() > limit {
+        return Err(format!("the file is {} MB; a .vcf file may be at most {} MB", meta.len() / (1024 * 1024), limit / (1024 * 1024)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    Ok(bytes)
+}
+
+/// The device an `import-vcf` bundle is written by. Its id is derived from the label and the file's
+/// content: the same file always gives the same device, and two different files never share one, so
+/// that the stamps of two imports can never collide (a device must never stamp two different edits
+/// alike, or a merge would lose one).
+pub fn import_device(label: &str, officer: &str, file: &[u8]) -> DeviceV1 {
+    let mut h = Sha256::new();
+    h.update(b"liaison-cli import-vcf device\n");
+    h.update(label.as_bytes());
+    h.update(b"\n");
+    h.update(Sha256::digest(file));
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    DeviceV1 { id: DeviceId(uuid::Builder::from_custom_bytes(bytes).into_uuid()), label: label.into(), officer: officer.into() }
+}
+
+/// What `import-vcf` made.
+#[derive(Clone, Debug)]
+pub struct VcfBundle {
+    /// The bundle's JSON text.
+    pub text: String,
+    /// The cards read.
+    pub cards: usize,
+    /// Contacts in the bundle.
+    pub contacts: usize,
+    /// Cards that repeated an earlier card's UID (or content) and updated it.
+    pub repeats: usize,
+    /// Properties not kept, with how many cards had them.
+    pub skipped: BTreeMap<String, usize>,
+    /// Problems with the file, with line numbers.
+    pub problems: Vec<interop::Problem>,
+}
+
+/// Makes a bundle of contacts from a .vcf file's bytes, with core's vCard import into an empty notebook.
+/// Record ids come from the cards (a Liaison UID is the record id; other UIDs, or the card's content,
+/// are hashed), so importing the same file again gives the same records; the stamps carry `now_ms`.
+pub fn bundle_from_vcf(bytes: &[u8], label: &str, officer: &str, now_ms: u64) -> Result<VcfBundle, Vec<interop::Problem>> {
+    let parsed = vcard::parse(bytes);
+    if parsed.cards.is_empty() {
+        return Err(parsed.problems);
+    }
+    let device = import_device(label, officer, bytes);
+    let mut nb = Notebook::new(device.id);
+    let seed = Sha256::digest(bytes);
+    let mut n: u32 = 0;
+    // Only the temporary records of core's import draw on this; deriving it from the file keeps the
+    // whole run repeatable.
+    let mut random = || {
+        n += 1;
+        let mut r = [0u8; 10];
+        r[..6].copy_from_slice(&seed[..6]);
+        r[6..].copy_from_slice(&n.to_be_bytes());
+        r
+    };
+    let outcome = vcard::import(&mut nb, &parsed.cards, now_ms, &mut random);
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &parsed.cards {
+        for s in &c.skipped {
+            *skipped.entry(s.clone()).or_default() += 1;
+        }
+    }
+    let records: Vec<&Record> = nb.records().collect();
+    let contacts = records.len();
+    let mut h = Sha256::new();
+    h.update(device.id.0.as_bytes());
+    h.update(now_ms.to_be_bytes());
+    let digest = h.finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    let text = bundle::write_bundle(ExportInput {
+        bundle_id: uuid::Builder::from_custom_bytes(id).into_uuid(),
+        created_ms: now_ms,
+        device: &device,
+        sequence: 1,
+        scope: Scope::All,
+        devices: vec![device.clone()],
+        records,
+    });
+    Ok(VcfBundle {
+        text,
+        cards: parsed.cards.len(),
+        contacts,
+        repeats: outcome.updated.len() + outcome.unchanged.len(),
+        skipped,
+        problems: parsed.problems,
+    })
+}
+
+/// A problem line for a .vcf file.
+pub fn vcf_problem_line(file: &str, p: &interop::Problem) -> String {
+    format!("{file}: {}", clean(&p.to_string(), MESSAGE_CHARS))
+}
+
+/// A bundle problem as a line (as `validate` prints them).
+pub fn bundle_problem_line(file: &str, p: &Problem) -> String {
+    match &p.record {
+        Some(id) => format!("{file}: record {}: {}", clean(id, 80), clean(&p.message, MESSAGE_CHARS)),
+        None => format!("{file}: {}", clean(&p.message, MESSAGE_CHARS)),
+    }
+}

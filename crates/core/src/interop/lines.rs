@@ -1,0 +1,562 @@
+//! Content lines, as vCard (RFC 6350) and iCalendar (RFC 5545) share them: `NAME;PARAM=value:value`,
+//! folded at 75 octets, with TEXT values escaped.
+//!
+//! Writing follows the RFCs strictly: CRLF line ends, folds of at most 75 octets that never split a
+//! UTF-8 sequence (a fold inside one would make each physical line invalid UTF-8, and some readers
+//! decode line by line), TEXT escaping of backslash, comma, semicolon and newline, and parameter values
+//! always quoted, with RFC 6868's caret escapes for what quotes cannot hold.
+//!
+//! Reading is lenient, because the files come from phones and Outlook: LF or CRLF line ends, folds with a
+//! space or a tab, vCard 2.1's bare parameters (`TEL;WORK;VOICE:`), quoted-printable values with soft
+//! line breaks, and legacy charsets (ISO-8859-1, Windows-1252) or UTF-16 files. It never panics and
+//! reports what it cannot read as problems with line numbers.
+
+use super::{shown, Problems};
+
+/// The longest physical line, in octets, not counting the CRLF.
+pub const FOLD_OCTETS: usize = 75;
+
+/// Appends `line` to `out`, folded so that no physical line exceeds [`FOLD_OCTETS`] octets, and ends it
+/// with CRLF. A continuation line starts with one space, which counts towards its 75 octets. Folds fall
+/// between characters, never inside a UTF-8 sequence.
+pub fn fold_into(line: &str, out: &mut String) {
+    let mut octets = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if octets + n > FOLD_OCTETS {
+            out.push_str("\r\n ");
+            octets = 1;
+        }
+        out.push(c);
+        octets += n;
+    }
+    out.push_str("\r\n");
+}
+
+/// `line` folded and ended with CRLF (see [`fold_into`]).
+pub fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + 2);
+    fold_into(line, &mut out);
+    out
+}
+
+/// Text as the export writes it before escaping: line ends made `\n` (a lone CR too), and control
+/// characters other than tab and newline dropped, because neither RFC allows them in a value and some
+/// readers stop at them. Everything else, in any script, is kept exactly.
+pub fn exportable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes a TEXT value (RFC 6350 §3.4, RFC 5545 §3.3.11): `\` `,` `;` get a backslash, a newline
+/// becomes `\n`. Semicolons are escaped in every property, not only compound ones, which both RFCs
+/// allow and which keeps one rule for all. The value is first made [`exportable`].
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in exportable(s).chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ',' => out.push_str("\\,"),
+            ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Several TEXT values as one comma-separated list (CATEGORIES), each escaped. Empty items are left out:
+/// they would read back as nothing anyway.
+pub fn escape_list(items: &[String]) -> String {
+    items.iter().filter(|s| !s.is_empty()).map(|s| escape_text(s)).collect::<Vec<_>>().join(",")
+}
+
+/// A parameter value, always in double quotes (so `:`, `;` and `,` need nothing more), with RFC 6868's
+/// escapes for what quotes cannot hold: `^` is `^^`, a newline `^n`, a double quote `^'`.
+pub fn param_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in exportable(s).chars() {
+        match c {
+            '^' => out.push_str("^^"),
+            '\n' => out.push_str("^n"),
+            '"' => out.push_str("^'"),
+            '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Undoes [`escape_text`]: `\n` or `\N` is a newline, `\\` `\,` `\;` the character. A backslash before
+/// anything else is kept with it (Windows paths written by careless writers survive), except before `:`
+/// and `"`, which some writers escape needlessly.
+pub fn unescape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(c @ ('\\' | ',' | ';' | ':' | '"')) => out.push(c),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Splits a raw value at every `sep` that is not escaped, and unescapes each part: the components of
+/// N and ORG (`;`), or the items of CATEGORIES (`,`).
+pub fn split_escaped(s: &str, sep: char) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            current.push(c);
+            if let Some(next) = chars.next() {
+                current.push(next);
+            }
+        } else if c == sep {
+            parts.push(unescape_text(&current));
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    parts.push(unescape_text(&current));
+    parts
+}
+
+/// One parameter of a content line; its name in upper case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) values: Vec<String>,
+}
+
+/// One logical (unfolded) content line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ContentLine {
+    /// The physical line it starts on, from 1.
+    pub(crate) line: usize,
+    /// The property name in upper case, without its group (`item1.EMAIL` is `EMAIL`).
+    pub(crate) name: String,
+    pub(crate) params: Vec<Param>,
+    /// The value's bytes, quoted-printable already decoded; charset decoding is left to [`Self::text`].
+    pub(crate) value: Vec<u8>,
+    /// The file is not UTF-8, so a value that names no charset is in the writer's legacy code page.
+    pub(crate) legacy: bool,
+}
+
+impl ContentLine {
+    /// The first value of a parameter.
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|p| p.name == name).and_then(|p| p.values.first()).map(String::as_str)
+    }
+
+    /// Whether a parameter has this value (case ignored).
+    pub(crate) fn param_is(&self, name: &str, value: &str) -> bool {
+        self.params.iter().filter(|p| p.name == name).flat_map(|p| &p.values).any(|v| v.eq_ignore_ascii_case(value))
+    }
+
+    /// The value as text, still escaped: decoded from its CHARSET (UTF-8 when none), with line ends
+    /// (which only quoted-printable can carry) made `\n` and other control characters dropped, as the
+    /// export does: they are never what a person typed, and they have no place in a notebook.
+    pub(crate) fn raw_text(&self, problems: &mut Problems) -> String {
+        let charset = self.param("CHARSET").or(if self.legacy { Some("windows-1252") } else { None });
+        exportable(&decode(&self.value, charset, self.line, problems))
+    }
+
+    /// The value as unescaped TEXT.
+    pub(crate) fn text(&self, problems: &mut Problems) -> String {
+        unescape_text(&self.raw_text(problems))
+    }
+}
+
+/// Reads every content line of a file. Lines that are not content lines are reported and skipped.
+pub(crate) fn read(bytes: &[u8], problems: &mut Problems) -> Vec<ContentLine> {
+    let converted;
+    let bytes = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        converted = utf16_to_utf8(bytes);
+        converted.as_bytes()
+    } else {
+        bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes)
+    };
+    // Outlook writes the whole file in the Windows code page, naming a charset on few lines or none.
+    // One note for the file says so, rather than one per line.
+    let legacy = std::str::from_utf8(bytes).is_err();
+    if legacy {
+        problems.push(0, "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it");
+    }
+    let mut logical: Vec<Logical> = Vec::new();
+    for (i, phys) in bytes.split(|b| *b == b'\n').enumerate() {
+        let phys = phys.strip_suffix(b"\r").unwrap_or(phys);
+        if let Some(cur) = logical.last_mut() {
+            if cur.soft_break() {
+                // Quoted-printable: a value line ending in `=` goes on at the start of the next line.
+                cur.bytes.pop();
+                cur.append(phys);
+                continue;
+            }
+            if matches!(phys.first(), Some(b' ' | b'\t')) {
+                cur.append(&phys[1..]);
+                continue;
+            }
+        }
+        if phys.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let mut l = Logical { line: i + 1, bytes: Vec::new(), qp: None };
+        l.append(phys);
+        logical.push(l);
+    }
+    logical.into_iter().filter_map(|l| parse_line(l.line, &l.bytes, legacy, problems)).collect()
+}
+
+/// A logical line being unfolded. Whether it is quoted-printable is worked out once, as soon as its
+/// name and parameters are complete, so that long lines are not rescanned at every fold.
+struct Logical {
+    line: usize,
+    bytes: Vec<u8>,
+    qp: Option<bool>,
+}
+
+impl Logical {
+    fn append(&mut self, more: &[u8]) {
+        self.bytes.extend_from_slice(more);
+        if self.qp.is_none() {
+            if let Some(colon) = value_colon(&self.bytes) {
+                let head = self.bytes[..colon].to_ascii_uppercase();
+                self.qp = Some(head.windows(16).any(|w| w == b"QUOTED-PRINTABLE"));
+            } else if self.bytes.len() > 4096 {
+                self.qp = Some(false);
+            }
+        }
+    }
+
+    fn soft_break(&self) -> bool {
+        self.qp == Some(true) && self.bytes.last() == Some(&b'=')
+    }
+}
+
+/// Where the name and parameters end: the first colon outside double quotes (or, when quotes do not
+/// balance, the first colon at all).
+fn value_colon(bytes: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    bytes.iter().position(|b| *b == b':')
+}
+
+/// Splits at `sep` outside double quotes.
+fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            parts.push(&s[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// A parameter value without its quotes, RFC 6868 caret escapes undone.
+fn param_text(raw: &str) -> String {
+    let t = raw.trim();
+    let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
+    let mut out = String::with_capacity(t.len());
+    let mut chars = t.chars();
+    while let Some(c) = chars.next() {
+        if c != '^' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some('\'') => out.push('"'),
+            Some('^') => out.push('^'),
+            Some(other) => {
+                out.push('^');
+                out.push(other);
+            }
+            None => out.push('^'),
+        }
+    }
+    out
+}
+
+fn parse_line(line: usize, raw: &[u8], legacy: bool, problems: &mut Problems) -> Option<ContentLine> {
+    let Some(colon) = value_colon(raw) else {
+        let text = String::from_utf8_lossy(raw);
+        problems.push(line, format!("“{}” is not a content line (NAME:value)", shown(&text)));
+        return None;
+    };
+    let head = String::from_utf8_lossy(&raw[..colon]);
+    let parts = split_outside_quotes(&head, ';');
+    let full_name = parts[0].trim();
+    // `item1.EMAIL`: Apple's grouping of a property with its label. The group itself carries nothing.
+    let name = full_name.rsplit_once('.').map_or(full_name, |(_, n)| n);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        problems.push(line, format!("“{}” is not a property name", shown(full_name)));
+        return None;
+    }
+    let mut params = Vec::new();
+    for p in &parts[1..] {
+        if p.trim().is_empty() {
+            continue;
+        }
+        match p.split_once('=') {
+            Some((k, v)) => {
+                let values = split_outside_quotes(v, ',').into_iter().map(param_text).collect();
+                params.push(Param { name: k.trim().to_ascii_uppercase(), values });
+            }
+            // vCard 2.1 names parameter values without their names: `TEL;WORK;VOICE`, `NOTE;QUOTED-PRINTABLE`.
+            None => {
+                let v = p.trim().to_ascii_uppercase();
+                let name = match v.as_str() {
+                    "QUOTED-PRINTABLE" | "BASE64" | "B" | "8BIT" | "7BIT" => "ENCODING",
+                    _ => "TYPE",
+                };
+                params.push(Param { name: name.into(), values: vec![v] });
+            }
+        }
+    }
+    let mut value = raw[colon + 1..].to_vec();
+    let qp = params.iter().any(|p| p.name == "ENCODING" && p.values.iter().any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE")));
+    if qp {
+        value = quoted_printable(&value);
+    }
+    Some(ContentLine { line, name: name.to_ascii_uppercase(), params, value, legacy })
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes quoted-printable (RFC 2045 §6.7), soft line breaks already joined. An `=` that is not
+/// followed by two hex digits is kept as it is.
+pub(crate) fn quoted_printable(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'=' {
+            if let (Some(h), Some(l)) = (v.get(i + 1).and_then(|b| hex(*b)), v.get(i + 2).and_then(|b| hex(*b))) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(v[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Windows-1252's characters for 0x80 to 0x9F, where it differs from ISO-8859-1. The five unassigned
+/// bytes map to the C1 control of the same number, as browsers do.
+const CP1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2C6}', '\u{2030}',
+    '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}',
+    '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}',
+    '\u{17E}', '\u{178}',
+];
+
+fn windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| if (0x80..0xA0).contains(&b) { CP1252_HIGH[usize::from(b - 0x80)] } else { char::from(b) })
+        .collect()
+}
+
+/// Decodes a value from its charset. UTF-8 by default; text that is not valid UTF-8 and names no charset
+/// is read as Windows-1252, which is what Outlook writes on a western Windows, and said so.
+pub(crate) fn decode(bytes: &[u8], charset: Option<&str>, line: usize, problems: &mut Problems) -> String {
+    let cs = charset.map(|c| c.trim().to_ascii_lowercase().replace('_', "-"));
+    match cs.as_deref() {
+        None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => {
+                problems.push(line, "the text is not valid UTF-8 and names no charset; it was read as Windows-1252");
+                windows_1252(bytes)
+            }
+        },
+        Some("iso-8859-1" | "latin1" | "latin-1" | "iso8859-1") => bytes.iter().map(|&b| char::from(b)).collect(),
+        Some("windows-1252" | "cp1252" | "cp-1252" | "x-cp1252") => windows_1252(bytes),
+        Some(other) => {
+            problems.push(line, format!("the charset “{}” is not supported; the text was read as UTF-8", shown(other)));
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+}
+
+/// A UTF-16 file (with its byte-order mark) as UTF-8 text; unpaired surrogates become U+FFFD.
+fn utf16_to_utf8(bytes: &[u8]) -> String {
+    let little = bytes.starts_with(&[0xFF, 0xFE]);
+    let units = bytes[2..].chunks_exact(2).map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn physical(folded: &str) -> Vec<&str> {
+        folded.strip_suffix("\r\n").unwrap().split("\r\n").collect()
+    }
+
+    #[test]
+    fn short_lines_are_not_folded_and_end_in_crlf() {
+        assert_eq!(fold("FN:Anna Berg"), "FN:Anna Berg\r\n");
+        let exactly = format!("NOTE:{}", "x".repeat(70));
+        assert_eq!(fold(&exactly), format!("{exactly}\r\n"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_with_a_leading_space() {
+        let line = format!("NOTE:{}", "abcdefghij".repeat(20));
+        let folded = fold(&line);
+        let lines = physical(&folded);
+        assert_eq!(lines[0].len(), 75);
+        assert!(lines[1..].iter().all(|l| l.starts_with(' ') && l.len() <= 75));
+        let unfolded: String = lines.iter().enumerate().map(|(i, l)| if i == 0 { *l } else { &l[1..] }).collect();
+        assert_eq!(unfolded, line);
+    }
+
+    #[test]
+    fn folds_never_split_a_utf8_sequence() {
+        // Cyrillic (2 octets), CJK (3) and emoji (4), placed so that the 75th octet falls inside one.
+        for prefix in ["", "a", "ab", "abc"] {
+            let line = format!("FN:{prefix}{}", "Мария李🤝".repeat(20));
+            let folded = fold(&line);
+            for l in physical(&folded) {
+                assert!(l.len() <= FOLD_OCTETS, "{} octets", l.len());
+                assert!(std::str::from_utf8(l.as_bytes()).is_ok());
+            }
+            let mut problems = Problems::default();
+            let read = read(folded.as_bytes(), &mut problems);
+            assert_eq!(read.len(), 1);
+            assert_eq!(read[0].text(&mut problems), line[3..]);
+        }
+    }
+
+    #[test]
+    fn text_escaping_covers_backslash_comma_semicolon_and_newlines() {
+        assert_eq!(escape_text("a\\b,c;d\ne"), "a\\\\b\\,c\\;d\\ne");
+        assert_eq!(escape_text("CRLF\r\nand CR\rend"), "CRLF\\nand CR\\nend");
+        assert_eq!(escape_text("bell\u{7}tab\t"), "belltab\t");
+        for s in ["a\\b,c;d\ne", "\\n is not a newline", "trailing\\", "Мария; 李, \"q\""] {
+            assert_eq!(unescape_text(&escape_text(s)), s);
+        }
+    }
+
+    #[test]
+    fn escaped_separators_do_not_split() {
+        assert_eq!(split_escaped("Berg;Anna\\;Maria;;;", ';'), ["Berg", "Anna;Maria", "", "", ""]);
+        assert_eq!(split_escaped("a\\,b,c", ','), ["a,b", "c"]);
+        assert_eq!(split_escaped("", ','), [""]);
+    }
+
+    #[test]
+    fn parameter_values_are_quoted_with_caret_escapes() {
+        assert_eq!(param_value("Berg, Anna"), "\"Berg, Anna\"");
+        assert_eq!(param_value("say \"hi\"^\nbye"), "\"say ^'hi^'^^^nbye\"");
+        assert_eq!(param_text(&param_value("say \"hi\"^\nbye: a;b")), "say \"hi\"^\nbye: a;b");
+    }
+
+    #[test]
+    fn reading_handles_groups_bare_parameters_and_quoted_colons() {
+        let text = "item1.EMAIL;type=INTERNET;type=pref:a@b.org\nTEL;WORK;VOICE:+43 1\r\nATTENDEE;CN=\"Berg: Anna\":mailto:a@b.org\n";
+        let mut problems = Problems::default();
+        let lines = read(text.as_bytes(), &mut problems);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0].name, "EMAIL");
+        assert!(lines[0].param_is("TYPE", "pref"));
+        assert!(lines[1].param_is("TYPE", "work"));
+        assert_eq!(lines[2].param("CN"), Some("Berg: Anna"));
+        assert_eq!(lines[2].value, b"mailto:a@b.org");
+        assert!(problems.finish().is_empty());
+    }
+
+    #[test]
+    fn quoted_printable_with_soft_breaks_and_charsets_decodes() {
+        let text = b"NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller=0D=0Azweite =\r\nZeile\r\nFN;CHARSET=ISO-8859-1:M\xfcller\r\nORG;CHARSET=WINDOWS-1252:\x80 \x93Euro\x94\r\n";
+        let mut problems = Problems::default();
+        let lines = read(text, &mut problems);
+        assert_eq!(lines[0].text(&mut problems), "Müller\nzweite Zeile");
+        assert_eq!(lines[1].text(&mut problems), "Müller");
+        assert_eq!(lines[2].text(&mut problems), "€ “Euro”");
+        // The raw Latin-1 bytes make the file as a whole not UTF-8, which is said once.
+        let p = problems.finish();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 0);
+    }
+
+    #[test]
+    fn control_characters_from_a_file_are_dropped() {
+        let mut problems = Problems::default();
+        let lines = read(b"NOTE;ENCODING=QUOTED-PRINTABLE:a=00b=1B[31mc=0D=0Ad=0De\r\n", &mut problems);
+        assert_eq!(lines[0].text(&mut problems), "ab[31mc\nd\ne");
+    }
+
+    #[test]
+    fn utf16_files_and_byte_order_marks_are_read() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "FN:Zoë\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut problems = Problems::default();
+        let lines = read(&bytes, &mut problems);
+        assert_eq!(lines[0].text(&mut problems), "Zoë");
+        let lines = read("\u{FEFF}FN:Zoë\r\n".as_bytes(), &mut problems);
+        assert_eq!(lines[0].name, "FN");
+    }
+
+    #[test]
+    fn garbage_lines_are_problems_with_line_numbers() {
+        let mut problems = Problems::default();
+        let lines = read(b"FN:ok\nthis is not a line\n\xff\xfe:\n", &mut problems);
+        assert_eq!(lines.len(), 1);
+        let p = problems.finish();
+        let at: Vec<usize> = p.iter().map(|p| p.line).collect();
+        assert_eq!(at, [0, 2, 3], "{p:?}");
+        assert!(p[0].message.contains("Windows-1252"));
+    }
+}

@@ -1,0 +1,197 @@
+//! Markings on export: every export can leave out records above a chosen marking.
+//!
+//! The ceiling uses the grades of [`crate::model::marking_level`], ordered
+//! Open < Restricted < Confidential < Secret. Two grades need a place in that order:
+//! - an unmarked record counts as Open: nobody marked it, and the officer sees it unmarked everywhere;
+//! - a label this version does not grade ("Company internal", a national caveat we do not know) counts
+//!   as the most restrictive, above Secret, so it is left out of every export except one of everything.
+//!   Guessing that an unknown label is harmless is the one mistake that would leak.
+//!
+//! A follow-up action has no marking of its own: it carries its meeting's, since it is part of what was
+//! said there. An action whose meeting is not in the notebook cannot be graded, and counts as an unknown
+//! label.
+
+use crate::model::{marking_level, Action, Field, Kind, MarkingLevel};
+use crate::notebook::Notebook;
+use crate::record::Record;
+
+/// The highest marking an export may carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ceiling {
+    /// Unmarked and open records only (UNCLASSIFIED, PUBLIC, OFFICIAL).
+    Open,
+    /// Up to RESTRICTED, including releasability caveats (REL TO …, NOFORN).
+    Restricted,
+    /// Up to CONFIDENTIAL.
+    Confidential,
+    /// Up to SECRET and above, but not labels this version cannot grade.
+    Secret,
+    /// Everything, labels this version cannot grade included.
+    All,
+}
+
+impl Ceiling {
+    /// Every ceiling, lowest first, for a choice in the app.
+    pub const EVERY: [Ceiling; 5] = [Ceiling::Open, Ceiling::Restricted, Ceiling::Confidential, Ceiling::Secret, Ceiling::All];
+
+    /// Reads `open`, `restricted`, `confidential`, `secret` or `all` (case ignored), as the CLI's
+    /// `--max-marking` and a URL would spell them.
+    pub fn parse(s: &str) -> Option<Ceiling> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Some(Ceiling::Open),
+            "restricted" => Some(Ceiling::Restricted),
+            "confidential" => Some(Ceiling::Confidential),
+            "secret" => Some(Ceiling::Secret),
+            "all" => Some(Ceiling::All),
+            _ => None,
+        }
+    }
+
+    /// The name [`Ceiling::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ceiling::Open => "open",
+            Ceiling::Restricted => "restricted",
+            Ceiling::Confidential => "confidential",
+            Ceiling::Secret => "secret",
+            Ceiling::All => "all",
+        }
+    }
+
+    /// What a person reads in a choice: "Up to RESTRICTED".
+    pub fn label(self) -> &'static str {
+        match self {
+            Ceiling::Open => "Unmarked and UNCLASSIFIED only",
+            Ceiling::Restricted => "Up to RESTRICTED",
+            Ceiling::Confidential => "Up to CONFIDENTIAL",
+            Ceiling::Secret => "Up to SECRET",
+            Ceiling::All => "Everything, whatever its marking",
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Ceiling::Open => 0,
+            Ceiling::Restricted => 1,
+            Ceiling::Confidential => 2,
+            Ceiling::Secret => 3,
+            Ceiling::All => 4,
+        }
+    }
+}
+
+fn rank(level: MarkingLevel) -> u8 {
+    match level {
+        MarkingLevel::None | MarkingLevel::Open => 0,
+        MarkingLevel::Restricted => 1,
+        MarkingLevel::Confidential => 2,
+        MarkingLevel::Secret => 3,
+        MarkingLevel::Other => 4,
+    }
+}
+
+/// Whether a record with this marking may go into an export with this ceiling. Unmarked counts as open;
+/// a label this version cannot grade passes only [`Ceiling::All`].
+///
+/// This is the one test every export uses, the JSON bundle export included: filter its records with
+/// [`record_within`], which applies this to every value a record's marking holds.
+pub fn within(ceiling: Ceiling, marking: &str) -> bool {
+    rank(marking_level(marking)) <= ceiling.rank()
+}
+
+/// Whether a record may go into an export with this ceiling, judged on everything the export would
+/// carry of it. A contact or meeting passes when every value of its marking passes: concurrent edits can
+/// leave two markings in one record, and a bundle carries both, so the stricter one decides. An action
+/// is judged by its meeting's record (deleted or not, since its marking still applies); an action whose
+/// meeting is not here fails every ceiling but [`Ceiling::All`].
+pub fn record_within(nb: &Notebook, record: &Record, ceiling: Ceiling) -> bool {
+    match record.kind {
+        Kind::Contact | Kind::Meeting => marking_values_within(record, ceiling),
+        Kind::Action => match record.text(Field::Meeting.key()).parse().ok().and_then(|id| nb.record(id)) {
+            Some(meeting) if meeting.kind == Kind::Meeting => marking_values_within(meeting, ceiling),
+            _ => ceiling == Ceiling::All,
+        },
+    }
+}
+
+fn marking_values_within(record: &Record, ceiling: Ceiling) -> bool {
+    match record.fields.get(Field::Marking.key()) {
+        None => within(ceiling, ""),
+        Some(reg) => reg.entries().iter().all(|e| within(ceiling, e.value.as_text())),
+    }
+}
+
+/// Whether the record behind a view (by its id) may be exported; a view with no id, or whose record is
+/// not in the notebook, is judged by the marking it shows.
+pub(crate) fn view_within(nb: &Notebook, id: Option<crate::id::RecordId>, shown: &str, ceiling: Ceiling) -> bool {
+    match id.and_then(|id| nb.record(id)) {
+        Some(r) => record_within(nb, r, ceiling),
+        None => within(ceiling, shown),
+    }
+}
+
+/// The marking an action carries: its meeting's, or `None` when the meeting is not in the notebook.
+pub fn action_marking(nb: &Notebook, action: &Action) -> Option<String> {
+    let meeting = nb.record(action.meeting?)?;
+    (meeting.kind == Kind::Meeting).then(|| meeting.text(Field::Marking.key()).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::DeviceId;
+    use crate::record::Value;
+
+    #[test]
+    fn unmarked_counts_as_open_and_unknown_labels_as_the_most_restrictive() {
+        assert!(within(Ceiling::Open, ""));
+        assert!(within(Ceiling::Open, "UNCLASSIFIED"));
+        assert!(!within(Ceiling::Open, "NATO RESTRICTED"));
+        assert!(within(Ceiling::Restricted, "UNCLASSIFIED // REL TO AUT, CHE"));
+        assert!(!within(Ceiling::Restricted, "CONFIDENTIAL"));
+        assert!(within(Ceiling::Secret, "TOP SECRET"));
+        assert!(!within(Ceiling::Secret, "Company internal"));
+        assert!(within(Ceiling::All, "Company internal"));
+    }
+
+    #[test]
+    fn ceilings_parse_from_their_names() {
+        for c in Ceiling::EVERY {
+            assert_eq!(Ceiling::parse(c.name()), Some(c));
+        }
+        assert_eq!(Ceiling::parse(" SECRET "), Some(Ceiling::Secret));
+        assert_eq!(Ceiling::parse("top"), None);
+    }
+
+    #[test]
+    fn a_record_with_a_marking_conflict_is_judged_by_its_strictest_value() {
+        let now = 1_700_000_000_000;
+        let mut a = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let id = a.create(Kind::Contact, now, [1; 10]);
+        let mut b = Notebook::from_records(DeviceId::new_v7(0, [2; 10]), vec![a.record(id).unwrap().clone()], now);
+        a.set(id, Field::Marking, Value::Text("SECRET".into()), now + 1).unwrap();
+        b.set(id, Field::Marking, Value::Text("UNCLASSIFIED".into()), now + 2).unwrap();
+        a.merge_record(b.record(id).unwrap(), now + 3).unwrap();
+        assert_eq!(a.contact(id).unwrap().marking, "UNCLASSIFIED", "the later value is shown");
+        let r = a.record(id).unwrap();
+        assert!(!record_within(&a, r, Ceiling::Confidential));
+        assert!(record_within(&a, r, Ceiling::Secret));
+    }
+
+    #[test]
+    fn an_action_carries_its_meetings_marking() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let m = nb.create(Kind::Meeting, 1_000, [1; 10]);
+        nb.set(m, Field::Marking, Value::Text("CONFIDENTIAL".into()), 1_001).unwrap();
+        let a = nb.create(Kind::Action, 1_002, [2; 10]);
+        nb.set(a, Field::Meeting, Value::Text(m.to_string()), 1_003).unwrap();
+        let orphan = nb.create(Kind::Action, 1_004, [3; 10]);
+        let rec = nb.record(a).unwrap();
+        assert!(!record_within(&nb, rec, Ceiling::Restricted));
+        assert!(record_within(&nb, rec, Ceiling::Confidential));
+        assert_eq!(action_marking(&nb, &nb.action(a).unwrap()).as_deref(), Some("CONFIDENTIAL"));
+        let rec = nb.record(orphan).unwrap();
+        assert!(!record_within(&nb, rec, Ceiling::Secret));
+        assert!(record_within(&nb, rec, Ceiling::All));
+    }
+}

@@ -1,0 +1,533 @@
+//! vCard 4.0 (RFC 6350): contacts to and from address books.
+//!
+//! Export writes one card per contact:
+//!
+//! | Liaison      | vCard                                                                         |
+//! | ------------ | ----------------------------------------------------------------------------- |
+//! | record id    | `UID:urn:uuid:<id>`                                                           |
+//! | name         | `FN` exactly as typed, any script; `N` split best-effort (family = last word)  |
+//! | title        | `TITLE`                                                                       |
+//! | organisation | `ORG` (one component; a `;` in it is escaped)                                 |
+//! | role         | `ROLE`                                                                        |
+//! | nation       | `X-LIAISON-NATION` (vCard has no nation; ADR's country is a postal address)  |
+//! | emails       | one `EMAIL` each                                                              |
+//! | phones       | one `TEL` each, as text (what was typed; not every number is a valid tel: URI) |
+//! | languages    | one `LANG` each                                                               |
+//! | tags         | `CATEGORIES`                                                                  |
+//! | notes        | `NOTE`, after a first line `Marking: <label>` when the contact is marked       |
+//! | marking      | `X-LIAISON-MARKING`, exactly                                                  |
+//!
+//! vCard 4 has no classification property (3.0's `CLASS` is gone), and address books ignore `X-`
+//! properties, so the marking is written twice: exactly in `X-LIAISON-MARKING`, for Liaison to read
+//! back, and as the first line of `NOTE`, where a person using any address book sees it. Reading a card
+//! that has both takes that first line off the note again, so notes survive the round trip unchanged.
+//!
+//! Import reads vCard 4.0, 3.0 and 2.1 (phones, Outlook): grouped properties (`item1.EMAIL`), `TYPE`
+//! parameters, quoted-printable, legacy charsets, folded lines. It returns the cards it could read and a
+//! list of problems with line numbers; unknown properties (ADR, BDAY, PHOTO, …) are named per card in
+//! [`Card::skipped`], so the app can say what was not kept.
+
+use std::collections::BTreeSet;
+
+use super::lines::{self, escape_list, escape_text, fold_into, split_escaped};
+use super::marking::{view_within, Ceiling};
+use super::{hashed_id, id_for_uid, shown, upsert, ExportText, ImportOutcome, Problem, Problems, MAX_IMPORT_BYTES};
+use crate::id::RecordId;
+use crate::model::{Contact, Field, Kind};
+use crate::notebook::Notebook;
+use crate::record::Value;
+
+/// Cards in one file beyond this many are not read (and the file is reported as cut short).
+pub const MAX_CARDS: usize = 50_000;
+
+/// The first line of a note that carries the marking, before the label.
+pub const NOTE_MARKING_PREFIX: &str = "Marking: ";
+
+/// The note a card carries: the marking as its first line when the contact is marked, then the notes.
+pub(crate) fn note_with_marking(marking: &str, notes: &str) -> String {
+    if marking.is_empty() {
+        notes.to_string()
+    } else if notes.is_empty() {
+        format!("{NOTE_MARKING_PREFIX}{marking}")
+    } else {
+        format!("{NOTE_MARKING_PREFIX}{marking}\n{notes}")
+    }
+}
+
+/// Undoes [`note_with_marking`] when the note starts with exactly that marking line.
+pub(crate) fn note_without_marking(marking: &str, note: &str) -> String {
+    if marking.is_empty() {
+        return note.to_string();
+    }
+    let first = format!("{NOTE_MARKING_PREFIX}{marking}");
+    match note.strip_prefix(&first) {
+        Some("") => String::new(),
+        Some(rest) => match rest.strip_prefix('\n') {
+            Some(notes) => notes.to_string(),
+            None => note.to_string(),
+        },
+        None => note.to_string(),
+    }
+}
+
+/// A name split for `N`: (family, given). The family name is the last word, the rest is given; a
+/// one-word name (李小龍, say) is all family. Best effort: `FN` carries the name exactly.
+pub fn split_name(name: &str) -> (String, String) {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.split_last() {
+        None => (String::new(), String::new()),
+        Some((family, given)) => (family.to_string(), given.join(" ")),
+    }
+}
+
+/// One contact as a vCard 4.0, CRLF line ends, folded at 75 octets. It is not filtered by marking: use
+/// [`export`] for anything that leaves the device.
+pub fn card(c: &Contact) -> String {
+    let mut out = String::new();
+    let mut line = |s: &str| fold_into(s, &mut out);
+    line("BEGIN:VCARD");
+    line("VERSION:4.0");
+    line(&format!("PRODID:{}", super::ical::PRODID));
+    if let Some(id) = c.id {
+        line(&format!("UID:urn:uuid:{id}"));
+    }
+    line(&format!("FN:{}", escape_text(&c.name)));
+    let (family, given) = split_name(&lines::exportable(&c.name));
+    line(&format!("N:{};{};;;", escape_text(&family), escape_text(&given)));
+    for (prop, value) in [("TITLE", &c.title), ("ORG", &c.organisation), ("ROLE", &c.role), ("X-LIAISON-NATION", &c.nation)] {
+        if !value.is_empty() {
+            line(&format!("{prop}:{}", escape_text(value)));
+        }
+    }
+    for (prop, values) in [("EMAIL", &c.emails), ("TEL", &c.phones), ("LANG", &c.languages)] {
+        for v in values.iter().filter(|v| !v.is_empty()) {
+            line(&format!("{prop}:{}", escape_text(v)));
+        }
+    }
+    if c.tags.iter().any(|t| !t.is_empty()) {
+        line(&format!("CATEGORIES:{}", escape_list(&c.tags)));
+    }
+    let note = note_with_marking(&c.marking, &c.notes);
+    if !note.is_empty() {
+        line(&format!("NOTE:{}", escape_text(&note)));
+    }
+    if !c.marking.is_empty() {
+        line(&format!("X-LIAISON-MARKING:{}", escape_text(&c.marking)));
+    }
+    line("END:VCARD");
+    out
+}
+
+/// Contacts as one .vcf file, leaving out those above the ceiling (judged on their records in `nb`, see
+/// [`super::marking::record_within`]). Pass one contact for "export this contact", or the filtered list.
+pub fn export(nb: &Notebook, contacts: &[Contact], ceiling: Ceiling) -> ExportText {
+    let mut out = ExportText::default();
+    for c in contacts {
+        if view_within(nb, c.id, &c.marking, ceiling) {
+            out.text.push_str(&card(c));
+            out.written += 1;
+        } else {
+            out.above_ceiling += 1;
+        }
+    }
+    out
+}
+
+/// Every live contact of the notebook, by name, as one .vcf file.
+pub fn export_all(nb: &Notebook, ceiling: Ceiling) -> ExportText {
+    export(nb, &nb.contacts(), ceiling)
+}
+
+/// One card read from a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Card {
+    /// The line its `BEGIN:VCARD` is on.
+    pub line: usize,
+    /// Its `VERSION` ("4.0", "3.0", "2.1"), or "" when it names none.
+    pub version: String,
+    /// Its `UID`, if it has one.
+    pub uid: Option<String>,
+    /// The contact it describes (`id` is `None`; see [`Card::record_id`]).
+    pub contact: Contact,
+    /// The fields the card carried. Only these are written when the card updates a contact, so that a
+    /// phone's card never blanks what only Liaison knows (nation, marking, notes).
+    pub carried: Vec<Field>,
+    /// Properties the card had that Liaison does not keep (ADR, BDAY, PHOTO, …), each named once.
+    pub skipped: Vec<String>,
+}
+
+/// What reading a .vcf file gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// Every card that could be read, in file order.
+    pub cards: Vec<Card>,
+    /// What was wrong, with line numbers. Cards are still read when their file has problems.
+    pub problems: Vec<Problem>,
+}
+
+impl Card {
+    /// The record this card is imported into: the contact its UID names (a Liaison UID is the record id),
+    /// a UUID hashed from a foreign UID, or, with no UID, one hashed from the card's content. The same
+    /// card therefore always lands on the same record, and importing a file twice duplicates nothing.
+    pub fn record_id(&self) -> RecordId {
+        match self.uid.as_deref().map(str::trim) {
+            Some(uid) if !uid.is_empty() => id_for_uid(Kind::Contact, uid),
+            _ => hashed_id(&content_key(&self.contact)),
+        }
+    }
+
+    /// The values the card carried, for the fields it carried.
+    pub fn values(&self) -> Vec<(Field, Value)> {
+        let c = &self.contact;
+        self.carried
+            .iter()
+            .filter_map(|f| {
+                let v = match f {
+                    Field::Name => Value::Text(c.name.clone()),
+                    Field::Title => Value::Text(c.title.clone()),
+                    Field::Organisation => Value::Text(c.organisation.clone()),
+                    Field::Nation => Value::Text(c.nation.clone()),
+                    Field::Role => Value::Text(c.role.clone()),
+                    Field::Emails => Value::List(c.emails.clone()),
+                    Field::Phones => Value::List(c.phones.clone()),
+                    Field::Languages => Value::List(c.languages.clone()),
+                    Field::Notes => Value::Text(c.notes.clone()),
+                    Field::Tags => Value::List(c.tags.clone()),
+                    Field::Marking => Value::Text(c.marking.clone()),
+                    _ => return None,
+                };
+                Some((*f, v))
+            })
+            .collect()
+    }
+}
+
+fn content_key(c: &Contact) -> String {
+    let texts = [&c.name, &c.title, &c.organisation, &c.nation, &c.role, &c.notes, &c.marking];
+    let lists = [&c.emails, &c.phones, &c.languages, &c.tags];
+    let mut key = String::from("liaison vcard without uid");
+    for t in texts {
+        key.push('\u{1e}');
+        key.push_str(t);
+    }
+    for l in lists {
+        key.push('\u{1e}');
+        key.push_str(&l.join("\u{1f}"));
+    }
+    key
+}
+
+/// A card being read.
+#[derive(Default)]
+struct Builder {
+    line: usize,
+    version: Option<String>,
+    uid: Option<String>,
+    full_name: Option<String>,
+    n: Option<Vec<String>>,
+    title: Option<String>,
+    organisation: Option<String>,
+    role: Option<String>,
+    nation: Option<String>,
+    emails: Option<Vec<String>>,
+    preferred_emails: usize,
+    phones: Option<Vec<String>>,
+    preferred_phones: usize,
+    languages: Option<Vec<String>>,
+    notes: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    marking: Option<String>,
+    class: Option<String>,
+    skipped: BTreeSet<String>,
+}
+
+/// Properties that hold nothing a person typed about the contact, so their absence from Liaison is not
+/// worth a word.
+const IGNORED: [&str; 12] =
+    ["PRODID", "REV", "KIND", "SOURCE", "X-ABLABEL", "X-ABUID", "X-ABSHOWAS", "CLIENTPIDMAP", "SORT-STRING", "NAME", "MAILER", "LABEL"];
+
+fn first(slot: &mut Option<String>, value: String) {
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
+fn push(slot: &mut Option<Vec<String>>, value: String) {
+    let list = slot.get_or_insert_with(Vec::new);
+    if !value.is_empty() {
+        list.push(value);
+    }
+}
+
+/// Whether a phone or address is marked as the preferred one (3.0 `TYPE=pref`, 4.0 `PREF=1`).
+fn preferred(l: &lines::ContentLine) -> bool {
+    l.param_is("TYPE", "pref") || l.param("PREF").is_some_and(|p| p.trim() == "1")
+}
+
+/// Adds to a list; preferred values go before the others (in file order among themselves), since
+/// Liaison takes the first email as the one to invite.
+fn push_ranked(slot: &mut Option<Vec<String>>, value: String, preferred: bool, in_front: &mut usize) {
+    let list = slot.get_or_insert_with(Vec::new);
+    if value.is_empty() {
+        return;
+    }
+    if preferred {
+        list.insert((*in_front).min(list.len()), value);
+        *in_front += 1;
+    } else {
+        list.push(value);
+    }
+}
+
+impl Builder {
+    fn take(&mut self, l: &lines::ContentLine, problems: &mut Problems) {
+        match l.name.as_str() {
+            "VERSION" => first(&mut self.version, l.text(problems).trim().to_string()),
+            "UID" => first(&mut self.uid, l.text(problems)),
+            "FN" => first(&mut self.full_name, l.text(problems)),
+            "N" => {
+                if self.n.is_none() {
+                    self.n = Some(split_escaped(&l.raw_text(problems), ';'));
+                }
+            }
+            "TITLE" => first(&mut self.title, l.text(problems)),
+            "ORG" => {
+                // Outlook and phones put the department after the company: "Bundesheer;J3".
+                let parts: Vec<String> = split_escaped(&l.raw_text(problems), ';').into_iter().filter(|p| !p.is_empty()).collect();
+                first(&mut self.organisation, parts.join(", "));
+            }
+            "ROLE" => first(&mut self.role, l.text(problems)),
+            "X-LIAISON-NATION" => first(&mut self.nation, l.text(problems)),
+            "EMAIL" => {
+                let v = l.text(problems);
+                push_ranked(&mut self.emails, strip_scheme(&v, "mailto:").to_string(), preferred(l), &mut self.preferred_emails);
+            }
+            "TEL" => {
+                let v = l.text(problems);
+                push_ranked(&mut self.phones, strip_scheme(&v, "tel:").to_string(), preferred(l), &mut self.preferred_phones);
+            }
+            "LANG" => push(&mut self.languages, l.text(problems)),
+            "NOTE" => push(&mut self.notes, l.text(problems)),
+            "CATEGORIES" => {
+                let raw = l.raw_text(problems);
+                for t in split_escaped(&raw, ',') {
+                    push(&mut self.tags, t);
+                }
+            }
+            "X-LIAISON-MARKING" => first(&mut self.marking, l.text(problems)),
+            "CLASS" => first(&mut self.class, l.text(problems)),
+            // Apple's and Outlook's bookkeeping (labels, address formats, card designs).
+            name if IGNORED.contains(&name) || name.starts_with("X-AB") || name.starts_with("X-MS-OL-") => {}
+            name => {
+                self.skipped.insert(name.to_string());
+            }
+        }
+    }
+
+    fn finish(self, problems: &mut Problems) -> Card {
+        let mut carried = Vec::new();
+        let name_from_n = self.n.as_ref().map(|n| {
+            // N is family; given; additional; prefixes; suffixes. A person reads them in the other order.
+            let at = |i: usize| n.get(i).map(|s| s.replace(',', " ")).unwrap_or_default();
+            [at(3), at(1), at(2), at(0), at(4)].into_iter().filter(|s| !s.trim().is_empty()).collect::<Vec<_>>().join(" ")
+        });
+        let name = match (self.full_name, name_from_n) {
+            (Some(f), _) if !f.is_empty() => Some(f),
+            (_, Some(n)) if !n.is_empty() => Some(n),
+            (f, n) => f.or(n),
+        };
+        if name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            problems.push(self.line, "the card has no name (FN or N); it is read with an empty name");
+        }
+        let mut text = |field: Field, v: Option<String>| -> String {
+            if v.is_some() {
+                carried.push(field);
+            }
+            v.unwrap_or_default()
+        };
+        let name = text(Field::Name, name);
+        let title = text(Field::Title, self.title);
+        let organisation = text(Field::Organisation, self.organisation);
+        let nation = text(Field::Nation, self.nation);
+        let role = text(Field::Role, self.role);
+        let from_liaison = self.marking.is_some();
+        let marking = text(Field::Marking, self.marking.or(self.class));
+        let note = self.notes.map(|n| n.join("\n"));
+        let notes = text(Field::Notes, note.map(|n| if from_liaison { note_without_marking(&marking, &n) } else { n }));
+        let mut list = |field: Field, v: Option<Vec<String>>| -> Vec<String> {
+            if v.is_some() {
+                carried.push(field);
+            }
+            v.unwrap_or_default()
+        };
+        let emails = list(Field::Emails, self.emails);
+        let phones = list(Field::Phones, self.phones);
+        let languages = list(Field::Languages, self.languages);
+        let tags = list(Field::Tags, self.tags);
+        carried.sort();
+        let version = self.version.unwrap_or_default();
+        if version.is_empty() {
+            problems.push(self.line, "the card names no VERSION; it is read as vCard 4.0");
+        } else if !matches!(version.as_str(), "4.0" | "3.0" | "2.1") {
+            problems.push(self.line, format!("vCard version “{}” is not one Liaison knows (2.1, 3.0, 4.0); it is read as 4.0", shown(&version)));
+        }
+        Card {
+            line: self.line,
+            version,
+            uid: self.uid.filter(|u| !u.trim().is_empty()),
+            contact: Contact {
+                id: None,
+                name,
+                title,
+                organisation,
+                nation,
+                role,
+                emails,
+                phones,
+                languages,
+                notes,
+                tags,
+                marking,
+                merged_into: None,
+            },
+            carried,
+            skipped: self.skipped.into_iter().collect(),
+        }
+    }
+}
+
+fn strip_scheme<'a>(v: &'a str, scheme: &str) -> &'a str {
+    match v.get(..scheme.len()) {
+        Some(p) if p.eq_ignore_ascii_case(scheme) => &v[scheme.len()..],
+        _ => v,
+    }
+}
+
+/// Reads a .vcf file: every card in it, and every problem with a line number. Never panics; a file over
+/// [`MAX_IMPORT_BYTES`] is refused whole.
+pub fn parse(bytes: &[u8]) -> Parsed {
+    let mut problems = Problems::default();
+    if bytes.len() > MAX_IMPORT_BYTES {
+        problems.push(0, format!("the file is larger than {} MB; it is not read", MAX_IMPORT_BYTES / (1024 * 1024)));
+        return Parsed { cards: Vec::new(), problems: problems.finish() };
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        problems.push(0, "the file is empty");
+        return Parsed { cards: Vec::new(), problems: problems.finish() };
+    }
+    let mut cards = Vec::new();
+    let mut current: Option<Builder> = None;
+    // Depth 1 is inside a card; deeper is inside something nested in it (a vCard 2.1 AGENT), skipped.
+    let mut depth = 0usize;
+    let mut outside_reported = false;
+    for l in lines::read(bytes, &mut problems) {
+        let what = || String::from_utf8_lossy(&l.value).trim().to_ascii_uppercase();
+        match l.name.as_str() {
+            "BEGIN" if depth == 0 => {
+                if what() != "VCARD" {
+                    problems.push(l.line, format!("“BEGIN:{}” is not the start of a vCard", shown(&what())));
+                    depth = 2;
+                    continue;
+                }
+                if cards.len() == MAX_CARDS {
+                    problems.push(l.line, format!("the file holds more than {MAX_CARDS} cards; the rest were not read"));
+                    break;
+                }
+                current = Some(Builder { line: l.line, ..Builder::default() });
+                depth = 1;
+            }
+            "BEGIN" => {
+                if depth == 1 {
+                    problems.push(l.line, "a card nested inside a card (a vCard 2.1 AGENT?) was not read");
+                }
+                depth += 1;
+            }
+            "END" if depth == 0 => problems.push(l.line, "END without a BEGIN:VCARD before it"),
+            "END" if depth == 1 => {
+                if let Some(b) = current.take() {
+                    cards.push(b.finish(&mut problems));
+                }
+                depth = 0;
+            }
+            "END" => {
+                depth -= 1;
+                if depth == 1 && current.is_none() {
+                    depth = 0;
+                }
+            }
+            _ if depth == 0 && !outside_reported => {
+                problems.push(l.line, "text outside a card (cards run from BEGIN:VCARD to END:VCARD) was not read");
+                outside_reported = true;
+            }
+            _ if depth == 1 => {
+                if let Some(b) = current.as_mut() {
+                    b.take(&l, &mut problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(b) = current.take() {
+        problems.push(b.line, "the card starting here has no END:VCARD (is the file cut short?); it was read as far as it goes");
+        cards.push(b.finish(&mut problems));
+    }
+    if cards.is_empty() {
+        problems.push(0, "no vCard found: a card starts with BEGIN:VCARD");
+    }
+    Parsed { cards, problems: problems.finish() }
+}
+
+/// Imports cards into the notebook: a card whose UID names a contact here updates it (following merge
+/// redirects, and restoring it if it was deleted); any other card creates a contact under the id
+/// [`Card::record_id`] gives it. Importing the same cards again changes nothing. Time and the random
+/// bytes for new records come from the caller. Show [`crate::duplicates::candidates`] afterwards: a
+/// phone's card of someone already here is a new contact until a person merges the pair.
+pub fn import(nb: &mut Notebook, cards: &[Card], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> ImportOutcome {
+    let mut out = ImportOutcome::default();
+    for card in cards {
+        upsert(nb, Kind::Contact, card.record_id(), &card.values(), now_ms, random).record_in(&mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_on_the_last_word_and_keep_any_script() {
+        assert_eq!(split_name("Anna Maria  Berg"), ("Berg".into(), "Anna Maria".into()));
+        assert_eq!(split_name("李小龍"), ("李小龍".into(), String::new()));
+        assert_eq!(split_name("محمد عبد الله"), ("الله".into(), "محمد عبد".into()));
+        assert_eq!(split_name("  "), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn the_marking_line_comes_off_the_note_exactly() {
+        for (m, n) in [("", ""), ("", "x"), ("SECRET", ""), ("SECRET", "x\ny"), ("SECRET", "\nstarts blank"), ("R", "Marking: R")] {
+            assert_eq!(note_without_marking(m, &note_with_marking(m, n)), n, "{m:?} {n:?}");
+        }
+        assert_eq!(note_without_marking("SECRET", "Marking: SECRETS are fun"), "Marking: SECRETS are fun");
+    }
+
+    #[test]
+    fn a_card_holds_every_field_with_crlf_endings() {
+        let c = Contact {
+            id: Some("019cecd7-5160-7100-9122-334455a53d77".parse().unwrap()),
+            name: "Мария Иванова".into(),
+            organisation: "MoD; J3".into(),
+            emails: vec!["m@example.org".into()],
+            tags: vec!["a,b".into(), "c".into()],
+            marking: "NATO RESTRICTED".into(),
+            ..Default::default()
+        };
+        let text = card(&c);
+        assert!(text.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//Liaison//Liaison field notebook//EN\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\n"));
+        assert!(text.contains("\r\nFN:Мария Иванова\r\nN:Иванова;Мария;;;\r\n"));
+        assert!(text.contains("\r\nORG:MoD\\; J3\r\n"));
+        assert!(text.contains("\r\nCATEGORIES:a\\,b,c\r\n"));
+        assert!(text.contains("\r\nNOTE:Marking: NATO RESTRICTED\r\n"));
+        assert!(text.ends_with("X-LIAISON-MARKING:NATO RESTRICTED\r\nEND:VCARD\r\n"));
+        assert!(!text.replace("\r\n", "").contains('\n'));
+    }
+}
