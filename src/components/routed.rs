@@ -64,6 +64,19 @@ pub fn RecordHeader(id: RecordId, kind: Kind, #[prop(into)] title: Signal<String
                 <h1>{title}</h1>
             </div>
             <div class="header-actions">
+                {(kind == Kind::Contact).then(|| view! {
+                    <button
+                        type="button"
+                        class="button"
+                        on:click=move |_| {
+                            if let Err(e) = app.export_contact_vcard(id) {
+                                app.notify(format!("The vCard could not be saved: {e}."));
+                            }
+                        }
+                    >
+                        "Export vCard"
+                    </button>
+                })}
                 <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
                 <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
             </div>

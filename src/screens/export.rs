@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use liaison_core::bundle::Scope;
+use liaison_core::interop::Ceiling;
 
 use crate::components::time::human_time;
-use crate::state::use_app;
+use crate::state::{use_app, Format};
 
 /// The export screen.
 #[component]
@@ -13,6 +14,11 @@ pub fn Export() -> impl IntoView {
     let exported_before = app.export_state.with_untracked(|s| s.sequence > 0);
     let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
     let (result, set_result) = signal(None::<Result<String, String>>);
+    let (ceiling, set_ceiling) = signal(Ceiling::All);
+    let (excel, set_excel) = signal(false);
+    let other = move |format: Format| {
+        set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
+    };
     let total = move || app.notebook.with(|nb| nb.records().count());
     let changes = move || app.changes_since_export();
     let count = move || match scope.get() {
@@ -32,7 +38,7 @@ pub fn Export() -> impl IntoView {
     };
     let export = move |_| {
         let outcome = app
-            .export(scope.get_untracked())
+            .export(scope.get_untracked(), ceiling.get_untracked())
             .map(|(name, n)| format!("Saved {name} with {n} record{}.", if n == 1 { "" } else { "s" }));
         set_result.set(Some(outcome));
     };
@@ -72,11 +78,41 @@ pub fn Export() -> impl IntoView {
                     </span>
                 </label>
             </fieldset>
+            <div class="field narrow-field">
+                <label for="ceiling">"Include records marked"</label>
+                <select
+                    id="ceiling"
+                    aria-describedby="ceiling-hint"
+                    on:change=move |ev| {
+                        if let Some(c) = Ceiling::parse(&event_target_value(&ev)) {
+                            set_ceiling.set(c);
+                        }
+                    }
+                >
+                    {Ceiling::EVERY.iter().map(|c| view! {
+                        <option value=c.name() selected=*c == Ceiling::All>{c.label()}</option>
+                    }).collect_view()}
+                </select>
+                <p class="hint" id="ceiling-hint">"Applies to every export on this page. Unmarked records count as open; labels Liaison cannot grade go only with “everything”."</p>
+            </div>
             <div>
                 <button type="button" class="button primary" on:click=export disabled=move || count() == 0>
                     "Export"
                 </button>
             </div>
+            <section class="other-formats" aria-labelledby="formats-heading">
+                <h2 id="formats-heading">"Other formats"</h2>
+                <p class="muted">"For address books, calendars and spreadsheets. The marking shows in every file."</p>
+                <div class="preview-actions">
+                    <button type="button" class="button" on:click=move |_| other(Format::VCard)>"Contacts as vCard (.vcf)"</button>
+                    <button type="button" class="button" on:click=move |_| other(Format::ICal)>"Meetings and follow-ups as iCalendar (.ics)"</button>
+                    <button type="button" class="button" on:click=move |_| other(Format::Csv)>"Spreadsheet files (.csv)"</button>
+                </div>
+                <label class="choice">
+                    <input type="checkbox" prop:checked=excel on:change=move |ev| set_excel.set(event_target_checked(&ev)) />
+                    <span>"CSV for Excel (UTF-8 with a byte-order mark)"</span>
+                </label>
+            </section>
             {move || result.get().map(|r| match r {
                 Ok(msg) => view! { <p class="banner-inline ok" role="status">{msg}</p> }.into_any(),
                 Err(e) => view! { <p class="banner-inline danger" role="alert">{format!("The export could not be saved: {e}")}</p> }.into_any(),

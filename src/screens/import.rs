@@ -42,8 +42,12 @@ pub fn Import() -> impl IntoView {
         set_dragging.set(false);
         take(ev.data_transfer().and_then(|d| d.files()));
     };
-    let ready_count = move || app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0));
-    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
+    let other_changes = move || app.interop_plan.with(|o| o.iter().any(|p| p.created + p.updated > 0));
+    let ready_count = move || {
+        app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
+            + usize::from(other_changes())
+    };
+    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything())) || other_changes();
     view! {
         <section class="screen">
             <header class="screen-header">
@@ -63,8 +67,8 @@ pub fn Import() -> impl IntoView {
                 on:drop=on_drop
             >
                 <label for="bundle-files" class="button primary">"Choose bundle files"</label>
-                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,application/json" multiple on:change=on_pick />
-                <p class="muted">"…or drop them here. You can choose several at once."</p>
+                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,.vcf,.ics,application/json,text/vcard,text/calendar" multiple on:change=on_pick />
+                <p class="muted">"…or drop them here. You can choose several at once: bundles (.json), contacts (.vcf) and calendar invitations (.ics)."</p>
                 <Show when=move || reading.get()>
                     <p role="status">"Checking the files…"</p>
                 </Show>
@@ -74,12 +78,22 @@ pub fn Import() -> impl IntoView {
                     <h2 id="preview-heading">"Preview"</h2>
                     <ul class="preview-list">
                         {plan.files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
+                        {move || app.interop_plan.get().into_iter().map(|p| view! { <InteropCard p /> }).collect_view()}
                     </ul>
                     <div class="preview-actions">
                         <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
                             {move || if changes() { "Import" } else { "Import (nothing new)" }}
                         </button>
-                        <button type="button" class="button" on:click=move |_| app.import_plan.set(None)>"Cancel"</button>
+                        <button
+                            type="button"
+                            class="button"
+                            on:click=move |_| {
+                                app.import_plan.set(None);
+                                app.interop_plan.set(Vec::new());
+                            }
+                        >
+                            "Cancel"
+                        </button>
                     </div>
                 </section>
             })}
@@ -143,6 +157,27 @@ fn ReadyCard(p: Preview) -> impl IntoView {
             })}
             {(p.missing_links > 0).then(|| view! {
                 <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn InteropCard(p: crate::state::InteropPreview) -> impl IntoView {
+    let what = if p.format == "vCard" { "contacts" } else { "meetings and follow-ups" };
+    view! {
+        <li class="preview-card">
+            <h3>{p.file.clone()}</h3>
+            <p class="muted">{format!("{} file: {what}", p.format)}</p>
+            <dl class="counts">
+                <div><dt>"New"</dt><dd>{p.created}</dd></div>
+                <div><dt>"Updated"</dt><dd>{p.updated}</dd></div>
+                <div><dt>"Unchanged"</dt><dd>{p.unchanged}</dd></div>
+            </dl>
+            {(!p.problems.is_empty()).then(|| view! {
+                <ul class="problems">
+                    {p.problems.into_iter().take(20).map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
             })}
         </li>
     }

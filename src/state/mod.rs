@@ -17,7 +17,7 @@ use liaison_core::wire::decode_record;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
 use liaison_core::Notebook;
 
-pub use exchange::LastImport;
+pub use exchange::{Format, InteropPreview, LastImport};
 
 use crate::platform::{self, LocalStorageBackend, StorageChange};
 
@@ -106,6 +106,8 @@ pub struct AppState {
     pub not_duplicates: RwSignal<BTreeSet<(RecordId, RecordId)>>,
     /// The import being previewed, before the officer confirms it.
     pub import_plan: RwSignal<Option<Plan>>,
+    /// vCard and iCalendar files being previewed alongside.
+    pub interop_plan: RwSignal<Vec<exchange::InteropPreview>>,
     /// The last import, while it can still be undone.
     pub last_import: RwSignal<Option<LastImport>>,
     /// What the browser says about storage (persistence, quota, use).
@@ -225,6 +227,7 @@ impl AppState {
             import_log: RwSignal::new(imports),
             not_duplicates: RwSignal::new(not_duplicates),
             import_plan: RwSignal::new(None),
+            interop_plan: RwSignal::new(Vec::new()),
             last_import: RwSignal::new(None),
             health: RwSignal::new(platform::health::Health::default()),
             today: platform::today(),

@@ -16,6 +16,7 @@ use crate::vv::VersionVector;
 use crate::wire::UniqueMap;
 use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
+use crate::interop::marking::{record_within, Ceiling};
 use crate::notebook::Notebook;
 use crate::record::Record;
 use crate::wire::DeviceV1;
@@ -61,6 +62,8 @@ pub struct ExportRequest<'a> {
     pub now_ms: u64,
     /// Today, to name the file.
     pub today: Date,
+    /// Records marked above this are left out.
+    pub ceiling: Ceiling,
 }
 
 impl ExportState {
@@ -73,11 +76,12 @@ impl ExportState {
 /// Makes a bundle of everything, or of what this device changed since its last export, and advances
 /// the export state.
 pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) -> Export {
-    let ExportRequest { device, replicas, scope, bundle_id, now_ms, today } = req;
-    let records: Vec<&Record> = match scope {
+    let ExportRequest { device, replicas, scope, bundle_id, now_ms, today, ceiling } = req;
+    let mut records: Vec<&Record> = match scope {
         Scope::All => nb.records().collect(),
         Scope::Changes => nb.changed_here_since(replicas, &state.since()),
     };
+    records.retain(|r| record_within(nb, r, ceiling));
     let count = records.len();
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
     devices.push(device.clone());

@@ -499,6 +499,7 @@ fn a_causal_context_in_the_year_9999_cannot_swallow_later_edits() {
             bundle_id: uuid::Uuid::from_u128(0x019c_eced_0000_7000_8000_0000_0000_0042),
             now_ms: NOW + DAY,
             today: Date::from_days_since_epoch(((NOW + DAY) / DAY) as i64),
+            ceiling: liaison_core::interop::Ceiling::All,
         },
     )
     .text;

@@ -775,5 +775,5 @@ fn export_as_device(
     today: liaison_core::date::Date,
 ) -> exchange::Export {
     let replicas = std::collections::BTreeSet::from([device.id]);
-    exchange::export(nb, state, exchange::ExportRequest { device, replicas: &replicas, scope, bundle_id, now_ms, today })
+    exchange::export(nb, state, exchange::ExportRequest { device, replicas: &replicas, scope, bundle_id, now_ms, today, ceiling: liaison_core::interop::Ceiling::All })
 }

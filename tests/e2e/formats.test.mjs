@@ -1,0 +1,119 @@
+// Formats the rest of an office uses: vCard round trips between officers without duplicates, calendars
+// and spreadsheets download, and printing gives a clean report with its marking.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedEntries, seedPage } from './seed.mjs';
+import { DESKTOP, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
+
+const app = servedApp();
+const exact = { exact: true };
+
+async function officer(name) {
+  const page = await newPage(app.browser, DESKTOP);
+  await page.goto(`${app.server.url}/`);
+  await page.getByLabel('Officer name', exact).fill(name);
+  await page.getByLabel('Device label', exact).fill('Laptop');
+  await page.getByRole('button', { name: 'Start using Liaison' }).click();
+  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+  return page;
+}
+
+async function nav(page, name) {
+  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+}
+
+test('contacts exported as vCard import into another officer\'s app, and a second import makes no duplicates', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'liaison-vcf-'));
+  const ana = await officer('Lt Col Ana Ruiz');
+  const ben = await officer('Maj Ben Okafor');
+  try {
+    for (const [name, email] of [['Oberst Jürgen Müller', 'j.mueller@example.at'], ['Мария Иванова', 'maria@example.ru']]) {
+      await nav(ana, 'Contacts');
+      await ana.getByRole('button', { name: 'New contact' }).click();
+      await ana.getByLabel('Name', exact).fill(name);
+      await ana.getByLabel('Email', exact).fill(email);
+      await ana.getByLabel('Marking', exact).fill('RESTRICTED');
+    }
+    await nav(ana, 'Export');
+    const [download] = await Promise.all([ana.waitForEvent('download'), ana.getByRole('button', { name: 'Contacts as vCard (.vcf)' }).click()]);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const text = await readFile(file, 'utf8');
+    assert.match(text, /BEGIN:VCARD\r\nVERSION:4\.0\r\n/);
+    assert.match(text, /FN:Мария Иванова/);
+    await ana.getByText(/Saved liaison-contacts-.*\.vcf with 2 records/).waitFor();
+
+    for (const round of [1, 2]) {
+      await nav(ben, 'Import');
+      await ben.getByLabel('Choose bundle files').setInputFiles([file]);
+      const card = ben.locator('.preview-card').filter({ hasText: 'vCard file' });
+      await card.waitFor();
+      const [created, , unchanged] = await card.getByRole('definition').allInnerTexts();
+      assert.deepEqual([created, unchanged], round === 1 ? ['2', '0'] : ['0', '2']);
+      if (round === 1) {
+        await ben.getByRole('button', { name: 'Import', exact: true }).click();
+        await ben.getByRole('alert').filter({ hasText: 'Imported 1 file: 2 new, 0 updated' }).waitFor();
+      } else {
+        // Nothing new: the import cannot be confirmed, and nothing changes.
+        assert.equal(await ben.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+      }
+    }
+    await nav(ben, 'Contacts');
+    assert.equal(await ben.getByRole('link', { name: 'Oberst Jürgen Müller' }).count(), 1);
+    assert.equal(await ben.getByRole('link', { name: 'Мария Иванова' }).count(), 1);
+    await ben.getByRole('link', { name: 'Мария Иванова' }).click();
+    assert.equal(await ben.getByLabel('Marking', exact).inputValue(), 'RESTRICTED');
+    assertNoErrors(ana);
+    assertNoErrors(ben);
+  } finally {
+    await ana.context().close();
+    await ben.context().close();
+  }
+});
+
+test('a marking limit leaves records out of a calendar export, and says so', async () => {
+  const page = await newPage(app.browser, DESKTOP);
+  try {
+    await page.goto(`${app.server.url}/settings`);
+    await seedPage(page, seedEntries({ contacts: 10, meetings: 12 }));
+    await page.goto(`${app.server.url}/export`);
+    await page.getByLabel('Include records marked').selectOption('open');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Meetings and follow-ups as iCalendar (.ics)' }).click()]);
+    const text = await readFile(await download.path(), 'utf8');
+    assert.match(text, /BEGIN:VCALENDAR/);
+    assert.doesNotMatch(text, /RESTRICTED|CONFIDENTIAL/);
+    await page.getByText(/left out by the marking limit/).waitFor();
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('printing a meeting shows the report with its marking at top and bottom and no app around it', async () => {
+  const page = await newPage(app.browser, DESKTOP);
+  try {
+    await page.goto(`${app.server.url}/settings`);
+    await seedPage(page, seedEntries({ contacts: 10, meetings: 10 }));
+    await page.goto(`${app.server.url}/meetings`);
+    await page.getByRole('list', { name: 'Meetings' }).getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Follow-up actions' }).waitFor();
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.topbar').isVisible(), false);
+    assert.equal(await page.locator('form').first().isVisible(), false);
+    const banners = page.locator('.report .print-banner');
+    assert.equal(await banners.count(), 2);
+    assert.equal(await banners.first().isVisible(), true);
+    await screenshot(page, 'print-meeting-report');
+    await page.emulateMedia({ media: 'screen' });
+    await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, 'print-contact-sheet');
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
+  }
+});
