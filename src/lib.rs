@@ -16,6 +16,7 @@ use crate::components::shell::Shell;
 use crate::screens::conflicts::Conflicts;
 use crate::screens::contact_page::ContactPage;
 use crate::screens::contacts::ContactsList;
+use crate::screens::dashboard::Dashboard;
 use crate::screens::duplicates::Duplicates;
 use crate::screens::export::Export;
 use crate::screens::follow_ups::FollowUps;
@@ -67,10 +68,13 @@ pub fn App(boot: Boot) -> impl IntoView {
     }
 }
 
-/// The start URL: Settings on first start, otherwise the meetings list.
+/// The start URL: Settings on first start, otherwise the dashboard.
 #[component]
 fn Home() -> impl IntoView {
     let app = state::use_app();
-    let target = if app.needs_setup() { "/settings" } else { "/meetings" };
-    view! { <Redirect path=target /> }
+    if app.needs_setup() {
+        view! { <Redirect path="/settings" /> }.into_any()
+    } else {
+        view! { <Dashboard /> }.into_any()
+    }
 }

@@ -2,10 +2,12 @@
 
 pub mod dialog;
 pub mod fields;
+pub mod filters;
 pub mod marking;
 pub mod online_status;
 pub mod report;
 pub mod routed;
+pub mod search;
 pub mod shell;
 pub mod time;
 pub mod update_prompt;

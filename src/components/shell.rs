@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::marking::MarkingOptions;
 use crate::components::online_status::OnlineStatus;
+use crate::components::search::SearchBox;
 use crate::components::update_prompt::UpdatePrompt;
 use crate::platform;
 use crate::state::{use_app, SaveState, AT_RISK_AFTER_DAYS};
@@ -23,6 +24,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <span class="brand-name">"Liaison"</span>
             </div>
             <nav aria-label="Main">
+                <A href="/" exact=true>"Dashboard"</A>
                 <A href="/meetings">"Meetings"</A>
                 <A href="/contacts">"Contacts"</A>
                 <A href="/follow-ups">"Follow-ups"</A>
@@ -31,6 +33,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/export">"Export"</A>
                 <A href="/settings">"Settings"</A>
             </nav>
+            <SearchBox />
             <div class="topbar-status">
                 <OnlineStatus />
                 <SaveIndicator />

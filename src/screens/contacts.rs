@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use liaison_core::model::Kind;
+use liaison_core::query::ContactFilter;
 
+use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};
 use crate::state::use_app;
 
@@ -24,9 +26,13 @@ struct Row {
 pub fn ContactsList() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let pairs = query_pairs();
+    let filter = Memo::new(move |_| pairs.with(|p| ContactFilter::from_query_pairs(p)));
+    let total = Memo::new(move |_| app.notebook.with(|nb| nb.contacts().len()));
     let rows = Memo::new(move |_| {
         app.notebook.with(|nb| {
-            nb.contacts()
+            filter
+                .with(|f| f.apply(nb))
                 .into_iter()
                 .map(|c| Row {
                     id: c.id.map(|i| i.to_string()).unwrap_or_default(),
@@ -51,8 +57,17 @@ pub fn ContactsList() -> impl IntoView {
                 <h1>"Contacts"</h1>
                 <button type="button" class="button primary" on:click=new_contact>"New contact"</button>
             </header>
+            <Show when={move || total.get() > 0}>
+                <FilterBar path="/contacts" from_label="Met from" to_label="Met until" />
+            </Show>
+            <Show when={move || total.get() > 0 && rows.with(Vec::is_empty)}>
+                <div class="empty">
+                    <h2>"No contacts match these filters"</h2>
+                    <p>"Change or clear the filters above to see more."</p>
+                </div>
+            </Show>
             <Show
-                when=move || rows.with(|r| !r.is_empty())
+                when={move || rows.with(|r| !r.is_empty())}
                 fallback=|| view! {
                     <div class="empty">
                         <h2>"No contacts yet"</h2>

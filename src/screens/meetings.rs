@@ -5,7 +5,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use liaison_core::date::human_date;
 use liaison_core::model::{Contact, Kind};
+use liaison_core::query::MeetingFilter;
 
+use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};
 use crate::state::use_app;
 
@@ -25,9 +27,13 @@ struct Row {
 pub fn MeetingsList() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
+    let pairs = query_pairs();
+    let filter = Memo::new(move |_| pairs.with(|p| MeetingFilter::from_query_pairs(p)));
+    let total = Memo::new(move |_| app.notebook.with(|nb| nb.meetings().len()));
     let rows = Memo::new(move |_| {
         app.notebook.with(|nb| {
-            nb.meetings()
+            filter
+                .with(|f| f.apply(nb))
                 .into_iter()
                 .map(|m| {
                     let mut people: Vec<String> = nb.participants(&m).iter().map(Contact::display_name).collect();
@@ -60,8 +66,17 @@ pub fn MeetingsList() -> impl IntoView {
                 <h1>"Meetings"</h1>
                 <button type="button" class="button primary" on:click=new_meeting>"New meeting"</button>
             </header>
+            <Show when={move || total.get() > 0}>
+                <FilterBar path="/meetings" />
+            </Show>
+            <Show when={move || total.get() > 0 && rows.with(Vec::is_empty)}>
+                <div class="empty">
+                    <h2>"No meetings match these filters"</h2>
+                    <p>"Change or clear the filters above to see more."</p>
+                </div>
+            </Show>
             <Show
-                when=move || rows.with(|r| !r.is_empty())
+                when={move || rows.with(|r| !r.is_empty())}
                 fallback=|| view! {
                     <div class="empty">
                         <h2>"No meetings yet"</h2>

@@ -3,6 +3,7 @@
 pub mod conflicts;
 pub mod contact_page;
 pub mod contacts;
+pub mod dashboard;
 pub mod duplicates;
 pub mod export;
 pub mod follow_ups;

@@ -15,6 +15,7 @@ use liaison_core::record::Value;
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::wire::decode_record;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
+use liaison_core::search::SearchIndex;
 use liaison_core::Notebook;
 
 pub use exchange::{Format, InteropPreview, LastImport};
@@ -112,6 +113,10 @@ pub struct AppState {
     pub last_import: RwSignal<Option<LastImport>>,
     /// What the browser says about storage (persistence, quota, use).
     pub health: RwSignal<platform::health::Health>,
+    /// The search index, updated per changed record.
+    pub search: StoredValue<SearchIndex>,
+    /// Bumped whenever the index changes, so that open results refresh.
+    pub search_version: RwSignal<u64>,
     /// Today, in the device's time zone, read at start-up.
     pub today: Date,
     /// The ids this device's tabs stamp edits with; this tab's is `notebook.device()`.
@@ -230,12 +235,15 @@ impl AppState {
             interop_plan: RwSignal::new(Vec::new()),
             last_import: RwSignal::new(None),
             health: RwSignal::new(platform::health::Health::default()),
+            search: StoredValue::new(SearchIndex::new()),
+            search_version: RwSignal::new(0),
             today: platform::today(),
             replicas: StoredValue::new(replicas.into_iter().chain([this_tab]).collect()),
             queue: StoredValue::new(WriteQueue::new()),
             serial: StoredValue::new(1_000),
             storage_enabled,
         };
+        state.search.set_value(state.notebook.with_untracked(SearchIndex::build));
         if storage_enabled {
             state.refresh_health();
             set_interval(move || state.refresh_health(), HEALTH_EVERY);
@@ -445,8 +453,16 @@ impl AppState {
         self.queue.with_value(WriteQueue::unsaved)
     }
 
+    /// Brings the search index up to date for records that changed.
+    fn reindex(&self, ids: impl IntoIterator<Item = RecordId>) {
+        let notebook = self.notebook;
+        self.search.update_value(|index| notebook.with_untracked(|nb| index.update_all(nb, ids)));
+        self.search_version.update(|v| *v += 1);
+    }
+
     fn persist(&self) {
         let changed = self.notebook.try_update_untracked(Notebook::take_changed).unwrap_or_default();
+        self.reindex(changed.iter().copied());
         self.queue.update_value(|q| q.enqueue(changed));
         self.flush();
     }
@@ -497,6 +513,7 @@ impl AppState {
                 }
                 Err(_) => false,
             });
+            self.reindex([id]);
             if behind {
                 // The other tab overwrote edits only this tab has: write the union back.
                 self.queue.update_value(|q| q.enqueue([id]));
