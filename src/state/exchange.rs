@@ -53,12 +53,23 @@ pub struct InteropPreview {
     pub content: Readable,
 }
 
+/// Whether the first bytes of a file hold `marker`, case ignored.
+fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
+    let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
+    head.windows(marker.len()).any(|w| w == marker)
+}
+
+/// The file's extension decides; only a file without a known one is judged by its first line. A `.json`
+/// file is always read as a bundle, so a bundle that is not one is refused as such, never re-read as
+/// something else.
 fn is_vcard(name: &str, bytes: &[u8]) -> bool {
-    name.to_lowercase().ends_with(".vcf") || bytes.iter().take(64).copied().collect::<Vec<u8>>().to_ascii_uppercase().windows(11).any(|w| w == b"BEGIN:VCARD")
+    let name = name.to_lowercase();
+    name.ends_with(".vcf") || (!name.ends_with(".json") && !name.ends_with(".ics") && starts_with_marker(bytes, b"BEGIN:VCARD"))
 }
 
 fn is_ical(name: &str, bytes: &[u8]) -> bool {
-    name.to_lowercase().ends_with(".ics") || bytes.iter().take(64).copied().collect::<Vec<u8>>().to_ascii_uppercase().windows(15).any(|w| w == b"BEGIN:VCALENDAR")
+    let name = name.to_lowercase();
+    name.ends_with(".ics") || (!name.ends_with(".json") && !name.ends_with(".vcf") && starts_with_marker(bytes, b"BEGIN:VCALENDAR"))
 }
 
 /// The last import, kept in memory so it can be undone during this session.
