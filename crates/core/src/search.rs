@@ -1096,42 +1096,42 @@ impl SearchIndex {
     /// Per record ordinal, the sum over the words of each word's best `tier * 3 + place`, or `None`
     /// when some word is missing from the record.
     fn scores(&self, words: &[Word]) -> Vec<Option<u32>> {
+        // Per record: how many words matched so far (high bits), and the best score of the current
+        // word (low 8 bits, 0xFF for none yet): one memory access per posting.
+        const NONE: u32 = 0xFF;
         let n = self.records.len();
-        let mut matched = vec![0u32; n];
+        let mut state = vec![NONE; n];
         let mut total = vec![0u32; n];
-        let mut best = vec![u8::MAX; n];
         for (k, w) in words.iter().enumerate() {
             let k = k as u32;
-            best.fill(u8::MAX);
             self.tokens_containing(w, |token, starts, inside| {
                 // The score for each value of a posting's low bits (tier, and first of its piece or not).
-                let mut table = [u8::MAX; 1 << SHIFT];
+                let mut table = [NONE; 1 << SHIFT];
                 for (bits, score) in table.iter_mut().enumerate() {
                     let place = match (starts, bits & 1 == 0) {
                         (true, true) => AT_FIELD_START,
                         (true, false) => AT_WORD_START,
                         (false, _) => inside,
                     };
-                    *score = (bits >> 1) as u8 * TIERS as u8 + place;
+                    *score = (bits >> 1) as u32 * TIERS + u32::from(place);
                 }
                 for &p in &token.postings {
-                    let ord = (p >> SHIFT) as usize;
-                    if let (Some(b), Some(&m)) = (best.get_mut(ord), matched.get(ord)) {
-                        if m == k {
-                            *b = (*b).min(table[(p & ((1 << SHIFT) - 1)) as usize]);
+                    if let Some(s) = state.get_mut((p >> SHIFT) as usize) {
+                        if *s >> 8 == k {
+                            *s = (*s).min((k << 8) | table[(p & ((1 << SHIFT) - 1)) as usize]);
                         }
                     }
                 }
             });
-            for ord in 0..n {
-                if best[ord] != u8::MAX && matched[ord] == k {
-                    matched[ord] = k + 1;
-                    total[ord] += u32::from(best[ord]);
+            for (s, t) in state.iter_mut().zip(total.iter_mut()) {
+                if *s >> 8 == k && *s & NONE != NONE {
+                    *t += *s & NONE;
+                    *s = ((k + 1) << 8) | NONE;
                 }
             }
         }
         let all = words.len() as u32;
-        matched.into_iter().zip(total).map(|(m, t)| (m == all).then_some(t)).collect()
+        state.into_iter().zip(total).map(|(s, t)| (s >> 8 == all).then_some(t)).collect()
     }
 
     /// Calls `found(token, starts, place)` once for every live token that contains `word`: `starts` when
