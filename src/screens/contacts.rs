@@ -55,7 +55,23 @@ pub fn ContactsList() -> impl IntoView {
         <section class="screen">
             <header class="screen-header">
                 <h1>"Contacts"</h1>
-                <button type="button" class="button primary" on:click=new_contact>"New contact"</button>
+                <div class="header-actions">
+                    <Show when={move || total.get() > 0}>
+                        <button
+                            type="button"
+                            class="button"
+                            title="The contacts listed below, with the filters applied"
+                            on:click=move |_| {
+                                if let Err(e) = app.export_contacts_vcard(&filter.get_untracked()) {
+                                    app.notify(format!("The vCard file could not be saved: {e}."));
+                                }
+                            }
+                        >
+                            "Export as vCard"
+                        </button>
+                    </Show>
+                    <button type="button" class="button primary" on:click=new_contact>"New contact"</button>
+                </div>
             </header>
             <Show when={move || total.get() > 0}>
                 <FilterBar path="/contacts" from_label="Met from" to_label="Met until" />

@@ -149,6 +149,13 @@ impl AppState {
         platform::download(&name, &text, "text/vcard")
     }
 
+    /// Downloads the contacts a list shows (its filters applied) as one vCard file.
+    pub fn export_contacts_vcard(&self, filter: &liaison_core::query::ContactFilter) -> Result<usize, String> {
+        let export = self.notebook.with_untracked(|nb| interop::vcard::export(nb, &filter.apply(nb), Ceiling::All));
+        platform::download(&format!("liaison-contacts-{}.vcf", self.today), &export.text, "text/vcard")?;
+        Ok(export.written)
+    }
+
     /// How many records a "changes" export would carry now.
     pub fn changes_since_export(&self) -> usize {
         let since = self.export_state.with(|s| s.since());

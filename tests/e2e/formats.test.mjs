@@ -117,3 +117,22 @@ test('printing a meeting shows the report with its marking at top and bottom and
     await page.context().close();
   }
 });
+
+test('the contacts list exports what it shows, filters applied, as one vCard file', async () => {
+  const page = await newPage(app.browser, DESKTOP);
+  try {
+    await page.goto(`${app.server.url}/settings`);
+    await seedPage(page, seedEntries({ contacts: 30, meetings: 5 }));
+    await page.goto(`${app.server.url}/contacts?nation=FRA`);
+    const rows = page.getByRole('table').getByRole('row');
+    await rows.nth(1).waitFor();
+    const shown = (await rows.count()) - 1;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as vCard' }).click()]);
+    const text = await readFile(await download.path(), 'utf8');
+    assert.equal((text.match(/BEGIN:VCARD/g) ?? []).length, shown);
+    assert.equal((text.match(/X-LIAISON-NATION:FRA/g) ?? []).length, shown);
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
+  }
+});
