@@ -32,19 +32,8 @@ const FIELDS: [Field; 11] = [
 ];
 
 fn value_of(c: &Contact, f: Field) -> Value {
-    match f {
-        Field::Name => Value::Text(c.name.clone()),
-        Field::Title => Value::Text(c.title.clone()),
-        Field::Organisation => Value::Text(c.organisation.clone()),
-        Field::Nation => Value::Text(c.nation.clone()),
-        Field::Role => Value::Text(c.role.clone()),
-        Field::Emails => Value::List(c.emails.clone()),
-        Field::Phones => Value::List(c.phones.clone()),
-        Field::Languages => Value::List(c.languages.clone()),
-        Field::Notes => Value::Text(c.notes.clone()),
-        Field::Tags => Value::List(c.tags.clone()),
-        _ => Value::Text(c.marking.clone()),
-    }
+    // Every field in FIELDS is a contact field, so the fallback never shows.
+    c.value(f).unwrap_or(Value::Text(String::new()))
 }
 
 fn summary(c: &Contact) -> String {

@@ -43,22 +43,7 @@ export function launchBrowser() {
  */
 export async function newPage(browser, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  const record = (what) => {
-    errors.push(what);
-    console.error(`[browser] ${what}`);
-  };
-  page.on('pageerror', (err) => record(`pageerror: ${err.stack || err.message || err}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      const loc = msg.location();
-      record(`console.error: ${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
-    }
-  });
-  page.on('crash', () => record('the page crashed'));
-  page.errors = errors;
-  return page;
+  return watchPage(await context.newPage());
 }
 
 /** Throws, listing every error the page reported, if there was any. */

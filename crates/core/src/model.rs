@@ -346,6 +346,25 @@ impl Contact {
         }
     }
 
+    /// The value of one of a contact's fields, as a record stores it (`None` for fields a contact lacks).
+    pub fn value(&self, field: Field) -> Option<Value> {
+        Some(match field {
+            Field::Name => Value::Text(self.name.clone()),
+            Field::Title => Value::Text(self.title.clone()),
+            Field::Organisation => Value::Text(self.organisation.clone()),
+            Field::Nation => Value::Text(self.nation.clone()),
+            Field::Role => Value::Text(self.role.clone()),
+            Field::Emails => Value::List(self.emails.clone()),
+            Field::Phones => Value::List(self.phones.clone()),
+            Field::Languages => Value::List(self.languages.clone()),
+            Field::Notes => Value::Text(self.notes.clone()),
+            Field::Tags => Value::List(self.tags.clone()),
+            Field::Marking => Value::Text(self.marking.clone()),
+            Field::MergedInto => Value::Text(self.merged_into.map(|id| id.to_string()).unwrap_or_default()),
+            _ => return None,
+        })
+    }
+
     /// The name to show, never blank.
     pub fn display_name(&self) -> String {
         if self.name.trim().is_empty() {

@@ -178,26 +178,10 @@ impl Card {
 
     /// The values the card carried, for the fields it carried.
     pub fn values(&self) -> Vec<(Field, Value)> {
-        let c = &self.contact;
         self.carried
             .iter()
-            .filter_map(|f| {
-                let v = match f {
-                    Field::Name => Value::Text(c.name.clone()),
-                    Field::Title => Value::Text(c.title.clone()),
-                    Field::Organisation => Value::Text(c.organisation.clone()),
-                    Field::Nation => Value::Text(c.nation.clone()),
-                    Field::Role => Value::Text(c.role.clone()),
-                    Field::Emails => Value::List(c.emails.clone()),
-                    Field::Phones => Value::List(c.phones.clone()),
-                    Field::Languages => Value::List(c.languages.clone()),
-                    Field::Notes => Value::Text(c.notes.clone()),
-                    Field::Tags => Value::List(c.tags.clone()),
-                    Field::Marking => Value::Text(c.marking.clone()),
-                    _ => return None,
-                };
-                Some((*f, v))
-            })
+            .filter(|f| **f != Field::MergedInto)
+            .filter_map(|f| Some((*f, self.contact.value(*f)?)))
             .collect()
     }
 }
