@@ -155,6 +155,11 @@ fn ReadyCard(p: Preview) -> impl IntoView {
                     p.future_stamps
                 )}</p>
             })}
+            {p.shared_ids.iter().map(|id| view! {
+                <p class="note warn">{format!(
+                    "Two devices share the id {id}: they wrote different values under one stamp (a copied browser profile or a restored backup?). Both values are kept as a conflict."
+                )}</p>
+            }).collect::<Vec<_>>()}
             {(p.missing_links > 0).then(|| view! {
                 <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
             })}

@@ -248,8 +248,16 @@ impl AppState {
             bundles += 1;
         }
         let mut log = self.import_log.get_untracked();
-        let mut undo = None;
-        self.notebook.update(|nb| undo = Some(exchange::apply(nb, &mut log, plan, platform::now_ms())));
+        let mut applied = None;
+        self.notebook.update(|nb| applied = Some(exchange::apply(nb, &mut log, plan, platform::now_ms())));
+        let undo = match applied {
+            Some(Ok(undo)) => Some(undo),
+            Some(Err(e)) => {
+                self.notify(format!("Nothing was imported: {e}."));
+                return;
+            }
+            None => None,
+        };
         self.import_log.set(log.clone());
         self.persist();
         self.save_meta(IMPORTS_KEY, log);

@@ -182,6 +182,7 @@ pub async fn boot() -> Boot {
                 }
             }
             let mut notebook = Notebook::from_records(replica, loaded.records, now);
+            notebook.set_own_replicas(replicas.iter().copied());
             notebook.learn_devices(loaded.devices);
             notebook.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() }));
             Boot {

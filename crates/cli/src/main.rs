@@ -313,6 +313,11 @@ fn merge_files(inputs: &[PathBuf], output: &Path, label: &str, officer: &str, ve
     for d in &merged.dropped {
         out.line(format!("merge: record {}: {}", d.id, d.reason));
     }
+    for id in &merged.shared_ids {
+        out.line(format!(
+            "merge: two devices share the id {id}: they wrote different values under one stamp (a copied browser profile or a restored backup?); both values are kept as a conflict"
+        ));
+    }
     let text = merged.to_bundle();
     // The output is read back exactly as the app would read it before it replaces anything, so that a
     // merge never leaves a bundle behind that the app would refuse (one too large, say).

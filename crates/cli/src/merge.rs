@@ -11,7 +11,12 @@
 //! - an id that is a record of one kind in some inputs and of another kind in others (one side is
 //!   corrupt or hostile; keeping either would depend on which input came first);
 //! - a record whose link (participants, an action's meeting or contact, a merge redirect) points at a
-//!   record of the wrong kind in the merged set, which would make the output an invalid bundle.
+//!   record of the wrong kind in the merged set, which would make the output an invalid bundle;
+//! - a record whose inputs contradict each other (each claims to have replaced the other's value of a
+//!   field), so that the join holds no value for it: keeping it would store that loss.
+//!
+//! Two devices that stamped different values with one stamp (one id on two machines) are kept, as a
+//! conflict, and named in [`Merged::shared_ids`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,6 +93,8 @@ pub struct Merged {
     pub device: DeviceV1,
     /// Records left out of the output, by id.
     pub dropped: Vec<Dropped>,
+    /// Devices that wrote two different values under one stamp: two machines share the id.
+    pub shared_ids: BTreeSet<DeviceId>,
     /// The newest stamp of any record (or, with no records, the newest input bundle's time).
     pub created_ms: u64,
 }
@@ -179,9 +186,20 @@ impl Merger {
                 bad_links.push(Dropped { id: r.id, reason });
             }
         }
+        for r in records.values() {
+            if let Some(field) = r.emptied_fields().first() {
+                bad_links.push(Dropped {
+                    id: r.id,
+                    reason: format!(
+                        "dropped from the output: its inputs contradict each other (each claims to have replaced the other's “{field}”), so merging them would leave it empty; one of them was altered or damaged"
+                    ),
+                });
+            }
+        }
         for d in &bad_links {
             records.remove(&d.id);
         }
+        let shared_ids = records.values().flat_map(|r| r.shared_stamps()).map(|s| s.device).collect();
         dropped.extend(bad_links);
         dropped.sort_by_key(|d| d.id);
 
@@ -192,7 +210,7 @@ impl Merger {
 
         let created_ms =
             records.values().flat_map(|r| r.stamps().map(|s| s.wall_ms)).max().unwrap_or(self.newest_bundle_ms);
-        Merged { records, devices, device: device.clone(), dropped, created_ms }
+        Merged { records, devices, device: device.clone(), dropped, shared_ids, created_ms }
     }
 }
 

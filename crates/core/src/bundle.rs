@@ -1,4 +1,4 @@
-//! Bundle format v1: how an officer's notes travel to a coordinator.
+//! Bundle formats v1 and v2: how an officer's notes travel to a coordinator.
 //!
 //! A bundle is one UTF-8 JSON object: a format name and version, a bundle id, its creation time, the
 //! exporting device and its per-device sequence number, whether it holds everything or the changes
@@ -8,6 +8,9 @@
 //! Reading is defensive: size and record-count limits come before parsing, the version comes before the
 //! body, and every record is validated fully. The result is either a whole bundle or a list of specific
 //! problems, never a part.
+//!
+//! v2 differs from v1 only in its records ([`RecordV2`]: a causal context per register instead of one
+//! per record). This version writes v2 and reads both.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -21,12 +24,12 @@ use crate::clock::MAX_FUTURE_SKEW_MS;
 use crate::id::{DeviceId, RecordId};
 use crate::model::{Field, Kind};
 use crate::record::Record;
-use crate::wire::{DeviceV1, RecordV1};
+use crate::wire::{DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
 
 /// The `format` every Liaison bundle names.
 pub const FORMAT: &str = "liaison-bundle";
 /// The newest bundle version this build reads, and the one it writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Files larger than this are refused before they are read.
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 /// Bundles with more records than this are refused while they are read.
@@ -52,13 +55,13 @@ pub enum Scope {
     Changes,
 }
 
-/// The wire form of a bundle, v1.
+/// The wire form of a bundle, generic over its record format.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BundleV1 {
+#[serde(deny_unknown_fields, bound(deserialize = "R: WireRecord + Deserialize<'de>"))]
+pub struct BundleDto<R> {
     /// Always [`FORMAT`].
     pub format: String,
-    /// Always 1 for this type.
+    /// 1 for [`BundleV1`], 2 for [`BundleV2`].
     pub version: u32,
     /// A unique id per bundle: importing the same id twice is a repeat.
     pub bundle_id: Uuid,
@@ -74,21 +77,68 @@ pub struct BundleV1 {
     pub devices: Vec<DeviceV1>,
     /// The records, sorted by id.
     #[serde(deserialize_with = "limited_records")]
-    pub records: Vec<RecordV1>,
+    pub records: Vec<R>,
     /// `sha256:` and the hex digest of this object serialised with an empty checksum.
     pub checksum: String,
 }
 
-fn limited_records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RecordV1>, D::Error> {
-    struct Limited;
-    impl<'de> Visitor<'de> for Limited {
-        type Value = Vec<RecordV1>;
+/// Bundle format v1: one causal context per record.
+pub type BundleV1 = BundleDto<RecordV1>;
+/// Bundle format v2: one causal context per register.
+pub type BundleV2 = BundleDto<RecordV2>;
+
+/// What the reader needs of a record format before and while turning it into a domain record.
+pub trait WireRecord: Serialize + Clone {
+    /// The record's id.
+    fn id(&self) -> RecordId;
+    /// The record's kind.
+    fn kind(&self) -> Kind;
+    /// Every field entry, for value limits checked before anything is built.
+    fn field_entries(&self) -> Vec<(&str, &EntryV1)>;
+    /// The validated domain record.
+    fn into_record(self) -> Result<Record, DecodeError>;
+}
+
+impl WireRecord for RecordV1 {
+    fn id(&self) -> RecordId {
+        self.id
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn field_entries(&self) -> Vec<(&str, &EntryV1)> {
+        self.fields.0.iter().flat_map(|(k, es)| es.iter().map(move |e| (k.as_str(), e))).collect()
+    }
+    fn into_record(self) -> Result<Record, DecodeError> {
+        RecordV1::into_record(self)
+    }
+}
+
+impl WireRecord for RecordV2 {
+    fn id(&self) -> RecordId {
+        self.id
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+    fn field_entries(&self) -> Vec<(&str, &EntryV1)> {
+        self.fields.0.iter().flat_map(|(k, r)| r.e.iter().map(move |e| (k.as_str(), e))).collect()
+    }
+    fn into_record(self) -> Result<Record, DecodeError> {
+        RecordV2::into_record(self)
+    }
+}
+
+fn limited_records<'de, D: Deserializer<'de>, R: Deserialize<'de>>(d: D) -> Result<Vec<R>, D::Error> {
+    struct Limited<R>(std::marker::PhantomData<R>);
+    impl<'de, R: Deserialize<'de>> Visitor<'de> for Limited<R> {
+        type Value = Vec<R>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             write!(f, "a list of at most {MAX_RECORDS} records")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-            while let Some(r) = seq.next_element::<RecordV1>()? {
+            while let Some(r) = seq.next_element::<R>()? {
                 if out.len() == MAX_RECORDS {
                     return Err(serde::de::Error::custom(format_args!(
                         "more than {MAX_RECORDS} records; split the export"
@@ -99,7 +149,7 @@ fn limited_records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RecordV1>, D::
             Ok(out)
         }
     }
-    d.deserialize_seq(Limited)
+    d.deserialize_seq(Limited(std::marker::PhantomData))
 }
 
 /// The first look at a file: enough to refuse other formats and newer versions before reading the body.
@@ -158,7 +208,7 @@ impl fmt::Display for Problem {
     }
 }
 
-fn checksum_of(dto: &BundleV1) -> String {
+fn checksum_of<R: WireRecord>(dto: &BundleDto<R>) -> String {
     let mut blank = dto.clone();
     blank.checksum = String::new();
     // Plain structs, strings and integers always serialise.
@@ -190,31 +240,40 @@ pub struct ExportInput<'a> {
     pub records: Vec<&'a Record>,
 }
 
-/// Writes a bundle: canonical JSON (records by id, keys sorted), pretty-printed so that people can read
-/// it, with its checksum.
+/// Writes a bundle in format v2: canonical JSON (records by id, keys sorted), pretty-printed so that
+/// people can read it, with its checksum. Deleted records travel as tombstones ([`Record::for_export`]).
 pub fn write_bundle(input: ExportInput<'_>) -> String {
+    write_as(input, 2, |r| RecordV2::from_record(&r.for_export()))
+}
+
+/// Writes a bundle in the frozen format v1, byte for byte as Liaison wrote it before v2: for an officer
+/// whose Liaison reads only v1, and to prove that v1 files still read and write back unchanged.
+pub fn write_bundle_v1(input: ExportInput<'_>) -> String {
+    write_as(input, 1, RecordV1::from_record)
+}
+
+fn write_as<R: WireRecord>(input: ExportInput<'_>, version: u32, wire: impl Fn(&Record) -> R) -> String {
     let mut records = input.records;
     records.sort_by_key(|r| r.id);
     let mut devices = input.devices;
     devices.sort_by_key(|d| d.id);
     devices.dedup_by_key(|d| d.id);
-    let mut dto = BundleV1 {
+    let mut dto = BundleDto {
         format: FORMAT.into(),
-        version: VERSION,
+        version,
         bundle_id: input.bundle_id,
         created_ms: input.created_ms,
         device: input.device.clone(),
         sequence: input.sequence,
         scope: input.scope,
         devices,
-        records: records.into_iter().map(RecordV1::from_record).collect(),
+        records: records.into_iter().map(wire).collect(),
         checksum: String::new(),
     };
     dto.checksum = checksum_of(&dto);
     serde_json::to_string_pretty(&dto).unwrap_or_default()
 }
 
-/// Shortens a parser message that may quote hostile text, keeping its position.
 fn shorten(message: &str) -> String {
     if message.chars().count() <= MAX_MESSAGE_CHARS {
         return message.to_string();
@@ -321,16 +380,23 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
                     "this bundle needs a newer version of Liaison (it is bundle version {v}; this version reads up to {VERSION})"
                 ))])
             }
-            Some(1) => {}
+            Some(1) => {
+                let dto: BundleV1 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
+                return validate(dto, 1, now_ms);
+            }
+            Some(2) => {}
             _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
         },
     }
-    let dto: BundleV1 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
-    validate(dto, now_ms)
+    let dto: BundleV2 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
+    validate(dto, 2, now_ms)
 }
 
-fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+fn validate<R: WireRecord>(dto: BundleDto<R>, version: u32, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let mut problems = Vec::new();
+    if dto.version != version {
+        problems.push(Problem::file(format!("the bundle says version {} in its body but {version} in its header", dto.version)));
+    }
     if checksum_of(&dto) != dto.checksum {
         problems.push(Problem::file(
             "the checksum does not match the content: the file was changed or damaged after it was exported",
@@ -365,26 +431,24 @@ fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     }
     let mut kinds: BTreeMap<RecordId, Kind> = BTreeMap::new();
     for r in &dto.records {
-        if kinds.insert(r.id, r.kind).is_some() {
-            problems.push(Problem::record(r.id, "appears more than once in the bundle"));
+        if kinds.insert(r.id(), r.kind()).is_some() {
+            problems.push(Problem::record(r.id(), "appears more than once in the bundle"));
         }
     }
     let mut records = Vec::with_capacity(dto.records.len());
     for r in dto.records {
-        let id = r.id;
-        let kind = r.kind;
-        // Links are checked on the wire form, where every value of every entry is visible.
-        for (name, entries) in &r.fields.0 {
-            for e in entries {
-                if let crate::wire::ValueV1::Text(s) = &e.v {
-                    if s.len() > MAX_VALUE_BYTES {
-                        problems.push(Problem::record(id, format!("field “{name}” holds {} bytes; the limit is 1 MB", s.len())));
-                    }
+        let id = r.id();
+        let kind = r.kind();
+        // Value limits are checked on the wire form, before any domain value is built.
+        for (name, e) in r.field_entries() {
+            if let crate::wire::ValueV1::Text(s) = &e.v {
+                if s.len() > MAX_VALUE_BYTES {
+                    problems.push(Problem::record(id, format!("field “{name}” holds {} bytes; the limit is 1 MB", s.len())));
                 }
-                if let crate::wire::ValueV1::List(l) = &e.v {
-                    if l.iter().map(String::len).sum::<usize>() > MAX_VALUE_BYTES {
-                        problems.push(Problem::record(id, format!("field “{name}” holds more than 1 MB")));
-                    }
+            }
+            if let crate::wire::ValueV1::List(l) = &e.v {
+                if l.iter().map(String::len).sum::<usize>() > MAX_VALUE_BYTES {
+                    problems.push(Problem::record(id, format!("field “{name}” holds more than 1 MB")));
                 }
             }
         }
@@ -414,17 +478,13 @@ fn validate(dto: BundleV1, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let BundleV1 { bundle_id, created_ms, device, sequence, scope, devices, checksum, .. } = dto;
+    let BundleDto { bundle_id, created_ms, device, sequence, scope, devices, checksum, .. } = dto;
     Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records, checksum })
 }
 
 /// Every tick of a record's causal contexts: the record's own and its deletions'.
 fn contexts(rec: &Record) -> impl Iterator<Item = crate::clock::Tick> + '_ {
-    rec.seen
-        .0
-        .values()
-        .copied()
-        .chain(rec.life.entries().iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.values().copied()))
+    rec.context_ticks().map(|(_, t)| *t)
 }
 
 /// The field a link lives in and the kind it must point at.

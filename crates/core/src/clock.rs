@@ -91,20 +91,33 @@ impl Clock {
     }
 
     /// Lets the clock know a stamp exists, so later local stamps sort after it. A stamp far in the future
-    /// is refused: one device with a wrong date must not drag every clock it touches along with it.
-    ///
-    /// Stamps of this clock's own device are always followed, however far ahead: the device wrote them
-    /// itself (before its date was corrected, say), and a new local stamp below one of them would count as
-    /// already seen everywhere, so the edit would vanish in every merge.
+    /// is refused, whichever device it names (this one included: a bundle can name any id): one device
+    /// with a wrong date must not drag every clock it touches along with it.
     pub fn observe(&mut self, stamp: &Stamp, now_ms: u64) -> Observed {
         let limit = now_ms.saturating_add(MAX_FUTURE_SKEW_MS);
-        if stamp.wall_ms > limit && stamp.device != self.device {
+        if stamp.wall_ms > limit {
             return Observed::FarFuture { ahead_ms: stamp.wall_ms - now_ms };
         }
+        self.follow(stamp);
+        Observed::Accepted
+    }
+
+    /// Follows a stamp of this device's own, however far ahead, from this device's own storage: it wrote
+    /// them itself (before its date was corrected, say), and a new local stamp below one of them would
+    /// count as already seen everywhere, so the edit would vanish in every merge. Stamps of other devices
+    /// go through [`Clock::observe`].
+    pub fn observe_own(&mut self, stamp: &Stamp, now_ms: u64) -> Observed {
+        if stamp.device != self.device {
+            return self.observe(stamp, now_ms);
+        }
+        self.follow(stamp);
+        Observed::Accepted
+    }
+
+    fn follow(&mut self, stamp: &Stamp) {
         if stamp.tick() > self.last {
             self.last = stamp.tick();
         }
-        Observed::Accepted
     }
 }
 
@@ -152,12 +165,21 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_follows_its_own_stamps_however_far_ahead() {
+    fn the_clock_follows_its_own_stored_stamps_however_far_ahead() {
         let mut c = Clock::new(dev(1));
         let now = 1_700_000_000_000;
         let own = Stamp { wall_ms: now + 86_400_000, counter: 4, device: dev(1) };
-        assert_eq!(c.observe(&own, now), Observed::Accepted);
+        assert_eq!(c.observe_own(&own, now), Observed::Accepted);
         assert!(c.tick(now) > own);
+    }
+
+    #[test]
+    fn a_far_future_stamp_that_names_this_device_from_elsewhere_does_not_move_the_clock() {
+        let mut c = Clock::new(dev(1));
+        let now = 1_700_000_000_000;
+        let claimed = Stamp { wall_ms: now + 360 * 86_400_000, counter: 0, device: dev(1) };
+        assert!(matches!(c.observe(&claimed, now), Observed::FarFuture { .. }));
+        assert_eq!(c.tick(now).wall_ms, now);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
 use crate::interop::marking::{record_within, Ceiling};
 use crate::notebook::Notebook;
-use crate::record::Record;
+use crate::record::{MergeError, Record};
 use crate::wire::DeviceV1;
 
 /// What this device remembers about its own exports.
@@ -221,6 +221,9 @@ pub struct Preview {
     pub future_stamps: usize,
     /// Links to records neither here nor in the bundle (they may arrive with another bundle).
     pub missing_links: usize,
+    /// Devices that stamped two different values with one stamp: two devices share the id (a copied
+    /// browser profile, a restored backup). Both values are kept as a conflict.
+    pub shared_ids: Vec<DeviceId>,
     /// When this bundle was imported before, if it was: importing it again changes nothing.
     pub repeat_of: Option<u64>,
 }
@@ -325,26 +328,53 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
             deleted: 0,
             future_stamps: bundle::future_stamps(&b, now_ms),
             missing_links: 0,
+            shared_ids: Vec::new(),
             repeat_of,
         };
+        let own_far = own_claims_ahead(nb, &b, now_ms);
+        if !own_far.is_empty() {
+            verdicts.push(FileVerdict::Rejected { file: p.file, problems: own_far });
+            continue;
+        }
         for r in &b.records {
             p.missing_links += bundle::links_of(r)
                 .iter()
                 .filter(|(_, id)| !in_bundle.contains(id) && current(id, &merged).is_none())
                 .count();
         }
+        // Joined first and kept aside, so that a contradiction anywhere refuses the whole file.
+        let mut joined: Vec<(Record, Option<Record>)> = Vec::with_capacity(b.records.len());
+        let mut contradictions = Vec::new();
         for r in b.records {
-            let result = match current(&r.id, &merged) {
-                None => {
-                    p.new += 1;
-                    p.conflicts += usize::from(!r.conflicts().is_empty());
-                    p.deleted += usize::from(r.is_deleted());
-                    r
-                }
+            match current(&r.id, &merged) {
+                None => match r.emptied_fields().first() {
+                    Some(f) => contradictions.push(Problem { record: Some(r.id.to_string()), message: format!("its “{f}” holds no value") }),
+                    None => joined.push((r, None)),
+                },
                 Some(base) => {
                     let mut m = base.clone();
-                    // Kinds were checked above, so the join cannot fail.
-                    let _ = m.merge(&r);
+                    match m.merge_checked(&r) {
+                        Ok(()) => joined.push((m, Some(base))),
+                        Err(e) => contradictions.push(Problem { record: Some(r.id.to_string()), message: contradiction_message(&e) }),
+                    }
+                }
+            }
+        }
+        if !contradictions.is_empty() {
+            verdicts.push(FileVerdict::Rejected { file: p.file, problems: contradictions });
+            continue;
+        }
+        let mut shared: BTreeSet<DeviceId> = BTreeSet::new();
+        for (m, base) in joined {
+            shared.extend(m.shared_stamps().iter().map(|s| s.device));
+            let result = match base {
+                None => {
+                    p.new += 1;
+                    p.conflicts += usize::from(!m.conflicts().is_empty());
+                    p.deleted += usize::from(m.is_deleted());
+                    m
+                }
+                Some(base) => {
                     if m == base {
                         p.unchanged += 1;
                     } else {
@@ -357,6 +387,7 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
             };
             merged.insert(result.id, result);
         }
+        p.shared_ids = shared.into_iter().collect();
         devices.extend(b.devices.iter().cloned());
         devices.push(b.device.clone());
         if p.repeat_of.is_none() {
@@ -398,16 +429,64 @@ impl ImportUndo {
 #[error("{0} record(s) were edited after the import, so undoing it would lose those edits")]
 pub struct UndoRefused(pub usize);
 
-/// Applies a plan in one step and returns what undoing it needs.
-pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) -> ImportUndo {
+/// Applies a plan in one step and returns what undoing it needs. The planned records are joined into
+/// the records as they are now, so edits made while the preview was open stay. Either every record
+/// lands or, when one cannot be joined (it changed kind meanwhile), none does.
+pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) -> Result<ImportUndo, MergeError> {
+    let mut after = BTreeMap::new();
+    for (id, planned) in plan.merged {
+        let joined = match nb.record(id) {
+            Some(now) => {
+                let mut m = now.clone();
+                m.merge_checked(&planned)?;
+                if m == *now {
+                    continue;
+                }
+                m
+            }
+            None => planned,
+        };
+        after.insert(id, joined);
+    }
     // This device's own profile comes from its settings, never from what a bundle says about it.
-    let me = nb.device();
-    nb.learn_devices(plan.devices.into_iter().filter(|d| d.id != me));
+    let own = nb.own_replicas().clone();
+    nb.learn_devices(plan.devices.into_iter().filter(|d| !own.contains(&d.id)));
     let log_len = log.entries.len();
     log.entries.extend(plan.log);
-    let after = plan.merged;
     let before = nb.replace_records(after.iter().map(|(id, r)| (*id, Some(r.clone()))).collect(), now_ms);
-    ImportUndo { before, after, log_len }
+    Ok(ImportUndo { before, after, log_len })
+}
+
+fn contradiction_message(e: &MergeError) -> String {
+    match e {
+        MergeError::Contradiction { field, .. } => format!(
+            "this bundle and this device each claim to have replaced the other's “{field}”, so importing it would leave the field empty; the file was altered or damaged, and nothing of it was imported"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Problems for records that claim edits by this device (any of its tabs) further ahead than its clock
+/// allows: this device never made them, so the file is altered, or another machine uses this device's
+/// id. Following them would move this device's clock; ignoring them could hide its next edits.
+fn own_claims_ahead(nb: &Notebook, b: &Bundle, now_ms: u64) -> Vec<Problem> {
+    let own = nb.own_replicas();
+    let limit = now_ms.saturating_add(crate::clock::MAX_FUTURE_SKEW_MS).max(nb.clock_last().wall_ms);
+    let mut out = Vec::new();
+    for r in &b.records {
+        let stamped = r.stamps().any(|s| own.contains(&s.device) && s.wall_ms > limit);
+        let claimed = r.context_ticks().any(|(d, t)| own.contains(d) && t.wall_ms > limit);
+        if stamped || claimed {
+            out.push(Problem {
+                record: Some(r.id.to_string()),
+                message: "its history claims edits by this device dated ahead of this device's clock, which this device never made: the file was altered, or another machine uses this device's id".into(),
+            });
+        }
+        if out.len() >= 20 {
+            break;
+        }
+    }
+    out
 }
 
 /// Puts back what the last import changed, unless something it changed was edited since.

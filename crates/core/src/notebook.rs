@@ -3,7 +3,7 @@
 //! The app keeps a `Notebook` in a signal and sends every edit through it. Each command stamps the edit
 //! and notes the record as changed; the storage queue then persists the changed records write-behind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::clock::{Clock, Observed, Stamp, Tick};
 use crate::date::Date;
@@ -57,10 +57,23 @@ pub struct FollowUp {
     pub overdue: bool,
 }
 
+/// Every meeting's follow-up actions, from [`Notebook::actions_by_meeting`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionsByMeeting(HashMap<String, Vec<Action>>);
+
+impl ActionsByMeeting {
+    /// The actions of a meeting, in the order they were added: what [`Notebook::actions_of`] gives.
+    pub fn of(&self, meeting: RecordId) -> &[Action] {
+        self.0.get(&meeting.to_string()).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// One device's records and clock.
 #[derive(Clone, Debug)]
 pub struct Notebook {
     clock: Clock,
+    /// Every replica id this device's tabs stamp with (this tab's included).
+    own: BTreeSet<DeviceId>,
     records: BTreeMap<RecordId, Record>,
     changed: BTreeSet<RecordId>,
     devices: BTreeMap<DeviceId, DeviceV1>,
@@ -73,7 +86,30 @@ fn fold_name(s: &str) -> String {
 impl Notebook {
     /// An empty notebook for a device.
     pub fn new(device: DeviceId) -> Self {
-        Notebook { clock: Clock::new(device), records: BTreeMap::new(), changed: BTreeSet::new(), devices: BTreeMap::new() }
+        Notebook {
+            clock: Clock::new(device),
+            own: BTreeSet::from([device]),
+            records: BTreeMap::new(),
+            changed: BTreeSet::new(),
+            devices: BTreeMap::new(),
+        }
+    }
+
+    /// Tells the notebook every replica id of this device (its tabs), so that imports claiming edits by
+    /// any of them can be checked against this device's clock.
+    pub fn set_own_replicas(&mut self, ids: impl IntoIterator<Item = DeviceId>) {
+        self.own = ids.into_iter().chain([self.device()]).collect();
+    }
+
+    /// Every replica id of this device.
+    pub fn own_replicas(&self) -> &BTreeSet<DeviceId> {
+        &self.own
+    }
+
+    /// The newest tick this device's clock has made or accepted: imports may not claim this device's
+    /// own edits beyond it by more than the clock's skew allowance.
+    pub fn clock_last(&self) -> Tick {
+        self.clock.last()
     }
 
     /// A notebook from records loaded from storage. The clock is moved past every stamp within reach of
@@ -81,7 +117,7 @@ impl Notebook {
     pub fn from_records(device: DeviceId, records: Vec<Record>, now_ms: u64) -> Self {
         let mut nb = Notebook::new(device);
         for r in records {
-            nb.observe_record(&r, now_ms);
+            nb.observe_stored(&r, now_ms);
             match nb.records.get_mut(&r.id) {
                 // Storage has one key per id, so a repeat can only come from a caller merging sources.
                 Some(existing) => {
@@ -95,20 +131,33 @@ impl Notebook {
         nb
     }
 
-    /// Moves the clock past every stamp of a record within reach, and past this device's own newest
-    /// tick in the record's context, which may belong to a value since replaced by another device.
-    fn observe_record(&mut self, r: &Record, now_ms: u64) {
+    /// Moves the clock past every stamp of a record from this device's own storage, and past this
+    /// device's own newest tick in the record's context, which may belong to a value since replaced by
+    /// another device. This device's own stamps are followed however far ahead (see [`Clock::observe_own`]).
+    fn observe_stored(&mut self, r: &Record, now_ms: u64) {
         for s in r.stamps() {
-            self.clock.observe(s, now_ms);
+            self.clock.observe_own(s, now_ms);
         }
-        self.observe_own_context(r, now_ms);
+        if let Some(s) = self.own_context(r) {
+            self.clock.observe_own(&s, now_ms);
+        }
     }
 
-    fn observe_own_context(&mut self, r: &Record, now_ms: u64) {
-        let me = self.device();
-        if let Some(t) = r.seen.0.get(&me) {
-            self.clock.observe(&Stamp { wall_ms: t.wall_ms, counter: t.counter, device: me }, now_ms);
+    /// Moves the clock past every stamp of a record from elsewhere (another tab, an import) that lies
+    /// within reach of `now_ms`; stamps beyond it, this device's own included, are returned instead.
+    fn observe_record(&mut self, r: &Record, now_ms: u64) -> Vec<Stamp> {
+        let mut far = Vec::new();
+        for s in r.stamps().copied().chain(self.own_context(r)) {
+            if let Observed::FarFuture { .. } = self.clock.observe(&s, now_ms) {
+                far.push(s);
+            }
         }
+        far
+    }
+
+    fn own_context(&self, r: &Record) -> Option<Stamp> {
+        let me = self.device();
+        r.seen().0.get(&me).map(|t| Stamp { wall_ms: t.wall_ms, counter: t.counter, device: me })
     }
 
     /// This device's id.
@@ -219,7 +268,7 @@ impl Notebook {
         for (id, rec) in records {
             let old = match rec {
                 Some(r) => {
-                    self.observe_record(&r, now_ms);
+                    let _far_stamps_were_flagged_in_the_preview = self.observe_record(&r, now_ms);
                     self.records.insert(id, r)
                 }
                 None => self.records.remove(&id),
@@ -329,16 +378,16 @@ impl Notebook {
     /// Merges a record from another replica (another tab, or later a bundle).
     pub fn merge_record(&mut self, offered: &Record, now_ms: u64) -> Result<MergeReport, MergeError> {
         let mut report = MergeReport::default();
-        for s in offered.stamps() {
-            if let Observed::FarFuture { .. } = self.clock.observe(s, now_ms) {
-                report.future_stamps.push(*s);
-            }
+        if let Some(mine) = self.records.get(&offered.id) {
+            mine.clone().merge_checked(offered)?;
+        } else if let Some(field) = offered.emptied_fields().first() {
+            return Err(MergeError::Contradiction { id: offered.id, field: field.to_string() });
         }
-        self.observe_own_context(offered, now_ms);
+        report.future_stamps = self.observe_record(offered, now_ms);
         match self.records.get_mut(&offered.id) {
             Some(mine) => {
                 let mut merged = mine.clone();
-                merged.merge(offered)?;
+                merged.merge_checked(offered)?;
                 report.changed = merged != *mine;
                 report.offered_is_behind = merged != *offered;
                 *mine = merged;
@@ -401,11 +450,24 @@ impl Notebook {
         self.meetings_with(contact).iter().filter_map(|m| Date::parse(&m.date).ok()).filter(|d| *d <= today).max()
     }
 
-    /// The actions of a meeting, in the order they were added.
+    /// The actions of a meeting, in the order they were added. For many meetings at once use
+    /// [`Notebook::actions_by_meeting`]: this reads every record.
     pub fn actions_of(&self, meeting: RecordId) -> Vec<Action> {
         let key = meeting.to_string();
         // Record ids are v7, so id order is creation order.
         self.alive(Kind::Action).filter(|r| r.text(Field::Meeting.key()) == key).map(Action::from_record).collect()
+    }
+
+    /// The actions of every meeting, grouped in one pass over the records: what a view of many
+    /// meetings (an export, a report) asks of [`Notebook::actions_of`] for each, without reading every
+    /// record once per meeting.
+    pub fn actions_by_meeting(&self) -> ActionsByMeeting {
+        let mut by_meeting: HashMap<&str, Vec<Action>> = HashMap::new();
+        for r in self.alive(Kind::Action) {
+            by_meeting.entry(r.text(Field::Meeting.key())).or_default().push(Action::from_record(r));
+        }
+        // Keyed by the text of the link, as `actions_of` compares it, so both always agree.
+        ActionsByMeeting(by_meeting.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
     /// Open actions of meetings that still exist: overdue first, then by due date, undated last.

@@ -36,13 +36,24 @@ pub const DEVICES_KEY: &str = "liaison/v1/meta/devices";
 pub const NOT_DUPLICATES_KEY: &str = "liaison/v1/meta/not-duplicates";
 /// The ids this device's tabs stamp edits with: each open tab is its own replica (see ARCHITECTURE.md).
 pub const REPLICAS_KEY: &str = "liaison/v1/meta/replicas";
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes. Layout 2 stores records in format v2 (a causal context per
+/// register); an older Liaison sees the newer layout and leaves it untouched instead of misreading it.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A migration rewrites the entries of one schema version into the next. Index `n` migrates from `n` to
-/// `n + 1`; schema 1 is the first, so none exist yet, and older layouts are refused rather than guessed.
+/// `n + 1`; layouts older than every migration are refused rather than guessed.
 type Migration = fn(&[(String, String)]) -> Vec<Op>;
-const MIGRATIONS: &[(u32, Migration)] = &[];
+const MIGRATIONS: &[(u32, Migration)] = &[(1, records_to_v2)];
+
+/// Layout 1 to 2: every readable record is rewritten in format v2, with the record's context on each of
+/// its registers (what v1 meant). An unreadable one is left as it is, for `load` to set aside.
+fn records_to_v2(entries: &[(String, String)]) -> Vec<Op> {
+    entries
+        .iter()
+        .filter(|(k, _)| k.starts_with(RECORD_PREFIX))
+        .filter_map(|(k, text)| decode_record(text).ok().map(|r| Op::Put(k.clone(), encode_record(&r))))
+        .collect()
+}
 
 /// Why storage could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -222,6 +233,7 @@ pub struct Loaded {
 /// Reads everything at start-up: checks the layout version, runs migrations, and moves unreadable
 /// entries aside so that one bad entry never keeps the rest from loading.
 pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
+    let mut schema_problem = None;
     match backend.get(SCHEMA_KEY).await? {
         None => {
             let out = backend.write(vec![Op::Put(SCHEMA_KEY.into(), SCHEMA_VERSION.to_string())]).await;
@@ -231,7 +243,13 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
             }
         }
         Some(text) => {
-            let version: u32 = text.trim().parse().map_err(|_| StoreError::UnknownSchema(text.chars().take(20).collect()))?;
+            let version: u32 = match text.trim().parse() {
+                Ok(v) => v,
+                Err(_) => {
+                    schema_problem = Some(recover_schema(backend, &text).await?);
+                    SCHEMA_VERSION
+                }
+            };
             if version > SCHEMA_VERSION {
                 return Err(StoreError::NewerSchema(version));
             }
@@ -252,6 +270,7 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
     }
     let raw_records = backend.list(RECORD_PREFIX).await?;
     let mut loaded = Loaded::default();
+    loaded.problems.extend(schema_problem);
     for (key, text) in raw_records {
         let suffix = &key[RECORD_PREFIX.len()..];
         let decoded = decode_record(&text).and_then(|r| {
@@ -273,6 +292,25 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
     loaded.not_duplicates = load_meta(backend, NOT_DUPLICATES_KEY, &mut loaded.problems).await?.unwrap_or_default();
     loaded.replicas = load_meta(backend, REPLICAS_KEY, &mut loaded.problems).await?.unwrap_or_default();
     Ok(loaded)
+}
+
+/// Handles a layout version that is not a number (a corrupt entry), so that one bad entry does not
+/// hide the whole notebook. The records say which layout they are in: when one of them decodes as this
+/// build's layout, or there are none, the entry is set aside like any unreadable entry and this build's
+/// version written in its place. When none decodes, the data may be from a layout this build does not
+/// know, and it is refused untouched, as an unknown layout always is.
+async fn recover_schema<B: Backend>(backend: &B, text: &str) -> Result<LoadProblem, StoreError> {
+    let records = backend.list(RECORD_PREFIX).await?;
+    if !records.is_empty() && !records.iter().any(|(_, t)| decode_record(t).is_ok()) {
+        return Err(StoreError::UnknownSchema(text.chars().take(20).collect()));
+    }
+    let problem = quarantine(backend, SCHEMA_KEY, text, "it is not a layout version").await;
+    let out = backend.write(vec![Op::Put(SCHEMA_KEY.into(), SCHEMA_VERSION.to_string())]).await;
+    // As for a fresh store: a full one still loads, and the next load sees the entry again.
+    if let Some(e) = out.error.filter(|e| *e != StoreError::QuotaExceeded) {
+        return Err(e);
+    }
+    Ok(problem)
 }
 
 /// Reads one metadata key; an unreadable value is quarantined and treated as absent.
@@ -496,6 +534,62 @@ pub mod conformance {
         assert_eq!(b.list(PREFIX).await.expect("list"), before);
     }
 
+    /// A layout version that cannot be read is set aside and reported like any unreadable entry, and the
+    /// notebook loads as this build's layout because its records decode as such.
+    pub async fn a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads<B: Backend>(b: &B) {
+        load(b).await.expect("load");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        let ids: Vec<RecordId> = (1..=3).map(|n| sample(&mut nb, n)).collect();
+        save_all(b, &mut nb, &mut q).await;
+        b.write(vec![Op::Put(SCHEMA_KEY.into(), "\u{0}garbled".into())]).await;
+        let first = load(b).await.expect("a corrupt layout version does not hide the notebook");
+        assert_eq!(first.records.len(), ids.len());
+        assert_eq!(first.problems.len(), 1, "{:?}", first.problems);
+        let LoadProblem::Quarantined { key, moved_to, .. } = &first.problems[0] else {
+            panic!("expected quarantine, got {:?}", first.problems)
+        };
+        assert_eq!(key, SCHEMA_KEY);
+        assert_eq!(b.get(moved_to).await.expect("get").as_deref(), Some("\u{0}garbled"));
+        assert_eq!(b.get(SCHEMA_KEY).await.expect("get"), Some(SCHEMA_VERSION.to_string()));
+        let second = load(b).await.expect("load");
+        assert!(second.problems.is_empty(), "reported once: {:?}", second.problems);
+        assert_eq!(second.records.len(), ids.len());
+    }
+
+    /// A layout version that cannot be read, over records that do not decode either, may be a layout
+    /// this build does not know: it is refused and left byte-identical.
+    pub async fn an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched<B: Backend>(b: &B) {
+        b.write(vec![Op::Put(SCHEMA_KEY.into(), "v9-beta".into()), Op::Put(format!("{RECORD_PREFIX}x"), "future".into())]).await;
+        let before = b.list(PREFIX).await.expect("list");
+        assert_eq!(load(b).await.err(), Some(StoreError::UnknownSchema("v9-beta".into())));
+        assert_eq!(b.list(PREFIX).await.expect("list"), before);
+    }
+
+    /// A notebook stored in layout 1 (records in format v1) is migrated to layout 2 and loads the same.
+    pub async fn a_layout_1_notebook_is_migrated_and_loads_the_same<B: Backend>(b: &B) {
+        let mut nb = Notebook::new(device());
+        let ids: Vec<RecordId> = (1..=3).map(|n| sample(&mut nb, n)).collect();
+        let mut ops = vec![Op::Put(SCHEMA_KEY.into(), "1".into())];
+        for id in &ids {
+            let r = nb.record(*id).expect("sample");
+            ops.push(Op::Put(record_key(*id), serde_json::to_string(&crate::wire::RecordV1::from_record(r)).expect("v1")));
+        }
+        b.write(ops).await;
+        let loaded = load(b).await.expect("layout 1 loads");
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let mut got: Vec<Record> = loaded.records;
+        got.sort_by_key(|r| r.id);
+        let want: Vec<Record> = ids.iter().map(|id| nb.record(*id).expect("sample").clone()).collect();
+        assert_eq!(got.iter().map(|r| r.seen()).collect::<Vec<_>>(), want.iter().map(|r| r.seen()).collect::<Vec<_>>());
+        assert_eq!(got.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>(), want.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>());
+        assert_eq!(b.get(SCHEMA_KEY).await.expect("get"), Some(SCHEMA_VERSION.to_string()));
+        for id in &ids {
+            let text = b.get(&record_key(*id)).await.expect("get").expect("record");
+            assert!(text.starts_with(r#"{"v":2,"#), "{text}");
+        }
+    }
+
     /// When storage is full, the edit stays in memory and queued, stored data stays readable, and the
     /// edit saves once space is freed.
     pub async fn a_full_store_keeps_the_edit_queued_until_space_is_freed<B: Backend>(b: &B) {
@@ -565,6 +659,21 @@ mod tests {
     #[test]
     fn a_newer_layout_is_refused_and_left_untouched() {
         block_on(conformance::a_newer_layout_is_refused_and_left_untouched(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_layout_1_notebook_is_migrated_and_loads_the_same() {
+        block_on(conformance::a_layout_1_notebook_is_migrated_and_loads_the_same(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads() {
+        block_on(conformance::a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched() {
+        block_on(conformance::an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched(&MemoryBackend::new()));
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! Versioned serialisation types (v1), kept apart from the domain types.
+//! Versioned serialisation types, kept apart from the domain types.
 //!
 //! Domain types may change shape freely; these may not. Every decode validates fully and returns a
 //! specific error rather than a half-built record.
+//!
+//! Record format v1 carries one causal context per record; v2 carries one per register (see
+//! `record.rs` for why). v1 is read forever: each of its registers gets the record's context, which is
+//! what v1 meant. A v1 field with no entries claims nothing. v2 is what this version writes.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -107,6 +111,34 @@ pub enum ValueV1 {
     List(Vec<String>),
 }
 
+/// A register, format v2: its entries and, when it has seen more than them, its causal context.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterV2 {
+    /// The entries, winner first.
+    pub e: Vec<EntryV1>,
+    /// Every edit of this register its replica had seen, when that is more than the entries themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<UniqueMap<DeviceId, (u64, u32)>>,
+}
+
+/// A record as stored and as carried in bundles, format v2: a causal context per register.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordV2 {
+    /// Always 2: tells a stored v2 record from a v1 one before it is parsed.
+    pub v: u32,
+    /// The record's id.
+    pub id: RecordId,
+    /// `contact`, `meeting` or `action`.
+    pub kind: Kind,
+    /// The life register (`false` alive, `true` deleted).
+    pub life: RegisterV2,
+    /// Field name to register.
+    #[serde(default)]
+    pub fields: UniqueMap<String, RegisterV2>,
+}
+
 /// This device's profile, format v1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,6 +191,13 @@ pub enum DecodeError {
     /// The key it was stored under names another record.
     #[error("stored under the id of another record")]
     KeyMismatch,
+    /// A register whose context says it has seen edits but which holds no value: Liaison never writes
+    /// one (an edit always leaves a value), so the claim cannot be trusted to remove anybody's values.
+    #[error("field “{0}” claims to have replaced earlier values but holds none")]
+    EmptyRegister(String),
+    /// A record version this build does not know.
+    #[error("record format {0} is not one this version reads")]
+    Version(u32),
 }
 
 fn vv_from(m: &UniqueMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeError> {
@@ -186,8 +225,84 @@ fn entry_from(e: &EntryV1) -> Result<Entry, DecodeError> {
         ValueV1::Text(s) => Value::Text(s.clone()),
         ValueV1::List(l) => Value::List(l.clone()),
     };
-    let seen = e.seen.as_ref().map(vv_from).transpose()?;
+    // Only deletions carry what they had seen; a context on any other entry means nothing and is dropped,
+    // so that it cannot make two copies of one edit differ.
+    let seen = match value {
+        Value::Bool(true) => e.seen.as_ref().map(vv_from).transpose()?,
+        _ => None,
+    };
     Ok(Entry { value, stamp: Stamp { wall_ms, counter, device }, seen })
+}
+
+/// Checks a field name and its values against the kind, as every record format must.
+fn check_field(kind: Kind, name: &str, entries: &[EntryV1]) -> Result<(), DecodeError> {
+    if name.chars().count() > MAX_FIELD_NAME {
+        return Err(DecodeError::FieldName(name.chars().count()));
+    }
+    if let Some(f) = Field::from_key(name) {
+        if !Field::of(kind).contains(&f) {
+            return Err(DecodeError::ForeignField { kind, field: name.to_string() });
+        }
+        if entries.iter().any(|e| !f.accepts(&entry_from_value(&e.v))) {
+            return Err(DecodeError::FieldShape { field: name.to_string() });
+        }
+    }
+    Ok(())
+}
+
+fn life_from(entries: &[EntryV1]) -> Result<Vec<Entry>, DecodeError> {
+    let life: Vec<Entry> = entries.iter().map(entry_from).collect::<Result<_, _>>()?;
+    if life.is_empty() || life.iter().any(|e| !matches!(e.value, Value::Bool(_))) {
+        return Err(DecodeError::Life);
+    }
+    Ok(life)
+}
+
+fn register_to(r: &Register) -> RegisterV2 {
+    let mut own = VersionVector::new();
+    for e in r.entries() {
+        own.add(&e.stamp);
+    }
+    RegisterV2 { e: r.entries().iter().map(entry_to).collect(), seen: (own != *r.seen()).then(|| vv_to(r.seen())) }
+}
+
+fn register_from(name: &str, r: &RegisterV2, entries: Vec<Entry>) -> Result<Register, DecodeError> {
+    let seen = r.seen.as_ref().map(vv_from).transpose()?.unwrap_or_default();
+    if entries.is_empty() && !seen.0.is_empty() {
+        return Err(DecodeError::EmptyRegister(name.to_string()));
+    }
+    Ok(Register::with_context(entries, seen))
+}
+
+impl RecordV2 {
+    /// The wire form of a record.
+    pub fn from_record(r: &Record) -> Self {
+        RecordV2 {
+            v: 2,
+            id: r.id,
+            kind: r.kind,
+            life: register_to(&r.life),
+            fields: UniqueMap(r.fields.iter().map(|(k, reg)| (k.clone(), register_to(reg))).collect()),
+        }
+    }
+
+    /// The record, after checking everything a corrupt or hostile source could get wrong.
+    pub fn into_record(self) -> Result<Record, DecodeError> {
+        if self.v != 2 {
+            return Err(DecodeError::Version(self.v));
+        }
+        let life = register_from("deleted", &self.life, life_from(&self.life.e)?)?;
+        let mut fields = BTreeMap::new();
+        for (name, reg) in &self.fields.0 {
+            check_field(self.kind, name, &reg.e)?;
+            let entries: Vec<Entry> = reg.e.iter().map(entry_from).collect::<Result<_, _>>()?;
+            if entries.is_empty() && reg.seen.is_none() {
+                continue;
+            }
+            fields.insert(name.clone(), register_from(name, reg, entries)?);
+        }
+        Ok(Record { id: self.id, kind: self.kind, fields, life })
+    }
 }
 
 fn entry_to(e: &Entry) -> EntryV1 {
@@ -207,44 +322,32 @@ impl RecordV1 {
             kind: r.kind,
             life: r.life.entries().iter().map(entry_to).collect(),
             fields: UniqueMap(r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect()),
-            seen: vv_to(&r.seen),
+            seen: vv_to(&r.seen()),
         }
     }
 
-    /// The record, after checking everything a corrupt or hostile source could get wrong.
+    /// The record, after checking everything a corrupt or hostile source could get wrong. Every register
+    /// gets the record's context, as v1 meant; a field without entries claims nothing and is left out.
     pub fn into_record(self) -> Result<Record, DecodeError> {
         let seen = vv_from(&self.seen)?;
-        let life: Vec<Entry> = self.life.iter().map(entry_from).collect::<Result<_, _>>()?;
-        if life.is_empty() || life.iter().any(|e| !matches!(e.value, Value::Bool(_))) {
-            return Err(DecodeError::Life);
-        }
-        let mut fields = BTreeMap::new();
+        let life = life_from(&self.life)?;
+        let mut regs: Vec<(String, Vec<Entry>)> = Vec::new();
         for (name, entries) in &self.fields.0 {
-            if name.chars().count() > MAX_FIELD_NAME {
-                return Err(DecodeError::FieldName(name.chars().count()));
-            }
-            if let Some(f) = Field::from_key(name) {
-                if !Field::of(self.kind).contains(&f) {
-                    return Err(DecodeError::ForeignField { kind: self.kind, field: name.clone() });
-                }
-                if entries.iter().any(|e| !f.accepts(&entry_from_value(&e.v))) {
-                    return Err(DecodeError::FieldShape { field: name.clone() });
-                }
-            }
+            check_field(self.kind, name, entries)?;
             let entries: Vec<Entry> = entries.iter().map(entry_from).collect::<Result<_, _>>()?;
             if !entries.is_empty() {
-                fields.insert(name.clone(), Register::from_entries(entries));
+                regs.push((name.clone(), entries));
             }
         }
-        let record = Record { id: self.id, kind: self.kind, fields, life: Register::from_entries(life), seen };
-        let uncovered = std::iter::once(("life", &record.life))
-            .chain(record.fields.iter().map(|(k, r)| (k.as_str(), r)))
-            .flat_map(|(k, r)| r.entries().iter().map(move |e| (k, e)))
-            .find(|(_, e)| !record.seen.covers(&e.stamp));
+        let uncovered = std::iter::once(("life", &life))
+            .chain(regs.iter().map(|(k, r)| (k.as_str(), r)))
+            .flat_map(|(k, r)| r.iter().map(move |e| (k, e)))
+            .find(|(_, e)| !seen.covers(&e.stamp));
         if let Some((field, e)) = uncovered {
             return Err(DecodeError::Uncovered { field: field.to_string(), device: e.stamp.device });
         }
-        Ok(record)
+        let fields = regs.into_iter().map(|(k, e)| (k, Register::with_context(e, seen.clone()))).collect();
+        Ok(Record { id: self.id, kind: self.kind, fields, life: Register::with_context(life, seen) })
     }
 }
 
@@ -256,14 +359,19 @@ fn entry_from_value(v: &ValueV1) -> Value {
     }
 }
 
-/// A record as one compact JSON text.
+/// A record as one compact JSON text, format v2.
 pub fn encode_record(r: &Record) -> String {
     // Serialising plain strings, numbers and maps with string keys cannot fail.
-    serde_json::to_string(&RecordV1::from_record(r)).unwrap_or_default()
+    serde_json::to_string(&RecordV2::from_record(r)).unwrap_or_default()
 }
 
-/// A record from JSON text, fully validated.
+/// A record from JSON text in format v2 (which [`encode_record`] writes, `{"v":2,` first) or v1, fully
+/// validated.
 pub fn decode_record(text: &str) -> Result<Record, DecodeError> {
+    if text.starts_with(r#"{"v":"#) {
+        let dto: RecordV2 = serde_json::from_str(text).map_err(|e| DecodeError::Json(e.to_string()))?;
+        return dto.into_record();
+    }
     let dto: RecordV1 = serde_json::from_str(text).map_err(|e| DecodeError::Json(e.to_string()))?;
     dto.into_record()
 }
@@ -306,6 +414,31 @@ mod tests {
     }
 
     #[test]
+    fn v1_records_still_read_with_the_record_context_on_every_register() {
+        let r = sample();
+        let v1 = serde_json::to_string(&RecordV1::from_record(&r)).unwrap();
+        let back = decode_record(&v1).unwrap();
+        assert_eq!(back.seen(), r.seen());
+        assert!(back.fields.values().all(|reg| *reg.seen() == r.seen()));
+    }
+
+    #[test]
+    fn a_v2_register_that_claims_history_but_holds_nothing_is_refused() {
+        let mut dto = RecordV2::from_record(&sample());
+        let name = dto.fields.0.get_mut("name").unwrap();
+        name.seen = Some(vv_to(&sample().seen()));
+        name.e.clear();
+        assert_eq!(dto.into_record(), Err(DecodeError::EmptyRegister("name".into())));
+    }
+
+    #[test]
+    fn a_context_on_an_entry_that_is_not_a_deletion_is_dropped() {
+        let mut dto = RecordV2::from_record(&sample());
+        dto.fields.0.get_mut("name").unwrap().e[0].seen = Some(UniqueMap::default());
+        assert_eq!(dto.into_record(), Ok(sample()));
+    }
+
+    #[test]
     fn a_value_the_context_does_not_cover_is_refused() {
         let mut dto = RecordV1::from_record(&sample());
         dto.seen.0.clear();
@@ -315,7 +448,7 @@ mod tests {
     #[test]
     fn a_repeated_key_is_refused_rather_than_silently_overwritten() {
         let text = encode_record(&sample());
-        let twice = text.replacen(r#""fields":{"#, r#""fields":{"name":[],"#, 1);
+        let twice = text.replacen(r#""fields":{"#, r#""fields":{"name":{"e":[]},"#, 1);
         let err = decode_record(&twice).unwrap_err();
         assert!(err.to_string().contains("appears twice"), "{err}");
     }

@@ -108,7 +108,7 @@ fn local() -> Local {
     let read = read_bundle(&fixture("v1-all-one-officer.json"), NOW);
     let plan = exchange::plan(&nb, &log, vec![("v1-all-one-officer.json".into(), read)], NOW);
     assert_eq!(plan.ready().count(), 1);
-    exchange::apply(&mut nb, &mut log, plan, NOW);
+    exchange::apply(&mut nb, &mut log, plan, NOW).expect("the plan applies");
     persist(&mut nb, &log, &backend);
     Local { nb, log, stored: backend.snapshot() }
 }
@@ -153,7 +153,7 @@ fn attempt(name: &str, bytes: &[u8], base: &Local, good: &[u8]) -> Attempt {
         }
     }
     let accepted = plan.ready().count() > 0;
-    exchange::apply(&mut nb, &mut log, plan, NOW);
+    exchange::apply(&mut nb, &mut log, plan, NOW).expect("the plan applies");
     persist(&mut nb, &log, &backend);
     let storage_same = backend.snapshot() == before;
     let memory_same = nb.records().eq(base.nb.records()) && log == base.log && nb.devices() == base.nb.devices();
@@ -164,7 +164,7 @@ fn attempt(name: &str, bytes: &[u8], base: &Local, good: &[u8]) -> Attempt {
         let (mut nb, mut log) = (base.nb.clone(), base.log.clone());
         let files = vec![(name.to_string(), read_bundle(bytes, NOW)), ("good.json".to_string(), read_bundle(good, NOW))];
         let plan = exchange::plan(&nb, &log, files, NOW);
-        exchange::apply(&mut nb, &mut log, plan, NOW);
+        exchange::apply(&mut nb, &mut log, plan, NOW).expect("the plan applies");
         persist(&mut nb, &log, &backend);
         backend.snapshot()
     };
@@ -172,7 +172,7 @@ fn attempt(name: &str, bytes: &[u8], base: &Local, good: &[u8]) -> Attempt {
         let backend = base.backend();
         let (mut nb, mut log) = (base.nb.clone(), base.log.clone());
         let plan = exchange::plan(&nb, &log, vec![("good.json".to_string(), read_bundle(good, NOW))], NOW);
-        exchange::apply(&mut nb, &mut log, plan, NOW);
+        exchange::apply(&mut nb, &mut log, plan, NOW).expect("the plan applies");
         persist(&mut nb, &log, &backend);
         backend.snapshot()
     };
@@ -211,7 +211,7 @@ fn every_corpus_file_has_an_expectation_and_every_expectation_a_file() {
 fn the_corpus_base_is_a_valid_bundle_exactly_as_write_bundle_writes_it() {
     let bytes = std::fs::read(corpus_dir().join("base/mini.json")).expect("base/mini.json");
     let b = read_bundle(&bytes, NOW).unwrap_or_else(|p| panic!("the corpus base does not read: {p:?}"));
-    let again = write_bundle(ExportInput {
+    let again = liaison_core::bundle::write_bundle_v1(ExportInput {
         bundle_id: b.id,
         created_ms: b.created_ms,
         device: &b.device,
@@ -461,7 +461,7 @@ fn a_kind_collision_between_two_bundles_of_one_import_refuses_the_second() {
 
 fn import_bytes(nb: &mut Notebook, log: &mut ImportLog, bytes: &[u8], now: u64) -> exchange::Plan {
     let plan = exchange::plan(nb, log, vec![("f.json".into(), read_bundle(bytes, now))], now);
-    exchange::apply(nb, log, plan.clone(), now);
+    exchange::apply(nb, log, plan.clone(), now).expect("the plan applies");
     plan
 }
 

@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use liaison_core::bundle::{read_bundle, write_bundle, Bundle, ExportInput, Scope};
+use liaison_core::bundle::{read_bundle, write_bundle, write_bundle_v1, Bundle, ExportInput, Scope};
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, ExportState, ImportLog};
 use liaison_core::model::{Action, Contact, Meeting};
@@ -101,7 +101,7 @@ fn import(nb: &mut Notebook, log: &mut ImportLog, texts: &[&str], now: u64) {
     for f in &plan.files {
         assert!(matches!(f, exchange::FileVerdict::Ready(_)), "generator bundle refused: {f:?}");
     }
-    exchange::apply(nb, log, plan, now);
+    exchange::apply(nb, log, plan, now).expect("the plan applies");
 }
 
 /// Name, title, organisation, nation, emails, languages, marking.
@@ -574,7 +574,7 @@ fn fixture_files() -> Vec<PathBuf> {
 }
 
 fn rewrite(b: &Bundle) -> String {
-    write_bundle(ExportInput {
+    write_bundle_v1(ExportInput {
         bundle_id: b.id,
         created_ms: b.created_ms,
         device: &b.device,
@@ -722,7 +722,7 @@ fn the_changes_fixture_carries_only_what_changed() {
     let plan = exchange::plan(&nb, &log, vec![("changes".into(), read_bundle(changes_text.as_bytes(), READ_NOW))], READ_NOW);
     let p = plan.ready().next().expect("ready");
     assert_eq!((p.new, p.updated, p.deleted, p.missing_links), (2, 3, 1, 0));
-    exchange::apply(&mut nb, &mut log, plan, READ_NOW);
+    exchange::apply(&mut nb, &mut log, plan, READ_NOW).expect("the plan applies");
     assert!(log.gaps().is_empty());
     assert_eq!(nb.contacts().len(), 4);
     assert_eq!(nb.meetings().len(), 3);

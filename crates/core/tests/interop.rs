@@ -589,9 +589,9 @@ fn tricky() -> (liaison_core::Notebook, liaison_core::wire::DeviceV1, u64) {
 
 #[test]
 fn golden_tricky_bundle_and_its_exports() {
-    use liaison_core::bundle::{write_bundle, ExportInput, Scope};
+    use liaison_core::bundle::{write_bundle, write_bundle_v1, ExportInput, Scope};
     let (nb, device, now) = tricky();
-    let bundle = write_bundle(ExportInput {
+    let input = || ExportInput {
         bundle_id: uuid::Uuid::from_u128(0x0195_0000_0000_7000_8000_0000_0000_0042),
         created_ms: now,
         device: &device,
@@ -599,8 +599,14 @@ fn golden_tricky_bundle_and_its_exports() {
         scope: Scope::All,
         devices: vec![device.clone()],
         records: nb.records().collect(),
-    });
-    golden("tricky-bundle.json", bundle.as_bytes());
+    };
+    // The v1 golden is frozen; v2, which this version writes, has its own.
+    golden("tricky-bundle.json", write_bundle_v1(input()).as_bytes());
+    let v2 = write_bundle(input());
+    golden("tricky-bundle-v2.json", v2.as_bytes());
+    let from_v2 = liaison_core::bundle::read_bundle(v2.as_bytes(), now).unwrap();
+    assert_eq!(from_v2.records.len(), nb.records().count());
+    let bundle = write_bundle_v1(input());
     // The bundle reads back as the same notebook, so the CLI's conversions of it match these goldens.
     let b = liaison_core::bundle::read_bundle(bundle.as_bytes(), now).unwrap();
     let back = liaison_core::Notebook::from_records(device.id, b.records, now);

@@ -379,7 +379,7 @@ pub fn check_against_log(state: &State, writes: &[Write]) -> Vec<String> {
             problems.push(format!("record {id} was never created"));
             continue;
         };
-        let known: Vec<&&Write> = log.iter().filter(|w| rec.seen.covers(&w.stamp)).collect();
+        let known: Vec<&&Write> = log.iter().filter(|w| rec.seen().covers(&w.stamp)).collect();
         let superseded = |w: &Write| known.iter().any(|k| k.field == w.field && k.replaced.contains(&w.stamp));
         // Every register of the record, life included, as (field, [(stamp, value)]).
         let mut present: BTreeMap<&str, Vec<(Stamp, Value)>> = BTreeMap::new();
@@ -402,7 +402,7 @@ pub fn check_against_log(state: &State, writes: &[Write]) -> Vec<String> {
                 if !written {
                     problems.push(format!("record {id} field {f} holds {value:?} at {stamp:?}, which no one wrote"));
                 }
-                if !rec.seen.covers(stamp) {
+                if !rec.seen().covers(stamp) {
                     problems.push(format!("record {id} field {f} holds {stamp:?}, which its context does not cover"));
                 }
             }
