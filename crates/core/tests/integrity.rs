@@ -320,8 +320,9 @@ proptest! {
     #[test]
     fn arbitrary_records_survive_the_v2_wire_format(a in arb_record()) {
         // Records with an empty register are never stored (every caller refuses to make one); the decoder
-        // refuses them, or drops a register that holds and claims nothing.
-        prop_assume!(a.emptied_fields().is_empty());
+        // refuses them, or drops a register that holds and claims nothing. Every other record round-trips.
+        let mut a = a;
+        a.fields.retain(|_, r| !r.entries().is_empty());
         let text = liaison_core::wire::encode_record(&a);
         prop_assert_eq!(liaison_core::wire::decode_record(&text), Ok(a));
     }
