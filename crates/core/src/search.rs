@@ -41,7 +41,7 @@
 
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
@@ -743,6 +743,10 @@ pub struct SearchIndex {
     entries: Vec<(u32, u32)>,
     /// Bytes of `vocabulary` that belong to freed tokens.
     dead: usize,
+    /// Per contact id, the ordinals (sorted) of the meetings whose links hold it: the meetings a
+    /// contact's change re-indexes. Looking for them among all records made re-indexing many contacts
+    /// quadratic.
+    naming: HashMap<RecordId, Vec<u32>, BuildHasherDefault<FxHasher>>,
 }
 
 impl PartialEq for SearchIndex {
@@ -820,28 +824,58 @@ impl SearchIndex {
             Some(r) => self.put(nb, r),
             None => self.forget(id),
         }
-        let contact = record.map_or(before.is_none_or(|k| k == Kind::Contact), |r| r.kind == Kind::Contact);
-        if contact {
-            let naming: Vec<RecordId> = self
-                .records
-                .iter()
-                .flatten()
-                .filter(|s| s.kind == Kind::Meeting && s.links.contains(&id))
-                .map(|s| s.id)
-                .collect();
-            for m in naming {
-                match nb.record(m).filter(|r| !r.is_deleted()) {
-                    Some(r) => self.put(nb, r),
-                    None => self.forget(m),
-                }
-            }
+        for m in self.naming_meetings(id, before, record) {
+            self.refresh(nb, m);
         }
     }
 
-    /// [`SearchIndex::update`] for several records.
+    /// [`SearchIndex::update`] for several records. A meeting that names several of them is re-indexed
+    /// once, after them all, rather than once for each.
     pub fn update_all(&mut self, nb: &Notebook, ids: impl IntoIterator<Item = RecordId>) {
+        let mut meetings = BTreeSet::new();
         for id in ids {
-            self.update(nb, id);
+            let before = self.slot(id).map(|s| s.kind);
+            let record = nb.record(id);
+            self.refresh(nb, id);
+            meetings.extend(self.naming_meetings(id, before, record));
+        }
+        for m in meetings {
+            self.refresh(nb, m);
+        }
+    }
+
+    /// Indexes a record anew, or forgets it when it is deleted or gone.
+    fn refresh(&mut self, nb: &Notebook, id: RecordId) {
+        match nb.record(id).filter(|r| !r.is_deleted()) {
+            Some(r) => self.put(nb, r),
+            None => self.forget(id),
+        }
+    }
+
+    /// The meetings whose indexed text may name `id`, when it is (or was) a contact, in ordinal order.
+    fn naming_meetings(&self, id: RecordId, before: Option<Kind>, record: Option<&Record>) -> Vec<RecordId> {
+        let contact = record.map_or(before.is_none_or(|k| k == Kind::Contact), |r| r.kind == Kind::Contact);
+        if !contact {
+            return Vec::new();
+        }
+        let ords = self.naming.get(&id).map_or(&[][..], Vec::as_slice);
+        ords.iter().filter_map(|&o| self.records.get(o as usize)?.as_ref()).map(|s| s.id).collect()
+    }
+
+    /// Notes (or, with `on` false, forgets) that meeting `ord` names every id of `links`.
+    fn link(&mut self, ord: u32, links: &[RecordId], on: bool) {
+        for id in links {
+            let ords = self.naming.entry(*id).or_default();
+            match (ords.binary_search(&ord), on) {
+                (Err(i), true) => ords.insert(i, ord),
+                (Ok(i), false) => {
+                    ords.remove(i);
+                }
+                _ => {}
+            }
+            if ords.is_empty() {
+                self.naming.remove(id);
+            }
         }
     }
 
@@ -969,7 +1003,15 @@ impl SearchIndex {
                 o
             }
         };
-        let old = self.records.get_mut(ord as usize).and_then(Option::take).map(|s| s.tokens).unwrap_or_default();
+        let (old, old_links) = match self.records.get_mut(ord as usize).and_then(Option::take) {
+            Some(s) if s.kind == Kind::Meeting => (s.tokens, s.links),
+            Some(s) => (s.tokens, Box::default()),
+            None => (Box::default(), Box::default()),
+        };
+        if r.kind == Kind::Meeting && *old_links != *d.links {
+            self.link(ord, &old_links, false);
+            self.link(ord, &d.links, true);
+        }
         // Both lists are sorted by token, one entry per token: walk them together, touching only the
         // postings that changed.
         let bits = |p: u32| p & ((1 << SHIFT) - 1);
@@ -1024,6 +1066,9 @@ impl SearchIndex {
             self.post(p >> SHIFT, ord, None);
             self.release(p >> SHIFT);
         }
+        if slot.kind == Kind::Meeting {
+            self.link(ord, &slot.links, false);
+        }
         self.free_records.push(ord);
     }
 
@@ -1056,7 +1101,9 @@ impl SearchIndex {
             + self.interner.keys().map(|k| k.len()).sum::<usize>();
         let free = (self.free_records.capacity() + self.free_tokens.capacity()) * 4;
         let by_id = self.by_id.capacity() * (std::mem::size_of::<(RecordId, u32)>() + 1);
-        slots + tokens + interner + free + by_id
+        let naming = self.naming.capacity() * (std::mem::size_of::<(RecordId, Vec<u32>)>() + 1)
+            + self.naming.values().map(|o| o.capacity() * 4).sum::<usize>();
+        slots + tokens + interner + free + by_id + naming
     }
 
     /// Searches every live contact, meeting and action for `query`, and returns at most

@@ -33,12 +33,12 @@
 //! (the local time of the meeting); UTC times are kept as UTC and reported. A file Liaison wrote (its
 //! UIDs end in `@liaison`) comes back exactly, field for field.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::lines::{self, escape_list, escape_text, fold_into, param_value, split_escaped};
+use super::lines::{self, escape_list, escape_text, fold_into, param_value, split_escaped_while};
 use super::marking::{view_within, Ceiling};
 use super::vcard::{note_with_marking, note_without_marking};
-use super::{hashed_id, id_for_uid, shown, upsert, ExportText, ImportOutcome, Problem, Problems, MAX_IMPORT_BYTES};
+use super::{hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES};
 use crate::date::{Date, Time};
 use crate::id::RecordId;
 use crate::model::{marking_level, Action, Field, Kind, MarkingLevel, Meeting};
@@ -259,6 +259,8 @@ pub fn export(nb: &Notebook, meetings: &[Meeting], ceiling: Ceiling, dtstamp_ms:
     let dtstamp = utc_date_time(dtstamp_ms);
     let mut out = Out { text: String::new() };
     let mut result = ExportText::default();
+    // Grouped once: asking the notebook for each meeting's actions read every record once per meeting.
+    let actions = nb.actions_by_meeting();
     for l in ["BEGIN:VCALENDAR", "VERSION:2.0", &format!("PRODID:{PRODID}"), "CALSCALE:GREGORIAN"] {
         out.line(l);
     }
@@ -274,8 +276,8 @@ pub fn export(nb: &Notebook, meetings: &[Meeting], ceiling: Ceiling, dtstamp_ms:
         event(&mut out, nb, m, date, ceiling, &dtstamp);
         result.written += 1;
         if let Some(mid) = m.id {
-            for a in nb.actions_of(mid) {
-                todo(&mut out, nb, &a, &uid_of(mid), &m.marking, ceiling, &dtstamp);
+            for a in actions.of(mid) {
+                todo(&mut out, nb, a, &uid_of(mid), &m.marking, ceiling, &dtstamp);
                 result.written += 1;
             }
         }
@@ -429,17 +431,17 @@ struct EventBuilder {
     liaison_date: Option<String>,
     liaison_start: Option<String>,
     liaison_end: Option<String>,
-    attendees: Vec<Attendee>,
+    attendees: List<Attendee>,
     organiser: Option<Attendee>,
     saw_attendees: bool,
-    tags: Option<Vec<String>>,
+    tags: List<String>,
     class: Option<String>,
     marking: Option<String>,
     agenda: Option<String>,
     notes: Option<String>,
     decisions: Option<String>,
-    organisations: Option<Vec<String>>,
-    nations: Option<Vec<String>>,
+    organisations: List<String>,
+    nations: List<String>,
     repeats: bool,
     is_occurrence: bool,
 }
@@ -463,9 +465,29 @@ fn first(slot: &mut Option<String>, v: String) {
     }
 }
 
-fn list_into(slot: &mut Option<Vec<String>>, raw: &str) {
-    let list = slot.get_or_insert_with(Vec::new);
-    list.extend(split_escaped(raw, ',').into_iter().filter(|s| !s.is_empty()));
+/// What reading one event or to-do needs of the file's state.
+struct Cx<'a> {
+    problems: &'a mut Problems,
+    budget: &'a mut Budget,
+}
+
+/// Adds the items of a comma-separated value to a list, as far as its limits allow.
+fn list_into(list: &mut List<String>, l: &lines::ContentLine, cx: &mut Cx<'_>, what: &str) {
+    list.touch();
+    if !list.room(cx.budget, l.line, what, cx.problems) {
+        return;
+    }
+    let raw = l.raw_text(cx.problems);
+    split_escaped_while(&raw, ',', |item| {
+        if item.is_empty() {
+            return true;
+        }
+        if !list.room(cx.budget, l.line, what, cx.problems) {
+            return false;
+        }
+        list.push(item, false, cx.budget);
+        true
+    });
 }
 
 fn attendee_of(l: &lines::ContentLine, problems: &mut Problems) -> Attendee {
@@ -484,7 +506,8 @@ fn attendee_of(l: &lines::ContentLine, problems: &mut Problems) -> Attendee {
 }
 
 impl EventBuilder {
-    fn take(&mut self, l: &lines::ContentLine, problems: &mut Problems) {
+    fn take(&mut self, l: &lines::ContentLine, cx: &mut Cx<'_>) {
+        let problems = &mut *cx.problems;
         match l.name.as_str() {
             "UID" => first(&mut self.uid, l.text(problems)),
             "SUMMARY" => first(&mut self.summary, l.text(problems)),
@@ -521,7 +544,10 @@ impl EventBuilder {
             "X-LIAISON-END" => first(&mut self.liaison_end, l.text(problems)),
             "ATTENDEE" => {
                 self.saw_attendees = true;
-                self.attendees.push(attendee_of(l, problems));
+                self.attendees.touch();
+                if self.attendees.room(cx.budget, l.line, "attendees in one event", cx.problems) {
+                    self.attendees.push(attendee_of(l, cx.problems), false, cx.budget);
+                }
             }
             "ORGANIZER" => {
                 self.saw_attendees = true;
@@ -529,14 +555,14 @@ impl EventBuilder {
                     self.organiser = Some(attendee_of(l, problems));
                 }
             }
-            "CATEGORIES" => list_into(&mut self.tags, &l.raw_text(problems)),
+            "CATEGORIES" => list_into(&mut self.tags, l, cx, "tags in one event"),
             "CLASS" => first(&mut self.class, l.text(problems).trim().to_ascii_uppercase()),
             "X-LIAISON-MARKING" => first(&mut self.marking, l.text(problems)),
             "X-LIAISON-AGENDA" => first(&mut self.agenda, l.text(problems)),
             "X-LIAISON-NOTES" => first(&mut self.notes, l.text(problems)),
             "X-LIAISON-DECISIONS" => first(&mut self.decisions, l.text(problems)),
-            "X-LIAISON-ORGANISATIONS" => list_into(&mut self.organisations, &l.raw_text(problems)),
-            "X-LIAISON-NATIONS" => list_into(&mut self.nations, &l.raw_text(problems)),
+            "X-LIAISON-ORGANISATIONS" => list_into(&mut self.organisations, l, cx, "organisations in one event"),
+            "X-LIAISON-NATIONS" => list_into(&mut self.nations, l, cx, "nations in one event"),
             "RRULE" | "RDATE" => self.repeats = true,
             "RECURRENCE-ID" => self.is_occurrence = true,
             _ => {}
@@ -621,17 +647,18 @@ impl EventBuilder {
                 carried.push(f);
             }
         };
-        carry(Field::Tags, self.tags.is_some());
-        m.tags = self.tags.unwrap_or_default();
-        carry(Field::Organisations, self.organisations.is_some());
-        m.organisations = self.organisations.unwrap_or_default();
-        carry(Field::Nations, self.nations.is_some());
-        m.nations = self.nations.unwrap_or_default();
+        for (field, list, slot) in
+            [(Field::Tags, self.tags, &mut m.tags), (Field::Organisations, self.organisations, &mut m.organisations), (Field::Nations, self.nations, &mut m.nations)]
+        {
+            let items = list.finish();
+            carry(field, items.is_some());
+            *slot = items.unwrap_or_default();
+        }
         carry(Field::Participants, self.saw_attendees);
         carry(Field::Attendees, self.saw_attendees);
         carried.sort();
         carried.dedup();
-        let mut attendees = self.attendees;
+        let mut attendees = self.attendees.finish().unwrap_or_default();
         if let Some(o) = self.organiser {
             let dup = attendees.iter().any(|a| {
                 (!o.email.is_empty() && a.email.to_lowercase() == o.email.to_lowercase()) || (o.contact.is_some() && a.contact == o.contact)
@@ -718,7 +745,9 @@ pub fn parse(bytes: &[u8]) -> Calendar {
     let mut stack: Vec<String> = Vec::new();
     let mut open: Option<Open> = None;
     let mut saw_calendar = false;
-    for l in lines::read(bytes, &mut problems) {
+    let mut budget = Budget::new();
+    let mut reader = lines::Reader::new(bytes, &mut problems);
+    while let Some(l) = reader.next_line(&mut problems) {
         match l.name.as_str() {
             "BEGIN" => {
                 let what = String::from_utf8_lossy(&l.value).trim().to_ascii_uppercase();
@@ -769,7 +798,7 @@ pub fn parse(bytes: &[u8]) -> Calendar {
                 // Only the properties of the event or to-do itself, not of an alarm inside it.
                 let depth_ok = stack.last().is_some_and(|s| s == "VEVENT" || s == "VTODO");
                 match open.as_mut() {
-                    Some(Open::Event(b)) if depth_ok => b.take(&l, &mut problems),
+                    Some(Open::Event(b)) if depth_ok => b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget }),
                     Some(Open::Todo(b)) if depth_ok => b.take(&l, &mut problems),
                     _ => {}
                 }
@@ -796,24 +825,52 @@ pub fn parse(bytes: &[u8]) -> Calendar {
     cal
 }
 
+/// The notebook's live contacts by email (trimmed, case ignored), made once for a whole import: making
+/// the sorted list of contacts again for every event made importing many invitations quadratic. An
+/// address stands for the first contact by name (case ignored) that has it.
+#[derive(Clone, Debug, Default)]
+pub struct ContactsByEmail(HashMap<String, RecordId>);
+
+impl ContactsByEmail {
+    /// The index of the contacts `nb` holds now.
+    pub fn new(nb: &Notebook) -> Self {
+        let mut by_email = HashMap::new();
+        for c in nb.contacts() {
+            let Some(id) = c.id else { continue };
+            for e in &c.emails {
+                by_email.entry(e.trim().to_lowercase()).or_insert(id);
+            }
+        }
+        ContactsByEmail(by_email)
+    }
+
+    /// The contact an address stands for, if any (case and surrounding spaces ignored).
+    pub fn get(&self, email: &str) -> Option<RecordId> {
+        let email = email.trim().to_lowercase();
+        if email.is_empty() {
+            return None;
+        }
+        self.0.get(&email).copied()
+    }
+}
+
 /// Matches attendees to the notebook's live contacts: by the contact id Liaison wrote, then by email
 /// (case ignored). Returns the matched contacts (each once, in file order) and the others as free text.
+/// For many events, make the [`ContactsByEmail`] once and use [`match_attendees_with`].
 pub fn match_attendees(nb: &Notebook, attendees: &[Attendee]) -> (Vec<RecordId>, Vec<String>) {
-    let contacts = nb.contacts();
+    match_attendees_with(nb, &ContactsByEmail::new(nb), attendees)
+}
+
+/// [`match_attendees`] with an index of the notebook's contacts made beforehand.
+pub fn match_attendees_with(nb: &Notebook, contacts: &ContactsByEmail, attendees: &[Attendee]) -> (Vec<RecordId>, Vec<String>) {
     let mut matched: Vec<RecordId> = Vec::new();
+    let mut seen = BTreeSet::new();
     let mut others = Vec::new();
     for a in attendees {
         let by_id = a.contact.map(|id| nb.resolve_contact(id)).filter(|id| nb.contact(*id).is_some());
-        let email = a.email.trim().to_lowercase();
-        let by_email = || {
-            (!email.is_empty())
-                .then(|| contacts.iter().find(|c| c.emails.iter().any(|e| e.trim().to_lowercase() == email)))
-                .flatten()
-                .and_then(|c| c.id)
-        };
-        match by_id.or_else(by_email) {
+        match by_id.or_else(|| contacts.get(&a.email)) {
             Some(id) => {
-                if !matched.contains(&id) {
+                if seen.insert(id) {
                     matched.push(id);
                 }
             }
@@ -844,7 +901,12 @@ impl Event {
 
     /// The meeting as it would be imported into `nb`, attendees matched to its contacts.
     pub fn meeting_in(&self, nb: &Notebook) -> Meeting {
-        let (participants, attendees) = match_attendees(nb, &self.attendees);
+        self.meeting_with(nb, &ContactsByEmail::new(nb))
+    }
+
+    /// [`Event::meeting_in`] with an index of the notebook's contacts made beforehand.
+    pub fn meeting_with(&self, nb: &Notebook, contacts: &ContactsByEmail) -> Meeting {
+        let (participants, attendees) = match_attendees_with(nb, contacts, &self.attendees);
         Meeting { participants, attendees, ..self.meeting.clone() }
     }
 
@@ -901,8 +963,10 @@ impl Todo {
 pub fn import(nb: &mut Notebook, cal: &Calendar, now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> ImportOutcome {
     let mut out = ImportOutcome::default();
     let mut meetings: BTreeMap<String, RecordId> = BTreeMap::new();
+    // Importing meetings changes no contact, so one index serves every event.
+    let contacts = ContactsByEmail::new(nb);
     for e in &cal.events {
-        let m = e.meeting_in(nb);
+        let m = e.meeting_with(nb, &contacts);
         let landed = upsert(nb, Kind::Meeting, e.record_id(), &e.values(&m), now_ms, random);
         if let Some(uid) = &e.uid {
             meetings.insert(uid.trim().to_string(), landed.id());

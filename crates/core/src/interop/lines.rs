@@ -11,10 +11,16 @@
 //! line breaks, and legacy charsets (ISO-8859-1, Windows-1252) or UTF-16 files. It never panics and
 //! reports what it cannot read as problems with line numbers.
 
+use std::borrow::Cow;
+
 use super::{shown, Problems};
 
 /// The longest physical line, in octets, not counting the CRLF.
 pub const FOLD_OCTETS: usize = 75;
+
+/// Parameters one content line may have, and values one parameter may have; a line with more is
+/// reported and not read. Real lines have a handful (`TEL;TYPE=work,voice;PREF=1`).
+pub const MAX_PARAMS: usize = 100;
 
 /// Appends `line` to `out`, folded so that no physical line exceeds [`FOLD_OCTETS`] octets, and ends it
 /// with CRLF. A continuation line starts with one space, which counts towards its 75 octets. Folds fall
@@ -131,6 +137,16 @@ pub fn unescape_text(s: &str) -> String {
 /// N and ORG (`;`), or the items of CATEGORIES (`,`).
 pub fn split_escaped(s: &str, sep: char) -> Vec<String> {
     let mut parts = Vec::new();
+    split_escaped_while(s, sep, |part| {
+        parts.push(part);
+        true
+    });
+    parts
+}
+
+/// [`split_escaped`] one part at a time, for as long as `keep` returns true: a reader at its limit
+/// stops there instead of splitting the rest of a value of millions of items.
+pub(crate) fn split_escaped_while(s: &str, sep: char, mut keep: impl FnMut(String) -> bool) {
     let mut current = String::new();
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -140,14 +156,15 @@ pub fn split_escaped(s: &str, sep: char) -> Vec<String> {
                 current.push(next);
             }
         } else if c == sep {
-            parts.push(unescape_text(&current));
+            if !keep(unescape_text(&current)) {
+                return;
+            }
             current.clear();
         } else {
             current.push(c);
         }
     }
-    parts.push(unescape_text(&current));
-    parts
+    keep(unescape_text(&current));
 }
 
 /// One parameter of a content line; its name in upper case.
@@ -196,64 +213,126 @@ impl ContentLine {
     }
 }
 
-/// Reads every content line of a file. Lines that are not content lines are reported and skipped.
+/// Reads content lines one at a time, so that a file of millions of tiny lines never holds them all:
+/// what is in memory at once is the file, one logical line, and whatever the caller keeps of the lines
+/// already read. Lines that are not content lines are reported and skipped.
+pub(crate) struct Reader<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// Where the next physical line starts; past the end once the last one was read.
+    pos: usize,
+    /// Physical lines read so far.
+    line: usize,
+    /// The logical line being unfolded, returned once the next one starts.
+    pending: Option<Logical>,
+    legacy: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of a whole file: UTF-16 is converted and a UTF-8 byte-order mark skipped first.
+    pub(crate) fn new(bytes: &'a [u8], problems: &mut Problems) -> Reader<'a> {
+        let bytes: Cow<'a, [u8]> = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            Cow::Owned(utf16_to_utf8(bytes).into_bytes())
+        } else {
+            Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes))
+        };
+        // Outlook writes the whole file in the Windows code page, naming a charset on few lines or none.
+        // One note for the file says so, rather than one per line.
+        let legacy = std::str::from_utf8(&bytes).is_err();
+        if legacy {
+            problems.push(0, "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it");
+        }
+        Reader { bytes, pos: 0, line: 0, pending: None, legacy }
+    }
+
+    /// The next content line, or `None` at the end of the file.
+    pub(crate) fn next_line(&mut self, problems: &mut Problems) -> Option<ContentLine> {
+        loop {
+            let Some(rest) = self.bytes.get(self.pos..) else {
+                let last = self.pending.take()?;
+                match parse_line(last.line, last.bytes, self.legacy, problems) {
+                    Some(l) => return Some(l),
+                    None => continue,
+                }
+            };
+            let end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            let phys = &rest[..end];
+            self.pos += end + 1;
+            self.line += 1;
+            let phys = phys.strip_suffix(b"\r").unwrap_or(phys);
+            if let Some(cur) = self.pending.as_mut() {
+                if cur.soft_break() {
+                    // Quoted-printable: a value line ending in `=` goes on at the start of the next line.
+                    cur.bytes.pop();
+                    cur.append(phys);
+                    continue;
+                }
+                if matches!(phys.first(), Some(b' ' | b'\t')) {
+                    cur.append(&phys[1..]);
+                    continue;
+                }
+            }
+            if phys.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let mut next = Logical { line: self.line, bytes: Vec::new(), qp: None, scanned: 0, quoted: false, quoted_colon: None };
+            next.append(phys);
+            if let Some(done) = self.pending.replace(next) {
+                if let Some(l) = parse_line(done.line, done.bytes, self.legacy, problems) {
+                    return Some(l);
+                }
+            }
+        }
+    }
+}
+
+/// Every content line of a file at once (see [`Reader`]).
+#[cfg(test)]
 pub(crate) fn read(bytes: &[u8], problems: &mut Problems) -> Vec<ContentLine> {
-    let converted;
-    let bytes = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        converted = utf16_to_utf8(bytes);
-        converted.as_bytes()
-    } else {
-        bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes)
-    };
-    // Outlook writes the whole file in the Windows code page, naming a charset on few lines or none.
-    // One note for the file says so, rather than one per line.
-    let legacy = std::str::from_utf8(bytes).is_err();
-    if legacy {
-        problems.push(0, "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it");
-    }
-    let mut logical: Vec<Logical> = Vec::new();
-    for (i, phys) in bytes.split(|b| *b == b'\n').enumerate() {
-        let phys = phys.strip_suffix(b"\r").unwrap_or(phys);
-        if let Some(cur) = logical.last_mut() {
-            if cur.soft_break() {
-                // Quoted-printable: a value line ending in `=` goes on at the start of the next line.
-                cur.bytes.pop();
-                cur.append(phys);
-                continue;
-            }
-            if matches!(phys.first(), Some(b' ' | b'\t')) {
-                cur.append(&phys[1..]);
-                continue;
-            }
-        }
-        if phys.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let mut l = Logical { line: i + 1, bytes: Vec::new(), qp: None };
-        l.append(phys);
-        logical.push(l);
-    }
-    logical.into_iter().filter_map(|l| parse_line(l.line, &l.bytes, legacy, problems)).collect()
+    let mut reader = Reader::new(bytes, problems);
+    std::iter::from_fn(|| reader.next_line(problems)).collect()
 }
 
 /// A logical line being unfolded. Whether it is quoted-printable is worked out once, as soon as its
-/// name and parameters are complete, so that long lines are not rescanned at every fold.
+/// name and parameters are complete. Until then each fold's bytes are scanned once, where they are
+/// appended: rescanning the line at every fold made a long head followed by millions of empty folds
+/// quadratic.
 struct Logical {
     line: usize,
     bytes: Vec<u8>,
     qp: Option<bool>,
+    /// How much of `bytes` has been scanned for the colon, and the state the scan ended in.
+    scanned: usize,
+    quoted: bool,
+    quoted_colon: Option<usize>,
 }
 
 impl Logical {
     fn append(&mut self, more: &[u8]) {
         self.bytes.extend_from_slice(more);
-        if self.qp.is_none() {
-            if let Some(colon) = value_colon(&self.bytes) {
-                let head = self.bytes[..colon].to_ascii_uppercase();
-                self.qp = Some(head.windows(16).any(|w| w == b"QUOTED-PRINTABLE"));
-            } else if self.bytes.len() > 4096 {
-                self.qp = Some(false);
+        if self.qp.is_some() {
+            return;
+        }
+        let mut colon = None;
+        for (i, b) in self.bytes.iter().enumerate().skip(self.scanned) {
+            match b {
+                b'"' => self.quoted = !self.quoted,
+                b':' if !self.quoted => {
+                    colon = Some(i);
+                    break;
+                }
+                b':' => {
+                    self.quoted_colon.get_or_insert(i);
+                }
+                _ => {}
             }
+        }
+        self.scanned = self.bytes.len();
+        // As in `value_colon`: the first colon outside quotes, or, while quotes do not balance, the first.
+        if let Some(colon) = colon.or(self.quoted_colon) {
+            let head = self.bytes[..colon].to_ascii_uppercase();
+            self.qp = Some(head.windows(16).any(|w| w == b"QUOTED-PRINTABLE"));
+        } else if self.bytes.len() > 4096 {
+            self.qp = Some(false);
         }
     }
 
@@ -276,8 +355,9 @@ fn value_colon(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|b| *b == b':')
 }
 
-/// Splits at `sep` outside double quotes.
-fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
+/// Splits at `sep` outside double quotes, or `None` when there would be more than `max` parts: a line
+/// of a million parameters is not worth a million allocations to find that out.
+fn split_outside_quotes(s: &str, sep: char, max: usize) -> Option<Vec<&str>> {
     let mut parts = Vec::new();
     let mut quoted = false;
     let mut start = 0;
@@ -285,12 +365,15 @@ fn split_outside_quotes(s: &str, sep: char) -> Vec<&str> {
         if c == '"' {
             quoted = !quoted;
         } else if c == sep && !quoted {
+            if parts.len() + 1 >= max {
+                return None;
+            }
             parts.push(&s[start..i]);
             start = i + c.len_utf8();
         }
     }
     parts.push(&s[start..]);
-    parts
+    Some(parts)
 }
 
 /// A parameter value without its quotes, RFC 6868 caret escapes undone.
@@ -318,14 +401,17 @@ fn param_text(raw: &str) -> String {
     out
 }
 
-fn parse_line(line: usize, raw: &[u8], legacy: bool, problems: &mut Problems) -> Option<ContentLine> {
-    let Some(colon) = value_colon(raw) else {
-        let text = String::from_utf8_lossy(raw);
+fn parse_line(line: usize, mut raw: Vec<u8>, legacy: bool, problems: &mut Problems) -> Option<ContentLine> {
+    let Some(colon) = value_colon(&raw) else {
+        let text = String::from_utf8_lossy(&raw);
         problems.push(line, format!("“{}” is not a content line (NAME:value)", shown(&text)));
         return None;
     };
     let head = String::from_utf8_lossy(&raw[..colon]);
-    let parts = split_outside_quotes(&head, ';');
+    let Some(parts) = split_outside_quotes(&head, ';', MAX_PARAMS + 1) else {
+        problems.push(line, format!("the line has more than {MAX_PARAMS} parameters; it was not read"));
+        return None;
+    };
     let full_name = parts[0].trim();
     // `item1.EMAIL`: Apple's grouping of a property with its label. The group itself carries nothing.
     let name = full_name.rsplit_once('.').map_or(full_name, |(_, n)| n);
@@ -333,6 +419,7 @@ fn parse_line(line: usize, raw: &[u8], legacy: bool, problems: &mut Problems) ->
         problems.push(line, format!("“{}” is not a property name", shown(full_name)));
         return None;
     }
+    let name = name.to_ascii_uppercase();
     let mut params = Vec::new();
     for p in &parts[1..] {
         if p.trim().is_empty() {
@@ -340,8 +427,11 @@ fn parse_line(line: usize, raw: &[u8], legacy: bool, problems: &mut Problems) ->
         }
         match p.split_once('=') {
             Some((k, v)) => {
-                let values = split_outside_quotes(v, ',').into_iter().map(param_text).collect();
-                params.push(Param { name: k.trim().to_ascii_uppercase(), values });
+                let Some(values) = split_outside_quotes(v, ',', MAX_PARAMS) else {
+                    problems.push(line, format!("a parameter has more than {MAX_PARAMS} values; the line was not read"));
+                    return None;
+                };
+                params.push(Param { name: k.trim().to_ascii_uppercase(), values: values.into_iter().map(param_text).collect() });
             }
             // vCard 2.1 names parameter values without their names: `TEL;WORK;VOICE`, `NOTE;QUOTED-PRINTABLE`.
             None => {
@@ -354,12 +444,13 @@ fn parse_line(line: usize, raw: &[u8], legacy: bool, problems: &mut Problems) ->
             }
         }
     }
-    let mut value = raw[colon + 1..].to_vec();
+    drop(parts);
+    drop(head);
+    // The value keeps the line's own buffer: a 16 MB value is not copied to drop its head.
+    raw.drain(..=colon);
     let qp = params.iter().any(|p| p.name == "ENCODING" && p.values.iter().any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE")));
-    if qp {
-        value = quoted_printable(&value);
-    }
-    Some(ContentLine { line, name: name.to_ascii_uppercase(), params, value, legacy })
+    let value = if qp { quoted_printable(&raw) } else { raw };
+    Some(ContentLine { line, name, params, value, legacy })
 }
 
 fn hex(b: u8) -> Option<u8> {

@@ -38,6 +38,15 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// garbage cannot produce a million messages.
 pub const MAX_PROBLEMS: usize = 100;
 
+/// Items one card or event keeps in each of its lists (emails, phones, languages, notes, tags,
+/// attendees, organisations, nations); the rest are reported and not read. A phone's card holds a
+/// handful, an invitation to a whole headquarters a few thousand attendees.
+pub const MAX_LIST_ITEMS: usize = 10_000;
+/// List items one file keeps in all its cards or events. An item costs far more memory than the two
+/// octets it can take in a file (`a,`), so a file of millions of one-letter tags would otherwise hold a
+/// gigabyte; 50,000 cards of ten items each fit.
+pub const MAX_FILE_ITEMS: usize = 500_000;
+
 /// One thing wrong with an imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -79,6 +88,88 @@ impl Problems {
             self.list.push(Problem { line: 0, message: format!("and {n} more problems not listed") });
         }
         self.list
+    }
+}
+
+/// How many list items a file may still keep ([`MAX_FILE_ITEMS`]), shared by all its cards or events.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: usize,
+    reported: bool,
+}
+
+impl Budget {
+    pub(crate) fn new() -> Budget {
+        Budget { left: MAX_FILE_ITEMS, reported: false }
+    }
+}
+
+/// One list field of a card or event being read, within [`MAX_LIST_ITEMS`] and the file's [`Budget`].
+/// Preferred items (vCard's `PREF`) are kept apart and go first: inserting each at the front of one
+/// list made a card of many preferred phones quadratic.
+#[derive(Debug)]
+pub(crate) struct List<T> {
+    present: bool,
+    preferred: Vec<T>,
+    others: Vec<T>,
+    cut: bool,
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List { present: false, preferred: Vec::new(), others: Vec::new(), cut: false }
+    }
+}
+
+impl<T> List<T> {
+    /// Notes that the file carried the field, so that it is written even when it holds no item.
+    pub(crate) fn touch(&mut self) {
+        self.present = true;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.preferred.len() + self.others.len()
+    }
+
+    /// Whether one more item may be kept, asked before the work of reading it. When not, it says so
+    /// once per list (`what` names the items and their holder: "phones on one card"), and once per file.
+    pub(crate) fn room(&mut self, budget: &mut Budget, line: usize, what: &str, problems: &mut Problems) -> bool {
+        if self.len() >= MAX_LIST_ITEMS {
+            if !self.cut {
+                self.cut = true;
+                problems.push(line, format!("more than {MAX_LIST_ITEMS} {what}; the rest were not read"));
+            }
+            return false;
+        }
+        if budget.left == 0 {
+            if !budget.reported {
+                budget.reported = true;
+                problems.push(line, format!("the file holds more than {MAX_FILE_ITEMS} emails, phones, tags, attendees and other list items; the rest were not read"));
+            }
+            return false;
+        }
+        true
+    }
+
+    /// Keeps an item [`List::room`] made room for.
+    pub(crate) fn push(&mut self, item: T, preferred: bool, budget: &mut Budget) {
+        self.present = true;
+        budget.left = budget.left.saturating_sub(1);
+        if preferred {
+            self.preferred.push(item);
+        } else {
+            self.others.push(item);
+        }
+    }
+
+    /// The items, preferred ones first and each group in file order; `None` when the file did not carry
+    /// the field.
+    pub(crate) fn finish(self) -> Option<Vec<T>> {
+        let List { present, mut preferred, others, .. } = self;
+        present.then(|| {
+            preferred.extend(others);
+            preferred
+        })
     }
 }
 

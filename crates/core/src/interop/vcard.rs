@@ -29,9 +29,9 @@
 
 use std::collections::BTreeSet;
 
-use super::lines::{self, escape_list, escape_text, fold_into, split_escaped};
+use super::lines::{self, escape_list, escape_text, fold_into, split_escaped, split_escaped_while};
 use super::marking::{view_within, Ceiling};
-use super::{hashed_id, id_for_uid, shown, upsert, ExportText, ImportOutcome, Problem, Problems, MAX_IMPORT_BYTES};
+use super::{hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS};
 use crate::id::RecordId;
 use crate::model::{Contact, Field, Kind};
 use crate::notebook::Notebook;
@@ -213,13 +213,11 @@ struct Builder {
     organisation: Option<String>,
     role: Option<String>,
     nation: Option<String>,
-    emails: Option<Vec<String>>,
-    preferred_emails: usize,
-    phones: Option<Vec<String>>,
-    preferred_phones: usize,
-    languages: Option<Vec<String>>,
-    notes: Option<Vec<String>>,
-    tags: Option<Vec<String>>,
+    emails: List<String>,
+    phones: List<String>,
+    languages: List<String>,
+    notes: List<String>,
+    tags: List<String>,
     marking: Option<String>,
     class: Option<String>,
     skipped: BTreeSet<String>,
@@ -236,10 +234,17 @@ fn first(slot: &mut Option<String>, value: String) {
     }
 }
 
-fn push(slot: &mut Option<Vec<String>>, value: String) {
-    let list = slot.get_or_insert_with(Vec::new);
-    if !value.is_empty() {
-        list.push(value);
+/// Adds one value of a list property to its list, preferred values before the others (in file order
+/// among themselves), since Liaison takes the first email as the one to invite. The limits are asked
+/// before the value is decoded; an empty value still says the card carries the field.
+fn push(list: &mut List<String>, l: &lines::ContentLine, value: impl FnOnce(&mut Problems) -> String, cx: &mut Cx<'_>, what: &str) {
+    list.touch();
+    if !list.room(cx.budget, l.line, what, cx.problems) {
+        return;
+    }
+    let v = value(cx.problems);
+    if !v.is_empty() {
+        list.push(v, preferred(l), cx.budget);
     }
 }
 
@@ -248,23 +253,15 @@ fn preferred(l: &lines::ContentLine) -> bool {
     l.param_is("TYPE", "pref") || l.param("PREF").is_some_and(|p| p.trim() == "1")
 }
 
-/// Adds to a list; preferred values go before the others (in file order among themselves), since
-/// Liaison takes the first email as the one to invite.
-fn push_ranked(slot: &mut Option<Vec<String>>, value: String, preferred: bool, in_front: &mut usize) {
-    let list = slot.get_or_insert_with(Vec::new);
-    if value.is_empty() {
-        return;
-    }
-    if preferred {
-        list.insert((*in_front).min(list.len()), value);
-        *in_front += 1;
-    } else {
-        list.push(value);
-    }
+/// What reading one card needs of the file's state.
+struct Cx<'a> {
+    problems: &'a mut Problems,
+    budget: &'a mut Budget,
 }
 
 impl Builder {
-    fn take(&mut self, l: &lines::ContentLine, problems: &mut Problems) {
+    fn take(&mut self, l: &lines::ContentLine, cx: &mut Cx<'_>) {
+        let problems = &mut *cx.problems;
         match l.name.as_str() {
             "VERSION" => first(&mut self.version, l.text(problems).trim().to_string()),
             "UID" => first(&mut self.uid, l.text(problems)),
@@ -282,26 +279,34 @@ impl Builder {
             }
             "ROLE" => first(&mut self.role, l.text(problems)),
             "X-LIAISON-NATION" => first(&mut self.nation, l.text(problems)),
-            "EMAIL" => {
-                let v = l.text(problems);
-                push_ranked(&mut self.emails, strip_scheme(&v, "mailto:").to_string(), preferred(l), &mut self.preferred_emails);
-            }
-            "TEL" => {
-                let v = l.text(problems);
-                push_ranked(&mut self.phones, strip_scheme(&v, "tel:").to_string(), preferred(l), &mut self.preferred_phones);
-            }
-            "LANG" => push(&mut self.languages, l.text(problems)),
-            "NOTE" => push(&mut self.notes, l.text(problems)),
+            "EMAIL" => push(&mut self.emails, l, |p| strip_scheme(&l.text(p), "mailto:").to_string(), cx, "emails on one card"),
+            "TEL" => push(&mut self.phones, l, |p| strip_scheme(&l.text(p), "tel:").to_string(), cx, "phones on one card"),
+            "LANG" => push(&mut self.languages, l, |p| l.text(p), cx, "languages on one card"),
+            "NOTE" => push(&mut self.notes, l, |p| l.text(p), cx, "notes on one card"),
             "CATEGORIES" => {
-                let raw = l.raw_text(problems);
-                for t in split_escaped(&raw, ',') {
-                    push(&mut self.tags, t);
+                self.tags.touch();
+                if !self.tags.room(cx.budget, l.line, "tags on one card", problems) {
+                    return;
                 }
+                let raw = l.raw_text(cx.problems);
+                let tags = &mut self.tags;
+                split_escaped_while(&raw, ',', |t| {
+                    if t.is_empty() {
+                        return true;
+                    }
+                    if !tags.room(cx.budget, l.line, "tags on one card", cx.problems) {
+                        return false;
+                    }
+                    tags.push(t, false, cx.budget);
+                    true
+                });
             }
             "X-LIAISON-MARKING" => first(&mut self.marking, l.text(problems)),
             "CLASS" => first(&mut self.class, l.text(problems)),
             // Apple's and Outlook's bookkeeping (labels, address formats, card designs).
             name if IGNORED.contains(&name) || name.starts_with("X-AB") || name.starts_with("X-MS-OL-") => {}
+            // Only named, so a card of a million made-up properties is not worth a million names.
+            _ if self.skipped.len() >= MAX_LIST_ITEMS => {}
             name => {
                 self.skipped.insert(name.to_string());
             }
@@ -336,9 +341,10 @@ impl Builder {
         let role = text(Field::Role, self.role);
         let from_liaison = self.marking.is_some();
         let marking = text(Field::Marking, self.marking.or(self.class));
-        let note = self.notes.map(|n| n.join("\n"));
+        let note = self.notes.finish().map(|n| n.join("\n"));
         let notes = text(Field::Notes, note.map(|n| if from_liaison { note_without_marking(&marking, &n) } else { n }));
-        let mut list = |field: Field, v: Option<Vec<String>>| -> Vec<String> {
+        let mut list = |field: Field, v: List<String>| -> Vec<String> {
+            let v = v.finish();
             if v.is_some() {
                 carried.push(field);
             }
@@ -404,7 +410,9 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     // Depth 1 is inside a card; deeper is inside something nested in it (a vCard 2.1 AGENT), skipped.
     let mut depth = 0usize;
     let mut outside_reported = false;
-    for l in lines::read(bytes, &mut problems) {
+    let mut budget = Budget::new();
+    let mut reader = lines::Reader::new(bytes, &mut problems);
+    while let Some(l) = reader.next_line(&mut problems) {
         let what = || String::from_utf8_lossy(&l.value).trim().to_ascii_uppercase();
         match l.name.as_str() {
             "BEGIN" if depth == 0 => {
@@ -445,7 +453,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             }
             _ if depth == 1 => {
                 if let Some(b) = current.as_mut() {
-                    b.take(&l, &mut problems);
+                    b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget });
                 }
             }
             _ => {}
