@@ -33,6 +33,16 @@ async fn a_corrupt_entry_is_quarantined_and_reported_once() {
 }
 
 #[wasm_bindgen_test]
+async fn a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads() {
+    conformance::a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched() {
+    conformance::an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_newer_layout_is_refused_and_left_untouched() {
     conformance::a_newer_layout_is_refused_and_left_untouched(&fresh()).await;
 }

@@ -1,9 +1,15 @@
 //! Printable reports: a meeting report and a contact sheet. They are in the page but shown only by the
 //! print style sheet, which hides the app around them, so printing needs no other window or server.
+//!
+//! The banner carries the highest marking of everything the report shows, not only the record's own: a
+//! meeting report names its participants, and a contact sheet lists meetings by title. It sits in the
+//! head and foot of a one-cell table, which the browser repeats at the top and bottom of every printed
+//! page, so that no sheet of a long report leaves the printer unmarked.
 
 use leptos::prelude::*;
 use liaison_core::date::human_date;
 use liaison_core::id::RecordId;
+use liaison_core::model::highest_marking_of;
 
 use crate::components::marking::marking_class;
 use crate::state::use_app;
@@ -20,6 +26,19 @@ fn banner(marking: &str) -> impl IntoView {
     view! { <p class=format!("print-banner {}", marking_class(marking))>{text}</p> }
 }
 
+/// The report's body between the page banners.
+fn framed(marking: String, body: impl IntoView) -> impl IntoView {
+    view! {
+        <article class="print-only report" aria-hidden="true">
+            <table class="print-frame" role="presentation">
+                <thead><tr><td>{banner(&marking)}</td></tr></thead>
+                <tfoot><tr><td>{banner(&marking)}</td></tr></tfoot>
+                <tbody><tr><td class="print-body">{body}</td></tr></tbody>
+            </table>
+        </article>
+    }
+}
+
 fn paragraph(label: &'static str, text: String) -> Option<impl IntoView> {
     (!text.trim().is_empty()).then(|| view! {
         <section class="report-part">
@@ -29,7 +48,7 @@ fn paragraph(label: &'static str, text: String) -> Option<impl IntoView> {
     })
 }
 
-/// A meeting report: marking at top and bottom, the facts, participants, agenda, notes, decisions and
+/// A meeting report: the marking on every page, the facts, participants, agenda, notes, decisions and
 /// follow-up actions.
 #[component]
 pub fn MeetingReport(id: RecordId) -> impl IntoView {
@@ -37,8 +56,8 @@ pub fn MeetingReport(id: RecordId) -> impl IntoView {
     move || {
         app.notebook.with(|nb| {
             let m = nb.meeting(id)?;
-            let people: Vec<String> = nb
-                .participants(&m)
+            let participants = nb.participants(&m);
+            let people: Vec<String> = participants
                 .iter()
                 .map(|c| {
                     let extra: Vec<&str> =
@@ -48,52 +67,50 @@ pub fn MeetingReport(id: RecordId) -> impl IntoView {
                 .chain(m.attendees.iter().cloned())
                 .collect();
             let actions = nb.actions_of(id);
+            let shown = [Some(id)].into_iter().chain(participants.iter().map(|c| c.id)).chain(actions.iter().map(|a| a.id));
+            let marking = highest_marking_of(shown.flatten().filter_map(|r| nb.record(r)));
             let when = [human_date(&m.date), [m.start.as_str(), m.end.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("–")]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(", ");
-            Some(view! {
-                <article class="print-only report" aria-hidden="true">
-                    {banner(&m.marking)}
-                    <h1>{m.display_title()}</h1>
-                    <dl class="report-facts">
-                        <dt>"When"</dt><dd>{if when.is_empty() { "Not recorded".into() } else { when }}</dd>
-                        <dt>"Where"</dt><dd>{if m.location.is_empty() { "Not recorded".into() } else { m.location.clone() }}</dd>
-                        <dt>"Participants"</dt><dd>{if people.is_empty() { "None recorded".into() } else { people.join("; ") }}</dd>
-                        {(!m.organisations.is_empty()).then(|| view! { <dt>"Organisations"</dt><dd>{m.organisations.join(", ")}</dd> })}
-                        {(!m.nations.is_empty()).then(|| view! { <dt>"Nations"</dt><dd>{m.nations.join(", ")}</dd> })}
-                        {(!m.tags.is_empty()).then(|| view! { <dt>"Tags"</dt><dd>{m.tags.join(", ")}</dd> })}
-                    </dl>
-                    {paragraph("Agenda", m.agenda.clone())}
-                    {paragraph("Notes", m.notes.clone())}
-                    {paragraph("Decisions", m.decisions.clone())}
-                    {(!actions.is_empty()).then(|| view! {
-                        <section class="report-part">
-                            <h2>"Follow-up actions"</h2>
-                            <table class="report-table">
-                                <thead><tr><th>"Action"</th><th>"Owner"</th><th>"Due"</th><th>"Done"</th></tr></thead>
-                                <tbody>
-                                    {actions.into_iter().map(|a| view! {
-                                        <tr>
-                                            <td>{a.text}</td>
-                                            <td>{a.owner}</td>
-                                            <td>{human_date(&a.due)}</td>
-                                            <td>{if a.done { "Yes" } else { "No" }}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </section>
-                    })}
-                    {banner(&m.marking)}
-                </article>
-            })
+            Some(framed(marking, view! {
+                <h1>{m.display_title()}</h1>
+                <dl class="report-facts">
+                    <dt>"When"</dt><dd>{if when.is_empty() { "Not recorded".into() } else { when }}</dd>
+                    <dt>"Where"</dt><dd>{if m.location.is_empty() { "Not recorded".into() } else { m.location.clone() }}</dd>
+                    <dt>"Participants"</dt><dd>{if people.is_empty() { "None recorded".into() } else { people.join("; ") }}</dd>
+                    {(!m.organisations.is_empty()).then(|| view! { <dt>"Organisations"</dt><dd>{m.organisations.join(", ")}</dd> })}
+                    {(!m.nations.is_empty()).then(|| view! { <dt>"Nations"</dt><dd>{m.nations.join(", ")}</dd> })}
+                    {(!m.tags.is_empty()).then(|| view! { <dt>"Tags"</dt><dd>{m.tags.join(", ")}</dd> })}
+                </dl>
+                {paragraph("Agenda", m.agenda.clone())}
+                {paragraph("Notes", m.notes.clone())}
+                {paragraph("Decisions", m.decisions.clone())}
+                {(!actions.is_empty()).then(|| view! {
+                    <section class="report-part">
+                        <h2>"Follow-up actions"</h2>
+                        <table class="report-table">
+                            <thead><tr><th>"Action"</th><th>"Owner"</th><th>"Due"</th><th>"Done"</th></tr></thead>
+                            <tbody>
+                                {actions.into_iter().map(|a| view! {
+                                    <tr>
+                                        <td>{a.text}</td>
+                                        <td>{a.owner}</td>
+                                        <td>{human_date(&a.due)}</td>
+                                        <td>{if a.done { "Yes" } else { "No" }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })}
+            }))
         })
     }
 }
 
-/// A contact sheet: marking at top and bottom, every field, and the meeting history.
+/// A contact sheet: the marking on every page, every field, and the meeting history.
 #[component]
 pub fn ContactSheet(id: RecordId) -> impl IntoView {
     let app = use_app();
@@ -101,6 +118,8 @@ pub fn ContactSheet(id: RecordId) -> impl IntoView {
         app.notebook.with(|nb| {
             let c = nb.contact(id)?;
             let meetings = nb.meetings_with(id);
+            let shown = [Some(id)].into_iter().chain(meetings.iter().map(|m| m.id));
+            let marking = highest_marking_of(shown.flatten().filter_map(|r| nb.record(r)));
             let rows: Vec<(&'static str, String)> = vec![
                 ("Title", c.title.clone()),
                 ("Organisation", c.organisation.clone()),
@@ -111,34 +130,30 @@ pub fn ContactSheet(id: RecordId) -> impl IntoView {
                 ("Languages", c.languages.join(", ")),
                 ("Tags", c.tags.join(", ")),
             ];
-            Some(view! {
-                <article class="print-only report" aria-hidden="true">
-                    {banner(&c.marking)}
-                    <h1>{c.display_name()}</h1>
-                    <dl class="report-facts">
-                        {rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-                    </dl>
-                    {paragraph("Notes", c.notes.clone())}
-                    <section class="report-part">
-                        <h2>"Meetings"</h2>
-                        {if meetings.is_empty() {
-                            view! { <p>"No meetings recorded."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="report-table">
-                                    <thead><tr><th>"Date"</th><th>"Meeting"</th><th>"Marking"</th></tr></thead>
-                                    <tbody>
-                                        {meetings.into_iter().map(|m| view! {
-                                            <tr><td>{human_date(&m.date)}</td><td>{m.display_title()}</td><td>{m.marking}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                    </section>
-                    {banner(&c.marking)}
-                </article>
-            })
+            Some(framed(marking, view! {
+                <h1>{c.display_name()}</h1>
+                <dl class="report-facts">
+                    {rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                </dl>
+                {paragraph("Notes", c.notes.clone())}
+                <section class="report-part">
+                    <h2>"Meetings"</h2>
+                    {if meetings.is_empty() {
+                        view! { <p>"No meetings recorded."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="report-table">
+                                <thead><tr><th>"Date"</th><th>"Meeting"</th><th>"Marking"</th></tr></thead>
+                                <tbody>
+                                    {meetings.into_iter().map(|m| view! {
+                                        <tr><td>{human_date(&m.date)}</td><td>{m.display_title()}</td><td>{m.marking}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                </section>
+            }))
         })
     }
 }

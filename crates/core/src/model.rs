@@ -429,7 +429,10 @@ impl Action {
 }
 
 /// How sensitive a marking is, for the colour of its band. Unknown labels are [`MarkingLevel::Other`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// The variants are declared from least to most restrictive, and compare so: a label this version
+/// cannot grade is above SECRET, because guessing that it is harmless is the mistake that would leak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MarkingLevel {
     /// No marking given.
     None,
@@ -464,6 +467,35 @@ pub fn marking_level(marking: &str) -> MarkingLevel {
     }
 }
 
+/// The marking a page or file that shows all of these labels must carry: the most restrictive of them,
+/// graded by [`marking_level`]. Different labels of the same grade ("NATO RESTRICTED" and "REL TO AUT,
+/// CHE") are all kept, in the order given and joined by " / ", since neither covers the other. Empty
+/// when none is marked.
+pub fn highest_marking<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
+    let mut top = MarkingLevel::None;
+    let mut kept: Vec<&str> = Vec::new();
+    for label in labels.into_iter().map(str::trim).filter(|l| !l.is_empty()) {
+        let level = marking_level(label);
+        if level > top {
+            top = level;
+            kept.clear();
+        }
+        if level == top && !kept.iter().any(|k| k.to_uppercase() == label.to_uppercase()) {
+            kept.push(label);
+        }
+    }
+    kept.join(" / ")
+}
+
+/// The marking a printed page (or any view) showing these records must carry: [`highest_marking`] of
+/// every value their markings hold. A marking with a conflict counts with both values, as on export,
+/// because until a person chooses, either may be the right one.
+pub fn highest_marking_of<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
+    highest_marking(records.into_iter().flat_map(|r| {
+        r.fields.get(Field::Marking.key()).into_iter().flat_map(|reg| reg.entries().iter().map(|e| e.value.as_text()))
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,6 +517,36 @@ mod tests {
             keys.dedup();
             assert_eq!(keys.len(), fields.len(), "{kind}");
         }
+    }
+
+    #[test]
+    fn the_highest_marking_of_several_is_the_most_restrictive_and_keeps_equal_caveats() {
+        assert_eq!(highest_marking(["", "UNCLASSIFIED", "SECRET", "NATO RESTRICTED"]), "SECRET");
+        assert_eq!(highest_marking(["", " "]), "");
+        assert_eq!(highest_marking(["", "unclassified"]), "unclassified");
+        assert_eq!(highest_marking(["TOP SECRET", "Company internal"]), "Company internal", "ungraded is above SECRET");
+        assert_eq!(
+            highest_marking(["NATO RESTRICTED", "REL TO AUT, CHE", "nato restricted", "UNCLASSIFIED"]),
+            "NATO RESTRICTED / REL TO AUT, CHE"
+        );
+    }
+
+    #[test]
+    fn the_highest_marking_of_records_counts_both_sides_of_a_marking_conflict() {
+        use crate::id::DeviceId;
+        use crate::notebook::Notebook;
+        let now = 1_700_000_000_000;
+        let mut a = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let contact = a.create(Kind::Contact, now, [1; 10]);
+        let meeting = a.create(Kind::Meeting, now, [2; 10]);
+        a.set(meeting, Field::Marking, Value::Text("RESTRICTED".into()), now + 1).unwrap();
+        let mut b = Notebook::from_records(DeviceId::new_v7(0, [2; 10]), vec![a.record(contact).unwrap().clone()], now);
+        a.set(contact, Field::Marking, Value::Text("CONFIDENTIAL".into()), now + 2).unwrap();
+        b.set(contact, Field::Marking, Value::Text("UNCLASSIFIED".into()), now + 3).unwrap();
+        a.merge_record(b.record(contact).unwrap(), now + 4).unwrap();
+        assert_eq!(a.contact(contact).unwrap().marking, "UNCLASSIFIED", "the later value is shown");
+        let records = [a.record(contact).unwrap(), a.record(meeting).unwrap()];
+        assert_eq!(highest_marking_of(records), "CONFIDENTIAL");
     }
 
     #[test]
