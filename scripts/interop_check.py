@@ -33,6 +33,9 @@ import vobject
 
 def shown(entries):
     """The value a person sees: the entry with the highest stamp (wall ms, counter, device)."""
+    # Bundle v2 wraps a register's entries with its context ({"e": [...], "seen": ...}); v1 lists them.
+    if isinstance(entries, dict):
+        entries = entries["e"]
     return max(entries, key=lambda e: (e["t"][0], e["t"][1], e["t"][2]))["v"]
 
 

@@ -21,8 +21,12 @@ pub fn split_list(text: &str) -> Vec<String> {
 
 /// The problems reported for one field, under it.
 #[component]
-pub fn FieldProblems(field: Field, dom_id: String, problems: Signal<Vec<Problem>>) -> impl IntoView {
-    let mine = move || problems.with(|p| p.iter().filter(|p| p.field == field).map(|p| p.message.clone()).collect::<Vec<_>>());
+pub fn FieldProblems(id: RecordId, field: Field, dom_id: String, problems: Signal<Vec<Problem>>) -> impl IntoView {
+    let app = use_app();
+    let mine = move || {
+        let refused = app.field_errors.with(|m| m.get(&(id, field)).cloned());
+        problems.with(|p| p.iter().filter(|p| p.field == field).map(|p| p.message.clone()).chain(refused).collect::<Vec<_>>())
+    };
     view! {
         <div class="field-problems" id=format!("{dom_id}-problems") aria-live="polite">
             {move || mine().into_iter().map(|m| view! { <p class="problem">{m}</p> }).collect_view()}
@@ -69,7 +73,7 @@ pub fn TextField(
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
             />
             {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
-            <FieldProblems field dom_id problems />
+            <FieldProblems id field dom_id problems />
         </div>
     }
 }
@@ -85,15 +89,19 @@ pub fn TextArea(
     let app = use_app();
     let dom_id = input_id(id, field);
     let value = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default()));
+    let refused = move || app.field_errors.with(|m| m.contains_key(&(id, field)));
     view! {
         <div class=format!("field {class}")>
             <label for=dom_id.clone()>{field.label()}</label>
             <textarea
-                id=dom_id
+                id=dom_id.clone()
                 rows=rows
                 prop:value=value
+                aria-invalid=move || refused().then_some("true")
+                aria-describedby=format!("{dom_id}-problems")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
             ></textarea>
+            <FieldProblems id field dom_id problems=Signal::stored(Vec::new()) />
         </div>
     }
 }
@@ -139,7 +147,7 @@ pub fn ListField(
                 }
             />
             <p class="hint" id=format!("{dom_id}-hint")>{hint}</p>
-            <FieldProblems field dom_id problems />
+            <FieldProblems id field dom_id problems />
         </div>
     }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use liaison_core::interop::Ceiling;
 use liaison_core::model::Kind;
 use liaison_core::query::ContactFilter;
 
@@ -46,6 +47,8 @@ pub fn ContactsList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let (exported, set_exported) = signal(None::<Result<String, String>>);
+    let ceiling = app.export_ceiling;
     let new_contact = move |_| {
         if let Some(id) = app.create(Kind::Contact) {
             navigate(&format!("/contacts/{id}"), Default::default());
@@ -57,14 +60,24 @@ pub fn ContactsList() -> impl IntoView {
                 <h1>"Contacts"</h1>
                 <div class="header-actions">
                     <Show when={move || total.get() > 0}>
+                        <label class="inline-field">
+                            <span>"Include records marked"</span>
+                            <select on:change=move |ev| {
+                                if let Some(c) = Ceiling::parse(&event_target_value(&ev)) {
+                                    ceiling.set(c);
+                                }
+                            }>
+                                {Ceiling::EVERY.iter().map(|c| view! {
+                                    <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
                         <button
                             type="button"
                             class="button"
-                            title="The contacts listed below, with the filters applied"
+                            title="The contacts listed below, with the filters and the marking limit applied"
                             on:click=move |_| {
-                                if let Err(e) = app.export_contacts_vcard(&filter.get_untracked()) {
-                                    app.notify(format!("The vCard file could not be saved: {e}."));
-                                }
+                                set_exported.set(Some(app.export_contacts_vcard(&filter.get_untracked(), ceiling.get_untracked())));
                             }
                         >
                             "Export as vCard"
@@ -73,6 +86,10 @@ pub fn ContactsList() -> impl IntoView {
                     <button type="button" class="button primary" on:click=new_contact>"New contact"</button>
                 </div>
             </header>
+            {move || exported.get().map(|r| match r {
+                Ok(msg) => view! { <p class="banner-inline ok" role="status">{msg}</p> }.into_any(),
+                Err(e) => view! { <p class="banner-inline danger" role="alert">{format!("The vCard file could not be saved: {e}.")}</p> }.into_any(),
+            })}
             <Show when={move || total.get() > 0}>
                 <FilterBar path="/contacts" from_label="Met from" to_label="Met until" />
             </Show>

@@ -14,7 +14,7 @@ pub fn Export() -> impl IntoView {
     let exported_before = app.export_state.with_untracked(|s| s.sequence > 0);
     let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
     let (result, set_result) = signal(None::<Result<String, String>>);
-    let (ceiling, set_ceiling) = signal(Ceiling::All);
+    let ceiling = app.export_ceiling;
     let (excel, set_excel) = signal(false);
     let other = move |format: Format| {
         set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
@@ -37,9 +37,14 @@ pub fn Export() -> impl IntoView {
         })
     };
     let export = move |_| {
-        let outcome = app
-            .export(scope.get_untracked(), ceiling.get_untracked())
-            .map(|(name, n)| format!("Saved {name} with {n} record{}.", if n == 1 { "" } else { "s" }));
+        let outcome = app.export(scope.get_untracked(), ceiling.get_untracked()).map(|e| {
+            let n = e.records;
+            let saved = format!("Saved {} with {n} record{}.", e.file_name, if n == 1 { "" } else { "s" });
+            match e.left_out_message() {
+                Some(left_out) => format!("{saved} {left_out}"),
+                None => saved,
+            }
+        });
         set_result.set(Some(outcome));
     };
     view! {
@@ -62,7 +67,7 @@ pub fn Export() -> impl IntoView {
                     />
                     <span>
                         <strong>"Changes since the last export"</strong>
-                        <span class="muted">{move || format!("{} record(s) you changed", changes())}</span>
+                        <span class="muted">{move || format!("{} record(s) you changed, not yet exported", changes())}</span>
                     </span>
                 </label>
                 <label class="choice">
@@ -85,15 +90,15 @@ pub fn Export() -> impl IntoView {
                     aria-describedby="ceiling-hint"
                     on:change=move |ev| {
                         if let Some(c) = Ceiling::parse(&event_target_value(&ev)) {
-                            set_ceiling.set(c);
+                            ceiling.set(c);
                         }
                     }
                 >
                     {Ceiling::EVERY.iter().map(|c| view! {
-                        <option value=c.name() selected=*c == Ceiling::All>{c.label()}</option>
+                        <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
                     }).collect_view()}
                 </select>
-                <p class="hint" id="ceiling-hint">"Applies to every export on this page. Unmarked records count as open; labels Liaison cannot grade go only with “everything”."</p>
+                <p class="hint" id="ceiling-hint">"Applies to every export, the contacts list's too, until you close Liaison. Unmarked records count as open; labels Liaison cannot grade go only with “everything”. A bundle of changes keeps what it leaves out waiting for the next export that allows it."</p>
             </div>
             <div>
                 <button type="button" class="button primary" on:click=export disabled=move || count() == 0>

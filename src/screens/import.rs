@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use liaison_core::bundle::Scope;
 use liaison_core::exchange::{FileVerdict, Preview};
+use liaison_core::interop::pipeline::FileFormat;
 use wasm_bindgen::JsCast;
 
 use crate::components::time::human_time;
@@ -42,12 +43,9 @@ pub fn Import() -> impl IntoView {
         set_dragging.set(false);
         take(ev.data_transfer().and_then(|d| d.files()));
     };
-    let other_changes = move || app.interop_plan.with(|o| o.iter().any(|p| p.created + p.updated > 0));
-    let ready_count = move || {
-        app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
-            + usize::from(other_changes())
-    };
-    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything())) || other_changes();
+    let ready_count =
+        move || app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0));
+    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
     view! {
         <section class="screen">
             <header class="screen-header">
@@ -78,7 +76,6 @@ pub fn Import() -> impl IntoView {
                     <h2 id="preview-heading">"Preview"</h2>
                     <ul class="preview-list">
                         {plan.files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
-                        {move || app.interop_plan.get().into_iter().map(|p| view! { <InteropCard p /> }).collect_view()}
                     </ul>
                     <div class="preview-actions">
                         <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
@@ -87,10 +84,7 @@ pub fn Import() -> impl IntoView {
                         <button
                             type="button"
                             class="button"
-                            on:click=move |_| {
-                                app.import_plan.set(None);
-                                app.interop_plan.set(Vec::new());
-                            }
+                            on:click=move |_| app.import_plan.set(None)
                         >
                             "Cancel"
                         </button>
@@ -138,7 +132,10 @@ fn ReadyCard(p: Preview) -> impl IntoView {
     view! {
         <li class="preview-card">
             <h3>{p.file.clone()}</h3>
-            <p class="muted">{format!("Bundle {} from {who}, {scope}, exported {}", p.sequence, human_time(p.created_ms))}</p>
+            <p class="muted">{match p.format {
+                Some(f) => format!("{} file: {}", f.name(), if f == FileFormat::VCard { "contacts" } else { "meetings and follow-ups" }),
+                None => format!("Bundle {} from {who}, {scope}, exported {}", p.sequence, human_time(p.created_ms)),
+            }}</p>
             {p.repeat_of.map(|t| view! {
                 <p class="note">{format!("Already imported on {}. Importing it again changes nothing.", human_time(t))}</p>
             })}
@@ -160,29 +157,16 @@ fn ReadyCard(p: Preview) -> impl IntoView {
                     "Two devices share the id {id}: they wrote different values under one stamp (a copied browser profile or a restored backup?). Both values are kept as a conflict."
                 )}</p>
             }).collect::<Vec<_>>()}
+            {(p.format.is_some() && p.conflicts > 0).then(|| view! {
+                <p class="note">"Where the file differs from what is here, both versions are kept for you to choose; nothing here is replaced."</p>
+            })}
+            {(!p.notes.is_empty()).then(|| view! {
+                <ul class="problems">
+                    {p.notes.iter().take(20).map(|m| view! { <li>{m.clone()}</li> }).collect_view()}
+                </ul>
+            })}
             {(p.missing_links > 0).then(|| view! {
                 <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
-            })}
-        </li>
-    }
-}
-
-#[component]
-fn InteropCard(p: crate::state::InteropPreview) -> impl IntoView {
-    let what = if p.format == "vCard" { "contacts" } else { "meetings and follow-ups" };
-    view! {
-        <li class="preview-card">
-            <h3>{p.file.clone()}</h3>
-            <p class="muted">{format!("{} file: {what}", p.format)}</p>
-            <dl class="counts">
-                <div><dt>"New"</dt><dd>{p.created}</dd></div>
-                <div><dt>"Updated"</dt><dd>{p.updated}</dd></div>
-                <div><dt>"Unchanged"</dt><dd>{p.unchanged}</dd></div>
-            </dl>
-            {(!p.problems.is_empty()).then(|| view! {
-                <ul class="problems">
-                    {p.problems.into_iter().take(20).map(|m| view! { <li>{m}</li> }).collect_view()}
-                </ul>
             })}
         </li>
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use liaison_core::bundle::{self, Problem, Scope};
-use liaison_core::interop::{self, Ceiling, ExportText};
+use liaison_core::interop::{self, pipeline, Ceiling, ExportText};
 use liaison_core::exchange::{self, ImportUndo};
 use liaison_core::id::RecordId;
 use liaison_core::model::Field;
@@ -25,51 +25,12 @@ pub enum Format {
     Csv,
 }
 
-/// What a vCard or iCalendar file holds, read but not yet imported.
-#[derive(Clone, Debug)]
-pub enum Readable {
-    /// Contact cards.
-    Cards(Vec<interop::vcard::Card>),
-    /// Events and to-dos.
-    Calendar(interop::ical::Calendar),
-}
-
-/// The preview of one vCard or iCalendar file, from a dry run on a copy of the notebook.
-#[derive(Clone, Debug)]
-pub struct InteropPreview {
-    /// The file's name.
-    pub file: String,
-    /// "vCard" or "iCalendar".
-    pub format: &'static str,
-    /// Records it would create.
-    pub created: usize,
-    /// Records it would change.
-    pub updated: usize,
-    /// Records it matches and leaves as they are.
-    pub unchanged: usize,
-    /// What in the file cannot be imported or was read with a caveat, as sentences.
-    pub problems: Vec<String>,
-    /// What is imported on confirmation.
-    pub content: Readable,
-}
-
-/// Whether the first bytes of a file hold `marker`, case ignored.
-fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
-    let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
-    head.windows(marker.len()).any(|w| w == marker)
-}
-
-/// The file's extension decides; only a file without a known one is judged by its first line. A `.json`
-/// file is always read as a bundle, so a bundle that is not one is refused as such, never re-read as
-/// something else.
-fn is_vcard(name: &str, bytes: &[u8]) -> bool {
-    let name = name.to_lowercase();
-    name.ends_with(".vcf") || (!name.ends_with(".json") && !name.ends_with(".ics") && starts_with_marker(bytes, b"BEGIN:VCARD"))
-}
-
-fn is_ical(name: &str, bytes: &[u8]) -> bool {
-    let name = name.to_lowercase();
-    name.ends_with(".ics") || (!name.ends_with(".json") && !name.ends_with(".vcf") && starts_with_marker(bytes, b"BEGIN:VCALENDAR"))
+/// " 2 left out by the marking limit (up to restricted).", or nothing when none was.
+fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
+    if above == 0 {
+        return String::new();
+    }
+    format!(" {above} left out by the marking limit ({}).", ceiling.label().to_lowercase())
 }
 
 /// The last import, kept in memory so it can be undone during this session.
@@ -82,9 +43,9 @@ pub struct LastImport {
 }
 
 impl AppState {
-    /// Exports everything or the changes since the last export, as a download, leaving out records
-    /// marked above `ceiling`.
-    pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<(String, usize), String> {
+    /// Exports everything or what has not left this device yet, as a download, leaving out records
+    /// marked above `ceiling`; those stay pending (see `exchange::export`).
+    pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
         let device = self.device.get_untracked();
         let replicas = self.replicas.get_value();
         let mut state = self.export_state.get_untracked();
@@ -101,7 +62,7 @@ impl AppState {
         platform::download(&export.file_name, &export.text, "application/json")?;
         self.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);
-        Ok((export.file_name, export.records))
+        Ok(export)
     }
 
     /// Exports contacts as vCard, meetings and follow-ups as iCalendar, or everything as three CSV files,
@@ -128,9 +89,7 @@ impl AppState {
             undated += text.undated;
         }
         let mut msg = format!("Saved {} with {written} record{}.", files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(", "), if written == 1 { "" } else { "s" });
-        if above > 0 {
-            msg.push_str(&format!(" {above} left out by the marking limit ({}).", ceiling.label().to_lowercase()));
-        }
+        msg.push_str(&left_out_by_limit(above, ceiling));
         if undated > 0 {
             msg.push_str(&format!(" {undated} meeting(s) without a date left out of the calendar."));
         }
@@ -149,96 +108,51 @@ impl AppState {
         platform::download(&name, &text, "text/vcard")
     }
 
-    /// Downloads the contacts a list shows (its filters applied) as one vCard file.
-    pub fn export_contacts_vcard(&self, filter: &liaison_core::query::ContactFilter) -> Result<usize, String> {
-        let export = self.notebook.with_untracked(|nb| interop::vcard::export(nb, &filter.apply(nb), Ceiling::All));
-        platform::download(&format!("liaison-contacts-{}.vcf", self.today), &export.text, "text/vcard")?;
-        Ok(export.written)
+    /// Downloads the contacts a list shows (its filters applied) as one vCard file, leaving out those
+    /// marked above `ceiling` as every export does. Returns a sentence saying what was written and what
+    /// was left out.
+    pub fn export_contacts_vcard(&self, filter: &liaison_core::query::ContactFilter, ceiling: Ceiling) -> Result<String, String> {
+        let export = self.notebook.with_untracked(|nb| interop::vcard::export(nb, &filter.apply(nb), ceiling));
+        let name = format!("liaison-contacts-{}.vcf", self.today);
+        platform::download(&name, &export.text, "text/vcard")?;
+        let n = export.written;
+        Ok(format!("Saved {name} with {n} contact{}.{}", if n == 1 { "" } else { "s" }, left_out_by_limit(export.above_ceiling, ceiling)))
     }
 
-    /// How many records a "changes" export would carry now.
+    /// How many records have not left this device yet: what a "changes" export without a marking
+    /// limit would carry now.
     pub fn changes_since_export(&self) -> usize {
-        let since = self.export_state.with(|s| s.since());
         let replicas = self.replicas.get_value();
-        self.notebook.with(|nb| nb.changed_here_since(&replicas, &since).len())
+        self.export_state.with(|s| self.notebook.with(|nb| s.pending(nb, &replicas).len()))
     }
 
     /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].
+    /// vCard and iCalendar files are read as bundles of proposals (`interop::pipeline`), so every file
+    /// goes through the same preview, apply and Undo.
     pub fn plan_import(&self, files: Vec<PickedFile>) {
         let now = platform::now_ms();
-        let (other, files): (Vec<PickedFile>, Vec<PickedFile>) = files
-            .into_iter()
-            .partition(|f| f.bytes.as_ref().is_ok_and(|b| is_vcard(&f.name, b) || is_ical(&f.name, b)));
-        let previews: Vec<InteropPreview> = other.into_iter().filter_map(|f| self.preview_interop(f, now)).collect();
-        self.interop_plan.set(previews);
-        let read: Vec<(String, Result<bundle::Bundle, Vec<Problem>>)> = files
-            .into_iter()
-            .map(|f| {
-                let result = match f.bytes {
-                    Ok(bytes) => bundle::read_bundle(&bytes, now),
-                    Err(reason) => Err(vec![Problem { record: None, message: reason }]),
-                };
-                (f.name, result)
-            })
-            .collect();
+        let mut random = platform::random_bytes;
+        let read: Vec<(String, Result<bundle::Bundle, Vec<Problem>>)> = self.notebook.with_untracked(|nb| {
+            files
+                .into_iter()
+                .map(|f| {
+                    let result = match f.bytes {
+                        Ok(bytes) => match pipeline::detect(&f.name, &bytes) {
+                            Some(format) => Ok(pipeline::read_file(nb, format, &f.name, &bytes, now, &mut random)),
+                            None => bundle::read_bundle(&bytes, now),
+                        },
+                        Err(reason) => Err(vec![Problem { record: None, message: reason }]),
+                    };
+                    (f.name, result)
+                })
+                .collect()
+        });
         let plan = self.notebook.with_untracked(|nb| self.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
         self.import_plan.set(Some(plan));
     }
 
-    /// Reads a vCard or iCalendar file and imports it into a copy of the notebook to preview it.
-    fn preview_interop(&self, f: PickedFile, now: u64) -> Option<InteropPreview> {
-        let bytes = f.bytes.ok()?;
-        let mut copy = self.notebook.get_untracked();
-        let mut random = platform::random_bytes;
-        let (format, content, problems, outcome) = if is_vcard(&f.name, &bytes) {
-            let parsed = interop::vcard::parse(&bytes);
-            let outcome = interop::vcard::import(&mut copy, &parsed.cards, now, &mut random);
-            ("vCard", Readable::Cards(parsed.cards), parsed.problems, outcome)
-        } else {
-            let cal = interop::ical::parse(&bytes);
-            let outcome = interop::ical::import(&mut copy, &cal, now, &mut random);
-            let problems = cal.problems.clone();
-            ("iCalendar", Readable::Calendar(cal), problems, outcome)
-        };
-        let problems = problems.iter().chain(&outcome.not_imported).map(|p| p.to_string()).collect();
-        Some(InteropPreview {
-            file: f.name,
-            format,
-            created: outcome.created.len(),
-            updated: outcome.updated.len(),
-            unchanged: outcome.unchanged.len(),
-            problems,
-            content,
-        })
-    }
-
-    /// Applies the previewed import in one step: bundles, then vCard and iCalendar files.
+    /// Applies the previewed import in one step, bundles and vCard and iCalendar files alike.
     pub fn confirm_import(&self) {
-        let others = self.interop_plan.get_untracked();
-        self.interop_plan.set(Vec::new());
-        if !others.is_empty() {
-            let now = platform::now_ms();
-            let mut random = platform::random_bytes;
-            self.notebook.update(|nb| {
-                for p in &others {
-                    match &p.content {
-                        Readable::Cards(cards) => {
-                            interop::vcard::import(nb, cards, now, &mut random);
-                        }
-                        Readable::Calendar(cal) => {
-                            interop::ical::import(nb, cal, now, &mut random);
-                        }
-                    }
-                }
-            });
-            self.persist();
-            let (created, updated) = others.iter().fold((0, 0), |(c, u), p| (c + p.created, u + p.updated));
-            self.notify(format!(
-                "Imported {} file{}: {created} new, {updated} updated. Likely duplicates, if any, are listed under Duplicates.",
-                others.len(),
-                if others.len() == 1 { "" } else { "s" }
-            ));
-        }
         let Some(plan) = self.import_plan.get_untracked() else { return };
         self.import_plan.set(None);
         let (mut new, mut updated, mut bundles) = (0, 0, 0);
@@ -265,7 +179,7 @@ impl AppState {
         self.save_meta(DEVICES_KEY, devices);
         if let Some(undo) = undo {
             let summary = format!(
-                "Imported {bundles} bundle{}: {new} new, {updated} updated.",
+                "Imported {bundles} file{}: {new} new, {updated} updated.",
                 if bundles == 1 { "" } else { "s" }
             );
             self.last_import.set(Some(LastImport { undo, summary }));

@@ -3,7 +3,7 @@
 
 mod exchange;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -15,10 +15,11 @@ use liaison_core::record::Value;
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::wire::decode_record;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
+use liaison_core::interop::Ceiling;
 use liaison_core::search::SearchIndex;
 use liaison_core::Notebook;
 
-pub use exchange::{Format, InteropPreview, LastImport};
+pub use exchange::{Format, LastImport};
 
 use crate::platform::{self, LocalStorageBackend, StorageChange};
 
@@ -95,20 +96,23 @@ pub struct AppState {
     pub save_state: RwSignal<SaveState>,
     /// Messages to read once (unreadable stored entries, say).
     pub notices: RwSignal<Vec<Notice>>,
+    /// Values a field refused (too large to keep), by record and field, shown under the field.
+    pub field_errors: RwSignal<BTreeMap<(RecordId, Field), String>>,
     /// The current Undo offer.
     pub undo: RwSignal<Option<UndoOffer>>,
     /// The open confirmation dialog.
     pub confirm: RwSignal<Option<ConfirmRequest>>,
     /// What this device remembers of its exports.
     pub export_state: RwSignal<ExportState>,
+    /// The marking limit of exports, chosen on the Export screen or beside the contacts list's export,
+    /// and kept for the session so that one choice holds for every export.
+    pub export_ceiling: RwSignal<Ceiling>,
     /// Every bundle imported here.
     pub import_log: RwSignal<ImportLog>,
     /// Contact pairs a person said are different people.
     pub not_duplicates: RwSignal<BTreeSet<(RecordId, RecordId)>>,
     /// The import being previewed, before the officer confirms it.
     pub import_plan: RwSignal<Option<Plan>>,
-    /// vCard and iCalendar files being previewed alongside.
-    pub interop_plan: RwSignal<Vec<exchange::InteropPreview>>,
     /// The last import, while it can still be undone.
     pub last_import: RwSignal<Option<LastImport>>,
     /// What the browser says about storage (persistence, quota, use).
@@ -227,13 +231,14 @@ impl AppState {
                 None => SaveState::Saved,
             }),
             notices: RwSignal::new(notices),
+            field_errors: RwSignal::new(BTreeMap::new()),
             undo: RwSignal::new(None),
             confirm: RwSignal::new(None),
             export_state: RwSignal::new(export),
+            export_ceiling: RwSignal::new(Ceiling::All),
             import_log: RwSignal::new(imports),
             not_duplicates: RwSignal::new(not_duplicates),
             import_plan: RwSignal::new(None),
-            interop_plan: RwSignal::new(Vec::new()),
             last_import: RwSignal::new(None),
             health: RwSignal::new(platform::health::Health::default()),
             search: StoredValue::new(SearchIndex::new()),
@@ -318,13 +323,27 @@ impl AppState {
     /// Writes one field (as the officer types).
     pub fn set(&self, id: RecordId, field: Field, value: Value) {
         let mut changed = false;
+        let mut refused = None;
         self.notebook.maybe_update(|nb| {
             let before = nb.record(id).cloned();
-            // The forms only offer fields of the record's kind with values of the right shape.
-            let _ = nb.set(id, field, value, platform::now_ms());
+            // The forms only offer fields of the record's kind with values of the right shape; what can
+            // still be refused is a value too large to keep, which the field then says.
+            if let Err(e @ liaison_core::notebook::EditError::TooLarge { .. }) = nb.set(id, field, value, platform::now_ms()) {
+                refused = Some(e.to_string());
+            }
             changed = nb.record(id) != before.as_ref();
             changed
         });
+        let had = self.field_errors.with_untracked(|m| m.contains_key(&(id, field)));
+        match refused {
+            Some(message) => self.field_errors.update(|m| {
+                m.insert((id, field), message);
+            }),
+            None if had => self.field_errors.update(|m| {
+                m.remove(&(id, field));
+            }),
+            None => {}
+        }
         if changed {
             self.persist();
         }

@@ -1,5 +1,5 @@
 // Benchmark: import and merge N bundles in the browser, as a coordinator does, from picking the files to
-// "Imported N bundles". Also reports the renderer's peak resident memory.
+// "Imported N files". Also reports the renderer's peak resident memory.
 //
 //   cargo run --release -p liaison-cli --example bench_bundles -- target/bench-bundles   # 20 x 5,000 records
 //   node tests/e2e/bench-import.mjs target/bench-bundles [runs=5]
@@ -51,7 +51,7 @@ for (let i = 0; i < runs; i++) {
   await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor({ timeout: 600_000 });
   const t1 = Date.now();
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await page.getByText(`Imported ${files.length} bundles`).waitFor({ timeout: 600_000 });
+  await page.getByText(`Imported ${files.length} files`).waitFor({ timeout: 600_000 });
   const t2 = Date.now();
   const mem = await rendererPeakMiB();
   if (errors.length) throw new Error(errors.join('\n'));

@@ -85,7 +85,7 @@ test('two officers edit one meeting offline; the coordinator sees the conflict, 
     await importFiles(coord, [first.path, anaChanges.path, benAll.path]);
     await coord.getByText('Bundle 2 from Lt Col Ana Ruiz (Ana laptop)').waitFor();
     await coord.getByRole('button', { name: 'Import', exact: true }).click();
-    await coord.getByText(/Imported 3 bundles/).waitFor();
+    await coord.getByText(/Imported 3 files/).waitFor();
     await nav(coord, /^Conflicts/);
     const card = coord.getByRole('listitem').filter({ hasText: 'Joint exercise planning' });
     await card.getByText('Ana: host nation provides transport.').waitFor();

@@ -55,7 +55,7 @@ test('contacts exported as vCard import into another officer\'s app, and a secon
       assert.deepEqual([created, unchanged], round === 1 ? ['2', '0'] : ['0', '2']);
       if (round === 1) {
         await ben.getByRole('button', { name: 'Import', exact: true }).click();
-        await ben.getByRole('alert').filter({ hasText: 'Imported 1 file: 2 new, 0 updated' }).waitFor();
+        await ben.getByRole('status').filter({ hasText: 'Imported 1 file: 2 new, 0 updated.' }).waitFor();
       } else {
         // Nothing new: the import cannot be confirmed, and nothing changes.
         assert.equal(await ben.getByRole('button', { name: /^Import/ }).isDisabled(), true);

@@ -178,6 +178,12 @@ pub struct Bundle {
     pub records: Vec<Record>,
     /// The checksum it carried, which tells two bundles with one id apart.
     pub checksum: String,
+    /// What a file from another program held that could not be imported, as sentences; empty for
+    /// Liaison bundles.
+    pub notes: Vec<String>,
+    /// The format of a file from another program read as a bundle ([`crate::interop::pipeline`]);
+    /// `None` for a Liaison bundle.
+    pub format: Option<crate::interop::pipeline::FileFormat>,
 }
 
 /// One thing wrong with a bundle.
@@ -479,7 +485,7 @@ fn validate<R: WireRecord>(dto: BundleDto<R>, version: u32, now_ms: u64) -> Resu
         return Err(problems);
     }
     let BundleDto { bundle_id, created_ms, device, sequence, scope, devices, checksum, .. } = dto;
-    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records, checksum })
+    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records, checksum, notes: Vec::new(), format: None })
 }
 
 /// Every tick of a record's causal contexts: the record's own and its deletions'.

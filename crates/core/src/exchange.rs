@@ -35,6 +35,11 @@ pub struct ExportState {
     pub last_seen: UniqueMap<DeviceId, (u64, u32)>,
     /// Whether the last export held everything or changes.
     pub last_scope: Option<Scope>,
+    /// Records this device changed that an export left out by its marking limit. They never left the
+    /// device, although `last_seen` has moved past their edits, so every later export considers them
+    /// again until one carries them (see ARCHITECTURE.md, "Bundles and import").
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub held_back: BTreeSet<RecordId>,
 }
 
 /// A finished export: the file to offer for download.
@@ -46,6 +51,29 @@ pub struct Export {
     pub text: String,
     /// How many records it carries.
     pub records: usize,
+    /// How many records the export would have carried but for the marking limit.
+    pub left_out: usize,
+    /// The marking limit it was made with.
+    pub ceiling: Ceiling,
+}
+
+impl Export {
+    /// What the marking limit left out, as a sentence for the officer ("2 records above RESTRICTED
+    /// were left out and stay waiting for an export that allows them."), or `None` when nothing was.
+    pub fn left_out_message(&self) -> Option<String> {
+        let n = self.left_out;
+        let what = match self.ceiling {
+            Ceiling::Open => "above UNCLASSIFIED",
+            Ceiling::Restricted => "above RESTRICTED",
+            Ceiling::Confidential => "above CONFIDENTIAL",
+            Ceiling::Secret => "with a marking Liaison cannot grade",
+            Ceiling::All => return None,
+        };
+        (n > 0).then(|| {
+            let (s, was, stay, them) = if n == 1 { ("", "was", "stays", "it") } else { ("s", "were", "stay", "them") };
+            format!("{n} record{s} {what} {was} left out and {stay} waiting for an export that allows {them}.")
+        })
+    }
 }
 
 /// What an export needs besides the notebook.
@@ -71,18 +99,35 @@ impl ExportState {
     pub fn since(&self) -> VersionVector {
         VersionVector(self.last_seen.0.iter().map(|(d, (w, c))| (*d, Tick { wall_ms: *w, counter: *c })).collect())
     }
+
+    /// What has not left this device yet, in id order: the records its replicas edited after the last
+    /// export, and those an earlier export held back by its marking limit. A "changes" export carries
+    /// these, as far as its marking limit allows.
+    pub fn pending<'a>(&self, nb: &'a Notebook, replicas: &BTreeSet<DeviceId>) -> Vec<&'a Record> {
+        let mut out = nb.changed_here_since(replicas, &self.since());
+        let changed: BTreeSet<RecordId> = out.iter().map(|r| r.id).collect();
+        // A held-back id the notebook no longer holds (an undone import) has nothing left to send.
+        out.extend(self.held_back.iter().filter(|id| !changed.contains(id)).filter_map(|id| nb.record(*id)));
+        out.sort_by_key(|r| r.id);
+        out
+    }
 }
 
-/// Makes a bundle of everything, or of what this device changed since its last export, and advances
-/// the export state.
+/// Makes a bundle of everything, or of what has not left this device yet (see
+/// [`ExportState::pending`]), and advances the export state. Records above the marking limit are left
+/// out; those that had not left the device stay pending for a later export whose limit allows them,
+/// whatever the scope of this one.
 pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) -> Export {
     let ExportRequest { device, replicas, scope, bundle_id, now_ms, today, ceiling } = req;
+    let pending = state.pending(nb, replicas);
     let mut records: Vec<&Record> = match scope {
         Scope::All => nb.records().collect(),
-        Scope::Changes => nb.changed_here_since(replicas, &state.since()),
+        Scope::Changes => pending.clone(),
     };
+    let before = records.len();
     records.retain(|r| record_within(nb, r, ceiling));
     let count = records.len();
+    let held_back = pending.iter().filter(|r| !record_within(nb, r, ceiling)).map(|r| r.id).collect();
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
     devices.push(device.clone());
     let sequence = state.sequence + 1;
@@ -101,8 +146,15 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
         last_ms: Some(now_ms),
         last_seen: UniqueMap(newest.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()),
         last_scope: Some(scope),
+        held_back,
     };
-    Export { file_name: bundle::file_name(&device.label, &today, sequence, scope), text, records: count }
+    Export {
+        file_name: bundle::file_name(&device.label, &today, sequence, scope),
+        text,
+        records: count,
+        left_out: before - count,
+        ceiling,
+    }
 }
 
 /// One imported bundle, as remembered.
@@ -221,6 +273,10 @@ pub struct Preview {
     pub future_stamps: usize,
     /// Links to records neither here nor in the bundle (they may arrive with another bundle).
     pub missing_links: usize,
+    /// The format of a file from another program, `None` for a Liaison bundle.
+    pub format: Option<crate::interop::pipeline::FileFormat>,
+    /// What such a file held that could not be imported, as sentences.
+    pub notes: Vec<String>,
     /// Devices that stamped two different values with one stamp: two devices share the id (a copied
     /// browser profile, a restored backup). Both values are kept as a conflict.
     pub shared_ids: Vec<DeviceId>,
@@ -329,6 +385,8 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
             future_stamps: bundle::future_stamps(&b, now_ms),
             missing_links: 0,
             shared_ids: Vec::new(),
+            format: b.format,
+            notes: b.notes.clone(),
             repeat_of,
         };
         let own_far = own_claims_ahead(nb, &b, now_ms);

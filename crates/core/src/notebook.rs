@@ -33,6 +33,28 @@ pub enum EditError {
     /// The value's shape does not fit the field.
     #[error("“{0}” takes a different kind of value")]
     WrongShape(&'static str),
+    /// The value is larger than any bundle may carry ([`crate::bundle::MAX_VALUE_BYTES`]): kept, it could
+    /// never leave the device, and one such value would fill browser storage by itself.
+    #[error("this is {} MB; a field holds at most 1 MB, so it was not saved: shorten it, or keep the long text elsewhere", megabytes(*bytes))]
+    TooLarge {
+        /// The field.
+        field: &'static str,
+        /// The value's size in bytes.
+        bytes: usize,
+    },
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The size a value takes in a bundle, as the bundle limit counts it.
+pub fn value_bytes(v: &Value) -> usize {
+    match v {
+        Value::Text(s) => s.len(),
+        Value::List(l) => l.iter().map(String::len).sum(),
+        Value::Bool(_) => 1,
+    }
 }
 
 /// What merging a record from elsewhere did.
@@ -342,6 +364,10 @@ impl Notebook {
         }
         if !field.accepts(&value) {
             return Err(EditError::WrongShape(field.key()));
+        }
+        let bytes = value_bytes(&value);
+        if bytes > crate::bundle::MAX_VALUE_BYTES {
+            return Err(EditError::TooLarge { field: field.key(), bytes });
         }
         let unchanged = rec
             .fields

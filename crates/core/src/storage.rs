@@ -382,6 +382,9 @@ pub struct WriteQueue {
     in_flight: bool,
     /// Records changed again after the batch under way took their state.
     touched_in_flight: BTreeSet<RecordId>,
+    /// Records whose write failed: the next batch writes them last, so that one write that cannot
+    /// succeed (a value larger than the store) never holds back the others.
+    stuck: BTreeSet<RecordId>,
     last_error: Option<StoreError>,
 }
 
@@ -421,7 +424,8 @@ impl WriteQueue {
         if self.in_flight || self.pending.is_empty() {
             return None;
         }
-        let ids: Vec<RecordId> = self.pending.iter().copied().collect();
+        let (stuck, free): (Vec<RecordId>, Vec<RecordId>) = self.pending.iter().copied().partition(|id| self.stuck.contains(id));
+        let ids: Vec<RecordId> = free.into_iter().chain(stuck).collect();
         // A queued record that is gone from memory was removed by undoing an import: remove it here too.
         let ops = ids
             .iter()
@@ -440,9 +444,13 @@ impl WriteQueue {
         self.in_flight = false;
         let landed = outcome.applied.min(batch.ids.len());
         for id in &batch.ids[..landed] {
+            self.stuck.remove(id);
             if !self.touched_in_flight.contains(id) {
                 self.pending.remove(id);
             }
+        }
+        if let Some(id) = batch.ids.get(landed).filter(|_| outcome.error.is_some()) {
+            self.stuck.insert(*id);
         }
         self.touched_in_flight.clear();
         self.last_error = outcome.error;
@@ -590,6 +598,38 @@ pub mod conformance {
         }
     }
 
+    /// A record whose write cannot succeed (larger than what is left of the store) does not hold back
+    /// records edited after it: the next batch writes them first.
+    pub async fn a_write_that_cannot_succeed_does_not_hold_back_the_others<B: Backend>(b: &B, capacity: impl Fn(Option<usize>)) {
+        load(b).await.expect("load");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        let big = sample(&mut nb, 1);
+        nb.set(big, Field::Notes, Value::Text("x".repeat(600 * 1024)), NOW + 50).expect("set");
+        let used: usize = b.list(PREFIX).await.expect("list").iter().map(|(k, v)| k.len() + v.len()).sum();
+        capacity(Some(used + 200 * 1024));
+        assert!(save_all(b, &mut nb, &mut q).await.is_some(), "the big record cannot be written");
+        let small: Vec<RecordId> = (2..=4).map(|n| sample(&mut nb, n)).collect();
+        for _ in 0..3 {
+            q.enqueue(nb.take_changed());
+            if let Some(batch) = q.take_batch(&nb) {
+                let outcome = b.write(batch.ops.clone()).await;
+                q.finish(batch, outcome);
+            }
+        }
+        for id in &small {
+            assert!(b.get(&record_key(*id)).await.expect("get").is_some(), "record {id} was held back");
+        }
+        assert_eq!(q.unsaved(), 1, "only the big record waits");
+        capacity(None);
+        q.enqueue([]);
+        if let Some(batch) = q.take_batch(&nb) {
+            let outcome = b.write(batch.ops.clone()).await;
+            q.finish(batch, outcome);
+        }
+        assert_eq!(q.unsaved(), 0);
+    }
+
     /// When storage is full, the edit stays in memory and queued, stored data stays readable, and the
     /// edit saves once space is freed.
     pub async fn a_full_store_keeps_the_edit_queued_until_space_is_freed<B: Backend>(b: &B) {
@@ -659,6 +699,12 @@ mod tests {
     #[test]
     fn a_newer_layout_is_refused_and_left_untouched() {
         block_on(conformance::a_newer_layout_is_refused_and_left_untouched(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_write_that_cannot_succeed_does_not_hold_back_the_others() {
+        let b = MemoryBackend::new();
+        block_on(conformance::a_write_that_cannot_succeed_does_not_hold_back_the_others(&b, |c| b.set_capacity(c)));
     }
 
     #[test]

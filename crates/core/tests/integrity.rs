@@ -327,3 +327,100 @@ proptest! {
         prop_assert_eq!(liaison_core::wire::decode_record(&text), Ok(a));
     }
 }
+
+// ---- vCard and iCalendar files through the same pipeline ----
+
+fn import_file(nb: &mut Notebook, log: &mut ImportLog, name: &str, bytes: &[u8], now: u64) -> (exchange::Preview, exchange::ImportUndo) {
+    use liaison_core::interop::pipeline;
+    let format = pipeline::detect(name, bytes).expect("a vCard or iCalendar file");
+    let mut n = 0u8;
+    let mut random = || {
+        n = n.wrapping_add(1);
+        [n; 10]
+    };
+    let b = pipeline::read_file(nb, format, name, bytes, now, &mut random);
+    let plan = exchange::plan(nb, log, vec![(name.to_string(), Ok(b))], now);
+    let preview = plan.ready().next().cloned().unwrap_or_else(|| panic!("refused: {:?}", plan.files));
+    let undo = exchange::apply(nb, log, plan, now).expect("applies");
+    (preview, undo)
+}
+
+fn shown_fields(r: &Record) -> BTreeMap<String, String> {
+    r.fields.iter().filter_map(|(k, reg)| Some((k.clone(), reg.winner()?.value.display()))).collect()
+}
+
+#[test]
+fn reimporting_an_older_icalendar_file_loses_nothing_newer_and_undo_puts_everything_back() {
+    use liaison_core::interop::{ical, Ceiling};
+    let mut nb = Notebook::new(dev(1));
+    let anna = nb.create(Kind::Contact, NOW, [1; 10]);
+    nb.set(anna, Field::Name, Value::Text("Anna Wöber".into()), NOW + 1).unwrap();
+    nb.set(anna, Field::Emails, Value::List(vec!["anna@example.org".into()]), NOW + 2).unwrap();
+    let m = nb.create(Kind::Meeting, NOW, [2; 10]);
+    nb.set(m, Field::Title, Value::Text("Liaison sync".into()), NOW + 3).unwrap();
+    nb.set(m, Field::Date, Value::Text("2026-06-01".into()), NOW + 4).unwrap();
+    nb.set(m, Field::Start, Value::Text("10:00".into()), NOW + 5).unwrap();
+    nb.set(m, Field::Notes, Value::Text("First notes".into()), NOW + 6).unwrap();
+    let old_ics = ical::export_all(&nb, Ceiling::All, NOW + 7).text;
+    // Newer work after the export: a marking, notes, a participant.
+    nb.set(m, Field::Marking, Value::Text("NATO SECRET".into()), NOW + 10).unwrap();
+    nb.set(m, Field::Notes, Value::Text("Newer notes".into()), NOW + 11).unwrap();
+    nb.set(m, Field::Participants, Value::List(vec![anna.to_string()]), NOW + 12).unwrap();
+    let before = shown_fields(nb.record(m).unwrap());
+    let mut log = ImportLog::default();
+    let (preview, undo) = import_file(&mut nb, &mut log, "old.ics", old_ics.as_bytes(), NOW + 20);
+    assert_eq!(preview.new, 0, "{preview:?}");
+    assert!(preview.updated >= 1 && preview.conflicts >= 1, "the older notes wait as a conflict: {preview:?}");
+    assert!(preview.notes.iter().any(|n| n.contains("lower than its marking here")), "{:?}", preview.notes);
+    let notes: Vec<String> = nb.record(m).unwrap().fields["notes"].entries().iter().map(|e| e.value.display()).collect();
+    assert_eq!(notes, ["Newer notes", "First notes"]);
+    assert_eq!(shown_fields(nb.record(m).unwrap()), before, "what is shown stays as it was");
+    assert_eq!(nb.record(m).unwrap().text("marking"), "NATO SECRET");
+    let before_undo: Vec<Record> = nb.records().cloned().collect();
+    exchange::undo(&mut nb, &mut log, undo, NOW + 30).expect("undo");
+    assert!(nb.record(m).unwrap().conflicts().is_empty());
+    assert_eq!(shown_fields(nb.record(m).unwrap()), before);
+    assert!(before_undo.len() >= nb.records().count());
+}
+
+#[test]
+fn reimporting_an_older_vcard_keeps_a_merge_and_does_not_bring_back_a_deleted_contact() {
+    use liaison_core::interop::{vcard, Ceiling};
+    let mut nb = Notebook::new(dev(1));
+    let a = nb.create(Kind::Contact, NOW, [1; 10]);
+    nb.set(a, Field::Name, Value::Text("Anna Wöber".into()), NOW + 1).unwrap();
+    nb.set(a, Field::Marking, Value::Text("RESTRICTED".into()), NOW + 2).unwrap();
+    let dup = nb.create(Kind::Contact, NOW, [2; 10]);
+    nb.set(dup, Field::Name, Value::Text("Anna Woeber".into()), NOW + 3).unwrap();
+    nb.set(dup, Field::Phones, Value::List(vec!["+43 1 234".into()]), NOW + 4).unwrap();
+    let gone = nb.create(Kind::Contact, NOW, [3; 10]);
+    nb.set(gone, Field::Name, Value::Text("Old Contact".into()), NOW + 5).unwrap();
+    let old_vcf = vcard::export_all(&nb, Ceiling::All).text;
+    nb.merge_contacts(a, dup, vec![(Field::Phones, Value::List(vec!["+43 1 234".into()]))], NOW + 10).unwrap();
+    nb.set(a, Field::Marking, Value::Text("SECRET".into()), NOW + 11).unwrap();
+    nb.delete(gone, NOW + 12).unwrap();
+    let survivor = shown_fields(nb.record(a).unwrap());
+    let mut log = ImportLog::default();
+    let (preview, _) = import_file(&mut nb, &mut log, "old.vcf", old_vcf.as_bytes(), NOW + 20);
+    assert_eq!(shown_fields(nb.record(a).unwrap()), survivor);
+    assert_eq!(nb.record(a).unwrap().text("marking"), "SECRET");
+    assert!(nb.record(dup).unwrap().is_deleted(), "the merged-away duplicate stays merged");
+    assert!(nb.record(gone).unwrap().is_deleted(), "the deleted contact is not brought back");
+    assert!(preview.notes.iter().any(|n| n.contains("the marking here was kept")), "{:?}", preview.notes);
+    // Importing the same file again is a repeat and changes nothing.
+    let snapshot: Vec<Record> = nb.records().cloned().collect();
+    let (again, _) = import_file(&mut nb, &mut log, "old.vcf", old_vcf.as_bytes(), NOW + 30);
+    assert!(again.repeat_of.is_some());
+    assert_eq!(nb.records().cloned().collect::<Vec<_>>(), snapshot);
+}
+
+#[test]
+fn a_new_contact_from_a_phone_vcard_shows_its_values_at_once() {
+    let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jan Novák\r\nEMAIL:jan@example.cz\r\nEND:VCARD\r\n";
+    let mut nb = Notebook::new(dev(1));
+    let (preview, _) = import_file(&mut nb, &mut ImportLog::default(), "phone.vcf", card.as_bytes(), NOW);
+    assert_eq!((preview.new, preview.conflicts), (1, 0), "{preview:?}");
+    let c = nb.contacts();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].name, "Jan Novák");
+}

@@ -17,6 +17,7 @@ pub mod csv;
 pub mod ical;
 pub mod lines;
 pub mod marking;
+pub mod pipeline;
 pub mod vcard;
 
 use std::fmt;

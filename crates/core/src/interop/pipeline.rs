@@ -1,0 +1,188 @@
+//! vCard and iCalendar files enter through the same import pipeline as bundles.
+//!
+//! A file from another program is turned into a bundle of *proposals*: for every record the file names,
+//! the values it holds that differ from what the notebook shows, stamped by a device that stands for the
+//! file and that has seen nothing on this device. [`crate::exchange::plan`] then previews it like any
+//! bundle (new, updated, unchanged, conflicts, refused), `apply` joins it, and Undo takes it back.
+//!
+//! Because the proposals have seen nothing, they never replace what was typed here: where a value
+//! differs, both are kept and a person chooses (a conflict). Values for records that already exist are
+//! stamped at the start of time, so what the notebook shows stays as it is until that choice; only
+//! records the notebook does not have show the file's values at once. So re-importing an older file
+//! never reverts newer work, and a deleted or merged-away record is not brought back: the file's values
+//! wait beside the deletion as "edited after it was deleted elsewhere". A marking is never lowered: a
+//! file's marking below the one shown is left out, and the preview says so.
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::bundle::{Bundle, Scope};
+use crate::clock::Stamp;
+use crate::id::DeviceId;
+use crate::model::{marking_level, Field};
+use crate::notebook::Notebook;
+use crate::record::{Record, Value};
+use crate::wire::DeviceV1;
+
+use super::{ical, vcard, ImportOutcome};
+
+/// Which of the two formats a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// vCard (`.vcf`).
+    VCard,
+    /// iCalendar (`.ics`).
+    ICal,
+}
+
+impl FileFormat {
+    /// The format's name as the screens write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::VCard => "vCard",
+            FileFormat::ICal => "iCalendar",
+        }
+    }
+}
+
+fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
+    let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
+    head.windows(marker.len()).any(|w| w == marker)
+}
+
+/// The format of a picked file. Its extension decides; only a file without a known one is judged by its
+/// first line. A `.json` file is always a bundle (`None`), so a bundle that is not one is refused as
+/// such, never re-read as something else.
+pub fn detect(name: &str, bytes: &[u8]) -> Option<FileFormat> {
+    let name = name.to_lowercase();
+    if name.ends_with(".vcf") {
+        return Some(FileFormat::VCard);
+    }
+    if name.ends_with(".ics") {
+        return Some(FileFormat::ICal);
+    }
+    if name.ends_with(".json") {
+        return None;
+    }
+    if starts_with_marker(bytes, b"BEGIN:VCARD") {
+        Some(FileFormat::VCard)
+    } else if starts_with_marker(bytes, b"BEGIN:VCALENDAR") {
+        Some(FileFormat::ICal)
+    } else {
+        None
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"liaison interop file\n");
+    h.update(bytes);
+    h.finalize().into()
+}
+
+fn uuid_from(bytes: &[u8]) -> Uuid {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&bytes[..16]);
+    uuid::Builder::from_custom_bytes(b).into_uuid()
+}
+
+/// Reads a vCard or iCalendar file as a bundle of proposals for this notebook. The same file always
+/// gives the same bundle id and device, so importing it twice is a repeat. `random` feeds the ids of
+/// records the file creates (contacts and meetings without a UID). The bundle's `notes` carry what the
+/// file held that could not be imported, and the markings left out.
+pub fn read_file(nb: &Notebook, format: FileFormat, name: &str, bytes: &[u8], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> Bundle {
+    let hash = digest(bytes);
+    let device = DeviceV1 {
+        id: DeviceId(uuid_from(&hash[16..])),
+        label: format!("{} file {}", format.name(), name.chars().take(120).collect::<String>()),
+        officer: String::new(),
+    };
+    // The importer's rules (UIDs, attendee matching, folding) run on a copy; what it wrote is then taken
+    // apart into proposals, so that the rules live once, in the importer.
+    let mut scratch = nb.clone();
+    let mut notes: Vec<String> = Vec::new();
+    let outcome: ImportOutcome = match format {
+        FileFormat::VCard => {
+            let parsed = vcard::parse(bytes);
+            notes.extend(parsed.problems.iter().map(ToString::to_string));
+            vcard::import(&mut scratch, &parsed.cards, now_ms, random)
+        }
+        FileFormat::ICal => {
+            let cal = ical::parse(bytes);
+            notes.extend(cal.problems.iter().map(ToString::to_string));
+            ical::import(&mut scratch, &cal, now_ms, random)
+        }
+    };
+    notes.extend(outcome.not_imported.iter().map(ToString::to_string));
+    let mut counter = 0u32;
+    let mut next = |wall_ms: u64| {
+        counter = counter.saturating_add(1);
+        Stamp { wall_ms, counter, device: device.id }
+    };
+    let mut records = Vec::new();
+    for id in outcome.created.iter().chain(&outcome.updated) {
+        let Some(imported) = scratch.record(*id) else { continue };
+        records.push(proposal(nb.record(*id), imported, now_ms, &mut next, &mut notes));
+    }
+    records.sort_by_key(|r| r.id);
+    records.dedup_by_key(|r| r.id);
+    Bundle {
+        id: uuid_from(&hash),
+        created_ms: now_ms,
+        device: device.clone(),
+        sequence: 1,
+        scope: Scope::Changes,
+        devices: vec![device],
+        records,
+        checksum: format!("sha256-file:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        notes,
+        format: Some(format),
+    }
+}
+
+/// The proposal for one record: the file's values that differ from what `local` shows.
+fn proposal(local: Option<&Record>, imported: &Record, now_ms: u64, next: &mut dyn FnMut(u64) -> Stamp, notes: &mut Vec<String>) -> Record {
+    // New records show the file's values at once; values for a record that exists wait beside its own.
+    let wall = if local.is_some() { 0 } else { now_ms };
+    let mut out = match local {
+        Some(l) => Record { id: l.id, kind: l.kind, fields: Default::default(), life: l.life.clone() },
+        None => Record::new(imported.id, imported.kind, next(wall)),
+    };
+    for (name, reg) in &imported.fields {
+        let Some(value) = reg.winner().map(|e| &e.value) else { continue };
+        let shown = local.and_then(|l| l.get(name));
+        if shown == Some(value) || (shown.is_none() && is_blank(value)) {
+            continue;
+        }
+        if name == Field::Marking.key() {
+            if let Some(Value::Text(current)) = shown {
+                if marking_level(value.as_text()) < marking_level(current) {
+                    notes.push(format!(
+                        "The file marks {} “{}” {}, lower than its marking here ({current}); the marking here was kept.",
+                        imported.kind.with_article(),
+                        title_of(imported),
+                        if value.as_text().is_empty() { "with no marking".to_string() } else { value.as_text().to_string() }
+                    ));
+                    continue;
+                }
+            }
+        }
+        out.write(name, value.clone(), next(wall));
+    }
+    // A record the file matches and leaves as it is still travels, bare, so the preview counts it as
+    // unchanged.
+    out
+}
+
+fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Text(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Bool(b) => !b,
+    }
+}
+
+fn title_of(r: &Record) -> String {
+    let t = if r.text("name").is_empty() { r.text("title") } else { r.text("name") };
+    t.chars().take(60).collect()
+}
