@@ -77,3 +77,28 @@ async fn used_bytes_counts_what_was_stored() {
     // Keys and values count as UTF-16, two bytes per unit.
     assert_eq!(b.used_bytes().expect("measure"), ("liaison/v1/test".len() + 4) * 2);
 }
+
+#[wasm_bindgen_test]
+async fn a_batch_that_does_not_fit_leaves_real_local_storage_as_it_was() {
+    let b = fresh();
+    b.write(vec![Op::Put("liaison/v1/record/kept".into(), "before".into())]).await;
+    let mut n = 0;
+    // Fill up to about 1 MiB from the limit, in 1 MiB blocks.
+    while b.write(vec![Op::Put(format!("filler/{n}"), "x".repeat(1 << 19))]).await.error.is_none() {
+        n += 1;
+        assert!(n < 400, "localStorage never filled up");
+    }
+    let before = b.list("liaison/").await.expect("list");
+    let out = b
+        .write(vec![
+            Op::Put("liaison/v1/record/kept".into(), "after".into()),
+            Op::Put("liaison/v1/record/new".into(), "small".into()),
+            Op::Put("liaison/v1/record/huge".into(), "y".repeat(4 << 20)),
+        ])
+        .await;
+    let after = b.list("liaison/").await.expect("list");
+    b.clear_prefix("").expect("clean up");
+    assert_eq!(out.error, Some(StoreError::QuotaExceeded));
+    assert_eq!(out.applied, 0);
+    assert_eq!(after, before, "the batch left nothing behind");
+}

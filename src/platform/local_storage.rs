@@ -92,15 +92,31 @@ impl Backend for LocalStorageBackend {
             Ok(s) => s,
             Err(e) => return WriteOutcome { applied: 0, error: Some(e) },
         };
-        for (i, op) in ops.into_iter().enumerate() {
+        // Whole or not at all: what was there before each op is kept, and put back if a later op fails,
+        // so that an import never lands half (a full disk fails a write part-way through a batch).
+        let mut undo: Vec<(String, Option<String>)> = Vec::with_capacity(ops.len());
+        for op in ops {
+            let key = match &op {
+                Op::Put(k, _) | Op::Delete(k) => k.clone(),
+            };
+            let before = s.get_item(&key).ok().flatten();
             let result = match &op {
                 Op::Put(k, v) => s.set_item(k, v),
                 Op::Delete(k) => s.remove_item(k),
             };
             if let Err(e) = result {
+                // Putting back older values frees what the batch took, so it succeeds when the store is
+                // full; a store that throws for every call leaves nothing to put back either.
+                for (k, old) in undo.into_iter().rev() {
+                    let _ = match old {
+                        Some(v) => s.set_item(&k, &v),
+                        None => s.remove_item(&k),
+                    };
+                }
                 let error = if is_quota(&e) { StoreError::QuotaExceeded } else { StoreError::Failed(describe(&e)) };
-                return WriteOutcome { applied: i, error: Some(error) };
+                return WriteOutcome { applied: 0, error: Some(error) };
             }
+            undo.push((key, before));
         }
         WriteOutcome { applied: usize::MAX, error: None }
     }

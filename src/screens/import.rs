@@ -161,10 +161,11 @@ fn ReadyCard(p: Preview) -> impl IntoView {
                 <p class="note">"Where the file differs from what is here, both versions are kept for you to choose; nothing here is replaced."</p>
             })}
             {(!p.notes.is_empty()).then(|| view! {
-                <ul class="problems">
+                <ul class="file-notes">
                     {p.notes.iter().take(20).map(|m| view! { <li>{m.clone()}</li> }).collect_view()}
                 </ul>
             })}
+            {(p.notes.len() > 20).then(|| view! { <p class="muted">{format!("…and {} more.", p.notes.len() - 20)}</p> })}
             {(p.missing_links > 0).then(|| view! {
                 <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
             })}
@@ -191,11 +192,11 @@ fn ImportHistory() -> impl IntoView {
     let gaps = Memo::new(move |_| app.gaps());
     view! {
         <section class="history-section" aria-labelledby="history-heading">
-            <h2 id="history-heading">"Imported bundles"</h2>
+            <h2 id="history-heading">"Imported files"</h2>
             {move || gaps.get().into_iter().map(|g| view! { <p class="note warn" role="alert">{g}</p> }).collect_view()}
             <Show
                 when=move || rows.with(|r| !r.is_empty())
-                fallback=|| view! { <p class="muted">"No bundles imported on this device yet."</p> }
+                fallback=|| view! { <p class="muted">"Nothing imported on this device yet."</p> }
             >
                 <table class="record-table">
                     <thead>

@@ -173,7 +173,7 @@ impl AppState {
             None => None,
         };
         self.import_log.set(log.clone());
-        self.persist();
+        self.persist_together();
         self.save_meta(IMPORTS_KEY, log);
         let devices: Vec<_> = self.notebook.with_untracked(|nb| nb.devices().values().cloned().collect());
         self.save_meta(DEVICES_KEY, devices);
@@ -196,7 +196,7 @@ impl AppState {
             Ok(()) => {
                 self.last_import.set(None);
                 self.import_log.set(log.clone());
-                self.persist();
+                self.persist_together();
                 self.save_meta(IMPORTS_KEY, log);
             }
             Err(e) => {

@@ -487,6 +487,15 @@ impl AppState {
         self.flush();
     }
 
+    /// Like [`AppState::persist`], for changes that must reach storage whole or not at all (an import,
+    /// or undoing one).
+    fn persist_together(&self) {
+        let changed = self.notebook.try_update_untracked(Notebook::take_changed).unwrap_or_default();
+        self.reindex(changed.iter().copied());
+        self.queue.update_value(|q| q.enqueue_together(changed));
+        self.flush();
+    }
+
     /// Writes queued records, one batch at a time, and reports the result in `save_state`.
     pub fn flush(&self) {
         if !self.storage_enabled {

@@ -136,3 +136,74 @@ test('the contacts list exports what it shows, filters applied, as one vCard fil
     await page.context().close();
   }
 });
+
+test('re-importing an older vCard and iCalendar file after newer edits loses nothing, the preview says so, and Undo puts everything back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'liaison-reimport-'));
+  const page = await officer('Hptm Lena Gruber');
+  const download = async (button) => {
+    await nav(page, 'Export');
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+    const file = join(dir, d.suggestedFilename());
+    await d.saveAs(file);
+    return file;
+  };
+  try {
+    await nav(page, 'Contacts');
+    await page.getByRole('button', { name: 'New contact' }).click();
+    await page.getByLabel('Name', exact).fill('Oberst Anna Wöber');
+    await page.getByLabel('Email', exact).fill('anna@example.at');
+    await page.getByLabel('Notes', exact).fill('First notes');
+    await page.getByLabel('Marking', exact).fill('RESTRICTED');
+    const contactUrl = page.url();
+    await nav(page, 'Meetings');
+    await page.getByRole('button', { name: 'New meeting' }).click();
+    await page.getByLabel('Title', exact).fill('Liaison sync');
+    await page.getByLabel('Date', exact).fill('2026-06-01');
+    await page.getByLabel('Start', exact).fill('10:00');
+    await page.getByLabel('Notes', exact).fill('First meeting notes');
+    const meetingUrl = page.url();
+    const vcf = await download('Contacts as vCard (.vcf)');
+    const ics = await download('Meetings and follow-ups as iCalendar (.ics)');
+
+    // Newer work after the export.
+    await page.goto(contactUrl);
+    await page.getByLabel('Notes', exact).fill('Newer notes');
+    await page.getByLabel('Marking', exact).fill('SECRET');
+    await page.goto(meetingUrl);
+    await page.getByLabel('Notes', exact).fill('Newer meeting notes');
+    await page.getByLabel('Marking', exact).fill('NATO SECRET');
+
+    await nav(page, 'Import');
+    await page.getByLabel('Choose bundle files').setInputFiles([vcf, ics]);
+    for (const kind of ['vCard file', 'iCalendar file']) {
+      const card = page.locator('.preview-card').filter({ hasText: kind });
+      await card.waitFor();
+      await card.getByText('both versions are kept for you to choose').waitFor();
+    }
+    await page.getByText(/lower than its marking here/).first().waitFor();
+    await screenshot(page, 'import-preview-older-files');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Imported 2 files: 0 new, 2 updated.' }).waitFor();
+    await page.getByText(/conflict\(s\) wait for a decision/).waitFor();
+
+    // Within the app (a reload would end the session that Undo belongs to).
+    await nav(page, 'Contacts');
+    await page.getByRole('link', { name: 'Oberst Anna Wöber' }).click();
+    assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Newer notes');
+    assert.equal(await page.getByLabel('Marking', exact).inputValue(), 'SECRET');
+    await nav(page, 'Meetings');
+    await page.getByRole('list', { name: 'Meetings' }).getByRole('link', { name: /Liaison sync/ }).click();
+    assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Newer meeting notes');
+    assert.equal(await page.getByLabel('Marking', exact).inputValue(), 'NATO SECRET');
+
+    await nav(page, 'Import');
+    await page.getByRole('button', { name: 'Undo last import' }).click();
+    await page.getByRole('button', { name: 'Undo last import' }).waitFor({ state: 'detached' });
+    assert.equal(await page.getByText(/conflict\(s\) wait for a decision/).count(), 0);
+    await page.goto(meetingUrl);
+    assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Newer meeting notes');
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
+  }
+});

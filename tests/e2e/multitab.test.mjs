@@ -58,17 +58,18 @@ test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async 
     const stored = await a.evaluate((id) => JSON.parse(localStorage.getItem(`liaison/v1/record/${id}`)), meetingId);
     const key = { Title: 'title', Notes: 'notes', Location: 'location', Agenda: 'agenda', Decisions: 'decisions', Start: 'start' };
     for (const [label, value] of Object.entries(last)) {
-      const entries = stored.fields[key[label]] ?? [];
+      // Stored records are format v2: each register is { e: entries, seen?: context }.
+      const entries = stored.fields[key[label]]?.e ?? [];
       assert.deepEqual(entries.map((e) => e.v), [value], `${label}: the last edit of its only writer is what is stored`);
     }
-    const tags = stored.fields.tags ?? [];
+    const tags = stored.fields.tags?.e ?? [];
     assert.ok(tags.length >= 1, 'the shared field holds a value');
     // Both tabs show the same, stored, state.
     for (const p of [a, b]) {
       for (const [label, value] of Object.entries(last)) assert.equal(await p.getByLabel(label, exact).inputValue(), value);
     }
     // Two different replica ids wrote the edits.
-    const writers = new Set(Object.values(stored.fields).flat().map((e) => e.t[2]));
+    const writers = new Set(Object.values(stored.fields).flatMap((r) => r.e).map((e) => e.t[2]));
     assert.ok(writers.size >= 2, 'each tab stamps its edits with its own replica id');
     console.log(`# edits: tab A ${written.a}, tab B ${written.b}`);
     assert.deepEqual(b.errors, []);

@@ -247,7 +247,7 @@ test('when storage is full the edit stays on screen, the officer is told, and it
     await page.getByRole('alert').filter({ hasText: 'could not be saved: browser storage is full' }).waitFor();
     assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Typed while storage was full');
     const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('liaison/v1/record/')).map((k) => JSON.parse(localStorage.getItem(k))));
-    assert.ok(stored.some((r) => r.fields?.title?.[0]?.v === 'Before the disk filled'), 'stored data stays readable');
+    assert.ok(stored.some((r) => r.fields?.title?.e?.[0]?.v === 'Before the disk filled'), 'stored data stays readable');
 
     await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler/')).forEach((k) => localStorage.removeItem(k)));
     await page.getByRole('alert').getByRole('button', { name: 'Try again' }).click();

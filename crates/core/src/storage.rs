@@ -87,7 +87,8 @@ pub enum Op {
 /// How a batch of writes went. Ops are applied in order; `applied` of them landed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriteOutcome {
-    /// How many ops, from the front, landed.
+    /// How many ops landed: all of them (any number at least the batch's length) or, on an error, none,
+    /// since every backend writes a batch whole or not at all.
     pub applied: usize,
     /// Why the rest did not, if any did not.
     pub error: Option<StoreError>,
@@ -100,7 +101,7 @@ pub trait Backend {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// Every key and value under a prefix, in key order.
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
-    /// Applies ops in order, stopping at the first failure.
+    /// Applies ops in order, whole or not at all: on a failure, what the batch changed is put back.
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome;
 }
 
@@ -152,12 +153,15 @@ impl Backend for MemoryBackend {
     }
 
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
-        for (i, op) in ops.into_iter().enumerate() {
+        let before = self.map.borrow().clone();
+        for op in ops {
             match op {
                 Op::Put(k, v) => {
                     if let Some(cap) = self.capacity.get() {
                         if self.used_without(&k) + units(&k) + units(&v) > cap {
-                            return WriteOutcome { applied: i, error: Some(StoreError::QuotaExceeded) };
+                            // Whole or not at all, like the browser backend.
+                            *self.map.borrow_mut() = before;
+                            return WriteOutcome { applied: 0, error: Some(StoreError::QuotaExceeded) };
                         }
                     }
                     self.map.borrow_mut().insert(k, v);
@@ -376,15 +380,23 @@ pub struct Batch {
 }
 
 /// The write-behind queue: which records still have to reach storage, and why the last try failed.
+///
+/// Backends write a batch whole or not at all. Normally one batch carries everything pending. After a
+/// failure the queue writes one unit at a time, in order: the records of one import together (so an
+/// import lands whole or not at all), every other record alone, and units whose write failed last, so
+/// that one write that cannot succeed (a value larger than the store) never holds back the others.
 #[derive(Clone, Debug, Default)]
 pub struct WriteQueue {
     pending: BTreeSet<RecordId>,
     in_flight: bool,
     /// Records changed again after the batch under way took their state.
     touched_in_flight: BTreeSet<RecordId>,
-    /// Records whose write failed: the next batch writes them last, so that one write that cannot
-    /// succeed (a value larger than the store) never holds back the others.
+    /// Records that must land together (the records of one import).
+    groups: Vec<BTreeSet<RecordId>>,
+    /// Records whose unit failed to land.
     stuck: BTreeSet<RecordId>,
+    /// Whether the last batch failed, so that the next ones go unit by unit.
+    split: bool,
     last_error: Option<StoreError>,
 }
 
@@ -404,6 +416,20 @@ impl WriteQueue {
         }
     }
 
+    /// Notes records that changed together and must reach storage together: an import.
+    pub fn enqueue_together(&mut self, ids: impl IntoIterator<Item = RecordId>) {
+        let group: BTreeSet<RecordId> = ids.into_iter().collect();
+        self.enqueue(group.iter().copied());
+        // A record belongs to one group at most: a later import takes it over with its own.
+        for g in &mut self.groups {
+            g.retain(|id| !group.contains(id));
+        }
+        self.groups.retain(|g| !g.is_empty());
+        if !group.is_empty() {
+            self.groups.push(group);
+        }
+    }
+
     /// Whether a batch is under way.
     pub fn is_in_flight(&self) -> bool {
         self.in_flight
@@ -419,13 +445,32 @@ impl WriteQueue {
         self.last_error.as_ref()
     }
 
+    /// The units of the pending records, in the order they are written after a failure.
+    fn units(&self) -> Vec<Vec<RecordId>> {
+        let mut grouped = BTreeSet::new();
+        let mut units: Vec<Vec<RecordId>> = Vec::new();
+        for g in &self.groups {
+            let unit: Vec<RecordId> = g.iter().copied().filter(|id| self.pending.contains(id)).collect();
+            grouped.extend(unit.iter().copied());
+            if !unit.is_empty() {
+                units.push(unit);
+            }
+        }
+        units.extend(self.pending.iter().filter(|id| !grouped.contains(*id)).map(|id| vec![*id]));
+        let (stuck, free): (Vec<Vec<RecordId>>, Vec<Vec<RecordId>>) = units.into_iter().partition(|u| u.iter().any(|id| self.stuck.contains(id)));
+        free.into_iter().chain(stuck).collect()
+    }
+
     /// The next batch to write, if nothing is under way and something waits.
     pub fn take_batch(&mut self, notebook: &Notebook) -> Option<Batch> {
         if self.in_flight || self.pending.is_empty() {
             return None;
         }
-        let (stuck, free): (Vec<RecordId>, Vec<RecordId>) = self.pending.iter().copied().partition(|id| self.stuck.contains(id));
-        let ids: Vec<RecordId> = free.into_iter().chain(stuck).collect();
+        let ids: Vec<RecordId> = if self.split {
+            self.units().into_iter().next().unwrap_or_default()
+        } else {
+            self.pending.iter().copied().collect()
+        };
         // A queued record that is gone from memory was removed by undoing an import: remove it here too.
         let ops = ids
             .iter()
@@ -449,9 +494,17 @@ impl WriteQueue {
                 self.pending.remove(id);
             }
         }
-        if let Some(id) = batch.ids.get(landed).filter(|_| outcome.error.is_some()) {
-            self.stuck.insert(*id);
+        if outcome.error.is_some() {
+            self.stuck.extend(batch.ids[landed..].iter().copied());
+            self.split = true;
+        } else if self.stuck.is_empty() {
+            self.split = false;
         }
+        let pending = &self.pending;
+        for g in &mut self.groups {
+            g.retain(|id| pending.contains(id));
+        }
+        self.groups.retain(|g| !g.is_empty());
         self.touched_in_flight.clear();
         self.last_error = outcome.error;
     }
@@ -630,6 +683,51 @@ pub mod conformance {
         assert_eq!(q.unsaved(), 0);
     }
 
+    /// A batch lands whole or not at all, and an import's records reach storage together even when
+    /// other records are written one by one after a failure.
+    pub async fn an_import_reaches_storage_whole_or_not_at_all<B: Backend>(b: &B, capacity: impl Fn(Option<usize>)) {
+        load(b).await.expect("load");
+        let before = b.list(PREFIX).await.expect("list");
+        let mut nb = Notebook::new(device());
+        let mut q = WriteQueue::new();
+        let imported: Vec<RecordId> = (1..=3).map(|n| sample(&mut nb, n)).collect();
+        for id in &imported {
+            nb.set(*id, Field::Notes, Value::Text("y".repeat(100 * 1024)), NOW + 60).expect("set");
+        }
+        let used: usize = before.iter().map(|(k, v)| k.len() + v.len()).sum();
+        capacity(Some(used + 250 * 1024));
+        let _ = nb.take_changed();
+        q.enqueue_together(imported.iter().copied());
+        let batch = q.take_batch(&nb).expect("batch");
+        let outcome = b.write(batch.ops.clone()).await;
+        assert!(outcome.error.is_some(), "three records of 100 KB do not fit in 250 KB");
+        q.finish(batch, outcome);
+        assert_eq!(b.list(PREFIX).await.expect("list"), before, "nothing of the import landed");
+        let typed = sample(&mut nb, 9);
+        q.enqueue(nb.take_changed());
+        for _ in 0..4 {
+            if let Some(batch) = q.take_batch(&nb) {
+                let outcome = b.write(batch.ops.clone()).await;
+                q.finish(batch, outcome);
+            }
+        }
+        assert!(b.get(&record_key(typed)).await.expect("get").is_some(), "a record typed afterwards is not held back");
+        for id in &imported {
+            assert!(b.get(&record_key(*id)).await.expect("get").is_none(), "the import stays whole: {id} landed alone");
+        }
+        capacity(None);
+        for _ in 0..4 {
+            if let Some(batch) = q.take_batch(&nb) {
+                let outcome = b.write(batch.ops.clone()).await;
+                q.finish(batch, outcome);
+            }
+        }
+        for id in &imported {
+            assert!(b.get(&record_key(*id)).await.expect("get").is_some(), "the import landed once there was room");
+        }
+        assert_eq!(q.unsaved(), 0);
+    }
+
     /// When storage is full, the edit stays in memory and queued, stored data stays readable, and the
     /// edit saves once space is freed.
     pub async fn a_full_store_keeps_the_edit_queued_until_space_is_freed<B: Backend>(b: &B) {
@@ -699,6 +797,12 @@ mod tests {
     #[test]
     fn a_newer_layout_is_refused_and_left_untouched() {
         block_on(conformance::a_newer_layout_is_refused_and_left_untouched(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn an_import_reaches_storage_whole_or_not_at_all() {
+        let b = MemoryBackend::new();
+        block_on(conformance::an_import_reaches_storage_whole_or_not_at_all(&b, |c| b.set_capacity(c)));
     }
 
     #[test]

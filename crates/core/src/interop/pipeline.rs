@@ -120,7 +120,7 @@ pub fn read_file(nb: &Notebook, format: FileFormat, name: &str, bytes: &[u8], no
         Stamp { wall_ms, counter, device: device.id }
     };
     let mut records = Vec::new();
-    for id in outcome.created.iter().chain(&outcome.updated) {
+    for id in outcome.created.iter().chain(&outcome.updated).chain(&outcome.unchanged) {
         let Some(imported) = scratch.record(*id) else { continue };
         records.push(proposal(nb.record(*id), imported, now_ms, &mut next, &mut notes));
     }
