@@ -28,14 +28,19 @@ struct Schema {
 
 impl Schema {
     fn load() -> Self {
-        let path = core_dir().join("../../docs/bundle-v1.schema.json");
+        Self::load_version(1)
+    }
+
+    fn load_version(version: u32) -> Self {
+        let path = core_dir().join(format!("../../docs/bundle-v{version}.schema.json"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
         assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
         let mut compiler = boon::Compiler::new();
         compiler.set_default_draft(boon::Draft::V2020_12);
         // Everything the schema refers to is inside it: no loader, so nothing is fetched.
-        let url = "file:///liaison/docs/bundle-v1.schema.json";
+        let url = format!("file:///liaison/docs/bundle-v{version}.schema.json");
+        let url = url.as_str();
         compiler.add_resource(url, schema).expect("add the schema");
         let mut schemas = boon::Schemas::new();
         let index = compiler.compile(url, &mut schemas).unwrap_or_else(|e| panic!("the schema does not compile: {e:#}"));
@@ -106,4 +111,17 @@ fn the_schema_refuses_every_corpus_file_it_can_see_is_wrong() {
     eprintln!("corpus against the schema: {refused} refused, {beyond} beyond what a schema can say, {unparsed} not JSON at all");
     assert!(wrongly_valid.is_empty(), "the schema accepts: {wrongly_valid:?}");
     assert!(refused >= 150, "only {refused} refused");
+}
+
+#[test]
+fn what_this_version_writes_matches_the_v2_schema() {
+    let schema = Schema::load_version(2);
+    let path = core_dir().join("tests/interop_fixtures/tricky-bundle-v2.json");
+    let value: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+    if let Some(e) = schema.errors(&value) {
+        panic!("{} does not match the v2 schema:\n{e}", path.display());
+    }
+    // A v1 bundle is not a v2 one: the schemas tell the record formats apart.
+    let v1: Value = serde_json::from_slice(&std::fs::read(core_dir().join("tests/corpus/base/mini.json")).expect("read")).expect("JSON");
+    assert!(schema.errors(&v1).is_some());
 }
