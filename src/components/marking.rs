@@ -53,3 +53,25 @@ pub fn MarkingOptions() -> impl IntoView {
         </datalist>
     }
 }
+
+/// The choice of marking limit for exports: one session-wide setting (`AppState::export_ceiling`),
+/// offered on the Export screen and beside the contacts list's vCard export.
+#[component]
+pub fn CeilingSelect(#[prop(optional)] id: Option<&'static str>, #[prop(optional)] describedby: Option<&'static str>) -> impl IntoView {
+    let ceiling = crate::state::use_app().export_ceiling;
+    view! {
+        <select
+            id=id
+            aria-describedby=describedby
+            on:change=move |ev| {
+                if let Some(c) = liaison_core::interop::Ceiling::parse(&event_target_value(&ev)) {
+                    ceiling.set(c);
+                }
+            }
+        >
+            {liaison_core::interop::Ceiling::EVERY.iter().map(|c| view! {
+                <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
+            }).collect_view()}
+        </select>
+    }
+}

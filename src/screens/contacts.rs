@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use liaison_core::interop::Ceiling;
+use crate::components::marking::CeilingSelect;
 use liaison_core::model::Kind;
 use liaison_core::query::ContactFilter;
 
@@ -62,15 +62,7 @@ pub fn ContactsList() -> impl IntoView {
                     <Show when={move || total.get() > 0}>
                         <label class="inline-field">
                             <span>"Include records marked"</span>
-                            <select on:change=move |ev| {
-                                if let Some(c) = Ceiling::parse(&event_target_value(&ev)) {
-                                    ceiling.set(c);
-                                }
-                            }>
-                                {Ceiling::EVERY.iter().map(|c| view! {
-                                    <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
-                                }).collect_view()}
-                            </select>
+                            <CeilingSelect />
                         </label>
                         <button
                             type="button"

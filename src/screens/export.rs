@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use liaison_core::bundle::Scope;
-use liaison_core::interop::Ceiling;
+use crate::components::marking::CeilingSelect;
 
 use crate::components::time::human_time;
 use crate::state::{use_app, Format};
@@ -85,19 +85,7 @@ pub fn Export() -> impl IntoView {
             </fieldset>
             <div class="field narrow-field">
                 <label for="ceiling">"Include records marked"</label>
-                <select
-                    id="ceiling"
-                    aria-describedby="ceiling-hint"
-                    on:change=move |ev| {
-                        if let Some(c) = Ceiling::parse(&event_target_value(&ev)) {
-                            ceiling.set(c);
-                        }
-                    }
-                >
-                    {Ceiling::EVERY.iter().map(|c| view! {
-                        <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
-                    }).collect_view()}
-                </select>
+                <CeilingSelect id="ceiling" describedby="ceiling-hint" />
                 <p class="hint" id="ceiling-hint">"Applies to every export, the contacts list's too, until you close Liaison. Unmarked records count as open; labels Liaison cannot grade go only with “everything”. A bundle of changes keeps what it leaves out waiting for the next export that allows it."</p>
             </div>
             <div>
