@@ -433,15 +433,7 @@ impl AppState {
         self.device.set(device.clone());
         let replicas = self.replicas.get_value();
         self.notebook.update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
-        if !self.storage_enabled {
-            return;
-        }
-        let save_state = self.save_state;
-        spawn_local(async move {
-            if let Err(e) = storage::save_device(&LocalStorageBackend, &device).await {
-                save_state.set(SaveState::Failed(e));
-            }
-        });
+        self.save_meta(storage::DEVICE_KEY, device);
     }
 
     /// Shows a notice until dismissed.
@@ -450,17 +442,76 @@ impl AppState {
         self.notices.update(|n| n.push(Notice { id, text }));
     }
 
-    /// Writes one metadata key in the background; a failure shows in the save state.
+    /// Queues one metadata key for the write-behind loop, which retries it after a failure like any
+    /// record and, before writing, joins it with what another tab may have stored meanwhile.
     fn save_meta<T: serde::Serialize + 'static>(&self, key: &'static str, value: T) {
         if !self.storage_enabled {
             return;
         }
-        let save_state = self.save_state;
-        spawn_local(async move {
-            if let Err(e) = storage::save_meta(&LocalStorageBackend, key, &value).await {
-                save_state.set(SaveState::Failed(e));
+        match serde_json::to_string(&value) {
+            Ok(text) => self.queue.update_value(|q| q.enqueue_meta(key, text)),
+            // Plain core data always serialises; say so rather than pretend it was saved.
+            Err(e) => self.save_state.set(SaveState::Failed(StoreError::Failed(e.to_string()))),
+        }
+        self.flush();
+    }
+
+    /// Joins another copy of a metadata key (`theirs`, the text storage holds now) into this tab's
+    /// state with core's merge rule for the key, and returns the merged text when it holds more than
+    /// `theirs`, so that it is written back and storage converges on the union, as for records
+    /// (`Some(None)`: storage holds everything already). Keys without a merge rule, and copies that
+    /// cannot be read (a newer version's, say), leave this tab's state alone: `None`.
+    fn join_meta(&self, key: &str, theirs: &str) -> Option<Option<String>> {
+        fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Option<T> {
+            text.and_then(|t| serde_json::from_str(t).ok())
+        }
+        let base = self.queue.with_value(|q| q.stored_meta(key).map(str::to_string));
+        let base = base.as_deref();
+        let merged = match key {
+            storage::EXPORT_KEY => {
+                let theirs: ExportState = parse(Some(theirs))?;
+                let merged = self.export_state.with_untracked(|ours| ours.merge(&theirs));
+                if self.export_state.with_untracked(|ours| *ours != merged) {
+                    self.export_state.set(merged.clone());
+                }
+                (merged != theirs).then(|| serde_json::to_string(&merged).ok()).flatten()
             }
-        });
+            storage::IMPORTS_KEY => {
+                let theirs: ImportLog = parse(Some(theirs))?;
+                let base: ImportLog = parse(base).unwrap_or_default();
+                let merged = self.import_log.with_untracked(|ours| ImportLog::merge(&base, ours, &theirs));
+                if self.import_log.with_untracked(|ours| *ours != merged) {
+                    self.import_log.set(merged.clone());
+                }
+                (merged != theirs).then(|| serde_json::to_string(&merged).ok()).flatten()
+            }
+            storage::DEVICES_KEY => {
+                let theirs: Vec<DeviceProfile> = parse(Some(theirs))?;
+                // This device's own profile comes from its settings, never from another copy of the list.
+                let own = self.notebook.with_untracked(|nb| nb.own_replicas().clone());
+                let foreign: Vec<DeviceProfile> = theirs.iter().filter(|d| !own.contains(&d.id)).cloned().collect();
+                let ours: Vec<DeviceProfile> = self.notebook.with_untracked(|nb| nb.devices().values().cloned().collect());
+                let merged = storage::merge_device_profiles(&ours, &foreign);
+                if merged != ours {
+                    self.notebook.update(|nb| nb.learn_devices(merged.iter().cloned()));
+                }
+                // Compared without this device's own ids, which two tabs may hold with different
+                // labels for a moment: writing back over them would only bounce between the tabs.
+                let others: Vec<&DeviceProfile> = merged.iter().filter(|d| !own.contains(&d.id)).collect();
+                (others != foreign.iter().collect::<Vec<_>>()).then(|| serde_json::to_string(&merged).ok()).flatten()
+            }
+            storage::NOT_DUPLICATES_KEY => {
+                let theirs: BTreeSet<(RecordId, RecordId)> = parse(Some(theirs))?;
+                let merged = self.not_duplicates.with_untracked(|ours| storage::merge_not_duplicates(ours, &theirs));
+                if self.not_duplicates.with_untracked(|ours| *ours != merged) {
+                    self.not_duplicates.set(merged.clone());
+                }
+                (merged != theirs).then(|| serde_json::to_string(&merged).ok()).flatten()
+            }
+            _ => return None,
+        };
+        self.queue.update_value(|q| q.note_stored_meta(key, theirs.to_string()));
+        Some(merged)
     }
 
     /// Dismisses a notice.
@@ -496,7 +547,9 @@ impl AppState {
         self.flush();
     }
 
-    /// Writes queued records, one batch at a time, and reports the result in `save_state`.
+    /// Writes queued records and metadata, one batch at a time, and reports the result in
+    /// `save_state`. Queued metadata is first joined with what storage holds, so that a write never
+    /// overwrites what another tab stored since this tab last looked.
     pub fn flush(&self) {
         if !self.storage_enabled {
             return;
@@ -504,6 +557,22 @@ impl AppState {
         let state = *self;
         spawn_local(async move {
             loop {
+                if state.queue.with_value(WriteQueue::is_in_flight) {
+                    break;
+                }
+                for key in state.queue.with_value(WriteQueue::pending_meta_keys) {
+                    let stored = LocalStorageBackend.get(&key).await;
+                    // A read that fails is retried with the write; one that finds nothing has nothing to join.
+                    if let Ok(Some(stored)) = stored {
+                        if state.queue.with_value(|q| q.stored_meta(&key) != Some(stored.as_str())) {
+                            // Unreadable there: ours is written over it, as a record would be.
+                            if let Some(merged) = state.join_meta(&key, &stored) {
+                                let text = merged.unwrap_or(stored);
+                                state.queue.update_value(|q| q.enqueue_meta(&key, text));
+                            }
+                        }
+                    }
+                }
                 let batch = state
                     .queue
                     .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
@@ -549,10 +618,26 @@ impl AppState {
                 self.flush();
             }
         } else if change.key == storage::DEVICE_KEY {
-            if let Some(device) = change.new_value.and_then(|t| serde_json::from_str::<DeviceProfile>(&t).ok()) {
+            let Some(text) = change.new_value else { return };
+            if let Ok(device) = serde_json::from_str::<DeviceProfile>(&text) {
                 if device.id == self.device.with_untracked(|d| d.id) {
+                    // Last writer wins: a person edited the profile in the other tab's Settings. A write of
+                    // this tab's older profile still queued would undo that, so it is replaced.
+                    let replicas = self.replicas.get_value();
+                    self.notebook.update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
                     self.device.set(device);
+                    self.queue.update_value(|q| {
+                        if q.pending_meta(storage::DEVICE_KEY).is_some() {
+                            q.enqueue_meta(storage::DEVICE_KEY, text.clone());
+                        }
+                        q.note_stored_meta(storage::DEVICE_KEY, text);
+                    });
                 }
+            }
+        } else if let Some(text) = change.new_value {
+            if let Some(Some(merged)) = self.join_meta(&change.key, &text) {
+                self.queue.update_value(|q| q.enqueue_meta(&change.key, merged));
+                self.flush();
             }
         }
     }

@@ -42,6 +42,44 @@ pub struct ExportState {
     pub held_back: BTreeSet<RecordId>,
 }
 
+impl ExportState {
+    /// Joins two tabs' copies of the export state, so that neither tab's export is forgotten.
+    ///
+    /// The copy with the higher sequence wins whole: its export was made after the other's (a tab
+    /// hears of another tab's export before it makes its own), so its `last_seen` and `held_back`
+    /// already account for the older one, and joining in the older `held_back` would count records
+    /// that export has since carried as waiting again. Two copies with one sequence are two exports made
+    /// at once from the same previous one (two tabs, before either heard of the other). Each replica's
+    /// edits up to the newer of the two `last_seen` ticks went into one of the two bundles or into its
+    /// `held_back`, so `last_seen` takes the newer tick per replica and `held_back` the union: a record
+    /// is sent again at worst, never left behind. `last_ms` is the later, and `last_scope` that of the
+    /// later export ("everything" when both were made in the same millisecond). The join is
+    /// commutative, associative and idempotent, so tabs agree whichever copy they hear first.
+    pub fn merge(&self, other: &ExportState) -> ExportState {
+        use std::cmp::Ordering;
+        match self.sequence.cmp(&other.sequence) {
+            Ordering::Greater => return self.clone(),
+            Ordering::Less => return other.clone(),
+            Ordering::Equal if self == other => return self.clone(),
+            Ordering::Equal => {}
+        }
+        let mut last_seen = self.last_seen.0.clone();
+        for (d, t) in &other.last_seen.0 {
+            let e = last_seen.entry(*d).or_insert(*t);
+            *e = (*e).max(*t);
+        }
+        let rank = |s: &ExportState| (s.last_ms, matches!(s.last_scope, Some(Scope::All)), s.last_scope.is_some());
+        let later = if rank(other) > rank(self) { other } else { self };
+        ExportState {
+            sequence: self.sequence,
+            last_ms: self.last_ms.max(other.last_ms),
+            last_seen: UniqueMap(last_seen),
+            last_scope: later.last_scope,
+            held_back: self.held_back.union(&other.held_back).copied().collect(),
+        }
+    }
+}
+
 /// A finished export: the file to offer for download.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
@@ -186,6 +224,50 @@ pub struct LogEntry {
 pub struct ImportLog {
     /// In import order.
     pub entries: Vec<LogEntry>,
+}
+
+impl ImportLog {
+    /// Joins this tab's import log with another copy (storage, written by another tab), given the
+    /// copy both started from (`base`: what this tab last saw stored). A bundle stays in the log when
+    /// both copies hold it, or when one copy added it since `base`; one that `base` held and a copy no
+    /// longer holds was taken out by undoing its import, and stays out. With an empty `base` this is the
+    /// union of both logs. A bundle both hold with different entries keeps the earlier import.
+    ///
+    /// Entries come out in import order (import time, then bundle id), so every tab writes the same
+    /// text for the same log and a write-back between tabs stops once they agree.
+    pub fn merge(base: &ImportLog, ours: &ImportLog, theirs: &ImportLog) -> ImportLog {
+        let index = |log: &ImportLog| -> BTreeMap<Uuid, LogEntry> {
+            let mut m: BTreeMap<Uuid, LogEntry> = BTreeMap::new();
+            for e in &log.entries {
+                match m.get(&e.bundle_id) {
+                    Some(known) if entry_order(known) <= entry_order(e) => {}
+                    _ => {
+                        m.insert(e.bundle_id, e.clone());
+                    }
+                }
+            }
+            m
+        };
+        let (base, ours, theirs) = (index(base), index(ours), index(theirs));
+        let mut out: Vec<LogEntry> = Vec::new();
+        for id in ours.keys().chain(theirs.keys().filter(|id| !ours.contains_key(*id))) {
+            let entry = match (ours.get(id), theirs.get(id)) {
+                (Some(a), Some(b)) => Some(if entry_order(b) < entry_order(a) { b } else { a }),
+                (Some(a), None) => (!base.contains_key(id)).then_some(a),
+                (None, Some(b)) => (!base.contains_key(id)).then_some(b),
+                (None, None) => None,
+            };
+            out.extend(entry.cloned());
+        }
+        out.sort_by(|a, b| entry_order(a).cmp(&entry_order(b)));
+        ImportLog { entries: out }
+    }
+}
+
+/// The order of import log entries: import time, then the bundle's id and what it says, so that any
+/// two distinct entries compare unequal and a merge never depends on which copy came first.
+fn entry_order(e: &LogEntry) -> (u64, Uuid, u64, DeviceId, u64, usize, &str, bool) {
+    (e.imported_ms, e.bundle_id, e.sequence, e.device, e.created_ms, e.records, e.checksum.as_str(), e.scope == Scope::All)
 }
 
 /// Bundles of one device that were never imported, although later ones were.

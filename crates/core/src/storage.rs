@@ -371,20 +371,34 @@ pub fn record_id_of_key(key: &str) -> Option<RecordId> {
     key.strip_prefix(RECORD_PREFIX)?.parse().ok()
 }
 
-/// One batch of record writes on its way to a backend.
+/// One batch of writes on its way to a backend: records, then metadata.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Batch {
     ids: Vec<RecordId>,
-    /// The writes, one per record, in id order.
+    /// The metadata keys and the texts this batch writes, after the records.
+    meta: Vec<(String, String)>,
+    /// The writes: one per record in id order, then one per metadata key in key order.
     pub ops: Vec<Op>,
 }
 
-/// The write-behind queue: which records still have to reach storage, and why the last try failed.
+/// What one write after a failure carries: the records that must land together, or one metadata key.
+enum Unit {
+    Records(Vec<RecordId>),
+    Meta(String),
+}
+
+/// The write-behind queue: which records and metadata keys still have to reach storage, and why the
+/// last try failed.
 ///
 /// Backends write a batch whole or not at all. Normally one batch carries everything pending. After a
 /// failure the queue writes one unit at a time, in order: the records of one import together (so an
-/// import lands whole or not at all), every other record alone, and units whose write failed last, so
-/// that one write that cannot succeed (a value larger than the store) never holds back the others.
+/// import lands whole or not at all), every other record alone, each metadata key alone, and units
+/// whose write failed last, so that one write that cannot succeed (a value larger than the store) never
+/// holds back the others.
+///
+/// Metadata (the export state, the import log, device profiles) goes through the same queue as records
+/// so that it is retried after a failure and the save indicator counts it: written once and forgotten,
+/// a failed write of the export sequence would number the next bundle again.
 #[derive(Clone, Debug, Default)]
 pub struct WriteQueue {
     pending: BTreeSet<RecordId>,
@@ -395,6 +409,14 @@ pub struct WriteQueue {
     groups: Vec<BTreeSet<RecordId>>,
     /// Records whose unit failed to land.
     stuck: BTreeSet<RecordId>,
+    /// Metadata waiting to be written, by key; a newer text replaces an older one, since only the
+    /// newest state of a key matters.
+    meta: BTreeMap<String, String>,
+    /// Metadata keys whose write failed.
+    stuck_meta: BTreeSet<String>,
+    /// Per metadata key, the text this tab last saw in storage (read, heard from another tab, or
+    /// written): the common ancestor a three-way merge needs to tell a removal from an addition.
+    stored_meta: BTreeMap<String, String>,
     /// Whether the last batch failed, so that the next ones go unit by unit.
     split: bool,
     last_error: Option<StoreError>,
@@ -430,14 +452,41 @@ impl WriteQueue {
         }
     }
 
+    /// Queues the JSON text of one metadata key. A text queued earlier for the key and not yet written
+    /// is replaced; one under way is written, and this one after it.
+    pub fn enqueue_meta(&mut self, key: &str, text: String) {
+        self.meta.insert(key.to_string(), text);
+    }
+
+    /// The metadata keys waiting to be written, in key order.
+    pub fn pending_meta_keys(&self) -> Vec<String> {
+        self.meta.keys().cloned().collect()
+    }
+
+    /// The text waiting to be written for a metadata key, if one waits.
+    pub fn pending_meta(&self, key: &str) -> Option<&str> {
+        self.meta.get(key).map(String::as_str)
+    }
+
+    /// The text this tab last saw stored under a metadata key, if it saw one.
+    pub fn stored_meta(&self, key: &str) -> Option<&str> {
+        self.stored_meta.get(key).map(String::as_str)
+    }
+
+    /// Remembers what storage holds under a metadata key (read before a write, or written by another
+    /// tab), as the ancestor of the next merge.
+    pub fn note_stored_meta(&mut self, key: &str, text: String) {
+        self.stored_meta.insert(key.to_string(), text);
+    }
+
     /// Whether a batch is under way.
     pub fn is_in_flight(&self) -> bool {
         self.in_flight
     }
 
-    /// How many records are not yet saved (waiting, or in the batch under way).
+    /// How many records and metadata keys are not yet saved (waiting, or in the batch under way).
     pub fn unsaved(&self) -> usize {
-        self.pending.len()
+        self.pending.len() + self.meta.len()
     }
 
     /// Why the last write failed, until a write succeeds.
@@ -445,8 +494,8 @@ impl WriteQueue {
         self.last_error.as_ref()
     }
 
-    /// The units of the pending records, in the order they are written after a failure.
-    fn units(&self) -> Vec<Vec<RecordId>> {
+    /// The units of what is pending, in the order they are written after a failure.
+    fn units(&self) -> Vec<Unit> {
         let mut grouped = BTreeSet::new();
         let mut units: Vec<Vec<RecordId>> = Vec::new();
         for g in &self.groups {
@@ -458,18 +507,32 @@ impl WriteQueue {
         }
         units.extend(self.pending.iter().filter(|id| !grouped.contains(*id)).map(|id| vec![*id]));
         let (stuck, free): (Vec<Vec<RecordId>>, Vec<Vec<RecordId>>) = units.into_iter().partition(|u| u.iter().any(|id| self.stuck.contains(id)));
-        free.into_iter().chain(stuck).collect()
+        let (stuck_meta, free_meta): (Vec<&String>, Vec<&String>) = self.meta.keys().partition(|k| self.stuck_meta.contains(*k));
+        let meta = |keys: Vec<&String>| keys.into_iter().map(|k| Unit::Meta(k.clone())).collect::<Vec<_>>();
+        free.into_iter()
+            .map(Unit::Records)
+            .chain(meta(free_meta))
+            .chain(stuck.into_iter().map(Unit::Records))
+            .chain(meta(stuck_meta))
+            .collect()
     }
 
     /// The next batch to write, if nothing is under way and something waits.
     pub fn take_batch(&mut self, notebook: &Notebook) -> Option<Batch> {
-        if self.in_flight || self.pending.is_empty() {
+        if self.in_flight || (self.pending.is_empty() && self.meta.is_empty()) {
             return None;
         }
-        let ids: Vec<RecordId> = if self.split {
-            self.units().into_iter().next().unwrap_or_default()
+        let (ids, meta): (Vec<RecordId>, Vec<(String, String)>) = if self.split {
+            match self.units().into_iter().next() {
+                Some(Unit::Records(ids)) => (ids, Vec::new()),
+                Some(Unit::Meta(key)) => {
+                    let text = self.meta.get(&key).cloned().unwrap_or_default();
+                    (Vec::new(), vec![(key, text)])
+                }
+                None => (Vec::new(), Vec::new()),
+            }
         } else {
-            self.pending.iter().copied().collect()
+            (self.pending.iter().copied().collect(), self.meta.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         };
         // A queued record that is gone from memory was removed by undoing an import: remove it here too.
         let ops = ids
@@ -478,13 +541,15 @@ impl WriteQueue {
                 Some(r) => Op::Put(record_key(r.id), encode_record(r)),
                 None => Op::Delete(record_key(*id)),
             })
+            .chain(meta.iter().map(|(k, v)| Op::Put(k.clone(), v.clone())))
             .collect();
         self.in_flight = true;
-        Some(Batch { ids, ops })
+        Some(Batch { ids, meta, ops })
     }
 
-    /// Takes the outcome of a batch. Records whose write did not land stay queued. Records edited again
-    /// while the batch was under way stay queued too, since the batch wrote their older state.
+    /// Takes the outcome of a batch. Records and metadata whose write did not land stay queued. Records
+    /// edited again while the batch was under way stay queued too, since the batch wrote their older
+    /// state, and so does a metadata key queued again with another text.
     pub fn finish(&mut self, batch: Batch, outcome: WriteOutcome) {
         self.in_flight = false;
         let landed = outcome.applied.min(batch.ids.len());
@@ -494,10 +559,19 @@ impl WriteQueue {
                 self.pending.remove(id);
             }
         }
+        let meta_landed = outcome.applied.saturating_sub(batch.ids.len()).min(batch.meta.len());
+        for (key, text) in &batch.meta[..meta_landed] {
+            self.stuck_meta.remove(key);
+            if self.meta.get(key) == Some(text) {
+                self.meta.remove(key);
+            }
+            self.stored_meta.insert(key.clone(), text.clone());
+        }
         if outcome.error.is_some() {
             self.stuck.extend(batch.ids[landed..].iter().copied());
+            self.stuck_meta.extend(batch.meta[meta_landed..].iter().map(|(k, _)| k.clone()));
             self.split = true;
-        } else if self.stuck.is_empty() {
+        } else if self.stuck.is_empty() && self.stuck_meta.is_empty() {
             self.split = false;
         }
         let pending = &self.pending;
@@ -508,6 +582,43 @@ impl WriteQueue {
         self.touched_in_flight.clear();
         self.last_error = outcome.error;
     }
+}
+
+/// Joins two lists of device profiles learnt from bundles (two tabs' copies of `meta/devices`): every
+/// device either knows, once, in id order. For a device both know with different profiles, each field
+/// takes a filled value over a blank one (as [`Notebook::learn_devices`] does), and of two filled values
+/// the greater text: a profile carries no time, so neither can be called newer, and a fixed choice makes
+/// every tab settle on the same profile whichever copy it heard first.
+pub fn merge_device_profiles(ours: &[DeviceV1], theirs: &[DeviceV1]) -> Vec<DeviceV1> {
+    fn pick(a: &str, b: &str) -> String {
+        match (a.trim().is_empty(), b.trim().is_empty()) {
+            (false, true) => a.to_string(),
+            (true, false) => b.to_string(),
+            _ => a.max(b).to_string(),
+        }
+    }
+    let mut by_id: BTreeMap<DeviceId, DeviceV1> = BTreeMap::new();
+    for d in ours.iter().chain(theirs) {
+        match by_id.get_mut(&d.id) {
+            Some(known) => {
+                known.label = pick(&known.label, &d.label);
+                known.officer = pick(&known.officer, &d.officer);
+            }
+            None => {
+                by_id.insert(d.id, d.clone());
+            }
+        }
+    }
+    by_id.into_values().collect()
+}
+
+/// Joins two tabs' sets of contact pairs a person said are different people: a pair either tab was
+/// told about stays told. Nothing ever takes a pair back, so the union loses nothing.
+pub fn merge_not_duplicates(
+    ours: &BTreeSet<(RecordId, RecordId)>,
+    theirs: &BTreeSet<(RecordId, RecordId)>,
+) -> BTreeSet<(RecordId, RecordId)> {
+    ours.union(theirs).copied().collect()
 }
 
 /// The storage conformance suite, run natively against [`MemoryBackend`] and in the browser against
@@ -844,6 +955,96 @@ mod tests {
         q.enqueue([id]);
         q.finish(batch, WriteOutcome { applied: usize::MAX, error: None });
         assert_eq!(q.unsaved(), 1);
+    }
+
+    fn write<B: Backend>(b: &B, q: &mut WriteQueue, nb: &Notebook) {
+        if let Some(batch) = q.take_batch(nb) {
+            let outcome = block_on(b.write(batch.ops.clone()));
+            q.finish(batch, outcome);
+        }
+    }
+
+    #[test]
+    fn waiting_metadata_counts_as_unsaved_until_it_lands() {
+        let b = MemoryBackend::new();
+        let nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let mut q = WriteQueue::new();
+        q.enqueue_meta(EXPORT_KEY, r#"{"sequence":1}"#.into());
+        assert_eq!(q.unsaved(), 1, "the save indicator must not say everything is saved");
+        write(&b, &mut q, &nb);
+        assert_eq!(q.unsaved(), 0);
+        assert_eq!(b.snapshot().get(EXPORT_KEY).map(String::as_str), Some(r#"{"sequence":1}"#));
+        assert_eq!(q.stored_meta(EXPORT_KEY), Some(r#"{"sequence":1}"#));
+    }
+
+    #[test]
+    fn a_metadata_write_that_fails_stays_queued_and_is_retried() {
+        let b = MemoryBackend::new();
+        let mut nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let mut q = WriteQueue::new();
+        b.set_capacity(Some(10));
+        let id = nb.create(crate::Kind::Contact, 1, [2; 10]);
+        q.enqueue(nb.take_changed());
+        q.enqueue_meta(IMPORTS_KEY, "[]".into());
+        write(&b, &mut q, &nb);
+        assert!(q.last_error().is_some());
+        assert_eq!(q.unsaved(), 2, "the record and the import log both wait");
+        assert_eq!(q.stored_meta(IMPORTS_KEY), None);
+        b.set_capacity(None);
+        for _ in 0..3 {
+            write(&b, &mut q, &nb);
+        }
+        assert_eq!(q.unsaved(), 0);
+        assert!(q.last_error().is_none());
+        let stored = b.snapshot();
+        assert_eq!(stored.get(IMPORTS_KEY).map(String::as_str), Some("[]"));
+        assert!(stored.contains_key(&record_key(id)));
+    }
+
+    #[test]
+    fn the_newest_text_of_a_metadata_key_is_the_one_written() {
+        let b = MemoryBackend::new();
+        let nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let mut q = WriteQueue::new();
+        q.enqueue_meta(NOT_DUPLICATES_KEY, "[1]".into());
+        q.enqueue_meta(NOT_DUPLICATES_KEY, "[2]".into());
+        assert_eq!(q.unsaved(), 1);
+        write(&b, &mut q, &nb);
+        assert_eq!(b.snapshot().get(NOT_DUPLICATES_KEY).map(String::as_str), Some("[2]"));
+    }
+
+    #[test]
+    fn metadata_queued_again_while_its_batch_was_under_way_stays_queued() {
+        let b = MemoryBackend::new();
+        let nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let mut q = WriteQueue::new();
+        q.enqueue_meta(EXPORT_KEY, "1".into());
+        let batch = q.take_batch(&nb).expect("batch");
+        q.enqueue_meta(EXPORT_KEY, "2".into());
+        let outcome = block_on(b.write(batch.ops.clone()));
+        q.finish(batch, outcome);
+        assert_eq!(q.unsaved(), 1, "the newer text still waits");
+        write(&b, &mut q, &nb);
+        assert_eq!(b.snapshot().get(EXPORT_KEY).map(String::as_str), Some("2"));
+        assert_eq!(q.unsaved(), 0);
+    }
+
+    #[test]
+    fn a_metadata_write_that_cannot_succeed_does_not_hold_back_records() {
+        let b = MemoryBackend::new();
+        let mut nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
+        let mut q = WriteQueue::new();
+        b.set_capacity(Some(2_000));
+        q.enqueue_meta(DEVICES_KEY, "x".repeat(5_000));
+        write(&b, &mut q, &nb);
+        assert!(q.last_error().is_some());
+        let id = nb.create(crate::Kind::Contact, 1, [2; 10]);
+        q.enqueue(nb.take_changed());
+        for _ in 0..3 {
+            write(&b, &mut q, &nb);
+        }
+        assert!(b.snapshot().contains_key(&record_key(id)), "the record was held back by the metadata");
+        assert_eq!(q.unsaved(), 1, "only the metadata waits");
     }
 
     #[test]
