@@ -424,3 +424,20 @@ fn a_new_contact_from_a_phone_vcard_shows_its_values_at_once() {
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].name, "Jan Novák");
 }
+
+#[test]
+fn a_value_over_1_mb_is_refused_where_it_is_typed_and_where_it_is_imported() {
+    let mut nb = Notebook::new(dev(1));
+    let id = nb.create(Kind::Contact, NOW, [1; 10]);
+    let huge = "x".repeat(liaison_core::bundle::MAX_VALUE_BYTES + 1);
+    let typed = nb.set(id, Field::Notes, Value::Text(huge.clone()), NOW + 1);
+    assert!(matches!(typed, Err(liaison_core::notebook::EditError::TooLarge { .. })), "{typed:?}");
+    assert_eq!(nb.record(id).unwrap().text("notes"), "");
+
+    let card = format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Jan Novák\r\nNOTE:{huge}\r\nEND:VCARD\r\n");
+    let (preview, _) = import_file(&mut nb, &mut ImportLog::default(), "big.vcf", card.as_bytes(), NOW + 2);
+    assert_eq!(preview.new, 1);
+    assert!(preview.notes.iter().any(|n| n.contains("left out: a field holds at most 1 MB")), "{:?}", preview.notes);
+    let jan = nb.contacts().into_iter().find(|c| c.name == "Jan Novák").expect("imported");
+    assert!(jan.notes.is_empty());
+}

@@ -967,7 +967,7 @@ pub fn import(nb: &mut Notebook, cal: &Calendar, now_ms: u64, random: &mut dyn F
     let contacts = ContactsByEmail::new(nb);
     for e in &cal.events {
         let m = e.meeting_with(nb, &contacts);
-        let landed = upsert(nb, Kind::Meeting, e.record_id(), &e.values(&m), now_ms, random);
+        let landed = upsert(nb, Kind::Meeting, e.record_id(), &e.values(&m), now_ms, random, &mut out.not_imported);
         if let Some(uid) = &e.uid {
             meetings.insert(uid.trim().to_string(), landed.id());
         }
@@ -1005,7 +1005,7 @@ pub fn import(nb: &mut Notebook, cal: &Calendar, now_ms: u64, random: &mut dyn F
                 Some((*f, v))
             })
             .collect();
-        upsert(nb, Kind::Action, t.record_id(), &values, now_ms, random).record_in(&mut out);
+        upsert(nb, Kind::Action, t.record_id(), &values, now_ms, random, &mut out.not_imported).record_in(&mut out);
     }
     out
 }

@@ -265,7 +265,8 @@ impl Landed {
 /// was deleted: the file says the person or meeting is wanted), creates it under that id otherwise.
 /// Only the fields a file carried are written, so that importing a phone's card never blanks the
 /// nation or notes kept in Liaison. An id held by a record of another kind (a hostile or unlucky UID)
-/// is never touched: the record goes under an id derived from the wanted one instead.
+/// is never touched: the record goes under an id derived from the wanted one instead. A value larger
+/// than a bundle may carry is left out and named in `refused`, as typing it would be refused.
 pub(crate) fn upsert(
     nb: &mut Notebook,
     kind: Kind,
@@ -273,8 +274,22 @@ pub(crate) fn upsert(
     values: &[(Field, Value)],
     now_ms: u64,
     random: &mut dyn FnMut() -> [u8; 10],
+    refused: &mut Vec<Problem>,
 ) -> Landed {
-    upsert_at(nb, kind, wanted, values, now_ms, random, 0)
+    let (fit, too_large): (Vec<&(Field, Value)>, Vec<&(Field, Value)>) =
+        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::bundle::MAX_VALUE_BYTES);
+    for (field, v) in too_large {
+        refused.push(Problem {
+            line: 0,
+            message: format!(
+                "a {} of {} bytes was left out: a field holds at most 1 MB",
+                field.label().to_lowercase(),
+                crate::notebook::value_bytes(v)
+            ),
+        });
+    }
+    let fit: Vec<(Field, Value)> = fit.into_iter().cloned().collect();
+    upsert_at(nb, kind, wanted, &fit, now_ms, random, 0)
 }
 
 fn upsert_at(
@@ -354,11 +369,12 @@ mod tests {
             [n; 10]
         };
         let values = vec![(Field::Name, Value::Text("Anna Berg".into()))];
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 1_000, &mut random), Landed::Created(want));
+        let mut refused = Vec::new();
+        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 1_000, &mut random, &mut refused), Landed::Created(want));
         assert_eq!(nb.records().count(), 1, "the temporary record is gone");
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 2_000, &mut random), Landed::Unchanged(want));
+        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 2_000, &mut random, &mut refused), Landed::Unchanged(want));
         let changed = vec![(Field::Name, Value::Text("Anna Berg-Lund".into()))];
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &changed, 3_000, &mut random), Landed::Updated(want));
+        assert_eq!(upsert(&mut nb, Kind::Contact, want, &changed, 3_000, &mut random, &mut refused), Landed::Updated(want));
         assert_eq!(nb.contact(want).unwrap().name, "Anna Berg-Lund");
     }
 
@@ -367,7 +383,7 @@ mod tests {
         let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
         let meeting = nb.create(Kind::Meeting, 1_000, [1; 10]);
         let values = vec![(Field::Name, Value::Text("Intruder".into()))];
-        let landed = upsert(&mut nb, Kind::Contact, meeting, &values, 2_000, &mut || [2; 10]);
+        let landed = upsert(&mut nb, Kind::Contact, meeting, &values, 2_000, &mut || [2; 10], &mut Vec::new());
         assert!(matches!(landed, Landed::Created(id) if id != meeting));
         assert!(nb.meeting(meeting).is_some());
         let again = upsert(&mut nb, Kind::Contact, meeting, &values, 3_000, &mut || [3; 10]);

@@ -477,7 +477,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 pub fn import(nb: &mut Notebook, cards: &[Card], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> ImportOutcome {
     let mut out = ImportOutcome::default();
     for card in cards {
-        upsert(nb, Kind::Contact, card.record_id(), &card.values(), now_ms, random).record_in(&mut out);
+        upsert(nb, Kind::Contact, card.record_id(), &card.values(), now_ms, random, &mut out.not_imported).record_in(&mut out);
     }
     out
 }
