@@ -258,6 +258,7 @@ impl AppState {
                 state.request_persistence();
             }
             platform::on_storage_change(move |change| state.apply_storage_change(change));
+            platform::confirm_unload_while(move || state.unsaved() > 0);
             set_interval(
                 move || {
                     if matches!(state.save_state.get_untracked(), SaveState::Failed(_)) {
