@@ -2,7 +2,7 @@
 // other through `storage` events, and the merge keeps every edit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, newPage, servedApp } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, newPage, servedApp, watchPage } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -76,5 +76,46 @@ test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async 
     assertNoErrors(a);
   } finally {
     await a.context().close();
+  }
+});
+
+test('tabs starting at once all keep their replica id in the device\'s pool', async () => {
+  const first = await newPage(app.browser, DESKTOP);
+  const context = first.context();
+  try {
+    await first.goto(`${app.server.url}/`);
+    await first.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
+    await first.getByLabel('Device label', exact).fill('Field laptop');
+    await first.getByRole('button', { name: 'Start using Liaison' }).click();
+    await first.getByRole('button', { name: 'New meeting' }).waitFor();
+    // The first tab keeps the device id, so every tab that starts now has to mint a replica id of its own,
+    // all of them at the same moment.
+    const others = await Promise.all([1, 2, 3, 4, 5].map(async () => watchPage(await context.newPage())));
+    await Promise.all(others.map((p) => p.goto(`${app.server.url}/meetings`)));
+    const tabs = [first, ...others];
+    for (const [i, page] of tabs.entries()) {
+      await page.getByRole('button', { name: 'New meeting' }).click();
+      await page.getByLabel('Title', exact).fill(`Meeting from tab ${i + 1}`);
+      await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+    }
+
+    const { device, pool, records } = await first.evaluate(() => ({
+      device: JSON.parse(localStorage.getItem('liaison/v1/meta/device')).id,
+      pool: JSON.parse(localStorage.getItem('liaison/v1/meta/replicas') ?? '[]'),
+      records: Object.keys(localStorage)
+        .filter((k) => k.startsWith('liaison/v1/record/'))
+        .map((k) => JSON.parse(localStorage.getItem(k))),
+    }));
+    assert.equal(records.length, tabs.length, 'each tab saved its meeting');
+    // Stored records are format v2: each register is { e: entries }, each entry stamped [wall, counter, replica].
+    const writers = new Set(records.flatMap((r) => Object.values(r.fields).flatMap((reg) => reg.e.map((e) => e.t[2]))));
+    assert.equal(writers.size, tabs.length, 'each tab stamps its edits with its own replica id');
+    const known = new Set([device, ...pool]);
+    const missing = [...writers].filter((id) => !known.has(id));
+    // A replica id missing from the pool is one whose edits a later "changes" export would never send.
+    assert.deepEqual(missing, [], `every writer is in the stored replica pool ${JSON.stringify(pool)}`);
+    for (const page of tabs) assertNoErrors(page);
+  } finally {
+    await context.close();
   }
 });
