@@ -24,7 +24,7 @@ use crate::clock::MAX_FUTURE_SKEW_MS;
 use crate::id::{DeviceId, RecordId};
 use crate::model::{Field, Kind};
 use crate::record::Record;
-use crate::wire::{DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
+use crate::wire::{with_list_budget, DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
 
 /// The `format` every Liaison bundle names.
 pub const FORMAT: &str = "liaison-bundle";
@@ -214,12 +214,26 @@ impl fmt::Display for Problem {
     }
 }
 
-fn checksum_of<R: WireRecord>(dto: &BundleDto<R>) -> String {
-    let mut blank = dto.clone();
-    blank.checksum = String::new();
+/// Feeds serialised bytes straight into the digest, so that checking a bundle holds no second copy of it.
+struct Digesting(Sha256);
+
+impl std::io::Write for Digesting {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn checksum_of<R: WireRecord>(dto: &mut BundleDto<R>) -> String {
+    let carried = std::mem::take(&mut dto.checksum);
+    let mut sink = Digesting(Sha256::new());
     // Plain structs, strings and integers always serialise.
-    let bytes = serde_json::to_vec(&blank).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
+    let _ = serde_json::to_writer(&mut sink, &*dto);
+    dto.checksum = carried;
+    let digest = sink.0.finalize();
     let mut hex = String::with_capacity(7 + 64);
     hex.push_str("sha256:");
     for b in digest {
@@ -276,7 +290,7 @@ fn write_as<R: WireRecord>(input: ExportInput<'_>, version: u32, wire: impl Fn(&
         records: records.into_iter().map(wire).collect(),
         checksum: String::new(),
     };
-    dto.checksum = checksum_of(&dto);
+    dto.checksum = checksum_of(&mut dto);
     serde_json::to_string_pretty(&dto).unwrap_or_default()
 }
 
@@ -387,23 +401,29 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
                 ))])
             }
             Some(1) => {
-                let dto: BundleV1 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
+                let dto: BundleV1 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text)).map_err(|e| vec![json_problem(&e)])?;
                 return validate(dto, 1, now_ms);
             }
             Some(2) => {}
             _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
         },
     }
-    let dto: BundleV2 = serde_json::from_str(text).map_err(|e| vec![json_problem(&e)])?;
+    let dto: BundleV2 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text)).map_err(|e| vec![json_problem(&e)])?;
     validate(dto, 2, now_ms)
 }
 
-fn validate<R: WireRecord>(dto: BundleDto<R>, version: u32, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+/// List items a bundle of `bytes` may hold. A real item takes far more than 16 bytes of its file once its
+/// entry's stamp and the record around it are counted; in memory each costs about 50 bytes.
+fn list_budget(bytes: usize) -> usize {
+    bytes / 16 + 1_000
+}
+
+fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let mut problems = Vec::new();
     if dto.version != version {
         problems.push(Problem::file(format!("the bundle says version {} in its body but {version} in its header", dto.version)));
     }
-    if checksum_of(&dto) != dto.checksum {
+    if checksum_of(&mut dto) != dto.checksum {
         problems.push(Problem::file(
             "the checksum does not match the content: the file was changed or damaged after it was exported",
         ));

@@ -99,9 +99,18 @@ pub struct EntryV1 {
     pub seen: Option<UniqueMap<DeviceId, (u64, u32)>>,
 }
 
+/// The most items one list value may hold (emails, phones, tags, participants). Checked while the list
+/// is read, so that a hostile file cannot make the reader hold millions of strings.
+pub const MAX_LIST_ITEMS: usize = 10_000;
+
 /// A value, format v1: a JSON string, array of strings, or boolean.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "each value must be text, a list of texts, or true/false")]
+///
+/// Read by hand rather than with `#[serde(untagged)]`, which buffers every value as a generic tree
+/// before choosing a variant: for a file of millions of tiny strings that tree took many times the
+/// file's size. The reader also refuses empty list items (no Liaison list holds one) and lists longer
+/// than [`MAX_LIST_ITEMS`] as it meets them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum ValueV1 {
     /// A flag.
     Bool(bool),
@@ -137,6 +146,90 @@ pub struct RecordV2 {
     /// Field name to register.
     #[serde(default)]
     pub fields: UniqueMap<String, RegisterV2>,
+}
+
+thread_local! {
+    /// How many more list items the file being read may hold. serde's derived readers cannot carry a
+    /// budget down to the values, so the bundle reader sets it around one parse ([`with_list_budget`]).
+    static LIST_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Runs `read` with at most `items` list items allowed in everything it parses, so that memory stays a
+/// small multiple of the input: an item costs a few dozen bytes in memory, however short it is in the
+/// file.
+pub fn with_list_budget<T>(items: usize, read: impl FnOnce() -> T) -> T {
+    let before = LIST_BUDGET.with(|b| b.replace(items));
+    let out = read();
+    LIST_BUDGET.with(|b| b.set(before));
+    out
+}
+
+/// One item of a list value: text only, with the same message as a value of the wrong shape.
+struct ListItem(String);
+
+impl<'de> Deserialize<'de> for ListItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ListItem;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("each value must be text, a list of texts, or true/false")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ListItem, E> {
+                Ok(ListItem(s.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<ListItem, E> {
+                Ok(ListItem(s))
+            }
+        }
+        d.deserialize_string(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ValueV1 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ValueV1;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("each value must be text, a list of texts, or true/false")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<ValueV1, E> {
+                Ok(ValueV1::Bool(b))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ValueV1, E> {
+                Ok(ValueV1::Text(s.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<ValueV1, E> {
+                Ok(ValueV1::Text(s))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ValueV1, A::Error> {
+                let mut out: Vec<String> = Vec::new();
+                while let Some(ListItem(item)) = seq.next_element::<ListItem>()? {
+                    if item.is_empty() {
+                        return Err(serde::de::Error::custom("a list holds an empty item"));
+                    }
+                    if out.len() == MAX_LIST_ITEMS {
+                        return Err(serde::de::Error::custom(format_args!("a list holds more than {MAX_LIST_ITEMS} items")));
+                    }
+                    let left = LIST_BUDGET.with(|b| {
+                        let left = b.get();
+                        b.set(left.saturating_sub(1));
+                        left
+                    });
+                    if left == 0 {
+                        return Err(serde::de::Error::custom(
+                            "the file holds more list items (emails, phones, tags, participants) than a file of its size can",
+                        ));
+                    }
+                    out.push(item);
+                }
+                out.shrink_to_fit();
+                Ok(ValueV1::List(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// This device's profile, format v1.
@@ -215,15 +308,16 @@ fn vv_to(v: &VersionVector) -> UniqueMap<DeviceId, (u64, u32)> {
     UniqueMap(v.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect())
 }
 
-fn entry_from(e: &EntryV1) -> Result<Entry, DecodeError> {
+/// Takes the wire entry apart rather than copying it: a bundle's values are held once, not twice.
+fn entry_from(e: EntryV1) -> Result<Entry, DecodeError> {
     let (wall_ms, counter, device) = e.t;
     if wall_ms > MAX_WALL_MS {
         return Err(DecodeError::StampRange);
     }
-    let value = match &e.v {
-        ValueV1::Bool(b) => Value::Bool(*b),
-        ValueV1::Text(s) => Value::Text(s.clone()),
-        ValueV1::List(l) => Value::List(l.clone()),
+    let value = match e.v {
+        ValueV1::Bool(b) => Value::Bool(b),
+        ValueV1::Text(s) => Value::Text(s),
+        ValueV1::List(l) => Value::List(l),
     };
     // Only deletions carry what they had seen; a context on any other entry means nothing and is dropped,
     // so that it cannot make two copies of one edit differ.
@@ -250,8 +344,8 @@ fn check_field(kind: Kind, name: &str, entries: &[EntryV1]) -> Result<(), Decode
     Ok(())
 }
 
-fn life_from(entries: &[EntryV1]) -> Result<Vec<Entry>, DecodeError> {
-    let life: Vec<Entry> = entries.iter().map(entry_from).collect::<Result<_, _>>()?;
+fn life_from(entries: Vec<EntryV1>) -> Result<Vec<Entry>, DecodeError> {
+    let life: Vec<Entry> = entries.into_iter().map(entry_from).collect::<Result<_, _>>()?;
     if life.is_empty() || life.iter().any(|e| !matches!(e.value, Value::Bool(_))) {
         return Err(DecodeError::Life);
     }
@@ -291,15 +385,20 @@ impl RecordV2 {
         if self.v != 2 {
             return Err(DecodeError::Version(self.v));
         }
-        let life = register_from("deleted", &self.life, life_from(&self.life.e)?)?;
+        let RegisterV2 { e: life_entries, seen: life_seen } = self.life;
+        let life_seen = RegisterV2 { e: Vec::new(), seen: life_seen };
+        let life = register_from("deleted", &life_seen, life_from(life_entries)?)?;
         let mut fields = BTreeMap::new();
-        for (name, reg) in &self.fields.0 {
-            check_field(self.kind, name, &reg.e)?;
-            let entries: Vec<Entry> = reg.e.iter().map(entry_from).collect::<Result<_, _>>()?;
-            if entries.is_empty() && reg.seen.is_none() {
+        for (name, reg) in self.fields.0 {
+            check_field(self.kind, &name, &reg.e)?;
+            let RegisterV2 { e, seen } = reg;
+            let claims = RegisterV2 { e: Vec::new(), seen };
+            let entries: Vec<Entry> = e.into_iter().map(entry_from).collect::<Result<_, _>>()?;
+            if entries.is_empty() && claims.seen.is_none() {
                 continue;
             }
-            fields.insert(name.clone(), register_from(name, reg, entries)?);
+            let reg = register_from(&name, &claims, entries)?;
+            fields.insert(name, reg);
         }
         Ok(Record { id: self.id, kind: self.kind, fields, life })
     }
@@ -330,13 +429,13 @@ impl RecordV1 {
     /// gets the record's context, as v1 meant; a field without entries claims nothing and is left out.
     pub fn into_record(self) -> Result<Record, DecodeError> {
         let seen = vv_from(&self.seen)?;
-        let life = life_from(&self.life)?;
+        let life = life_from(self.life)?;
         let mut regs: Vec<(String, Vec<Entry>)> = Vec::new();
-        for (name, entries) in &self.fields.0 {
-            check_field(self.kind, name, entries)?;
-            let entries: Vec<Entry> = entries.iter().map(entry_from).collect::<Result<_, _>>()?;
+        for (name, entries) in self.fields.0 {
+            check_field(self.kind, &name, &entries)?;
+            let entries: Vec<Entry> = entries.into_iter().map(entry_from).collect::<Result<_, _>>()?;
             if !entries.is_empty() {
-                regs.push((name.clone(), entries));
+                regs.push((name, entries));
             }
         }
         let uncovered = std::iter::once(("life", &life))

@@ -408,3 +408,38 @@ fn an_invitation_to_more_attendees_than_the_limit_keeps_the_first_ones_and_says_
     assert!(cal.problems.iter().any(|p| p.message == format!("more than {MAX_LIST_ITEMS} attendees in one event; the rest were not read")));
     assert_eq!(cal.events[0].meeting_in(&nb).attendees.len(), MAX_LIST_ITEMS);
 }
+
+/// A bundle of `n` tiny list items spread over records of 10,000 items each, as a hostile file would.
+fn bundle_of_list_items(item: &str, n: usize) -> Vec<u8> {
+    let dev = "019c8e47-dc00-7242-8242-424242424242";
+    let mut s = format!(
+        r#"{{"format":"liaison-bundle","version":1,"bundle_id":"01950000-0000-7000-8000-000000000001","created_ms":1772000000000,"device":{{"id":"{dev}","label":"x","officer":"y"}},"sequence":1,"scope":"all","devices":[],"records":["#
+    );
+    let per = 10_000;
+    for r in 0..n.div_ceil(per) {
+        if r > 0 {
+            s.push(',');
+        }
+        let items = vec![item; per.min(n - r * per)].join(",");
+        s.push_str(&format!(
+            r#"{{"id":"019c936e-3be8-7101-8101-{r:012x}","kind":"contact","life":[{{"v":false,"t":[1772000001000,0,"{dev}"]}}],"fields":{{"tags":[{{"v":[{items}],"t":[1772000002000,0,"{dev}"]}}]}},"seen":{{"{dev}":[1772000002000,0]}}}}"#
+        ));
+    }
+    s.push_str(r#"],"checksum":"sha256:00"}"#);
+    s.into_bytes()
+}
+
+#[test]
+fn a_bundle_of_millions_of_tiny_list_items_is_refused_in_memory_a_small_multiple_of_its_size() {
+    for item in [r#""""#, r#""a""#] {
+        let bytes = bundle_of_list_items(item, 2_000_000);
+        let (result, _, peak) = allocated(|| liaison_core::bundle::read_bundle(&bytes, 1_780_000_000_000));
+        let problems = result.expect_err("refused");
+        assert!(
+            problems.iter().any(|p| p.message.contains("empty item") || p.message.contains("more list items")),
+            "{item}: {problems:?}"
+        );
+        // Before, every item cost about 100 bytes at the peak (a generic tree, then two copies).
+        assert!(peak < 6 * bytes.len(), "{item}: peak {peak} bytes for a {} byte file", bytes.len());
+    }
+}

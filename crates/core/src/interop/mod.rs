@@ -386,7 +386,7 @@ mod tests {
         let landed = upsert(&mut nb, Kind::Contact, meeting, &values, 2_000, &mut || [2; 10], &mut Vec::new());
         assert!(matches!(landed, Landed::Created(id) if id != meeting));
         assert!(nb.meeting(meeting).is_some());
-        let again = upsert(&mut nb, Kind::Contact, meeting, &values, 3_000, &mut || [3; 10]);
+        let again = upsert(&mut nb, Kind::Contact, meeting, &values, 3_000, &mut || [3; 10], &mut Vec::new());
         assert_eq!(again, Landed::Unchanged(landed.id()), "the same file again finds the same record");
     }
 }
