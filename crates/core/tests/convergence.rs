@@ -8,6 +8,10 @@
 //! delivery orders: one by one through a `Notebook`, in groups merged first, or as a random merge tree,
 //! with some snapshots delivered twice or more.
 //!
+//! Damaged and hostile copies of some snapshots are delivered too, in every order: records that claim the
+//! whole history but carry no values (as a bundle v1 record with its fields cut out reads), and deletions
+//! whose context was narrowed. The state must still be one, and must still lose no edit.
+//!
 //! `CONVERGENCE_ORDERS` sets the number of import orders in total, shared evenly by the histories (default
 //! 10,000; about 1,700 per history).
 
@@ -274,12 +278,64 @@ struct Coverage {
     deleted: usize,
 }
 
+/// A copy of a snapshot that keeps every record's history but none of its values: what a bundle v1 file
+/// with its fields cut out reads as.
+fn stripped(rs: &[Record]) -> Vec<Record> {
+    rs.iter()
+        .map(|r| {
+            let mut v1 = liaison_core::wire::RecordV1::from_record(r);
+            v1.fields.0.clear();
+            v1.into_record().expect("a v1 record without fields reads")
+        })
+        .collect()
+}
+
+/// A copy of a snapshot whose deletions claim to have seen only themselves.
+fn narrowed(rs: &[Record]) -> Vec<Record> {
+    use liaison_core::record::{Entry, Register};
+    rs.iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let entries: Vec<Entry> = r
+                .life
+                .entries()
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    if e.seen.is_some() {
+                        let mut own = liaison_core::vv::VersionVector::new();
+                        own.add(&e.stamp);
+                        e.seen = Some(own);
+                    }
+                    e
+                })
+                .collect();
+            r.life = Register::with_context(entries, r.life.seen().clone());
+            r
+        })
+        .collect()
+}
+
 /// Checks one history; returns what it covered.
 fn check_history(seed: u64, orders: usize) -> Coverage {
     let world = history(seed);
-    let exports: Vec<(Vec<Record>, State)> =
+    let mut exports: Vec<(Vec<Record>, State)> =
         world.exports.iter().map(|(_, rs)| (rs.clone(), common::state_of(rs))).collect();
     assert!(!exports.is_empty(), "seed {seed}: the history exported something");
+    let hostile: Vec<Vec<Record>> = world
+        .exports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, rs))| match i % 3 {
+            0 => Some(stripped(rs)),
+            1 => Some(narrowed(rs)),
+            _ => None,
+        })
+        .collect();
+    exports.extend(hostile.into_iter().map(|rs| {
+        let s = common::state_of(&rs);
+        (rs, s)
+    }));
 
     let mut reference = State::new();
     for (_, s) in &exports {
