@@ -38,6 +38,16 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. rustfmt and clippy, which the test command runs (rustup's default profile has them; minimal does not).
+for component in rustfmt clippy; do
+  if rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    say "${component}: already installed"
+  else
+    say "${component}: installing"
+    rustup component add "${component}"
+  fi
+done
+
 # 2. trunk (0.22 needs a newer rustc than 1.95, so stay on 0.21.14).
 wait_for_cargo_install trunk
 if command -v trunk >/dev/null 2>&1 && trunk --version 2>/dev/null | grep -qw "$TRUNK_VERSION"; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: runs every test layer of Liaison, in order, and stops at the first failure.
 #   (a) liaison-core has no web dependency     scripts/check-core-deps.sh
+#   (a2) formatting and lints                  cargo fmt --check; cargo clippy -D warnings (native and wasm)
 #   (b) native unit/property tests             cargo test -p liaison-core -p liaison-cli
 #   (c) browser unit tests (wasm-bindgen-test) tests/web.rs in headless Chromium
 #   (d) release build                          trunk build --release --offline
@@ -22,6 +23,11 @@ export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 layer "(a) liaison-core depends on no web crate"
 bash scripts/check-core-deps.sh
+
+layer "(a2) formatting and lints: cargo fmt --check, cargo clippy --all-targets -- -D warnings"
+cargo fmt --all --check
+cargo clippy --all-targets -p liaison-core -p liaison-cli -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown -p liaison -- -D warnings
 
 layer "(b) native tests: cargo test -p liaison-core -p liaison-cli"
 # The merge laws run 10,000 cases each, and the convergence test 10,000 delivery orders for each of its six

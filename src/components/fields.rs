@@ -25,7 +25,9 @@ pub fn FieldProblems(id: RecordId, field: Field, dom_id: String, problems: Signa
     let app = use_app();
     let mine = move || {
         let refused = app.field_errors.with(|m| m.get(&(id, field)).cloned());
-        problems.with(|p| p.iter().filter(|p| p.field == field).map(|p| p.message.clone()).chain(refused).collect::<Vec<_>>())
+        problems.with(|p| {
+            p.iter().filter(|p| p.field == field).map(|p| p.message.clone()).chain(refused).collect::<Vec<_>>()
+        })
     };
     view! {
         <div class="field-problems" id=format!("{dom_id}-problems") aria-live="polite">
@@ -49,7 +51,9 @@ pub fn TextField(
 ) -> impl IntoView {
     let app = use_app();
     let dom_id = input_id(id, field);
-    let value = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default()));
+    let value = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default())
+    });
     let invalid = move || problems.with(|p| p.iter().any(|p| p.field == field));
     let input = NodeRef::<leptos::html::Input>::new();
     // The autofocus attribute only acts on page load; screens reached by navigation focus here.
@@ -88,7 +92,9 @@ pub fn TextArea(
 ) -> impl IntoView {
     let app = use_app();
     let dom_id = input_id(id, field);
-    let value = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default()));
+    let value = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default())
+    });
     let refused = move || app.field_errors.with(|m| m.contains_key(&(id, field)));
     view! {
         <div class=format!("field {class}")>
@@ -120,7 +126,9 @@ pub fn ListField(
 ) -> impl IntoView {
     let app = use_app();
     let dom_id = input_id(id, field);
-    let stored = Memo::new(move |_| app.notebook.with(|nb| nb.record(id).map(|r| r.list(field.key()).to_vec()).unwrap_or_default()));
+    let stored = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.record(id).map(|r| r.list(field.key()).to_vec()).unwrap_or_default())
+    });
     let (text, set_text) = signal(stored.get_untracked().join(", "));
     Effect::new(move |_| {
         let list = stored.get();

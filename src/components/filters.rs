@@ -17,7 +17,11 @@ pub fn query_pairs() -> Memo<Vec<(String, String)>> {
 
 /// Nation, organisation, tag and marking choices, and a date range, for the list at `path`.
 #[component]
-pub fn FilterBar(path: &'static str, #[prop(default = "From")] from_label: &'static str, #[prop(default = "To")] to_label: &'static str) -> impl IntoView {
+pub fn FilterBar(
+    path: &'static str,
+    #[prop(default = "From")] from_label: &'static str,
+    #[prop(default = "To")] to_label: &'static str,
+) -> impl IntoView {
     let app = use_app();
     let pairs = query_pairs();
     let navigate = use_navigate();
@@ -37,7 +41,9 @@ pub fn FilterBar(path: &'static str, #[prop(default = "From")] from_label: &'sta
         let to = if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") };
         navigate(&to, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
-    let current = move |key: &'static str| pairs.with(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default());
+    let current = move |key: &'static str| {
+        pairs.with(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default())
+    };
     let select = move |key: &'static str, label: &'static str, all: &'static str, which: usize| {
         let id = format!("filter-{key}");
         view! {

@@ -57,7 +57,10 @@ pub fn MarkingOptions() -> impl IntoView {
 /// The choice of marking limit for exports: one session-wide setting (`AppState::export_ceiling`),
 /// offered on the Export screen and beside the contacts list's vCard export.
 #[component]
-pub fn CeilingSelect(#[prop(optional)] id: Option<&'static str>, #[prop(optional)] describedby: Option<&'static str>) -> impl IntoView {
+pub fn CeilingSelect(
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(optional)] describedby: Option<&'static str>,
+) -> impl IntoView {
     let ceiling = crate::state::use_app().export_ceiling;
     view! {
         <select

@@ -40,11 +40,13 @@ fn framed(marking: String, body: impl IntoView) -> impl IntoView {
 }
 
 fn paragraph(label: &'static str, text: String) -> Option<impl IntoView> {
-    (!text.trim().is_empty()).then(|| view! {
-        <section class="report-part">
-            <h2>{label}</h2>
-            <p class="report-text">{text}</p>
-        </section>
+    (!text.trim().is_empty()).then(|| {
+        view! {
+            <section class="report-part">
+                <h2>{label}</h2>
+                <p class="report-text">{text}</p>
+            </section>
+        }
     })
 }
 

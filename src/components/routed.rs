@@ -12,7 +12,10 @@ use crate::state::use_app;
 
 /// Renders `page` for the live record of `kind` that the route names, or a "not found" page that leads
 /// back to the list.
-pub fn record_page<V: IntoView + 'static>(kind: Kind, page: impl Fn(RecordId) -> V + Send + Sync + 'static) -> impl IntoView {
+pub fn record_page<V: IntoView + 'static>(
+    kind: Kind,
+    page: impl Fn(RecordId) -> V + Send + Sync + 'static,
+) -> impl IntoView {
     let params = use_params_map();
     let app = use_app();
     let id = Memo::new(move |_| {
@@ -49,7 +52,12 @@ fn list_of(kind: Kind) -> (&'static str, &'static str, &'static str) {
 
 /// The top of a record's page: the way back to its list, its name, Print and Delete, and its marking.
 #[component]
-pub fn RecordHeader(id: RecordId, kind: Kind, #[prop(into)] title: Signal<String>, #[prop(into)] marking: Signal<String>) -> impl IntoView {
+pub fn RecordHeader(
+    id: RecordId,
+    kind: Kind,
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] marking: Signal<String>,
+) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let (noun, list, href) = list_of(kind);

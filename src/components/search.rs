@@ -49,7 +49,8 @@ fn typing_in_a_field(ev: &KeyboardEvent) -> bool {
     let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) else {
         return false;
     };
-    matches!(el.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select") || el.has_attribute("contenteditable")
+    matches!(el.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select")
+        || el.has_attribute("contenteditable")
 }
 
 /// The search box and its results.
@@ -68,7 +69,8 @@ pub fn SearchBox() -> impl IntoView {
             return Vec::new();
         }
         let r = app.notebook.with(|nb| app.search.with_value(|index| index.search(nb, &q, PER_KIND)));
-        let groups: [(&'static str, Group); 3] = [("Contacts", r.contacts), ("Meetings", r.meetings), ("Follow-ups", r.actions)];
+        let groups: [(&'static str, Group); 3] =
+            [("Contacts", r.contacts), ("Meetings", r.meetings), ("Follow-ups", r.actions)];
         groups.into_iter().filter(|(_, g)| g.total > 0).collect::<Vec<_>>()
     });
     let flat = move || results.with(|gs| gs.iter().flat_map(|(_, g)| g.hits.iter().map(href)).collect::<Vec<_>>());

@@ -97,7 +97,8 @@ fn SaveIndicator() -> impl IntoView {
 #[component]
 fn StorageBanner() -> impl IntoView {
     let app = use_app();
-    move || match app.save_state.get() {
+    move || {
+        match app.save_state.get() {
         SaveState::Saved => None,
         SaveState::Failed(e) => Some(view! {
             <div class="banner danger" role="alert">
@@ -126,6 +127,7 @@ fn StorageBanner() -> impl IntoView {
         }
         .into_any()),
     }
+    }
 }
 
 /// Warnings about the data's safety: storage nearly full, or data the browser may evict that has not
@@ -146,7 +148,9 @@ fn HealthBanner() -> impl IntoView {
             ));
         }
         if h.looks_ephemeral() && app.notebook.with(|nb| nb.records().next().is_some()) {
-            return Some("This is a private window: its data is deleted when it closes. Export before closing.".to_string());
+            return Some(
+                "This is a private window: its data is deleted when it closes. Export before closing.".to_string(),
+            );
         }
         let days = app.days_unexported(platform::now_ms())?;
         (h.persisted == Some(false) && days >= AT_RISK_AFTER_DAYS).then(|| {
@@ -156,14 +160,16 @@ fn HealthBanner() -> impl IntoView {
         })
     };
     move || {
-        message().map(|m| view! {
-            <div class="banner warning" role="alert">
-                <p>{m}</p>
-                <div class="banner-actions">
-                    <A href="/export" attr:class="button">"Export"</A>
-                    <button type="button" class="button" on:click=move |_| set_dismissed.set(true)>"Later"</button>
+        message().map(|m| {
+            view! {
+                <div class="banner warning" role="alert">
+                    <p>{m}</p>
+                    <div class="banner-actions">
+                        <A href="/export" attr:class="button">"Export"</A>
+                        <button type="button" class="button" on:click=move |_| set_dismissed.set(true)>"Later"</button>
+                    </div>
                 </div>
-            </div>
+            }
         })
     }
 }

@@ -58,7 +58,8 @@ impl LocalStorageBackend {
     pub fn clear_prefix(&self, prefix: &str) -> Result<(), StoreError> {
         let s = storage()?;
         let len = s.length().map_err(|e| StoreError::Unavailable(describe(&e)))?;
-        let keys: Vec<String> = (0..len).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect();
+        let keys: Vec<String> =
+            (0..len).filter_map(|i| s.key(i).ok().flatten()).filter(|k| k.starts_with(prefix)).collect();
         for k in keys {
             s.remove_item(&k).map_err(|e| StoreError::Failed(describe(&e)))?;
         }

@@ -118,7 +118,10 @@ impl LocalStorageBackend {
             })
         };
         let timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), EXCLUSIVE_PATIENCE_MS)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                on_timeout.as_ref().unchecked_ref(),
+                EXCLUSIVE_PATIENCE_MS,
+            )
             .map_err(|_| NoLocks)?;
 
         let sent = request.call3(&locks, &JsValue::from_str(name), &options, &on_grant);
@@ -146,10 +149,8 @@ impl LocalStorageBackend {
         let query = method(&locks, "query")?;
         let snapshot: Promise = query.call0(&locks).map_err(|_| NoLocks)?.dyn_into().map_err(|_| NoLocks)?;
         let snapshot = JsFuture::from(snapshot).await.map_err(|_| NoLocks)?;
-        let held: Array = Reflect::get(&snapshot, &JsValue::from_str("held"))
-            .ok()
-            .and_then(|h| h.dyn_into().ok())
-            .ok_or(NoLocks)?;
+        let held: Array =
+            Reflect::get(&snapshot, &JsValue::from_str("held")).ok().and_then(|h| h.dyn_into().ok()).ok_or(NoLocks)?;
         Ok(held
             .iter()
             .filter_map(|lock| Reflect::get(&lock, &JsValue::from_str("name")).ok()?.as_string())

@@ -65,13 +65,14 @@ pub struct StorageChange {
 /// Asks the browser to confirm before the tab is closed or reloaded while `unsaved` says that edits
 /// have not reached storage yet (a full disk, say): closing then would lose them.
 pub fn confirm_unload_while(unsaved: impl Fn() -> bool + 'static) {
-    let handle = leptos::prelude::window_event_listener(leptos::ev::beforeunload, move |ev: web_sys::BeforeUnloadEvent| {
-        if unsaved() {
-            ev.prevent_default();
-            // Older Chromium builds ask only when a return value is set; the text itself is not shown.
-            ev.set_return_value("Changes are not saved yet.");
-        }
-    });
+    let handle =
+        leptos::prelude::window_event_listener(leptos::ev::beforeunload, move |ev: web_sys::BeforeUnloadEvent| {
+            if unsaved() {
+                ev.prevent_default();
+                // Older Chromium builds ask only when a return value is set; the text itself is not shown.
+                ev.set_return_value("Changes are not saved yet.");
+            }
+        });
     // The listener lives as long as the page.
     std::mem::forget(handle);
 }

@@ -28,11 +28,16 @@ enum Row {
 
 fn title_of(nb: &Notebook, r: &Record) -> (String, String) {
     match r.kind {
-        Kind::Contact => (format!("Contact “{}”", non_empty(r.text("name"), "Unnamed contact")), format!("/contacts/{}", r.id)),
-        Kind::Meeting => (format!("Meeting “{}”", non_empty(r.text("title"), "Untitled meeting")), format!("/meetings/{}", r.id)),
+        Kind::Contact => {
+            (format!("Contact “{}”", non_empty(r.text("name"), "Unnamed contact")), format!("/contacts/{}", r.id))
+        }
+        Kind::Meeting => {
+            (format!("Meeting “{}”", non_empty(r.text("title"), "Untitled meeting")), format!("/meetings/{}", r.id))
+        }
         Kind::Action => {
             let meeting = r.text("meeting");
-            let in_meeting = meeting.parse().ok().and_then(|m| nb.meeting(m)).map(|m| m.display_title()).unwrap_or_default();
+            let in_meeting =
+                meeting.parse().ok().and_then(|m| nb.meeting(m)).map(|m| m.display_title()).unwrap_or_default();
             (
                 format!("Action “{}” of {in_meeting}", non_empty(r.text("text"), "Untitled action")),
                 format!("/meetings/{meeting}"),
@@ -42,7 +47,11 @@ fn title_of(nb: &Notebook, r: &Record) -> (String, String) {
 }
 
 fn non_empty(s: &str, fallback: &str) -> String {
-    if s.trim().is_empty() { fallback.into() } else { s.into() }
+    if s.trim().is_empty() {
+        fallback.into()
+    } else {
+        s.into()
+    }
 }
 
 fn side(nb: &Notebook, e: &Entry) -> Side {
@@ -65,8 +74,16 @@ fn rows(nb: &Notebook) -> Vec<Row> {
                     id,
                     href,
                     title,
-                    deleted_by: entries.iter().find(|e| e.value.as_bool()).map(|e| nb.author(e.stamp.device)).unwrap_or_default(),
-                    edits: entries.iter().filter(|e| !e.value.as_bool()).map(|e| format!("restored by {}", nb.author(e.stamp.device))).collect(),
+                    deleted_by: entries
+                        .iter()
+                        .find(|e| e.value.as_bool())
+                        .map(|e| nb.author(e.stamp.device))
+                        .unwrap_or_default(),
+                    edits: entries
+                        .iter()
+                        .filter(|e| !e.value.as_bool())
+                        .map(|e| format!("restored by {}", nb.author(e.stamp.device)))
+                        .collect(),
                 },
                 Conflict::Field { field, entries } => {
                     let field = Field::from_key(&field)?;
@@ -76,12 +93,20 @@ fn rows(nb: &Notebook) -> Vec<Row> {
                     id,
                     href,
                     title,
-                    deleted_by: format!("{} on {}", nb.author(deletion.stamp.device), human_time(deletion.stamp.wall_ms)),
+                    deleted_by: format!(
+                        "{} on {}",
+                        nb.author(deletion.stamp.device),
+                        human_time(deletion.stamp.wall_ms)
+                    ),
                     edits: edits
                         .iter()
                         .map(|(f, e)| {
                             let label = Field::from_key(f).map(|f| f.label()).unwrap_or(f.as_str());
-                            format!("{label} edited by {} on {}", nb.author(e.stamp.device), human_time(e.stamp.wall_ms))
+                            format!(
+                                "{label} edited by {} on {}",
+                                nb.author(e.stamp.device),
+                                human_time(e.stamp.wall_ms)
+                            )
                         })
                         .collect(),
                 },

@@ -60,7 +60,13 @@ fn MeetingHistory(contact: RecordId) -> impl IntoView {
                 .into_iter()
                 .map(|m| {
                     let class = marking_class(&m.marking);
-                    (m.id.map(|i| i.to_string()).unwrap_or_default(), m.display_title(), m.date.clone(), m.marking, class)
+                    (
+                        m.id.map(|i| i.to_string()).unwrap_or_default(),
+                        m.display_title(),
+                        m.date.clone(),
+                        m.marking,
+                        class,
+                    )
                 })
                 .collect::<Vec<_>>()
         })

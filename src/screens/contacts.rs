@@ -1,9 +1,9 @@
 //! Contacts: everyone met, by name.
 
+use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use crate::components::marking::CeilingSelect;
 use liaison_core::model::Kind;
 use liaison_core::query::ContactFilter;
 

@@ -1,8 +1,8 @@
 //! Export: everything, or the changes since the last export, as a bundle file.
 
+use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use liaison_core::bundle::Scope;
-use crate::components::marking::CeilingSelect;
 
 use crate::components::time::human_time;
 use crate::state::{use_app, Format};

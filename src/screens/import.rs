@@ -43,8 +43,9 @@ pub fn Import() -> impl IntoView {
         set_dragging.set(false);
         take(ev.data_transfer().and_then(|d| d.files()));
     };
-    let ready_count =
-        move || app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0));
+    let ready_count = move || {
+        app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
+    };
     let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
     view! {
         <section class="screen">
@@ -177,12 +178,16 @@ fn ReadyCard(p: Preview) -> impl IntoView {
 fn ConflictHint() -> impl IntoView {
     let app = use_app();
     let n = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
-    move || (n.get() > 0).then(|| view! {
-        <p class="note warn">
-            {format!("{} conflict(s) wait for a decision. ", n.get())}
-            <A href="/conflicts">"Review conflicts"</A>
-        </p>
-    })
+    move || {
+        (n.get() > 0).then(|| {
+            view! {
+                <p class="note warn">
+                    {format!("{} conflict(s) wait for a decision. ", n.get())}
+                    <A href="/conflicts">"Review conflicts"</A>
+                </p>
+            }
+        })
+    }
 }
 
 #[component]

@@ -58,7 +58,8 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
     let app = use_app();
     let (query, set_query) = signal(String::new());
     let raw = Memo::new(move |_| {
-        app.notebook.with(|nb| nb.record(meeting).map(|r| r.list(Field::Participants.key()).to_vec()).unwrap_or_default())
+        app.notebook
+            .with(|nb| nb.record(meeting).map(|r| r.list(Field::Participants.key()).to_vec()).unwrap_or_default())
     });
     let chosen = Memo::new(move |_| {
         app.notebook.with(|nb| {
@@ -80,7 +81,10 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
                     .into_iter()
                     .filter(|c| {
                         c.id.is_some_and(|cid| {
-                            !taken.iter().filter_map(|t| t.parse::<RecordId>().ok()).any(|t| nb.resolve_contact(t) == cid)
+                            !taken
+                                .iter()
+                                .filter_map(|t| t.parse::<RecordId>().ok())
+                                .any(|t| nb.resolve_contact(t) == cid)
                         })
                     })
                     .filter(|c| c.name.to_lowercase().contains(&q) || c.organisation.to_lowercase().contains(&q))
@@ -177,7 +181,9 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
 #[component]
 fn ActionsSection(meeting: RecordId) -> impl IntoView {
     let app = use_app();
-    let actions = Memo::new(move |_| app.notebook.with(|nb| nb.actions_of(meeting).into_iter().filter_map(|a| a.id).collect::<Vec<_>>()));
+    let actions = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.actions_of(meeting).into_iter().filter_map(|a| a.id).collect::<Vec<_>>())
+    });
     let (focus_new, set_focus_new) = signal(None::<RecordId>);
     let add = move |_| {
         if let Some(id) = app.add_action(meeting) {

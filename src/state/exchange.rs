@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use liaison_core::bundle::{self, Problem, Scope};
-use liaison_core::interop::{self, pipeline, Ceiling, ExportText};
 use liaison_core::exchange::{self, ImportUndo};
 use liaison_core::id::RecordId;
+use liaison_core::interop::{self, pipeline, Ceiling, ExportText};
 use liaison_core::model::Field;
 use liaison_core::record::Value;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY, NOT_DUPLICATES_KEY};
@@ -70,7 +70,9 @@ impl AppState {
     pub fn export_format(&self, format: Format, ceiling: Ceiling, excel: bool) -> Result<String, String> {
         let date = self.today.to_string();
         let files: Vec<(String, ExportText, &str)> = self.notebook.with_untracked(|nb| match format {
-            Format::VCard => vec![(format!("liaison-contacts-{date}.vcf"), interop::vcard::export_all(nb, ceiling), "text/vcard")],
+            Format::VCard => {
+                vec![(format!("liaison-contacts-{date}.vcf"), interop::vcard::export_all(nb, ceiling), "text/vcard")]
+            }
             Format::ICal => vec![(
                 format!("liaison-meetings-{date}.ics"),
                 interop::ical::export_all(nb, ceiling, platform::now_ms()),
@@ -88,7 +90,11 @@ impl AppState {
             above += text.above_ceiling;
             undated += text.undated;
         }
-        let mut msg = format!("Saved {} with {written} record{}.", files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(", "), if written == 1 { "" } else { "s" });
+        let mut msg = format!(
+            "Saved {} with {written} record{}.",
+            files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(", "),
+            if written == 1 { "" } else { "s" }
+        );
         msg.push_str(&left_out_by_limit(above, ceiling));
         if undated > 0 {
             msg.push_str(&format!(" {undated} meeting(s) without a date left out of the calendar."));
@@ -111,12 +117,20 @@ impl AppState {
     /// Downloads the contacts a list shows (its filters applied) as one vCard file, leaving out those
     /// marked above `ceiling` as every export does. Returns a sentence saying what was written and what
     /// was left out.
-    pub fn export_contacts_vcard(&self, filter: &liaison_core::query::ContactFilter, ceiling: Ceiling) -> Result<String, String> {
+    pub fn export_contacts_vcard(
+        &self,
+        filter: &liaison_core::query::ContactFilter,
+        ceiling: Ceiling,
+    ) -> Result<String, String> {
         let export = self.notebook.with_untracked(|nb| interop::vcard::export(nb, &filter.apply(nb), ceiling));
         let name = format!("liaison-contacts-{}.vcf", self.today);
         platform::download(&name, &export.text, "text/vcard")?;
         let n = export.written;
-        Ok(format!("Saved {name} with {n} contact{}.{}", if n == 1 { "" } else { "s" }, left_out_by_limit(export.above_ceiling, ceiling)))
+        Ok(format!(
+            "Saved {name} with {n} contact{}.{}",
+            if n == 1 { "" } else { "s" },
+            left_out_by_limit(export.above_ceiling, ceiling)
+        ))
     }
 
     /// How many records have not left this device yet: what a "changes" export without a marking
@@ -147,7 +161,8 @@ impl AppState {
                 })
                 .collect()
         });
-        let plan = self.notebook.with_untracked(|nb| self.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
+        let plan =
+            self.notebook.with_untracked(|nb| self.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
         self.import_plan.set(Some(plan));
     }
 

@@ -9,14 +9,14 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use liaison_core::date::Date;
+use liaison_core::exchange::{ExportState, ImportLog, Plan};
 use liaison_core::id::{DeviceId, RecordId};
+use liaison_core::interop::Ceiling;
 use liaison_core::model::{Field, Kind};
 use liaison_core::record::Value;
+use liaison_core::search::SearchIndex;
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::wire::decode_record;
-use liaison_core::exchange::{ExportState, ImportLog, Plan};
-use liaison_core::interop::Ceiling;
-use liaison_core::search::SearchIndex;
 use liaison_core::Notebook;
 
 pub use exchange::{Format, LastImport};
@@ -161,7 +161,9 @@ async fn claim_replica(device: DeviceId, loaded: Vec<DeviceId>, now: u64) -> (De
     // A tab's localStorage copy can lag another tab's write by a moment, but the lock manager knows at
     // once every replica id an open tab holds.
     let held: Vec<DeviceId> = match &turn {
-        Ok(_) => backend.held_locks(REPLICA_LOCK).await.unwrap_or_default().iter().filter_map(|n| n.parse().ok()).collect(),
+        Ok(_) => {
+            backend.held_locks(REPLICA_LOCK).await.unwrap_or_default().iter().filter_map(|n| n.parse().ok()).collect()
+        }
         Err(platform::NoLocks) => Vec::new(),
     };
     let mut pool = vec![device];
@@ -308,11 +310,12 @@ impl AppState {
     }
 
     fn next_serial(&self) -> u64 {
-        self.serial.try_update_value(|s| {
-            *s += 1;
-            *s
-        })
-        .unwrap_or_default()
+        self.serial
+            .try_update_value(|s| {
+                *s += 1;
+                *s
+            })
+            .unwrap_or_default()
     }
 
     /// Reads storage use and persistence again.
@@ -339,9 +342,10 @@ impl AppState {
     /// Days since the last export, or since the oldest record when nothing was ever exported; `None`
     /// when there is nothing to export.
     pub fn days_unexported(&self, now_ms: u64) -> Option<u64> {
-        let since = self.export_state.with(|s| s.last_ms).or_else(|| {
-            self.notebook.with(|nb| nb.records().filter_map(|r| r.created()).map(|s| s.wall_ms).min())
-        })?;
+        let since = self
+            .export_state
+            .with(|s| s.last_ms)
+            .or_else(|| self.notebook.with(|nb| nb.records().filter_map(|r| r.created()).map(|s| s.wall_ms).min()))?;
         Some(now_ms.saturating_sub(since) / 86_400_000)
     }
 
@@ -365,7 +369,9 @@ impl AppState {
             let before = nb.record(id).cloned();
             // The forms only offer fields of the record's kind with values of the right shape; what can
             // still be refused is a value too large to keep, which the field then says.
-            if let Err(e @ liaison_core::notebook::EditError::TooLarge { .. }) = nb.set(id, field, value, platform::now_ms()) {
+            if let Err(e @ liaison_core::notebook::EditError::TooLarge { .. }) =
+                nb.set(id, field, value, platform::now_ms())
+            {
                 refused = Some(e.to_string());
             }
             changed = nb.record(id) != before.as_ref();
@@ -410,7 +416,13 @@ impl AppState {
     }
 
     /// Asks first, then deletes, then offers Undo.
-    pub fn confirm_delete(&self, id: RecordId, noun: &'static str, name: String, after: impl Fn() + Send + Sync + 'static) {
+    pub fn confirm_delete(
+        &self,
+        id: RecordId,
+        noun: &'static str,
+        name: String,
+        after: impl Fn() + Send + Sync + 'static,
+    ) {
         let state = *self;
         self.confirm.set(Some(ConfirmRequest {
             title: format!("Delete this {noun}?"),
@@ -469,7 +481,8 @@ impl AppState {
     pub fn save_device(&self, device: DeviceProfile) {
         self.device.set(device.clone());
         let replicas = self.replicas.get_value();
-        self.notebook.update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
+        self.notebook
+            .update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
         self.save_meta(storage::DEVICE_KEY, device);
     }
 
@@ -527,7 +540,8 @@ impl AppState {
                 // This device's own profile comes from its settings, never from another copy of the list.
                 let own = self.notebook.with_untracked(|nb| nb.own_replicas().clone());
                 let foreign: Vec<DeviceProfile> = theirs.iter().filter(|d| !own.contains(&d.id)).cloned().collect();
-                let ours: Vec<DeviceProfile> = self.notebook.with_untracked(|nb| nb.devices().values().cloned().collect());
+                let ours: Vec<DeviceProfile> =
+                    self.notebook.with_untracked(|nb| nb.devices().values().cloned().collect());
                 let merged = storage::merge_device_profiles(&ours, &foreign);
                 if merged != ours {
                     self.notebook.update(|nb| nb.learn_devices(merged.iter().cloned()));
@@ -610,10 +624,8 @@ impl AppState {
                         }
                     }
                 }
-                let batch = state
-                    .queue
-                    .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
-                    .flatten();
+                let batch =
+                    state.queue.try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb))).flatten();
                 let Some(mut batch) = batch else { break };
                 let ops = std::mem::take(&mut batch.ops);
                 let outcome = LocalStorageBackend.write(ops).await;
@@ -661,7 +673,9 @@ impl AppState {
                     // Last writer wins: a person edited the profile in the other tab's Settings. A write of
                     // this tab's older profile still queued would undo that, so it is replaced.
                     let replicas = self.replicas.get_value();
-                    self.notebook.update(|nb| nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() })));
+                    self.notebook.update(|nb| {
+                        nb.learn_devices(replicas.iter().map(|id| DeviceProfile { id: *id, ..device.clone() }))
+                    });
                     self.device.set(device);
                     self.queue.update_value(|q| {
                         if q.pending_meta(storage::DEVICE_KEY).is_some() {

@@ -91,7 +91,9 @@ fn invitations(n: usize) -> String {
 }
 
 fn card_with(lines: impl FnOnce(&mut String)) -> Vec<u8> {
-    let mut s = String::from("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\nFN:Anna Berg\r\n");
+    let mut s = String::from(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\nFN:Anna Berg\r\n",
+    );
     lines(&mut s);
     s.push_str("END:VCARD\r\n");
     s.into_bytes()
@@ -226,7 +228,8 @@ fn main() -> Result<(), String> {
         println!("{} {}", took.as_secs_f64(), peak_mib().map_or("-".into(), |p| format!("{p:.1}")));
         return Ok(());
     }
-    let sizes: Vec<usize> = if args.is_empty() { SIZES.to_vec() } else { args.iter().filter_map(|a| a.parse().ok()).collect() };
+    let sizes: Vec<usize> =
+        if args.is_empty() { SIZES.to_vec() } else { args.iter().filter_map(|a| a.parse().ok()).collect() };
     let max_s: f64 = std::env::var("SCALING_MAX_S").ok().and_then(|s| s.parse().ok()).unwrap_or(40.0);
     let only = std::env::var("SCALING_CASES").unwrap_or_default();
     for case in CASES.iter().filter(|c| only.is_empty() || only.split(',').any(|o| o == c.name)) {

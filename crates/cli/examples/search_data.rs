@@ -10,8 +10,21 @@ use liaison_core::bundle::{write_bundle, ExportInput, Scope};
 use liaison_core::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Value};
 
-const FIRST: [&str; 12] = ["Anna", "Jürgen", "Élise", "Piotr", "Ingrid", "Marco", "Lucía", "Sven", "Zoë", "Mehmet", "Мария", "Ελένη"];
-const LAST: [&str; 11] = ["Müller", "Martin", "Nowak", "Hansen", "Rossi", "García", "de Vries", "Lindqvist", "Yılmaz", "Иванова", "Παπαδοπούλου"];
+const FIRST: [&str; 12] =
+    ["Anna", "Jürgen", "Élise", "Piotr", "Ingrid", "Marco", "Lucía", "Sven", "Zoë", "Mehmet", "Мария", "Ελένη"];
+const LAST: [&str; 11] = [
+    "Müller",
+    "Martin",
+    "Nowak",
+    "Hansen",
+    "Rossi",
+    "García",
+    "de Vries",
+    "Lindqvist",
+    "Yılmaz",
+    "Иванова",
+    "Παπαδοπούλου",
+];
 const NATIONS: [&str; 10] = ["AUT", "CHE", "FRA", "DEU", "POL", "NOR", "ITA", "ESP", "NLD", "SWE"];
 const ORGS: [&str; 4] = ["Joint Staff", "Army Command", "Embassy", "Ministry of Defence"];
 
@@ -21,7 +34,11 @@ fn main() -> Result<(), String> {
     let n: usize = args.next().map(|s| s.parse().map_err(|_| "N must be a number")).transpose()?.unwrap_or(10_000);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut rng = XorShift::new(0x5EA2C4);
-    let device = DeviceV1 { id: DeviceId::new_v7(1_767_225_600_000, rng.bytes10()), label: "Bench laptop".into(), officer: "Lt Col Ana Ruiz".into() };
+    let device = DeviceV1 {
+        id: DeviceId::new_v7(1_767_225_600_000, rng.bytes10()),
+        label: "Bench laptop".into(),
+        officer: "Lt Col Ana Ruiz".into(),
+    };
     let mut nb = Notebook::new(device.id);
     let mut now = 1_767_225_600_000u64;
     let notes = "Discussed the exercise schedule and host-nation support. ".repeat(4);
@@ -44,8 +61,13 @@ fn main() -> Result<(), String> {
         now += 1_000;
         let id = nb.create(Kind::Meeting, now, rng.bytes10());
         let date = format!("2026-{:02}-{:02}", 1 + rng.below(11), 1 + rng.below(28));
-        let title = format!("{} with {} {i}", rng.pick(&["Staff talks", "Planning meeting", "Working lunch"]), rng.pick(&NATIONS));
-        let who = vec![contacts[rng.below(contacts.len())].to_string(), contacts[rng.below(contacts.len())].to_string()];
+        let title = format!(
+            "{} with {} {i}",
+            rng.pick(&["Staff talks", "Planning meeting", "Working lunch"]),
+            rng.pick(&NATIONS)
+        );
+        let who =
+            vec![contacts[rng.below(contacts.len())].to_string(), contacts[rng.below(contacts.len())].to_string()];
         for (f, v) in [
             (Field::Title, Value::Text(title)),
             (Field::Date, Value::Text(date)),

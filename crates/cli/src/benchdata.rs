@@ -411,7 +411,15 @@ pub fn generate(spec: &Spec) -> Vec<Generated> {
         let mut state = ExportState { sequence: 2 + (o as u64 % 5), ..ExportState::default() };
         let today = Date::from_days_since_epoch((now / 86_400_000) as i64);
         let replicas = std::collections::BTreeSet::from([who.id]);
-        let request = ExportRequest { device: who, replicas: &replicas, scope: Scope::All, bundle_id: rng.uuid(), now_ms: now, today, ceiling: liaison_core::interop::Ceiling::All };
+        let request = ExportRequest {
+            device: who,
+            replicas: &replicas,
+            scope: Scope::All,
+            bundle_id: rng.uuid(),
+            now_ms: now,
+            today,
+            ceiling: liaison_core::interop::Ceiling::All,
+        };
         let e = export(&nb, &mut state, request);
         if o % 2 == 0 {
             partner = nb.records().cloned().collect();

@@ -54,7 +54,11 @@ pub struct Output {
 pub fn convert(b: &Bundle, format: Format, out: &Path, ceiling: Ceiling, excel: bool) -> Vec<Output> {
     let nb = notebook_of(b);
     match format {
-        Format::Vcf => vec![Output { path: out.to_path_buf(), text: vcard::export_all(&nb, ceiling), what: ("contact", "contacts") }],
+        Format::Vcf => vec![Output {
+            path: out.to_path_buf(),
+            text: vcard::export_all(&nb, ceiling),
+            what: ("contact", "contacts"),
+        }],
         Format::Ics => vec![Output {
             path: out.to_path_buf(),
             text: ical::export_all(&nb, ceiling, b.created_ms),
@@ -154,7 +158,11 @@ pub fn read_vcf(path: &Path) -> Result<Vec<u8>, String> {
     }
     let limit = interop::MAX_IMPORT_BYTES as u64;
     if meta.len() > limit {
-        return Err(format!("the file is {} MB; a .vcf file may be at most {} MB", meta.len() / (1024 * 1024), limit / (1024 * 1024)));
+        return Err(format!(
+            "the file is {} MB; a .vcf file may be at most {} MB",
+            meta.len() / (1024 * 1024),
+            limit / (1024 * 1024)
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(path)
@@ -176,7 +184,11 @@ pub fn import_device(label: &str, officer: &str, file: &[u8]) -> DeviceV1 {
     let digest = h.finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
-    DeviceV1 { id: DeviceId(uuid::Builder::from_custom_bytes(bytes).into_uuid()), label: label.into(), officer: officer.into() }
+    DeviceV1 {
+        id: DeviceId(uuid::Builder::from_custom_bytes(bytes).into_uuid()),
+        label: label.into(),
+        officer: officer.into(),
+    }
 }
 
 /// What `import-vcf` made.
@@ -199,7 +211,12 @@ pub struct VcfBundle {
 /// Makes a bundle of contacts from a .vcf file's bytes, with core's vCard import into an empty notebook.
 /// Record ids come from the cards (a Liaison UID is the record id; other UIDs, or the card's content,
 /// are hashed), so importing the same file again gives the same records; the stamps carry `now_ms`.
-pub fn bundle_from_vcf(bytes: &[u8], label: &str, officer: &str, now_ms: u64) -> Result<VcfBundle, Vec<interop::Problem>> {
+pub fn bundle_from_vcf(
+    bytes: &[u8],
+    label: &str,
+    officer: &str,
+    now_ms: u64,
+) -> Result<VcfBundle, Vec<interop::Problem>> {
     let parsed = vcard::parse(bytes);
     if parsed.cards.is_empty() {
         return Err(parsed.problems);

@@ -143,7 +143,9 @@ enum Command {
     ///
     /// Exit status: 0 when the files were written; 1 when BUNDLE is not a valid bundle; 2 when an
     /// output could not be written.
-    #[command(after_help = "Examples:\n  liaison convert merged.json --to vcf -o contacts.vcf --max-marking restricted\n  liaison convert merged.json --to csv -o report/ --excel")]
+    #[command(
+        after_help = "Examples:\n  liaison convert merged.json --to vcf -o contacts.vcf --max-marking restricted\n  liaison convert merged.json --to csv -o report/ --excel"
+    )]
     Convert {
         /// Bundle file to convert
         #[arg(value_name = "BUNDLE")]

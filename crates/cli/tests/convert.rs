@@ -58,7 +58,8 @@ fn convert_to_ics_gives_the_same_bytes_on_every_run() {
     let a = dir.path().join("a.ics");
     let b = dir.path().join("b.ics");
     for out in [&a, &b] {
-        let (code, stdout, _) = run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"ics", *"-o", *out.as_os_str()));
+        let (code, stdout, _) =
+            run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"ics", *"-o", *out.as_os_str()));
         assert_eq!(code, 0, "{stdout}");
         assert!(stdout.contains("5 events and to-dos"), "{stdout}");
     }
@@ -71,14 +72,16 @@ fn convert_to_csv_writes_three_files_into_a_directory_and_excel_adds_the_bom() {
     let dir = TempDir::new("convert-csv");
     let plain = dir.path().join("report");
     let excel = dir.path().join("excel");
-    let (code, stdout, _) = run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *plain.as_os_str()));
+    let (code, stdout, _) =
+        run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *plain.as_os_str()));
     assert_eq!(code, 0, "{stdout}");
     for (name, n) in [("contacts", "5 contacts"), ("meetings", "2 meetings"), ("actions", "3 actions")] {
         let file = plain.join(format!("{name}.csv"));
         assert_eq!(std::fs::read(&file).unwrap(), golden(&format!("one-officer-{name}.csv")), "{name}");
         assert!(stdout.contains(&format!("wrote {}: {n}", p(&file))), "{stdout}");
     }
-    let (code, _, _) = run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *excel.as_os_str(), *"--excel"));
+    let (code, _, _) =
+        run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *excel.as_os_str(), *"--excel"));
     assert_eq!(code, 0);
     let bytes = std::fs::read(excel.join("contacts.csv")).unwrap();
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
@@ -89,15 +92,34 @@ fn convert_to_csv_writes_three_files_into_a_directory_and_excel_adds_the_bom() {
 fn max_marking_leaves_out_records_above_it_and_says_how_many() {
     let dir = TempDir::new("convert-open");
     let out = dir.path().join("open.vcf");
-    let (code, stdout, _) =
-        run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"vcf", *"-o", *out.as_os_str(), *"--max-marking", *"open"));
+    let (code, stdout, _) = run(args!(
+        *"convert",
+        *one_officer().as_os_str(),
+        *"--to",
+        *"vcf",
+        *"-o",
+        *out.as_os_str(),
+        *"--max-marking",
+        *"open"
+    ));
     assert_eq!(code, 0, "{stdout}");
     assert_eq!(std::fs::read(&out).unwrap(), golden("one-officer-open.vcf"));
-    assert!(stdout.contains(&format!("wrote {}: 2 contacts (left out: 3 above the marking ceiling)", p(&out))), "{stdout}");
+    assert!(
+        stdout.contains(&format!("wrote {}: 2 contacts (left out: 3 above the marking ceiling)", p(&out))),
+        "{stdout}"
+    );
     assert!(stdout.contains("marking ceiling: open (Unmarked and UNCLASSIFIED only)"), "{stdout}");
     assert!(stdout.contains("markings written: UNCLASSIFIED 1, unmarked 1"), "{stdout}");
-    let (code, _, stderr) =
-        run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"vcf", *"-o", *out.as_os_str(), *"--max-marking", *"cosmic"));
+    let (code, _, stderr) = run(args!(
+        *"convert",
+        *one_officer().as_os_str(),
+        *"--to",
+        *"vcf",
+        *"-o",
+        *out.as_os_str(),
+        *"--max-marking",
+        *"cosmic"
+    ));
     assert_eq!(code, 2, "an unknown level is a usage error");
     assert!(stderr.contains("open, restricted, confidential, secret, all"), "{stderr}");
 }
@@ -109,7 +131,10 @@ fn an_invalid_bundle_is_refused_and_nothing_is_written() {
     let out = dir.path().join("out.vcf");
     let (code, stdout, _) = run(args!(*"convert", *bad.as_os_str(), *"--to", *"vcf", *"-o", *out.as_os_str()));
     assert_eq!(code, 1);
-    assert_eq!(stdout, format!("{}: not a Liaison bundle (its format is “something else”)\n{} was not written\n", p(&bad), p(&out)));
+    assert_eq!(
+        stdout,
+        format!("{}: not a Liaison bundle (its format is “something else”)\n{} was not written\n", p(&bad), p(&out))
+    );
     assert!(!out.exists());
 }
 
@@ -117,7 +142,8 @@ fn an_invalid_bundle_is_refused_and_nothing_is_written() {
 fn csv_into_a_path_that_is_a_file_is_refused() {
     let dir = TempDir::new("convert-csv-file");
     let file = dir.write("taken", "x");
-    let (code, stdout, _) = run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *file.as_os_str()));
+    let (code, stdout, _) =
+        run(args!(*"convert", *one_officer().as_os_str(), *"--to", *"csv", *"-o", *file.as_os_str()));
     assert_eq!(code, 2);
     assert!(stdout.contains("is a file; for CSV, name a directory"), "{stdout}");
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
@@ -141,7 +167,10 @@ fn import_vcf_of_a_liaison_export_keeps_the_record_ids_and_gives_the_same_ids_ag
     assert_eq!(code, 0);
     let ids = record_ids(&a);
     assert_eq!(ids, record_ids(&b), "the same ids on every run");
-    let mut want: Vec<String> = record_ids(&one_officer()).into_iter().filter(|id| golden("one-officer.vcf").windows(36).any(|w| w == id.as_bytes())).collect();
+    let mut want: Vec<String> = record_ids(&one_officer())
+        .into_iter()
+        .filter(|id| golden("one-officer.vcf").windows(36).any(|w| w == id.as_bytes()))
+        .collect();
     want.sort();
     assert_eq!(ids, want, "a Liaison UID is the record id");
     let (code, stdout, _) = liaison(&["validate".as_ref(), a.as_os_str()]);
@@ -154,7 +183,8 @@ fn import_vcf_from_a_phone_lists_what_it_did_not_keep() {
     let dir = TempDir::new("import-vcf-phone");
     let vcf = dir.write("phone.vcf", std::fs::read(repo("crates/core/tests/interop_fixtures/iphone-3.0.vcf")).unwrap());
     let out = dir.path().join("phone.json");
-    let (code, stdout, _) = run(args!(*"import-vcf", *vcf.as_os_str(), *"-o", *out.as_os_str(), *"--label", *"Coordinator laptop"));
+    let (code, stdout, _) =
+        run(args!(*"import-vcf", *vcf.as_os_str(), *"-o", *out.as_os_str(), *"--label", *"Coordinator laptop"));
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("not kept (Liaison has no field for them): ADR (1), BDAY (1), PHOTO (1)"), "{stdout}");
     assert_eq!(record_ids(&out), ["7a1e3f0c-5b2d-4c8e-9f10-2b3c4d5e6f70"], "the phone's UUID UID is the id");

@@ -88,36 +88,135 @@ impl Rng {
 }
 
 const FIRST: [&str; 20] = [
-    "Anna", "Jürgen", "Élise", "Piotr", "Ingrid", "Marco", "Lucía", "Sven", "Zoë", "Mehmet", "Мария", "李", "Ελένη",
-    "Søren", "Ioana", "Farid", "Katarzyna", "Николай", "Chiara", "Dmytro",
+    "Anna",
+    "Jürgen",
+    "Élise",
+    "Piotr",
+    "Ingrid",
+    "Marco",
+    "Lucía",
+    "Sven",
+    "Zoë",
+    "Mehmet",
+    "Мария",
+    "李",
+    "Ελένη",
+    "Søren",
+    "Ioana",
+    "Farid",
+    "Katarzyna",
+    "Николай",
+    "Chiara",
+    "Dmytro",
 ];
 const LAST: [&str; 20] = [
-    "Müller", "Martin", "Nowak", "Hansen", "Rossi", "García", "de Vries", "Lindqvist", "Yılmaz", "Иванова", "小龍",
-    "Παπαδοπούλου", "Østergaard", "Dvořák", "Wójcik", "Haddad", "Schmid", "Popescu", "Петров", "Berg",
+    "Müller",
+    "Martin",
+    "Nowak",
+    "Hansen",
+    "Rossi",
+    "García",
+    "de Vries",
+    "Lindqvist",
+    "Yılmaz",
+    "Иванова",
+    "小龍",
+    "Παπαδοπούλου",
+    "Østergaard",
+    "Dvořák",
+    "Wójcik",
+    "Haddad",
+    "Schmid",
+    "Popescu",
+    "Петров",
+    "Berg",
 ];
 const RANKS: [&str; 8] = ["Colonel", "Lt Col", "Major", "Captain", "Commander", "Mr", "Ms", "Dr"];
 const ORGS: [&str; 8] = [
-    "JFC Brunssum", "SHAPE", "MARCOM", "AIRCOM", "NATO HQ", "Österreichisches Bundesheer", "Swiss Armed Forces",
+    "JFC Brunssum",
+    "SHAPE",
+    "MARCOM",
+    "AIRCOM",
+    "NATO HQ",
+    "Österreichisches Bundesheer",
+    "Swiss Armed Forces",
     "EU Military Staff",
 ];
 const NATIONS: [&str; 10] = ["AUT", "CHE", "DEU", "FRA", "ITA", "NLD", "NOR", "POL", "ROU", "SWE"];
 const TAGS: [&str; 8] = ["priority", "follow-up", "logistics", "planning", "legal", "air", "land", "maritime"];
 const WORDS: [&str; 64] = [
-    "the", "delegation", "agreed", "to", "review", "proposal", "before", "next", "meeting", "liaison", "officer",
-    "noted", "that", "schedule", "depends", "on", "host", "nation", "approval", "and", "budget", "concerns",
-    "were", "raised", "about", "transport", "capacity", "during", "exercise", "window", "partners", "requested",
-    "multinational", "simulation", "cumulative", "Übung", "Verbindung", "Grüße", "réunion", "sécurité",
-    "logistique", "planning", "interoperability", "medical", "evacuation", "fuel", "supply", "training", "slots",
-    "air", "policing", "cyber", "force", "generation", "brigade", "headquarters", "rotation", "deadline",
-    "minutes", "memorandum", "signature", "letter", "annex", "draft",
+    "the",
+    "delegation",
+    "agreed",
+    "to",
+    "review",
+    "proposal",
+    "before",
+    "next",
+    "meeting",
+    "liaison",
+    "officer",
+    "noted",
+    "that",
+    "schedule",
+    "depends",
+    "on",
+    "host",
+    "nation",
+    "approval",
+    "and",
+    "budget",
+    "concerns",
+    "were",
+    "raised",
+    "about",
+    "transport",
+    "capacity",
+    "during",
+    "exercise",
+    "window",
+    "partners",
+    "requested",
+    "multinational",
+    "simulation",
+    "cumulative",
+    "Übung",
+    "Verbindung",
+    "Grüße",
+    "réunion",
+    "sécurité",
+    "logistique",
+    "planning",
+    "interoperability",
+    "medical",
+    "evacuation",
+    "fuel",
+    "supply",
+    "training",
+    "slots",
+    "air",
+    "policing",
+    "cyber",
+    "force",
+    "generation",
+    "brigade",
+    "headquarters",
+    "rotation",
+    "deadline",
+    "minutes",
+    "memorandum",
+    "signature",
+    "letter",
+    "annex",
+    "draft",
 ];
 
 /// A pseudo-word from a lexicon of `LEXICON` made-up words (number `n` is always the same word), so
 /// that the notes have a vocabulary the size of real ones, not just the 64 common words.
 fn rare_word(n: usize) -> String {
     const SYLLABLES: [&str; 24] = [
-        "ka", "ro", "vin", "sta", "mel", "dor", "pa", "tri", "sul", "bek", "ne", "lio", "gra", "fen", "ost",
-        "ur", "zal", "mi", "qua", "ter", "bü", "sé", "ło", "ný",
+        "ka", "ro", "vin", "sta", "mel", "dor", "pa", "tri", "sul", "bek", "ne", "lio", "gra", "fen", "ost", "ur",
+        "zal", "mi", "qua", "ter", "bü", "sé", "ło", "ný",
     ];
     let mut n = n;
     let mut w = String::new();
@@ -197,7 +296,8 @@ fn notebook() -> (Notebook, Vec<RecordId>, Vec<RecordId>) {
     for i in 0..MEETINGS {
         now += 1_000;
         let id = nb.create(Kind::Meeting, now, rng.bytes10());
-        let participants: Vec<String> = (0..1 + rng.below(4)).map(|_| contacts[rng.below(CONTACTS)].to_string()).collect();
+        let participants: Vec<String> =
+            (0..1 + rng.below(4)).map(|_| contacts[rng.below(CONTACTS)].to_string()).collect();
         let title = format!(
             "{} with {}",
             rng.pick(&["Staff talks", "Planning meeting", "Coordination call", "Working lunch"]),
@@ -247,7 +347,10 @@ fn ms(d: Duration) -> f64 {
 
 fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], meetings: &[RecordId]) {
     let records = nb.records().count();
-    eprintln!("data: {records} records ({CONTACTS} contacts, {MEETINGS} meetings, {} actions)", records - CONTACTS - MEETINGS);
+    eprintln!(
+        "data: {records} records ({CONTACTS} contacts, {MEETINGS} meetings, {} actions)",
+        records - CONTACTS - MEETINGS
+    );
 
     let before = LIVE_BYTES.load(Ordering::Relaxed);
     let t = Instant::now();
@@ -274,7 +377,8 @@ fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], mee
         index.update(nb, c);
         rename.push(t.elapsed());
         let m = meetings[(i * 53) % meetings.len()];
-        nb.set(m, Field::Notes, text(format!("{} edited {i}", "Notes of the meeting. ".repeat(45))), now).expect("notes");
+        nb.set(m, Field::Notes, text(format!("{} edited {i}", "Notes of the meeting. ".repeat(45))), now)
+            .expect("notes");
         let t = Instant::now();
         index.update(nb, m);
         edit.push(t.elapsed());
@@ -366,7 +470,11 @@ fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], mee
         let mut these: Vec<Duration> =
             keystrokes.iter().zip(&medians).filter(|((t, _), _)| *t == i).map(|(_, m)| *m).collect();
         these.sort();
-        eprintln!("typing {typed:?}: median {:.2} ms, slowest keystroke {:.2} ms", ms(percentile(&these, 0.5)), ms(these[these.len() - 1]));
+        eprintln!(
+            "typing {typed:?}: median {:.2} ms, slowest keystroke {:.2} ms",
+            ms(percentile(&these, 0.5)),
+            ms(these[these.len() - 1])
+        );
         for (k, (t, q)) in keystrokes.iter().enumerate() {
             if *t == i {
                 let (c, m, a) = found[k];

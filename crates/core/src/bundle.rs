@@ -370,18 +370,18 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
         )]);
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(vec![Problem::file("the file is UTF-16 text; Liaison bundles are UTF-8 (was it re-saved by another program?)")]);
+        return Err(vec![Problem::file(
+            "the file is UTF-16 text; Liaison bundles are UTF-8 (was it re-saved by another program?)",
+        )]);
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         vec![Problem::file(format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))]
     })?;
-    let header: Header = serde_json::from_str(text).map_err(|e| {
-        match (e.classify(), top_level_kind(text)) {
-            (serde_json::error::Category::Data, Some(kind)) => {
-                vec![Problem::file(format!("not a Liaison bundle: the file holds {kind}, not a JSON object"))]
-            }
-            _ => vec![json_problem(&e)],
+    let header: Header = serde_json::from_str(text).map_err(|e| match (e.classify(), top_level_kind(text)) {
+        (serde_json::error::Category::Data, Some(kind)) => {
+            vec![Problem::file(format!("not a Liaison bundle: the file holds {kind}, not a JSON object"))]
         }
+        _ => vec![json_problem(&e)],
     })?;
     match &header.format {
         Some(serde_json::Value::String(f)) if f == FORMAT => {}
@@ -408,7 +408,8 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
             _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
         },
     }
-    let dto: BundleV2 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text)).map_err(|e| vec![json_problem(&e)])?;
+    let dto: BundleV2 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text))
+        .map_err(|e| vec![json_problem(&e)])?;
     validate(dto, 2, now_ms)
 }
 
@@ -421,7 +422,10 @@ fn list_budget(bytes: usize) -> usize {
 fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let mut problems = Vec::new();
     if dto.version != version {
-        problems.push(Problem::file(format!("the bundle says version {} in its body but {version} in its header", dto.version)));
+        problems.push(Problem::file(format!(
+            "the bundle says version {} in its body but {version} in its header",
+            dto.version
+        )));
     }
     if checksum_of(&mut dto) != dto.checksum {
         problems.push(Problem::file(
@@ -446,7 +450,8 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> 
         for (what, text) in [("device label", &d.label), ("officer name", &d.officer)] {
             let n = text.chars().count();
             if n > MAX_PROFILE_CHARS {
-                problems.push(Problem::file(format!("a {what} is {n} characters long; the limit is {MAX_PROFILE_CHARS}")));
+                problems
+                    .push(Problem::file(format!("a {what} is {n} characters long; the limit is {MAX_PROFILE_CHARS}")));
             }
         }
     }
@@ -469,7 +474,10 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> 
         for (name, e) in r.field_entries() {
             if let crate::wire::ValueV1::Text(s) = &e.v {
                 if s.len() > MAX_VALUE_BYTES {
-                    problems.push(Problem::record(id, format!("field “{name}” holds {} bytes; the limit is 1 MB", s.len())));
+                    problems.push(Problem::record(
+                        id,
+                        format!("field “{name}” holds {} bytes; the limit is 1 MB", s.len()),
+                    ));
                 }
             }
             if let crate::wire::ValueV1::List(l) = &e.v {
@@ -483,7 +491,10 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> 
                 if let Some(s) = rec.stamps().find(|s| s.wall_ms > horizon) {
                     problems.push(Problem::record(
                         id,
-                        format!("an edit is stamped in the year {}, more than a year ahead of this device's clock", year_of(s.wall_ms)),
+                        format!(
+                            "an edit is stamped in the year {}, more than a year ahead of this device's clock",
+                            year_of(s.wall_ms)
+                        ),
                     ));
                 } else if let Some(t) = contexts(&rec).find(|t| t.wall_ms > horizon) {
                     // A context "seen" in the future would count every later real edit as already seen.
@@ -505,7 +516,18 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> 
         return Err(problems);
     }
     let BundleDto { bundle_id, created_ms, device, sequence, scope, devices, checksum, .. } = dto;
-    Ok(Bundle { id: bundle_id, created_ms, device, sequence, scope, devices, records, checksum, notes: Vec::new(), format: None })
+    Ok(Bundle {
+        id: bundle_id,
+        created_ms,
+        device,
+        sequence,
+        scope,
+        devices,
+        records,
+        checksum,
+        notes: Vec::new(),
+        format: None,
+    })
 }
 
 /// Every tick of a record's causal contexts: the record's own and its deletions'.
@@ -571,7 +593,9 @@ pub fn links_of(rec: &Record) -> Vec<(Field, RecordId)> {
         if let Some(v) = rec.get(field.key()) {
             match v {
                 crate::record::Value::Text(s) => out.extend(s.parse().ok().map(|id| (field, id))),
-                crate::record::Value::List(l) => out.extend(l.iter().filter_map(|s| s.parse().ok()).map(|id| (field, id))),
+                crate::record::Value::List(l) => {
+                    out.extend(l.iter().filter_map(|s| s.parse().ok()).map(|id| (field, id)))
+                }
                 crate::record::Value::Bool(_) => {}
             }
         }

@@ -12,14 +12,14 @@ use uuid::Uuid;
 
 use crate::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
 use crate::clock::Tick;
-use crate::vv::VersionVector;
-use crate::wire::UniqueMap;
 use crate::date::Date;
 use crate::id::{DeviceId, RecordId};
 use crate::interop::marking::{record_within, Ceiling};
 use crate::notebook::Notebook;
 use crate::record::{MergeError, Record};
+use crate::vv::VersionVector;
 use crate::wire::DeviceV1;
+use crate::wire::UniqueMap;
 
 /// What this device remembers about its own exports.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,15 +169,7 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
     devices.push(device.clone());
     let sequence = state.sequence + 1;
-    let text = write_bundle(ExportInput {
-        bundle_id,
-        created_ms: now_ms,
-        device,
-        sequence,
-        scope,
-        devices,
-        records,
-    });
+    let text = write_bundle(ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records });
     let newest = nb.newest_of(replicas);
     *state = ExportState {
         sequence,
@@ -267,7 +259,16 @@ impl ImportLog {
 /// The order of import log entries: import time, then the bundle's id and what it says, so that any
 /// two distinct entries compare unequal and a merge never depends on which copy came first.
 fn entry_order(e: &LogEntry) -> (u64, Uuid, u64, DeviceId, u64, usize, &str, bool) {
-    (e.imported_ms, e.bundle_id, e.sequence, e.device, e.created_ms, e.records, e.checksum.as_str(), e.scope == Scope::All)
+    (
+        e.imported_ms,
+        e.bundle_id,
+        e.sequence,
+        e.device,
+        e.created_ms,
+        e.records,
+        e.checksum.as_str(),
+        e.scope == Scope::All,
+    )
 }
 
 /// Bundles of one device that were never imported, although later ones were.
@@ -297,8 +298,7 @@ impl ImportLog {
             let covered = entries.iter().filter(|e| e.scope == Scope::All).map(|e| e.sequence).max().unwrap_or(0);
             let max = have.iter().copied().max().unwrap_or(0);
             // Bounded: a hostile sequence number must not make this loop for ever.
-            let missing: Vec<u64> =
-                (covered.saturating_add(1)..max).filter(|n| !have.contains(n)).take(1000).collect();
+            let missing: Vec<u64> = (covered.saturating_add(1)..max).filter(|n| !have.contains(n)).take(1000).collect();
             if !missing.is_empty() {
                 out.push(Gap { device, missing });
             }
@@ -367,6 +367,8 @@ pub struct Preview {
 }
 
 /// One file's verdict.
+// A plan holds one verdict per picked file, a handful at most, so a boxed preview would save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileVerdict {
     /// Readable; this is what it would do.
@@ -419,7 +421,9 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
                 continue;
             }
         };
-        let current = |id: &RecordId, merged: &BTreeMap<RecordId, Record>| merged.get(id).cloned().or_else(|| nb.record(*id).cloned());
+        let current = |id: &RecordId, merged: &BTreeMap<RecordId, Record>| {
+            merged.get(id).cloned().or_else(|| nb.record(*id).cloned())
+        };
         let collisions: Vec<Problem> = b
             .records
             .iter()
@@ -427,7 +431,11 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
                 let here = current(&r.id, &merged)?;
                 (here.kind != r.kind).then(|| Problem {
                     record: Some(r.id.to_string()),
-                    message: format!("is {} in the bundle but {} on this device", r.kind.with_article(), here.kind.with_article()),
+                    message: format!(
+                        "is {} in the bundle but {} on this device",
+                        r.kind.with_article(),
+                        here.kind.with_article()
+                    ),
                 })
             })
             .collect();
@@ -488,14 +496,18 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
         for r in b.records {
             match current(&r.id, &merged) {
                 None => match r.emptied_fields().first() {
-                    Some(f) => contradictions.push(Problem { record: Some(r.id.to_string()), message: format!("its “{f}” holds no value") }),
+                    Some(f) => contradictions
+                        .push(Problem {
+                            record: Some(r.id.to_string()), message: format!("its “{f}” holds no value")
+                        }),
                     None => joined.push((r, None)),
                 },
                 Some(base) => {
                     let mut m = base.clone();
                     match m.merge_checked(&r) {
                         Ok(()) => joined.push((m, Some(base))),
-                        Err(e) => contradictions.push(Problem { record: Some(r.id.to_string()), message: contradiction_message(&e) }),
+                        Err(e) => contradictions
+                            .push(Problem { record: Some(r.id.to_string()), message: contradiction_message(&e) }),
                     }
                 }
             }

@@ -20,10 +20,10 @@
 pub mod bundle;
 pub mod clock;
 pub mod date;
-pub mod id;
-pub mod interop;
 pub mod duplicates;
 pub mod exchange;
+pub mod id;
+pub mod interop;
 pub mod model;
 pub mod notebook;
 pub mod query;

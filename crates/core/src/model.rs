@@ -205,8 +205,20 @@ impl Field {
                 &[Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, MergedInto]
             }
             Kind::Meeting => &[
-                Title, Date, Start, End, Location, Participants, Attendees, Organisations, Nations, Agenda,
-                Notes, Decisions, Tags, Marking,
+                Title,
+                Date,
+                Start,
+                End,
+                Location,
+                Participants,
+                Attendees,
+                Organisations,
+                Nations,
+                Agenda,
+                Notes,
+                Decisions,
+                Tags,
+                Marking,
             ],
             Kind::Action => &[Text, Owner, Due, Done, Meeting, Contact],
         }
@@ -229,9 +241,34 @@ impl Field {
 const ALL: [Field; 28] = {
     use Field::*;
     [
-        Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, Date, Start, End,
-        Location, Participants, Attendees, Organisations, Nations, Agenda, Decisions, Text, Owner, Due, Done,
-        Meeting, Contact, MergedInto,
+        Name,
+        Title,
+        Organisation,
+        Nation,
+        Role,
+        Emails,
+        Phones,
+        Languages,
+        Notes,
+        Tags,
+        Marking,
+        Date,
+        Start,
+        End,
+        Location,
+        Participants,
+        Attendees,
+        Organisations,
+        Nations,
+        Agenda,
+        Decisions,
+        Text,
+        Owner,
+        Due,
+        Done,
+        Meeting,
+        Contact,
+        MergedInto,
     ]
 };
 

@@ -229,7 +229,9 @@ impl Notebook {
     /// Who wrote with a device: "Lt Col Ana Ruiz (Field laptop)", or a short id when unknown.
     pub fn author(&self, device: DeviceId) -> String {
         match self.devices.get(&device) {
-            Some(d) if !d.officer.trim().is_empty() && !d.label.trim().is_empty() => format!("{} ({})", d.officer, d.label),
+            Some(d) if !d.officer.trim().is_empty() && !d.label.trim().is_empty() => {
+                format!("{} ({})", d.officer, d.label)
+            }
             Some(d) if !d.officer.trim().is_empty() => d.officer.clone(),
             Some(d) if !d.label.trim().is_empty() => d.label.clone(),
             _ => format!("device {}", &device.to_string()[..8]),
@@ -263,10 +265,7 @@ impl Notebook {
     /// Records that any of `replicas` (this device's tabs) edited in a way `since` has not seen: what a
     /// "changes" export carries.
     pub fn changed_here_since(&self, replicas: &BTreeSet<DeviceId>, since: &VersionVector) -> Vec<&Record> {
-        self.records
-            .values()
-            .filter(|r| r.stamps().any(|s| replicas.contains(&s.device) && !since.covers(s)))
-            .collect()
+        self.records.values().filter(|r| r.stamps().any(|s| replicas.contains(&s.device) && !since.covers(s))).collect()
     }
 
     /// The newest edit of each of `replicas` anywhere in the notebook: what a "changes" export is measured
@@ -285,7 +284,11 @@ impl Notebook {
 
     /// Replaces records wholesale and returns what they were before. Only for applying and undoing an
     /// import, whose records were merged beforehand: every other change goes through a command.
-    pub fn replace_records(&mut self, records: BTreeMap<RecordId, Option<Record>>, now_ms: u64) -> BTreeMap<RecordId, Option<Record>> {
+    pub fn replace_records(
+        &mut self,
+        records: BTreeMap<RecordId, Option<Record>>,
+        now_ms: u64,
+    ) -> BTreeMap<RecordId, Option<Record>> {
         let mut before = BTreeMap::new();
         for (id, rec) in records {
             let old = match rec {
@@ -304,7 +307,13 @@ impl Notebook {
     /// Merges a duplicate contact into a survivor: the chosen values are written to the survivor, and the
     /// duplicate is deleted with a redirect, so links to it (here, and on every device that imports this)
     /// lead to the survivor.
-    pub fn merge_contacts(&mut self, survivor: RecordId, duplicate: RecordId, values: Vec<(Field, Value)>, now_ms: u64) -> Result<(), EditError> {
+    pub fn merge_contacts(
+        &mut self,
+        survivor: RecordId,
+        duplicate: RecordId,
+        values: Vec<(Field, Value)>,
+        now_ms: u64,
+    ) -> Result<(), EditError> {
         for id in [survivor, duplicate] {
             match self.records.get(&id) {
                 Some(r) if r.kind == Kind::Contact => {}
@@ -617,10 +626,7 @@ mod tests {
         add(5, "2026-10-01", true);
         let order: Vec<(String, bool)> =
             nb.open_follow_ups(today()).into_iter().map(|f| (f.action.text, f.overdue)).collect();
-        assert_eq!(
-            order,
-            [("a3".into(), true), ("a4".into(), false), ("a2".into(), false), ("a1".into(), false)]
-        );
+        assert_eq!(order, [("a3".into(), true), ("a4".into(), false), ("a2".into(), false), ("a1".into(), false)]);
     }
 
     #[test]

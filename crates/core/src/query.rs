@@ -88,10 +88,8 @@ impl Common<'_> {
             (param::TAG, self.tag),
             (param::MARKING, self.marking),
         ];
-        let mut out: Vec<(String, String)> = texts
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
-            .collect();
+        let mut out: Vec<(String, String)> =
+            texts.into_iter().filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone()))).collect();
         for (k, d) in [(param::FROM, self.from), (param::TO, self.to)] {
             if let Some(d) = d {
                 out.push((k.to_string(), d.to_string()));
@@ -289,12 +287,7 @@ impl<'a> Tally<'a> {
 
 /// The values of `listed` and of `field` of each participant, each once (folded), in that order,
 /// trimmed, blanks left out.
-fn involved<'a>(
-    tally: &mut Tally<'a>,
-    listed: &'a [String],
-    people: &[&'a Record],
-    field: Field,
-) -> Vec<&'a str> {
+fn involved<'a>(tally: &mut Tally<'a>, listed: &'a [String], people: &[&'a Record], field: Field) -> Vec<&'a str> {
     let mut keys: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for v in listed.iter().map(String::as_str).chain(people.iter().map(|r| r.text(field.key()))) {
@@ -469,8 +462,12 @@ impl ContactFilter {
     /// Whether a contact passes the nation, organisation, tag and marking parts of the filter (the
     /// "met between" part needs the meetings: see [`ContactFilter::apply`]).
     pub fn matches_fields(&self, c: &Contact) -> bool {
-        let (mut nation, mut organisation, mut tag, mut marking) =
-            (Wanted::new(&self.nation), Wanted::new(&self.organisation), Wanted::new(&self.tag), Wanted::new(&self.marking));
+        let (mut nation, mut organisation, mut tag, mut marking) = (
+            Wanted::new(&self.nation),
+            Wanted::new(&self.organisation),
+            Wanted::new(&self.tag),
+            Wanted::new(&self.marking),
+        );
         wants(&mut nation, &c.nation)
             && wants(&mut organisation, &c.organisation)
             && wants(&mut marking, &c.marking)
@@ -481,8 +478,12 @@ impl ContactFilter {
     /// makes a view only of those that pass.
     pub fn apply(&self, nb: &Notebook) -> Vec<Contact> {
         let met = (self.from.is_some() || self.to.is_some()).then(|| met_between(nb, self.from, self.to));
-        let (mut nation, mut organisation, mut tag, mut marking) =
-            (Wanted::new(&self.nation), Wanted::new(&self.organisation), Wanted::new(&self.tag), Wanted::new(&self.marking));
+        let (mut nation, mut organisation, mut tag, mut marking) = (
+            Wanted::new(&self.nation),
+            Wanted::new(&self.organisation),
+            Wanted::new(&self.tag),
+            Wanted::new(&self.marking),
+        );
         let mut v: Vec<Contact> = live(nb, Kind::Contact)
             .filter(|r| met.as_ref().is_none_or(|met| met.contains(&r.id)))
             .filter(|r| {
@@ -737,11 +738,8 @@ pub fn meetings_per_nation(nb: &Notebook, today: Date, days: i64) -> Vec<NationC
 }
 
 fn per_nation_of(tally: Tally<'_>) -> Vec<NationCount> {
-    let mut counts: Vec<(String, NationCount)> = tally
-        .spellings()
-        .into_iter()
-        .map(|(key, nation, meetings)| (key, NationCount { nation, meetings }))
-        .collect();
+    let mut counts: Vec<(String, NationCount)> =
+        tally.spellings().into_iter().map(|(key, nation, meetings)| (key, NationCount { nation, meetings })).collect();
     counts.sort_by(|a, b| b.1.meetings.cmp(&a.1.meetings).then_with(|| a.0.cmp(&b.0)));
     counts.into_iter().map(|(_, c)| c).collect()
 }

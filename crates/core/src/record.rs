@@ -251,7 +251,12 @@ pub struct Record {
 impl Record {
     /// A new, empty, alive record. The creation itself is an edit with a stamp.
     pub fn new(id: RecordId, kind: Kind, stamp: Stamp) -> Self {
-        Record { id, kind, fields: BTreeMap::new(), life: Register::single(Entry { value: Value::Bool(false), stamp, seen: None }) }
+        Record {
+            id,
+            kind,
+            fields: BTreeMap::new(),
+            life: Register::single(Entry { value: Value::Bool(false), stamp, seen: None }),
+        }
     }
 
     /// Every edit of this record this replica has seen: the join of its registers' contexts.
@@ -265,15 +270,16 @@ impl Record {
 
     /// Every tick the record's contexts name (registers and deletions), for limits on claimed history.
     pub fn context_ticks(&self) -> impl Iterator<Item = (&crate::id::DeviceId, &crate::clock::Tick)> {
-        std::iter::once(&self.life)
-            .chain(self.fields.values())
-            .flat_map(|r| r.seen.0.iter().chain(r.entries.iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.iter())))
+        std::iter::once(&self.life).chain(self.fields.values()).flat_map(|r| {
+            r.seen.0.iter().chain(r.entries.iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.iter()))
+        })
     }
 
     /// Fields whose register holds no value: only the join of two contradictory histories (each claiming
     /// to have replaced the other's value) makes one. Callers refuse such a merge instead of keeping it.
     pub fn emptied_fields(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = self.fields.iter().filter(|(_, r)| r.entries.is_empty()).map(|(k, _)| k.as_str()).collect();
+        let mut out: Vec<&str> =
+            self.fields.iter().filter(|(_, r)| r.entries.is_empty()).map(|(k, _)| k.as_str()).collect();
         if self.life.entries.is_empty() {
             out.push("deleted");
         }
@@ -282,7 +288,8 @@ impl Record {
 
     /// Every stamp that two entries of one register share with different values.
     pub fn shared_stamps(&self) -> Vec<Stamp> {
-        let mut out: Vec<Stamp> = std::iter::once(&self.life).chain(self.fields.values()).flat_map(|r| r.shared_stamps().copied()).collect();
+        let mut out: Vec<Stamp> =
+            std::iter::once(&self.life).chain(self.fields.values()).flat_map(|r| r.shared_stamps().copied()).collect();
         out.sort();
         out.dedup();
         out
@@ -339,19 +346,12 @@ impl Record {
 
     /// The newest stamp anywhere in the record.
     pub fn last_changed(&self) -> Option<&Stamp> {
-        self.fields
-            .values()
-            .chain(std::iter::once(&self.life))
-            .flat_map(|r| r.entries().iter().map(|e| &e.stamp))
-            .max()
+        self.fields.values().chain(std::iter::once(&self.life)).flat_map(|r| r.entries().iter().map(|e| &e.stamp)).max()
     }
 
     /// Every stamp in the record, for the clock to observe.
     pub fn stamps(&self) -> impl Iterator<Item = &Stamp> {
-        self.fields
-            .values()
-            .chain(std::iter::once(&self.life))
-            .flat_map(|r| r.entries().iter().map(|e| &e.stamp))
+        self.fields.values().chain(std::iter::once(&self.life)).flat_map(|r| r.entries().iter().map(|e| &e.stamp))
     }
 
     /// A local edit: the value replaces every value of the field this replica has seen, which, locally,

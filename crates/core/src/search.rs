@@ -798,11 +798,8 @@ impl SearchIndex {
             .iter()
             .flatten()
             .map(|s| {
-                let mut tokens: Vec<(&str, u32)> = s
-                    .tokens
-                    .iter()
-                    .map(|p| (self.token_text(p >> SHIFT), p & ((1 << SHIFT) - 1)))
-                    .collect();
+                let mut tokens: Vec<(&str, u32)> =
+                    s.tokens.iter().map(|p| (self.token_text(p >> SHIFT), p & ((1 << SHIFT) - 1))).collect();
                 tokens.sort_unstable();
                 (s.id, (s.kind, s.order, &*s.name, &*s.links, tokens))
             })
@@ -1329,10 +1326,7 @@ fn hit(nb: &Notebook, kind: Kind, id: RecordId, words: &[Word]) -> Option<Hit> {
         }
         Kind::Action => {
             let meeting: Option<RecordId> = text(Field::Meeting).parse().ok();
-            let meeting_title = meeting
-                .and_then(|m| nb.meeting(m))
-                .map(|m| m.display_title())
-                .unwrap_or_default();
+            let meeting_title = meeting.and_then(|m| nb.meeting(m)).map(|m| m.display_title()).unwrap_or_default();
             let due = if text(Field::Due).trim().is_empty() {
                 String::new()
             } else {
@@ -1571,7 +1565,19 @@ mod tests {
     ];
 
     const QUERIES: [&str; 14] = [
-        "m", "mu", "müller", "MULLER lud", "strauss", "ß", "小龍", "ελενη", "ив", "nation", "e", "lise fi", "محمد",
+        "m",
+        "mu",
+        "müller",
+        "MULLER lud",
+        "strauss",
+        "ß",
+        "小龍",
+        "ελενη",
+        "ив",
+        "nation",
+        "e",
+        "lise fi",
+        "محمد",
         "x",
     ];
 
@@ -1580,8 +1586,11 @@ mod tests {
         let (kind, a, b) = op;
         let now = 10_000 + n * 10;
         let pick = |ids: &[RecordId], k: Option<Kind>, i: usize, nb: &Notebook| -> Option<RecordId> {
-            let of: Vec<RecordId> =
-                ids.iter().copied().filter(|id| k.is_none_or(|k| nb.record(*id).is_some_and(|r| r.kind == k))).collect();
+            let of: Vec<RecordId> = ids
+                .iter()
+                .copied()
+                .filter(|id| k.is_none_or(|k| nb.record(*id).is_some_and(|r| r.kind == k)))
+                .collect();
             (!of.is_empty()).then(|| of[i % of.len()])
         };
         let text = |i: usize| Value::Text(TEXTS[i % TEXTS.len()].to_string());
@@ -1638,7 +1647,9 @@ mod tests {
                 }
             }
             6 => {
-                if let (Some(x), Some(y)) = (pick(ids, Some(Kind::Contact), a, nb), pick(ids, Some(Kind::Contact), b, nb)) {
+                if let (Some(x), Some(y)) =
+                    (pick(ids, Some(Kind::Contact), a, nb), pick(ids, Some(Kind::Contact), b, nb))
+                {
                     if x != y && nb.merge_contacts(x, y, vec![], now).is_ok() {
                         touched.extend([x, y]);
                     }

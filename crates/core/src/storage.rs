@@ -149,7 +149,11 @@ impl Backend for MemoryBackend {
 
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError> {
         let map = self.map.borrow();
-        Ok(map.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect())
+        Ok(map
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
@@ -506,8 +510,10 @@ impl WriteQueue {
             }
         }
         units.extend(self.pending.iter().filter(|id| !grouped.contains(*id)).map(|id| vec![*id]));
-        let (stuck, free): (Vec<Vec<RecordId>>, Vec<Vec<RecordId>>) = units.into_iter().partition(|u| u.iter().any(|id| self.stuck.contains(id)));
-        let (stuck_meta, free_meta): (Vec<&String>, Vec<&String>) = self.meta.keys().partition(|k| self.stuck_meta.contains(*k));
+        let (stuck, free): (Vec<Vec<RecordId>>, Vec<Vec<RecordId>>) =
+            units.into_iter().partition(|u| u.iter().any(|id| self.stuck.contains(id)));
+        let (stuck_meta, free_meta): (Vec<&String>, Vec<&String>) =
+            self.meta.keys().partition(|k| self.stuck_meta.contains(*k));
         let meta = |keys: Vec<&String>| keys.into_iter().map(|k| Unit::Meta(k.clone())).collect::<Vec<_>>();
         free.into_iter()
             .map(Unit::Records)
@@ -700,7 +706,8 @@ pub mod conformance {
 
     /// Data from a newer version is refused and left byte-identical.
     pub async fn a_newer_layout_is_refused_and_left_untouched<B: Backend>(b: &B) {
-        b.write(vec![Op::Put(SCHEMA_KEY.into(), "7".into()), Op::Put(format!("{RECORD_PREFIX}x"), "future".into())]).await;
+        b.write(vec![Op::Put(SCHEMA_KEY.into(), "7".into()), Op::Put(format!("{RECORD_PREFIX}x"), "future".into())])
+            .await;
         let before = b.list(PREFIX).await.expect("list");
         assert_eq!(load(b).await.err(), Some(StoreError::NewerSchema(7)));
         assert_eq!(b.list(PREFIX).await.expect("list"), before);
@@ -732,7 +739,11 @@ pub mod conformance {
     /// A layout version that cannot be read, over records that do not decode either, may be a layout
     /// this build does not know: it is refused and left byte-identical.
     pub async fn an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched<B: Backend>(b: &B) {
-        b.write(vec![Op::Put(SCHEMA_KEY.into(), "v9-beta".into()), Op::Put(format!("{RECORD_PREFIX}x"), "future".into())]).await;
+        b.write(vec![
+            Op::Put(SCHEMA_KEY.into(), "v9-beta".into()),
+            Op::Put(format!("{RECORD_PREFIX}x"), "future".into()),
+        ])
+        .await;
         let before = b.list(PREFIX).await.expect("list");
         assert_eq!(load(b).await.err(), Some(StoreError::UnknownSchema("v9-beta".into())));
         assert_eq!(b.list(PREFIX).await.expect("list"), before);
@@ -745,7 +756,10 @@ pub mod conformance {
         let mut ops = vec![Op::Put(SCHEMA_KEY.into(), "1".into())];
         for id in &ids {
             let r = nb.record(*id).expect("sample");
-            ops.push(Op::Put(record_key(*id), serde_json::to_string(&crate::wire::RecordV1::from_record(r)).expect("v1")));
+            ops.push(Op::Put(
+                record_key(*id),
+                serde_json::to_string(&crate::wire::RecordV1::from_record(r)).expect("v1"),
+            ));
         }
         b.write(ops).await;
         let loaded = load(b).await.expect("layout 1 loads");
@@ -754,7 +768,10 @@ pub mod conformance {
         got.sort_by_key(|r| r.id);
         let want: Vec<Record> = ids.iter().map(|id| nb.record(*id).expect("sample").clone()).collect();
         assert_eq!(got.iter().map(|r| r.seen()).collect::<Vec<_>>(), want.iter().map(|r| r.seen()).collect::<Vec<_>>());
-        assert_eq!(got.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>(), want.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>());
+        assert_eq!(
+            got.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>(),
+            want.iter().map(|r| r.fields.keys().cloned().collect::<Vec<_>>()).collect::<Vec<_>>()
+        );
         assert_eq!(b.get(SCHEMA_KEY).await.expect("get"), Some(SCHEMA_VERSION.to_string()));
         for id in &ids {
             let text = b.get(&record_key(*id)).await.expect("get").expect("record");
@@ -764,7 +781,10 @@ pub mod conformance {
 
     /// A record whose write cannot succeed (larger than what is left of the store) does not hold back
     /// records edited after it: the next batch writes them first.
-    pub async fn a_write_that_cannot_succeed_does_not_hold_back_the_others<B: Backend>(b: &B, capacity: impl Fn(Option<usize>)) {
+    pub async fn a_write_that_cannot_succeed_does_not_hold_back_the_others<B: Backend>(
+        b: &B,
+        capacity: impl Fn(Option<usize>),
+    ) {
         load(b).await.expect("load");
         let mut nb = Notebook::new(device());
         let mut q = WriteQueue::new();
@@ -929,12 +949,16 @@ mod tests {
 
     #[test]
     fn a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads() {
-        block_on(conformance::a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads(&MemoryBackend::new()));
+        block_on(
+            conformance::a_corrupt_schema_entry_is_quarantined_and_the_notebook_still_loads(&MemoryBackend::new()),
+        );
     }
 
     #[test]
     fn an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched() {
-        block_on(conformance::an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched(&MemoryBackend::new()));
+        block_on(conformance::an_unreadable_schema_over_unreadable_records_is_refused_and_left_untouched(
+            &MemoryBackend::new(),
+        ));
     }
 
     #[test]
@@ -1056,6 +1080,8 @@ mod tests {
         b.poke(&record_key(other), &encode_record(nb.record(id).unwrap()));
         let loaded = block_on(load(&b)).unwrap();
         assert!(loaded.records.is_empty());
-        assert!(matches!(&loaded.problems[0], LoadProblem::Quarantined { reason, .. } if reason.contains("another record")));
+        assert!(
+            matches!(&loaded.problems[0], LoadProblem::Quarantined { reason, .. } if reason.contains("another record"))
+        );
     }
 }

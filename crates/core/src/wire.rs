@@ -210,7 +210,9 @@ impl<'de> Deserialize<'de> for ValueV1 {
                         return Err(serde::de::Error::custom("a list holds an empty item"));
                     }
                     if out.len() == MAX_LIST_ITEMS {
-                        return Err(serde::de::Error::custom(format_args!("a list holds more than {MAX_LIST_ITEMS} items")));
+                        return Err(serde::de::Error::custom(format_args!(
+                            "a list holds more than {MAX_LIST_ITEMS} items"
+                        )));
                     }
                     let left = LIST_BUDGET.with(|b| {
                         let left = b.get();
@@ -420,7 +422,9 @@ impl RecordV1 {
             id: r.id,
             kind: r.kind,
             life: r.life.entries().iter().map(entry_to).collect(),
-            fields: UniqueMap(r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect()),
+            fields: UniqueMap(
+                r.fields.iter().map(|(k, reg)| (k.clone(), reg.entries().iter().map(entry_to).collect())).collect(),
+            ),
             seen: vv_to(&r.seen()),
         }
     }

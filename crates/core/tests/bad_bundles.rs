@@ -15,7 +15,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use liaison_core::bundle::{read_bundle, write_bundle, Bundle, BundleV1, ExportInput, Problem, Scope, MAX_BUNDLE_BYTES, MAX_RECORDS};
+use liaison_core::bundle::{
+    read_bundle, write_bundle, Bundle, BundleV1, ExportInput, Problem, Scope, MAX_BUNDLE_BYTES, MAX_RECORDS,
+};
 use liaison_core::clock::Stamp;
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, FileVerdict, ImportLog};
@@ -96,14 +98,19 @@ fn persist(nb: &mut Notebook, log: &ImportLog, backend: &MemoryBackend) {
 fn local() -> Local {
     let backend = MemoryBackend::new();
     block_on(storage::load(&backend)).expect("load an empty store");
-    let me = DeviceV1 { id: DeviceId::new_v7(T0 - 400 * DAY, [0xc0; 10]), label: "Coordinator desk".into(), officer: "Col Ingrid Dahl".into() };
+    let me = DeviceV1 {
+        id: DeviceId::new_v7(T0 - 400 * DAY, [0xc0; 10]),
+        label: "Coordinator desk".into(),
+        officer: "Col Ingrid Dahl".into(),
+    };
     block_on(storage::save_device(&backend, &me)).expect("save the device");
     let mut nb = Notebook::new(me.id);
     nb.learn_devices([me]);
     let own = nb.create(Kind::Contact, T0 + DAY, [0xc1; 10]);
     nb.set(own, Field::Name, Value::Text("A contact of the coordinator's own".into()), T0 + DAY + 1).expect("set");
     let meeting = nb.create(Kind::Meeting, T0 + DAY + 2, [0xc2; 10]);
-    nb.set(meeting, Field::Participants, Value::List(vec![own.to_string(), CONTACT.into()]), T0 + DAY + 3).expect("set");
+    nb.set(meeting, Field::Participants, Value::List(vec![own.to_string(), CONTACT.into()]), T0 + DAY + 3)
+        .expect("set");
     let mut log = ImportLog::default();
     let read = read_bundle(&fixture("v1-all-one-officer.json"), NOW);
     let plan = exchange::plan(&nb, &log, vec![("v1-all-one-officer.json".into(), read)], NOW);
@@ -162,7 +169,8 @@ fn attempt(name: &str, bytes: &[u8], base: &Local, good: &[u8]) -> Attempt {
     let together = {
         let backend = base.backend();
         let (mut nb, mut log) = (base.nb.clone(), base.log.clone());
-        let files = vec![(name.to_string(), read_bundle(bytes, NOW)), ("good.json".to_string(), read_bundle(good, NOW))];
+        let files =
+            vec![(name.to_string(), read_bundle(bytes, NOW)), ("good.json".to_string(), read_bundle(good, NOW))];
         let plan = exchange::plan(&nb, &log, files, NOW);
         exchange::apply(&mut nb, &mut log, plan, NOW).expect("the plan applies");
         persist(&mut nb, &log, &backend);
@@ -273,7 +281,9 @@ fn every_corpus_file_is_refused_specifically_without_panic_and_changes_nothing()
             failures.push(format!("{file}: expected “{expect}”, got:\n      {}", a.problems.join("\n      ")));
         }
         if !expect.contains(CHECKSUM) && all.contains(CHECKSUM) {
-            failures.push(format!("{file}: refused for its checksum as well, so the case does not test only what it is about: {all}"));
+            failures.push(format!(
+                "{file}: refused for its checksum as well, so the case does not test only what it is about: {all}"
+            ));
         }
         if let Some(long) = a.problems.iter().find(|m| m.chars().count() > MAX_MESSAGE_CHARS) {
             failures.push(format!("{file}: a message of {} characters", long.chars().count()));
@@ -288,7 +298,8 @@ fn every_corpus_file_is_refused_specifically_without_panic_and_changes_nothing()
             failures.push(format!("{file}: imported beside a good bundle, it changed the result"));
         }
     }
-    let mut summary = format!("{} corpus files in {:?} (slowest {} in {:?}):", cases.len(), started.elapsed(), slowest.1, slowest.0);
+    let mut summary =
+        format!("{} corpus files in {:?} (slowest {} in {:?}):", cases.len(), started.elapsed(), slowest.1, slowest.0);
     for (cat, n) in &by_category {
         let _ = write!(summary, " {cat} {n},");
     }
@@ -296,7 +307,13 @@ fn every_corpus_file_is_refused_specifically_without_panic_and_changes_nothing()
     for k in &known {
         eprintln!("KNOWN BUG {k}");
     }
-    assert!(failures.is_empty(), "{} of {} corpus files failed:\n  {}", failures.len(), cases.len(), failures.join("\n  "));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus files failed:\n  {}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n  ")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -409,16 +426,37 @@ fn values_over_1_mb_are_refused_and_1_mb_is_not() {
     let base = local();
     let good = fixture("v1-changes.json");
     let cases: Vec<(&str, String, &str)> = vec![
-        ("a name of 1 MB + 1 byte", with_name(ValueV1::Text("a".repeat(MB + 1)), "name"), "field “name” holds 1048577 bytes; the limit is 1 MB"),
-        ("a name of 262,145 four-byte characters", with_name(ValueV1::Text("𝄞".repeat(MB / 4 + 1)), "name"), "holds 1048580 bytes; the limit is 1 MB"),
+        (
+            "a name of 1 MB + 1 byte",
+            with_name(ValueV1::Text("a".repeat(MB + 1)), "name"),
+            "field “name” holds 1048577 bytes; the limit is 1 MB",
+        ),
+        (
+            "a name of 262,145 four-byte characters",
+            with_name(ValueV1::Text("𝄞".repeat(MB / 4 + 1)), "name"),
+            "holds 1048580 bytes; the limit is 1 MB",
+        ),
         ("notes of 5 MB", with_name(ValueV1::Text("<p>".repeat(5 * MB / 3)), "notes"), "field “notes” holds"),
-        ("a list of two 600 KB emails", with_name(ValueV1::List(vec!["e".repeat(600 * 1024); 2]), "emails"), "field “emails” holds more than 1 MB"),
-        ("a list of 300,000 short tags", with_name(ValueV1::List(vec!["tag-x".into(); 300_000]), "tags"), "a list holds more than 10000 items"),
-        ("a future field of 2 MB", with_name(ValueV1::Text("z".repeat(2 * MB)), "x-future"), "field “x-future” holds 2097152 bytes"),
+        (
+            "a list of two 600 KB emails",
+            with_name(ValueV1::List(vec!["e".repeat(600 * 1024); 2]), "emails"),
+            "field “emails” holds more than 1 MB",
+        ),
+        (
+            "a list of 300,000 short tags",
+            with_name(ValueV1::List(vec!["tag-x".into(); 300_000]), "tags"),
+            "a list holds more than 10000 items",
+        ),
+        (
+            "a future field of 2 MB",
+            with_name(ValueV1::Text("z".repeat(2 * MB)), "x-future"),
+            "field “x-future” holds 2097152 bytes",
+        ),
     ];
     for (what, text, expect) in cases {
         let a = timed(what, Duration::from_secs(5), || {
-            catch_unwind(AssertUnwindSafe(|| attempt(what, text.as_bytes(), &base, &good))).unwrap_or_else(|_| panic!("{what}: panicked"))
+            catch_unwind(AssertUnwindSafe(|| attempt(what, text.as_bytes(), &base, &good)))
+                .unwrap_or_else(|_| panic!("{what}: panicked"))
         });
         assert!(!a.accepted, "{what}: accepted");
         assert!(a.problems.join("\n").contains(expect), "{what}: {:?}", a.problems);
@@ -453,7 +491,10 @@ fn a_kind_collision_between_two_bundles_of_one_import_refuses_the_second() {
     let plan = exchange::plan(&nb, &ImportLog::default(), files, NOW);
     assert!(matches!(&plan.files[0], FileVerdict::Ready(_)));
     let FileVerdict::Rejected { problems, .. } = &plan.files[1] else { panic!("{:?}", plan.files[1]) };
-    assert!(messages(problems).join("\n").contains("is a meeting in the bundle but a contact on this device"), "{problems:?}");
+    assert!(
+        messages(problems).join("\n").contains("is a meeting in the bundle but a contact on this device"),
+        "{problems:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -530,7 +571,11 @@ fn preview(base: &Local, text: &str) -> (Bundle, exchange::Preview) {
 }
 
 fn stranger() -> DeviceV1 {
-    DeviceV1 { id: DeviceId::new_v7(T0 - 9 * DAY, [0x5e; 10]), label: "Borrowed laptop".into(), officer: "Maj Eva Lind".into() }
+    DeviceV1 {
+        id: DeviceId::new_v7(T0 - 9 * DAY, [0x5e; 10]),
+        label: "Borrowed laptop".into(),
+        officer: "Maj Eva Lind".into(),
+    }
 }
 
 #[test]
@@ -611,7 +656,8 @@ fn a_bundle_reusing_an_imported_bundle_id_is_not_passed_off_as_a_repeat() {
     let mini_bytes = std::fs::read(corpus_dir().join("base/mini.json")).expect("base");
     import_bytes(&mut nb, &mut log, &mini_bytes, NOW);
     let mut dto = mini();
-    contact_mut(&mut dto).fields.0.get_mut("name").expect("name")[0].v = ValueV1::Text("Renamed behind a repeat".into());
+    contact_mut(&mut dto).fields.0.get_mut("name").expect("name")[0].v =
+        ValueV1::Text("Renamed behind a repeat".into());
     let text = sealed(dto);
     let plan = exchange::plan(&nb, &log, vec![("again.json".into(), read_bundle(text.as_bytes(), NOW))], NOW);
     assert_eq!(plan.ready().count(), 0, "a different bundle under a known id is not a repeat");

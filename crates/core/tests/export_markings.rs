@@ -129,7 +129,8 @@ fn a_held_back_record_whose_marking_is_lowered_elsewhere_leaves_with_the_next_ch
     let contact = o.record(Kind::Contact, "CONFIDENTIAL");
     assert_eq!(o.export(Scope::Changes, Ceiling::Restricted).left_out, 1);
     // A colleague downgrades it; this device only merges that edit, it does not stamp one of its own.
-    let mut colleague = Notebook::from_records(DeviceId::new_v7(T0, [8; 10]), vec![o.nb.record(contact).expect("here").clone()], o.now);
+    let mut colleague =
+        Notebook::from_records(DeviceId::new_v7(T0, [8; 10]), vec![o.nb.record(contact).expect("here").clone()], o.now);
     colleague.set(contact, Field::Marking, Value::Text("RESTRICTED".into()), o.now + 1).expect("mark");
     let now = o.tick();
     o.nb.merge_record(colleague.record(contact).expect("there"), now).expect("merge");
@@ -157,10 +158,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         (0..4usize, prop::sample::select(MARKINGS.to_vec())).prop_map(|(i, m)| Step::Mark(i, m)),
         (0..5usize).prop_map(Step::Note),
-        (
-            prop::sample::select(vec![Scope::All, Scope::Changes]),
-            prop::sample::select(Ceiling::EVERY.to_vec())
-        )
+        (prop::sample::select(vec![Scope::All, Scope::Changes]), prop::sample::select(Ceiling::EVERY.to_vec()))
             .prop_map(|(s, c)| Step::Export(s, c)),
     ]
 }

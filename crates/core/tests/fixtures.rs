@@ -105,7 +105,15 @@ fn import(nb: &mut Notebook, log: &mut ImportLog, texts: &[&str], now: u64) {
 }
 
 /// Name, title, organisation, nation, emails, languages, marking.
-type Person = (&'static str, &'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str], &'static str);
+type Person = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
 
 /// A fixture's file name and the function that made it.
 type Generator = (&'static str, fn() -> String);
@@ -126,10 +134,34 @@ fn officer() -> Officer {
     nb.learn_devices([me.clone()]);
     let mut at = T0;
     let people: [Person; 5] = [
-        ("Мария Иванова", "Colonel", "Ministry of Defence", "UKR", &["m.ivanova@mod.example"], &["uk", "en"], "NATO RESTRICTED"),
+        (
+            "Мария Иванова",
+            "Colonel",
+            "Ministry of Defence",
+            "UKR",
+            &["m.ivanova@mod.example"],
+            &["uk", "en"],
+            "NATO RESTRICTED",
+        ),
         ("李小龍", "Commander", "Liaison Office", "TWN", &["li@liaison.example"], &["zh", "en"], "UNCLASSIFIED"),
-        ("محمد عبد الله", "Brigadier", "Joint Staff", "JOR", &[], &["ar", "en", "fr"], "UNCLASSIFIED // REL TO AUT, CHE"),
-        ("Zoë Müller-Łukasiewicz", "Oberstleutnant", "Bundesheer", "AUT", &["zoe.mueller@bmlv.example", "z.m@example.org"], &["de"], ""),
+        (
+            "محمد عبد الله",
+            "Brigadier",
+            "Joint Staff",
+            "JOR",
+            &[],
+            &["ar", "en", "fr"],
+            "UNCLASSIFIED // REL TO AUT, CHE",
+        ),
+        (
+            "Zoë Müller-Łukasiewicz",
+            "Oberstleutnant",
+            "Bundesheer",
+            "AUT",
+            &["zoe.mueller@bmlv.example", "z.m@example.org"],
+            &["de"],
+            "",
+        ),
         ("Ἀθηνᾶ Παπαδοπούλου", "Ταξίαρχος", "ΓΕΕΘΑ", "GRC", &["athena@geetha.example"], &["el", "en"], "RESTRICTED"),
     ];
     let mut contacts = Vec::new();
@@ -158,8 +190,22 @@ fn officer() -> Officer {
     }
     let mut meetings = Vec::new();
     for (i, (title, date, start, end, loc, parts)) in [
-        ("Border crossings working group", "2026-03-10", "09:30", "11:00", "HQ Building B, room 2.14", vec![0usize, 1, 3]),
-        ("Ужин с делегацией / Dinner with the delegation", "2026-03-12", "19:00", "21:30", "Hotel Sacher, Wien", vec![0, 2, 4]),
+        (
+            "Border crossings working group",
+            "2026-03-10",
+            "09:30",
+            "11:00",
+            "HQ Building B, room 2.14",
+            vec![0usize, 1, 3],
+        ),
+        (
+            "Ужин с делегацией / Dinner with the delegation",
+            "2026-03-12",
+            "19:00",
+            "21:30",
+            "Hotel Sacher, Wien",
+            vec![0, 2, 4],
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -250,7 +296,12 @@ fn gen_changes() -> String {
     );
     at += MINUTE;
     let a = o.nb.create(Kind::Action, at, rnd(1, 61));
-    set(&mut o.nb, a, &[(Field::Text, text("Share the exercise calendar")), (Field::Meeting, text(&m.to_string()))], &mut at);
+    set(
+        &mut o.nb,
+        a,
+        &[(Field::Text, text("Share the exercise calendar")), (Field::Meeting, text(&m.to_string()))],
+        &mut at,
+    );
     at += MINUTE;
     o.nb.delete(o.contacts[2], at).expect("delete");
     o.at = at;
@@ -272,13 +323,22 @@ fn gen_field_conflict() -> String {
     let mut b = Notebook::new(b_dev.id);
     let mut at = T0;
     let contact = b.create(Kind::Contact, at, rnd(2, 1));
-    set(&mut b, contact, &[(Field::Name, text("Jiří Dvořák")), (Field::Organisation, text("Army of the Czech Republic"))], &mut at);
+    set(
+        &mut b,
+        contact,
+        &[(Field::Name, text("Jiří Dvořák")), (Field::Organisation, text("Army of the Czech Republic"))],
+        &mut at,
+    );
     at += MINUTE;
     let meeting = b.create(Kind::Meeting, at, rnd(2, 2));
     set(
         &mut b,
         meeting,
-        &[(Field::Title, text("Logistics talks")), (Field::Location, text("Room 3")), (Field::Participants, Value::List(vec![contact.to_string()]))],
+        &[
+            (Field::Title, text("Logistics talks")),
+            (Field::Location, text("Room 3")),
+            (Field::Participants, Value::List(vec![contact.to_string()])),
+        ],
         &mut at,
     );
     let mut b_state = ExportState::default();
@@ -312,7 +372,12 @@ fn gen_edit_after_delete() -> String {
     let mut b = Notebook::new(b_dev.id);
     let mut at = T0 + DAY;
     let meeting = b.create(Kind::Meeting, at, rnd(4, 1));
-    set(&mut b, meeting, &[(Field::Title, text("Port visit")), (Field::Notes, text("First draft")), (Field::Date, text("2026-03-20"))], &mut at);
+    set(
+        &mut b,
+        meeting,
+        &[(Field::Title, text("Port visit")), (Field::Notes, text("First draft")), (Field::Date, text("2026-03-20"))],
+        &mut at,
+    );
     at += MINUTE;
     let action = b.create(Kind::Action, at, rnd(4, 2));
     set(&mut b, action, &[(Field::Text, text("Confirm berth")), (Field::Meeting, text(&meeting.to_string()))], &mut at);
@@ -333,7 +398,16 @@ fn gen_edit_after_delete() -> String {
     let mut at_c = at + 12 * MINUTE;
     set(&mut c, meeting, &[(Field::Notes, text("Final notes, written without knowing of the delete"))], &mut at_c);
     let from_b = export_as_device(&b, &b_dev, &mut b_state, Scope::All, bundle_id(21), at_b + MINUTE, today(at_b)).text;
-    let from_c = export_as_device(&c, &c_dev, &mut ExportState::default(), Scope::All, bundle_id(22), at_c + MINUTE, today(at_c)).text;
+    let from_c = export_as_device(
+        &c,
+        &c_dev,
+        &mut ExportState::default(),
+        Scope::All,
+        bundle_id(22),
+        at_c + MINUTE,
+        today(at_c),
+    )
+    .text;
     let (mut d, d_dev, mut d_log) = coordinator();
     let now = at_c + 5 * MINUTE;
     import(&mut d, &mut d_log, &[&from_c, &from_b], now);
@@ -593,7 +667,8 @@ fn write_missing_fixtures_when_asked() {
     for (name, generate) in generators() {
         let text = generate();
         assert_eq!(text, generate(), "{name}: the generator is not deterministic");
-        read_bundle(text.as_bytes(), READ_NOW).unwrap_or_else(|p| panic!("{name}: the generator wrote a bundle that does not read: {p:?}"));
+        read_bundle(text.as_bytes(), READ_NOW)
+            .unwrap_or_else(|p| panic!("{name}: the generator wrote a bundle that does not read: {p:?}"));
         write_once(&fixtures_dir().join(name), &text);
         if name == "v1-html-payload.json" {
             write_once(&e2e_payload_path(), &text);
@@ -610,8 +685,12 @@ fn every_fixture_reads_and_writes_back_byte_for_byte() {
         let bytes = std::fs::read(&path).expect("read fixture");
         let bundle = read_bundle(&bytes, READ_NOW).unwrap_or_else(|p| panic!("{name} does not read: {p:?}"));
         let again = rewrite(&bundle);
-        assert!(again.as_bytes() == bytes.as_slice(), "{name}: writing it again changes its bytes (the v1 format is frozen)");
-        let expect = EXPECTED.iter().find(|e| e.file == name).unwrap_or_else(|| panic!("{name} has no entry in EXPECTED"));
+        assert!(
+            again.as_bytes() == bytes.as_slice(),
+            "{name}: writing it again changes its bytes (the v1 format is frozen)"
+        );
+        let expect =
+            EXPECTED.iter().find(|e| e.file == name).unwrap_or_else(|| panic!("{name} has no entry in EXPECTED"));
         check(expect, &bundle);
     }
 }
@@ -642,8 +721,12 @@ fn check(e: &Expect, b: &Bundle) {
     assert_eq!(b.records.iter().filter(|r| r.is_deleted()).count(), e.deleted, "{}: deleted", e.file);
     assert_eq!(b.records.iter().filter(|r| !r.conflicts().is_empty()).count(), e.conflicted, "{}: conflicted", e.file);
     assert_eq!(b.devices.len(), e.devices, "{}: device profiles", e.file);
-    let names: BTreeSet<String> =
-        b.records.iter().filter(|r| r.kind == Kind::Contact && !r.is_deleted()).map(|r| Contact::from_record(r).name).collect();
+    let names: BTreeSet<String> = b
+        .records
+        .iter()
+        .filter(|r| r.kind == Kind::Contact && !r.is_deleted())
+        .map(|r| Contact::from_record(r).name)
+        .collect();
     for n in e.names {
         assert!(names.contains(*n), "{}: no live contact named {n:?} in {names:?}", e.file);
     }
@@ -672,7 +755,9 @@ fn the_field_conflict_fixture_keeps_both_values_with_their_provenance() {
     let names: Vec<(String, String)> = contact.fields["name"]
         .entries()
         .iter()
-        .map(|e| (e.value.display(), b.devices.iter().find(|d| d.id == e.stamp.device).expect("profile").officer.clone()))
+        .map(|e| {
+            (e.value.display(), b.devices.iter().find(|d| d.id == e.stamp.device).expect("profile").officer.clone())
+        })
         .collect();
     assert_eq!(
         names,
@@ -719,7 +804,8 @@ fn the_changes_fixture_carries_only_what_changed() {
     let all_text = std::fs::read_to_string(fixtures_dir().join("v1-all-one-officer.json")).expect("read");
     let changes_text = std::fs::read_to_string(fixtures_dir().join("v1-changes.json")).expect("read");
     import(&mut nb, &mut log, &[&all_text], READ_NOW);
-    let plan = exchange::plan(&nb, &log, vec![("changes".into(), read_bundle(changes_text.as_bytes(), READ_NOW))], READ_NOW);
+    let plan =
+        exchange::plan(&nb, &log, vec![("changes".into(), read_bundle(changes_text.as_bytes(), READ_NOW))], READ_NOW);
     let p = plan.ready().next().expect("ready");
     assert_eq!((p.new, p.updated, p.deleted, p.missing_links), (2, 3, 1, 0));
     exchange::apply(&mut nb, &mut log, plan, READ_NOW).expect("the plan applies");
@@ -775,5 +861,17 @@ fn export_as_device(
     today: liaison_core::date::Date,
 ) -> exchange::Export {
     let replicas = std::collections::BTreeSet::from([device.id]);
-    exchange::export(nb, state, exchange::ExportRequest { device, replicas: &replicas, scope, bundle_id, now_ms, today, ceiling: liaison_core::interop::Ceiling::All })
+    exchange::export(
+        nb,
+        state,
+        exchange::ExportRequest {
+            device,
+            replicas: &replicas,
+            scope,
+            bundle_id,
+            now_ms,
+            today,
+            ceiling: liaison_core::interop::Ceiling::All,
+        },
+    )
 }

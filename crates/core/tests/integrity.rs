@@ -69,7 +69,8 @@ fn two_values_with_one_stamp_are_both_kept_as_a_conflict_and_the_shared_id_is_re
     let mut copy = a.record(id).unwrap().clone();
     let stamp = copy.fields["name"].entries()[0].stamp;
     // A cloned profile writes another value under the very same stamp.
-    copy.fields.insert("name".into(), Register::single(Entry { value: Value::Text("Anna Woeber".into()), stamp, seen: None }));
+    copy.fields
+        .insert("name".into(), Register::single(Entry { value: Value::Text("Anna Woeber".into()), stamp, seen: None }));
     let mut merged = a.record(id).unwrap().clone();
     merged.merge(&copy).unwrap();
     let names: Vec<String> = merged.fields["name"].entries().iter().map(|e| e.value.display()).collect();
@@ -144,7 +145,8 @@ fn an_edit_typed_between_the_preview_and_import_is_kept() {
     let mut a2 = a.clone();
     a2.set(id, Field::Role, Value::Text("Deputy".into()), NOW + 10).unwrap();
     let bytes2 = bundle_of(&profile(dev(1)), vec![a2.record(id).unwrap()], NOW + 20);
-    let plan = exchange::plan(&b, &ImportLog::default(), vec![("a2.json".into(), read_bundle(&bytes2, NOW + 30))], NOW + 30);
+    let plan =
+        exchange::plan(&b, &ImportLog::default(), vec![("a2.json".into(), read_bundle(&bytes2, NOW + 30))], NOW + 30);
     b.set(id, Field::Notes, Value::Text("Typed while the preview was open".into()), NOW + 40).unwrap();
     exchange::apply(&mut b, &mut ImportLog::default(), plan, NOW + 50).unwrap();
     let r = b.record(id).unwrap();
@@ -162,16 +164,27 @@ fn contradictory_histories_are_refused_rather_than_leaving_a_field_empty() {
     both.add(&s2);
     both.add(&s3);
     let mut x = base.clone();
-    x.fields.insert("role".into(), Register::with_context(vec![Entry { value: Value::Text("X".into()), stamp: s2, seen: None }], both.clone()));
+    x.fields.insert(
+        "role".into(),
+        Register::with_context(vec![Entry { value: Value::Text("X".into()), stamp: s2, seen: None }], both.clone()),
+    );
     let mut y = base.clone();
-    y.fields.insert("role".into(), Register::with_context(vec![Entry { value: Value::Text("Y".into()), stamp: s3, seen: None }], both));
+    y.fields.insert(
+        "role".into(),
+        Register::with_context(vec![Entry { value: Value::Text("Y".into()), stamp: s3, seen: None }], both),
+    );
     let mut joined = x.clone();
     assert!(matches!(joined.merge_checked(&y), Err(liaison_core::record::MergeError::Contradiction { .. })));
     assert_eq!(joined, x, "a refused merge changes nothing");
 
     let mut nb = Notebook::new(dev(9));
     nb.merge_record(&x, NOW).unwrap();
-    let plan = exchange::plan(&nb, &ImportLog::default(), vec![("y.json".into(), read_bundle(&bundle_of(&profile(dev(3)), vec![&y], NOW), NOW))], NOW);
+    let plan = exchange::plan(
+        &nb,
+        &ImportLog::default(),
+        vec![("y.json".into(), read_bundle(&bundle_of(&profile(dev(3)), vec![&y], NOW), NOW))],
+        NOW,
+    );
     let FileVerdict::Rejected { problems, .. } = &plan.files[0] else { panic!("accepted") };
     assert!(problems[0].message.contains("each claim to have replaced"), "{problems:?}");
 }
@@ -185,7 +198,10 @@ fn a_deleted_record_leaves_as_a_tombstone_and_unseen_edits_still_surface() {
     a.delete(id, NOW + 100).unwrap();
     b.set(id, Field::Role, Value::Text("Edited on B, not knowing".into()), NOW + 200).unwrap();
     let text = String::from_utf8(bundle_of(&profile(dev(1)), vec![a.record(id).unwrap()], NOW + 300)).unwrap();
-    assert!(!text.contains("Anna Wöber") && !text.contains("anna@example.org") && !text.contains("Met at the HQ"), "{text}");
+    assert!(
+        !text.contains("Anna Wöber") && !text.contains("anna@example.org") && !text.contains("Met at the HQ"),
+        "{text}"
+    );
     let tomb = read_bundle(text.as_bytes(), NOW + 300).unwrap().records.remove(0);
     assert!(tomb.is_deleted() && tomb.fields.is_empty());
     b.merge_record(&tomb, NOW + 400).unwrap();
@@ -237,24 +253,33 @@ fn arb_register(values: &'static [&'static str]) -> impl Strategy<Value = Regist
     // Equal stamps with different values, contexts ahead of their entries, and empty registers under a
     // covering context all come out of this.
     (proptest::collection::vec((arb_stamp(), 0..values.len()), 0..3), arb_vv()).prop_map(move |(es, seen)| {
-        let entries = es.into_iter().map(|(stamp, v)| Entry { value: Value::Text(values[v].into()), stamp, seen: None }).collect();
-        Register::with_context(entries, seen)
-    })
-}
-
-fn arb_life() -> impl Strategy<Value = Register> {
-    (proptest::collection::vec((arb_stamp(), any::<bool>(), proptest::option::of(arb_vv())), 1..3), arb_vv()).prop_map(|(es, seen)| {
         let entries = es
             .into_iter()
-            .map(|(stamp, deleted, ctx)| Entry { value: Value::Bool(deleted), stamp, seen: if deleted { ctx } else { None } })
+            .map(|(stamp, v)| Entry { value: Value::Text(values[v].into()), stamp, seen: None })
             .collect();
         Register::with_context(entries, seen)
     })
 }
 
+fn arb_life() -> impl Strategy<Value = Register> {
+    (proptest::collection::vec((arb_stamp(), any::<bool>(), proptest::option::of(arb_vv())), 1..3), arb_vv()).prop_map(
+        |(es, seen)| {
+            let entries = es
+                .into_iter()
+                .map(|(stamp, deleted, ctx)| Entry {
+                    value: Value::Bool(deleted),
+                    stamp,
+                    seen: if deleted { ctx } else { None },
+                })
+                .collect();
+            Register::with_context(entries, seen)
+        },
+    )
+}
+
 fn arb_record() -> impl Strategy<Value = Record> {
-    (proptest::option::of(arb_register(&["a", "b", "c"])), proptest::option::of(arb_register(&["x", "y"])), arb_life()).prop_map(
-        |(name, notes, life)| {
+    (proptest::option::of(arb_register(&["a", "b", "c"])), proptest::option::of(arb_register(&["x", "y"])), arb_life())
+        .prop_map(|(name, notes, life)| {
             let mut fields = BTreeMap::new();
             if let Some(r) = name {
                 fields.insert("name".to_string(), r);
@@ -263,8 +288,7 @@ fn arb_record() -> impl Strategy<Value = Record> {
                 fields.insert("notes".to_string(), r);
             }
             Record { id: RecordId::new_v7(1, [1; 10]), kind: Kind::Contact, fields, life }
-        },
-    )
+        })
 }
 
 fn join(a: &Record, b: &Record) -> Record {
@@ -330,7 +354,13 @@ proptest! {
 
 // ---- vCard and iCalendar files through the same pipeline ----
 
-fn import_file(nb: &mut Notebook, log: &mut ImportLog, name: &str, bytes: &[u8], now: u64) -> (exchange::Preview, exchange::ImportUndo) {
+fn import_file(
+    nb: &mut Notebook,
+    log: &mut ImportLog,
+    name: &str,
+    bytes: &[u8],
+    now: u64,
+) -> (exchange::Preview, exchange::ImportUndo) {
     use liaison_core::interop::pipeline;
     let format = pipeline::detect(name, bytes).expect("a vCard or iCalendar file");
     let mut n = 0u8;
@@ -372,7 +402,8 @@ fn reimporting_an_older_icalendar_file_loses_nothing_newer_and_undo_puts_everyth
     assert_eq!(preview.new, 0, "{preview:?}");
     assert!(preview.updated >= 1 && preview.conflicts >= 1, "the older notes wait as a conflict: {preview:?}");
     assert!(preview.notes.iter().any(|n| n.contains("lower than its marking here")), "{:?}", preview.notes);
-    let notes: Vec<String> = nb.record(m).unwrap().fields["notes"].entries().iter().map(|e| e.value.display()).collect();
+    let notes: Vec<String> =
+        nb.record(m).unwrap().fields["notes"].entries().iter().map(|e| e.value.display()).collect();
     assert_eq!(notes, ["Newer notes", "First notes"]);
     assert_eq!(shown_fields(nb.record(m).unwrap()), before, "what is shown stays as it was");
     assert_eq!(nb.record(m).unwrap().text("marking"), "NATO SECRET");

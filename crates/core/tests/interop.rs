@@ -67,7 +67,8 @@ fn golden_exports_up_to_open_leave_out_everything_above() {
     }
     // The dinner's action names Мария as its owner, in free text that belongs to the open meeting; her
     // contact record, its id and address, stay out.
-    for hidden in ["Border crossings", "Send the minutes", "محمد", "Ἀθηνᾶ", IVANOVA, "m.ivanova@", "\r\nCONTACT:"] {
+    for hidden in ["Border crossings", "Send the minutes", "محمد", "Ἀθηνᾶ", IVANOVA, "m.ivanova@", "\r\nCONTACT:"]
+    {
         assert!(!i.text.contains(hidden), "{hidden} is above the ceiling");
     }
 }
@@ -90,9 +91,13 @@ fn every_exported_line_ends_in_crlf_and_fits_in_75_octets() {
 fn each_ceiling_leaves_out_exactly_the_records_above_it_in_every_format() {
     let (nb, now) = one_officer();
     // Contacts: unmarked, UNCLASSIFIED, NATO RESTRICTED, REL TO (restricted), RESTRICTED.
-    for (ceiling, contacts, meetings) in
-        [(Ceiling::Open, 2, 1), (Ceiling::Restricted, 5, 2), (Ceiling::Confidential, 5, 2), (Ceiling::Secret, 5, 2), (Ceiling::All, 5, 2)]
-    {
+    for (ceiling, contacts, meetings) in [
+        (Ceiling::Open, 2, 1),
+        (Ceiling::Restricted, 5, 2),
+        (Ceiling::Confidential, 5, 2),
+        (Ceiling::Secret, 5, 2),
+        (Ceiling::All, 5, 2),
+    ] {
         assert_eq!(vcard::export_all(&nb, ceiling).written, contacts, "{ceiling:?}");
         let csv = csv_out::export_all(&nb, ceiling, CsvOptions::default());
         assert_eq!(csv[0].1.written, contacts, "{ceiling:?}");
@@ -231,7 +236,8 @@ fn a_liaison_vcf_imported_into_a_fresh_notebook_keeps_ids_and_every_field() {
 #[test]
 fn a_phone_card_of_someone_already_here_is_suggested_as_a_duplicate() {
     let (mut nb, now) = one_officer();
-    let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maria Ivanova\r\nEMAIL;TYPE=WORK:M.Ivanova@mod.example\r\nEND:VCARD\r\n";
+    let card =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maria Ivanova\r\nEMAIL;TYPE=WORK:M.Ivanova@mod.example\r\nEND:VCARD\r\n";
     let out = vcard::import(&mut nb, &vcard::parse(card.as_bytes()).cards, now + 1, &mut counter(4));
     assert_eq!(out.created.len(), 1);
     let pairs: Vec<(RecordId, RecordId)> =
@@ -243,7 +249,8 @@ fn a_phone_card_of_someone_already_here_is_suggested_as_a_duplicate() {
 #[test]
 fn a_card_of_a_merged_away_contact_updates_the_survivor_and_a_deleted_one_comes_back() {
     let (mut nb, now) = one_officer();
-    let card_of = |nb: &liaison_core::Notebook, who: &str| vcard::export(nb, &[nb.contact(id(who)).unwrap()], Ceiling::All).text;
+    let card_of =
+        |nb: &liaison_core::Notebook, who: &str| vcard::export(nb, &[nb.contact(id(who)).unwrap()], Ceiling::All).text;
     let li_card = card_of(&nb, LI).replace("TITLE:Commander", "TITLE:Captain");
     nb.merge_contacts(id(ZOE), id(LI), vec![], now + 1).unwrap();
     let out = vcard::import(&mut nb, &vcard::parse(li_card.as_bytes()).cards, now + 2, &mut counter(5));
@@ -269,7 +276,11 @@ fn an_outlook_invitation_becomes_a_meeting_with_attendees_matched_to_contacts() 
     assert_eq!(m.title, "Grenzübergänge – Arbeitsgruppe");
     assert_eq!((m.date.as_str(), m.start.as_str(), m.end.as_str()), ("2026-04-10", "09:30", "11:00"));
     assert_eq!(m.location, "Rossauer Kaserne, Raum 2.14");
-    assert!(m.notes.starts_with("Tagesordnung:\n1. Lage an der Grenze"), "the alarm's DESCRIPTION does not leak: {:?}", m.notes);
+    assert!(
+        m.notes.starts_with("Tagesordnung:\n1. Lage an der Grenze"),
+        "the alarm's DESCRIPTION does not leak: {:?}",
+        m.notes
+    );
     assert_eq!(m.participants, [id(IVANOVA), id(ZOE)], "matched by email, case ignored");
     assert_eq!(
         m.attendees,
@@ -307,7 +318,9 @@ fn a_liaison_ics_comes_back_as_the_same_meetings_and_actions() {
     vcard::import(&mut fresh, &cards, now, &mut counter(8));
     let out = ical::import(&mut fresh, &cal, now + 1, &mut counter(8));
     assert_eq!(out.created.len(), 5);
-    let strip = |ms: Vec<liaison_core::Meeting>| ms.into_iter().map(|m| liaison_core::Meeting { created: None, ..m }).collect::<Vec<_>>();
+    let strip = |ms: Vec<liaison_core::Meeting>| {
+        ms.into_iter().map(|m| liaison_core::Meeting { created: None, ..m }).collect::<Vec<_>>()
+    };
     assert_eq!(strip(fresh.meetings()), strip(nb.meetings()));
     for m in [WORKING_GROUP, DINNER] {
         assert_eq!(fresh.actions_of(id(m)), nb.actions_of(id(m)));
@@ -448,7 +461,10 @@ fn garbage_is_reported_line_by_line_and_never_panics() {
         (b"BEGIN:VCARD\r\nEND:VCARD\r\n", "not look like an iCalendar"),
         (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:2026-03-10\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "not a date"),
         (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\n", "no END:VEVENT"),
-        (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20260310\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "occurrence"),
+        (
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20260310\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "occurrence",
+        ),
     ];
     for (bytes, says) in ics {
         let cal = ical::parse(bytes);
@@ -510,80 +526,132 @@ fn tricky() -> (liaison_core::Notebook, liaison_core::wire::DeviceV1, u64) {
     };
     let text = |s: &str| Value::Text(s.into());
     let list = |l: &[&str]| Value::List(l.iter().map(|s| s.to_string()).collect());
-    let obrien = new(&mut nb, Kind::Contact, &[
-        (Field::Name, text("O'Brien, Seán; \"Jack\" \\ Jr.")),
-        (Field::Title, text("Lt Col")),
-        (Field::Organisation, text("Defence Forces; J2, Intelligence")),
-        (Field::Nation, text("IRL")),
-        (Field::Role, text("=cmd|' /C calc'!A0")),
-        (Field::Emails, list(&["sean.obrien+liaison@defence.example"])),
-        (Field::Phones, list(&["+353 1 804 2000"])),
-        (Field::Languages, list(&["ga", "en"])),
-        (Field::Notes, text("Line one\nLine two; with, punctuation \\ and a backslash\n\nAfter a blank line.")),
-        (Field::Tags, list(&["a,b", "c;d", "e\\f"])),
-    ]);
-    let long = new(&mut nb, Kind::Contact, &[
-        (Field::Name, text("Александра Вячеславовна Преображенская-Колокольцева-Длинноимённая")),
-        (Field::Title, text("Полковник")),
-        (Field::Marking, text("SECRET")),
-    ]);
-    let yamada = new(&mut nb, Kind::Contact, &[
-        (Field::Name, text("山田 太郎")),
-        (Field::Emails, list(&["yamada@jgsdf.example"])),
-        (Field::Languages, list(&["ja"])),
-        (Field::Marking, text("UNCLASSIFIED")),
-    ]);
-    new(&mut nb, Kind::Contact, &[
-        (Field::Name, text("דנה כהן")),
-        (Field::Emails, list(&["dana.cohen@example.org"])),
-        (Field::Marking, text("RESTRICTED")),
-    ]);
+    let obrien = new(
+        &mut nb,
+        Kind::Contact,
+        &[
+            (Field::Name, text("O'Brien, Seán; \"Jack\" \\ Jr.")),
+            (Field::Title, text("Lt Col")),
+            (Field::Organisation, text("Defence Forces; J2, Intelligence")),
+            (Field::Nation, text("IRL")),
+            (Field::Role, text("=cmd|' /C calc'!A0")),
+            (Field::Emails, list(&["sean.obrien+liaison@defence.example"])),
+            (Field::Phones, list(&["+353 1 804 2000"])),
+            (Field::Languages, list(&["ga", "en"])),
+            (Field::Notes, text("Line one\nLine two; with, punctuation \\ and a backslash\n\nAfter a blank line.")),
+            (Field::Tags, list(&["a,b", "c;d", "e\\f"])),
+        ],
+    );
+    let long = new(
+        &mut nb,
+        Kind::Contact,
+        &[
+            (Field::Name, text("Александра Вячеславовна Преображенская-Колокольцева-Длинноимённая")),
+            (Field::Title, text("Полковник")),
+            (Field::Marking, text("SECRET")),
+        ],
+    );
+    let yamada = new(
+        &mut nb,
+        Kind::Contact,
+        &[
+            (Field::Name, text("山田 太郎")),
+            (Field::Emails, list(&["yamada@jgsdf.example"])),
+            (Field::Languages, list(&["ja"])),
+            (Field::Marking, text("UNCLASSIFIED")),
+        ],
+    );
+    new(
+        &mut nb,
+        Kind::Contact,
+        &[
+            (Field::Name, text("דנה כהן")),
+            (Field::Emails, list(&["dana.cohen@example.org"])),
+            (Field::Marking, text("RESTRICTED")),
+        ],
+    );
     new(&mut nb, Kind::Contact, &[(Field::Name, text("अर्जुन मेहता")), (Field::Phones, list(&["+91 11 2301 1234"]))]);
-    let ani = new(&mut nb, Kind::Contact, &[
-        (Field::Name, text("Ana \"Ani\" Ruiz ^ Test")),
-        (Field::Emails, list(&["ani@example.org"])),
-    ]);
+    let ani = new(
+        &mut nb,
+        Kind::Contact,
+        &[(Field::Name, text("Ana \"Ani\" Ruiz ^ Test")), (Field::Emails, list(&["ani@example.org"]))],
+    );
     let formula = new(&mut nb, Kind::Contact, &[(Field::Name, text("=HYPERLINK(\"http://evil.example\")"))]);
     let ids = |l: &[RecordId]| Value::List(l.iter().map(ToString::to_string).collect());
-    let night = new(&mut nb, Kind::Meeting, &[
-        (Field::Title, text("Night exercise; debrief, \"hot wash\"")),
-        (Field::Date, text("2026-02-28")),
-        (Field::Start, text("23:30")),
-        (Field::End, text("00:30")),
-        (Field::Location, text("Camp X, Hangar 3; Gate \\B\\")),
-        (Field::Participants, ids(&[obrien, yamada, ani, long])),
-        (Field::Attendees, list(&["Interpreter \"Ms. K\"", "Driver ^ on call"])),
-        (Field::Organisations, list(&["NATO; JFC", "Defence Forces"])),
-        (Field::Nations, list(&["IRL", "JPN"])),
-        (Field::Agenda, text("1. Safety\n2. Timeline, incidents; lessons")),
-        (Field::Notes, text(&"A long note that runs well past seventy-five octets, so that every writer must fold it. ".repeat(3))),
-        (Field::Decisions, text("Repeat in March.")),
-        (Field::Tags, list(&["exercise,night", "debrief"])),
-        (Field::Marking, text("NATO RESTRICTED")),
-    ]);
-    let visit = new(&mut nb, Kind::Meeting, &[
-        (Field::Title, text("All-day visit: 山田 太郎")),
-        (Field::Date, text("2026-03-02")),
-        (Field::Participants, ids(&[yamada])),
-        (Field::Marking, text("UNCLASSIFIED")),
-    ]);
+    let night = new(
+        &mut nb,
+        Kind::Meeting,
+        &[
+            (Field::Title, text("Night exercise; debrief, \"hot wash\"")),
+            (Field::Date, text("2026-02-28")),
+            (Field::Start, text("23:30")),
+            (Field::End, text("00:30")),
+            (Field::Location, text("Camp X, Hangar 3; Gate \\B\\")),
+            (Field::Participants, ids(&[obrien, yamada, ani, long])),
+            (Field::Attendees, list(&["Interpreter \"Ms. K\"", "Driver ^ on call"])),
+            (Field::Organisations, list(&["NATO; JFC", "Defence Forces"])),
+            (Field::Nations, list(&["IRL", "JPN"])),
+            (Field::Agenda, text("1. Safety\n2. Timeline, incidents; lessons")),
+            (
+                Field::Notes,
+                text(
+                    &"A long note that runs well past seventy-five octets, so that every writer must fold it. "
+                        .repeat(3),
+                ),
+            ),
+            (Field::Decisions, text("Repeat in March.")),
+            (Field::Tags, list(&["exercise,night", "debrief"])),
+            (Field::Marking, text("NATO RESTRICTED")),
+        ],
+    );
+    let visit = new(
+        &mut nb,
+        Kind::Meeting,
+        &[
+            (Field::Title, text("All-day visit: 山田 太郎")),
+            (Field::Date, text("2026-03-02")),
+            (Field::Participants, ids(&[yamada])),
+            (Field::Marking, text("UNCLASSIFIED")),
+        ],
+    );
     new(&mut nb, Kind::Meeting, &[(Field::Title, text("Undated idea"))]);
-    new(&mut nb, Kind::Meeting, &[
-        (Field::Title, text("+1 formula title")),
-        (Field::Date, text("2026-03-05")),
-        (Field::Start, text("09:00")),
-        (Field::Participants, ids(&[formula])),
-    ]);
+    new(
+        &mut nb,
+        Kind::Meeting,
+        &[
+            (Field::Title, text("+1 formula title")),
+            (Field::Date, text("2026-03-05")),
+            (Field::Start, text("09:00")),
+            (Field::Participants, ids(&[formula])),
+        ],
+    );
     let m = |id: RecordId| text(&id.to_string());
-    new(&mut nb, Kind::Action, &[
-        (Field::Meeting, m(night)),
-        (Field::Text, text("Send the hot-wash notes, then: file them")),
-        (Field::Owner, text("Ana Ruiz")),
-        (Field::Due, text("2026-03-02")),
-        (Field::Contact, m(obrien)),
-    ]);
-    new(&mut nb, Kind::Action, &[(Field::Meeting, m(night)), (Field::Text, text("Return the keys")), (Field::Owner, text("O'Brien")), (Field::Done, Value::Bool(true))]);
-    new(&mut nb, Kind::Action, &[(Field::Meeting, m(visit)), (Field::Text, text("=SUM(A1:A3) check")), (Field::Due, text("2026-03-09"))]);
+    new(
+        &mut nb,
+        Kind::Action,
+        &[
+            (Field::Meeting, m(night)),
+            (Field::Text, text("Send the hot-wash notes, then: file them")),
+            (Field::Owner, text("Ana Ruiz")),
+            (Field::Due, text("2026-03-02")),
+            (Field::Contact, m(obrien)),
+        ],
+    );
+    new(
+        &mut nb,
+        Kind::Action,
+        &[
+            (Field::Meeting, m(night)),
+            (Field::Text, text("Return the keys")),
+            (Field::Owner, text("O'Brien")),
+            (Field::Done, Value::Bool(true)),
+        ],
+    );
+    new(
+        &mut nb,
+        Kind::Action,
+        &[(Field::Meeting, m(visit)), (Field::Text, text("=SUM(A1:A3) check")), (Field::Due, text("2026-03-09"))],
+    );
     (nb, device, t + 1_000)
 }
 
@@ -634,10 +702,16 @@ fn the_tricky_notebook_comes_back_exactly_through_vcard_and_icalendar() {
     assert!(cal.problems.is_empty(), "{:?}", cal.problems);
     ical::import(&mut fresh, &cal, now, &mut counter(11));
     let strip = |ms: Vec<liaison_core::Meeting>| {
-        ms.into_iter().filter(|m| !m.date.is_empty()).map(|m| liaison_core::Meeting { created: None, ..m }).collect::<Vec<_>>()
+        ms.into_iter()
+            .filter(|m| !m.date.is_empty())
+            .map(|m| liaison_core::Meeting { created: None, ..m })
+            .collect::<Vec<_>>()
     };
     assert_eq!(strip(fresh.meetings()), strip(nb.meetings()));
     for m in nb.meetings() {
-        assert_eq!(fresh.actions_of(m.id.unwrap()), nb.actions_of(m.id.unwrap()).into_iter().filter(|_| !m.date.is_empty()).collect::<Vec<_>>());
+        assert_eq!(
+            fresh.actions_of(m.id.unwrap()),
+            nb.actions_of(m.id.unwrap()).into_iter().filter(|_| !m.date.is_empty()).collect::<Vec<_>>()
+        );
     }
 }

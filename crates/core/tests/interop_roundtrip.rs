@@ -78,27 +78,26 @@ fn record_id() -> impl Strategy<Value = RecordId> {
 }
 
 fn contact() -> impl Strategy<Value = Contact> {
-    (
-        record_id(),
-        (text(), line(), line(), line(), line()),
-        (items(), items(), items(), items()),
-        (text(), marking()),
-    )
-        .prop_map(|(id, (name, title, organisation, nation, role), (emails, phones, languages, tags), (notes, marking))| Contact {
-            id: Some(id),
-            name,
-            title,
-            organisation,
-            nation,
-            role,
-            emails,
-            phones,
-            languages,
-            notes,
-            tags,
-            marking,
-            merged_into: None,
-        })
+    (record_id(), (text(), line(), line(), line(), line()), (items(), items(), items(), items()), (text(), marking()))
+        .prop_map(
+            |(id, (name, title, organisation, nation, role), (emails, phones, languages, tags), (notes, marking))| {
+                Contact {
+                    id: Some(id),
+                    name,
+                    title,
+                    organisation,
+                    nation,
+                    role,
+                    emails,
+                    phones,
+                    languages,
+                    notes,
+                    tags,
+                    marking,
+                    merged_into: None,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -175,20 +174,44 @@ fn world() -> impl Strategy<Value = World> {
         (proptest::collection::vec(non_empty(20, true), 0..3), items(), items()),
         (text(), text(), text(), items(), marking()),
     )
-        .prop_map(|((title, date, start, end, location), (attendees, organisations, nations), (agenda, notes, decisions, tags, marking))| {
-            Meeting { title, date, start, end, location, attendees, organisations, nations, agenda, notes, decisions, tags, marking, ..Default::default() }
-        });
+        .prop_map(
+            |(
+                (title, date, start, end, location),
+                (attendees, organisations, nations),
+                (agenda, notes, decisions, tags, marking),
+            )| {
+                Meeting {
+                    title,
+                    date,
+                    start,
+                    end,
+                    location,
+                    attendees,
+                    organisations,
+                    nations,
+                    agenda,
+                    notes,
+                    decisions,
+                    tags,
+                    marking,
+                    ..Default::default()
+                }
+            },
+        );
     let due = prop_oneof![Just(String::new()), date_text(), line()];
-    let actions = proptest::collection::vec((line(), line(), due, any::<bool>(), proptest::option::of(0usize..5)), 0..3);
-    (contacts, meeting, actions, proptest::collection::vec(0usize..5, 0..5)).prop_map(|(contacts, meeting, actions, picks)| {
-        let n = contacts.len();
-        let mut participants: Vec<usize> = picks.into_iter().filter(|p| *p < n).collect();
-        participants.dedup();
-        let mut seen = std::collections::BTreeSet::new();
-        participants.retain(|p| seen.insert(*p));
-        let actions = actions.into_iter().map(|(t, o, d, done, c)| (t, o, d, done, c.filter(|c| *c < n))).collect();
-        World { contacts, meeting, participants, actions }
-    })
+    let actions =
+        proptest::collection::vec((line(), line(), due, any::<bool>(), proptest::option::of(0usize..5)), 0..3);
+    (contacts, meeting, actions, proptest::collection::vec(0usize..5, 0..5)).prop_map(
+        |(contacts, meeting, actions, picks)| {
+            let n = contacts.len();
+            let mut participants: Vec<usize> = picks.into_iter().filter(|p| *p < n).collect();
+            participants.dedup();
+            let mut seen = std::collections::BTreeSet::new();
+            participants.retain(|p| seen.insert(*p));
+            let actions = actions.into_iter().map(|(t, o, d, done, c)| (t, o, d, done, c.filter(|c| *c < n))).collect();
+            World { contacts, meeting, participants, actions }
+        },
+    )
 }
 
 const NOW: u64 = 1_800_000_000_000;
@@ -375,20 +398,51 @@ proptest! {
 /// Files to damage: the tricky golden calendar, a phone's vCard 2.1 and an Outlook invitation.
 fn samples() -> &'static [Vec<u8>; 3] {
     static SAMPLES: std::sync::OnceLock<[Vec<u8>; 3]> = std::sync::OnceLock::new();
-    SAMPLES.get_or_init(|| {
-        ["tricky.ics", "android-2.1.vcf", "outlook-invitation.ics"].map(interop_support::fixture)
-    })
+    SAMPLES.get_or_init(|| ["tricky.ics", "android-2.1.vcf", "outlook-invitation.ics"].map(interop_support::fixture))
 }
 
 /// Pieces of the two formats, to assemble broken files from.
 const PIECES: [&str; 40] = [
-    "BEGIN:VCARD", "END:VCARD", "BEGIN:VCALENDAR", "END:VCALENDAR", "BEGIN:VEVENT", "END:VEVENT", "BEGIN:VTODO", "END:VTODO",
-    "BEGIN:VALARM", "END:VALARM", "VERSION:2.1", "VERSION:4.0", "FN:Мария", "N:;;;;;;;", "N:", "ORG:;;", "EMAIL;TYPE=pref:",
-    "TEL;PREF=1:tel:", "NOTE;ENCODING=QUOTED-PRINTABLE:=C3=", "=", "=0", " folded", "\tfolded", "item1.", ";;;:", ":",
-    "X-LIAISON-MARKING:", "CATEGORIES:\\", "UID:urn:uuid:", "UID:019cecd7-5160-7100-9122-334455a53d77@liaison",
-    "DTSTART:20260310T093000Z", "DTSTART;VALUE=DATE:20260230", "DTEND:2026", "DURATION:PT99999999999999999H",
-    "ATTENDEE;CN=\"x:mailto:%", "ATTENDEE;X-LIAISON-ID=\"019cecd7-5160-7100-9122-334455a53d77\":urn:uuid:",
-    "RELATED-TO:019cecd7-5160-7100-9122-334455a53d77@liaison", "DUE:x", "CHARSET=KOI8-R", "\u{FEFF}",
+    "BEGIN:VCARD",
+    "END:VCARD",
+    "BEGIN:VCALENDAR",
+    "END:VCALENDAR",
+    "BEGIN:VEVENT",
+    "END:VEVENT",
+    "BEGIN:VTODO",
+    "END:VTODO",
+    "BEGIN:VALARM",
+    "END:VALARM",
+    "VERSION:2.1",
+    "VERSION:4.0",
+    "FN:Мария",
+    "N:;;;;;;;",
+    "N:",
+    "ORG:;;",
+    "EMAIL;TYPE=pref:",
+    "TEL;PREF=1:tel:",
+    "NOTE;ENCODING=QUOTED-PRINTABLE:=C3=",
+    "=",
+    "=0",
+    " folded",
+    "\tfolded",
+    "item1.",
+    ";;;:",
+    ":",
+    "X-LIAISON-MARKING:",
+    "CATEGORIES:\\",
+    "UID:urn:uuid:",
+    "UID:019cecd7-5160-7100-9122-334455a53d77@liaison",
+    "DTSTART:20260310T093000Z",
+    "DTSTART;VALUE=DATE:20260230",
+    "DTEND:2026",
+    "DURATION:PT99999999999999999H",
+    "ATTENDEE;CN=\"x:mailto:%",
+    "ATTENDEE;X-LIAISON-ID=\"019cecd7-5160-7100-9122-334455a53d77\":urn:uuid:",
+    "RELATED-TO:019cecd7-5160-7100-9122-334455a53d77@liaison",
+    "DUE:x",
+    "CHARSET=KOI8-R",
+    "\u{FEFF}",
 ];
 
 fn broken_file() -> impl Strategy<Value = Vec<u8>> {
@@ -397,9 +451,8 @@ fn broken_file() -> impl Strategy<Value = Vec<u8>> {
         1 => proptest::collection::vec(any::<u8>(), 0..8),
     ];
     let sep = proptest::sample::select(vec![&b"\r\n"[..], b"\n", b"", b"\r", b";", b":"]);
-    proptest::collection::vec((piece, sep), 0..60).prop_map(|parts| {
-        parts.into_iter().flat_map(|(p, s)| p.into_iter().chain(s.iter().copied())).collect()
-    })
+    proptest::collection::vec((piece, sep), 0..60)
+        .prop_map(|parts| parts.into_iter().flat_map(|(p, s)| p.into_iter().chain(s.iter().copied())).collect())
 }
 
 proptest! {

@@ -152,7 +152,9 @@ fn notebook(n: usize, meetings: usize) -> (Notebook, Vec<RecordId>, Vec<RecordId
 }
 
 fn card(body: impl FnOnce(&mut String)) -> Vec<u8> {
-    let mut s = String::from("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\nFN:Anna Berg\r\n");
+    let mut s = String::from(
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\nFN:Anna Berg\r\n",
+    );
     body(&mut s);
     s.push_str("END:VCARD\r\n");
     s.into_bytes()
@@ -354,7 +356,10 @@ fn vcard_of_millions_of_one_letter_tags_reads_in_memory_a_small_multiple_of_its_
     });
     assert!(peak < 8 * bytes.len(), "{} MB read with {} MB at most", bytes.len() >> 20, peak >> 20);
     assert_eq!(parsed.cards[0].contact.tags.len(), MAX_LIST_ITEMS);
-    assert!(parsed.problems.iter().any(|p| p.message == format!("more than {MAX_LIST_ITEMS} tags on one card; the rest were not read")));
+    assert!(parsed
+        .problems
+        .iter()
+        .any(|p| p.message == format!("more than {MAX_LIST_ITEMS} tags on one card; the rest were not read")));
     let id = parsed.cards[0].record_id();
     assert_eq!(nb.contact(id).unwrap().tags.len(), MAX_LIST_ITEMS);
 }
@@ -371,7 +376,10 @@ fn vcard_of_many_cards_full_of_tags_keeps_the_files_limit_and_memory_that_stops_
         let kept: usize = parsed.cards.iter().map(|c| c.contact.tags.len()).sum();
         assert_eq!(kept, MAX_FILE_ITEMS);
         assert_eq!(parsed.cards.len(), cards, "every card is still read");
-        assert!(parsed.problems.iter().any(|p| p.message.starts_with(&format!("the file holds more than {MAX_FILE_ITEMS} "))));
+        assert!(parsed
+            .problems
+            .iter()
+            .any(|p| p.message.starts_with(&format!("the file holds more than {MAX_FILE_ITEMS} "))));
         (peak, bytes.len())
     };
     let cards = 2 * MAX_FILE_ITEMS / 5_000;
@@ -405,7 +413,10 @@ fn an_invitation_to_more_attendees_than_the_limit_keeps_the_first_ones_and_says_
     let cal = ical::parse(text.as_bytes());
     assert_eq!(cal.events[0].attendees.len(), MAX_LIST_ITEMS);
     assert_eq!(cal.events[0].attendees[0].email, "p0@example.org");
-    assert!(cal.problems.iter().any(|p| p.message == format!("more than {MAX_LIST_ITEMS} attendees in one event; the rest were not read")));
+    assert!(cal
+        .problems
+        .iter()
+        .any(|p| p.message == format!("more than {MAX_LIST_ITEMS} attendees in one event; the rest were not read")));
     assert_eq!(cal.events[0].meeting_in(&nb).attendees.len(), MAX_LIST_ITEMS);
 }
 

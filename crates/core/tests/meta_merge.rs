@@ -44,7 +44,7 @@ fn two_tabs_import_logs_merge_to_the_union_of_their_bundles() {
     let shared = entry(1, 10);
     let a = log(&[shared.clone(), entry(2, 20)]);
     let b = log(&[shared.clone(), entry(3, 15)]);
-    let base = log(&[shared.clone()]);
+    let base = log(std::slice::from_ref(&shared));
     let ab = ImportLog::merge(&base, &a, &b);
     assert_eq!(ids(&ab), ids(&log(&[entry(1, 10), entry(3, 15), entry(2, 20)])), "in import order");
     assert_eq!(ab, ImportLog::merge(&base, &b, &a), "the same whichever tab merges");
@@ -56,7 +56,7 @@ fn an_import_undone_in_this_tab_stays_out_of_the_merged_log() {
     let kept = entry(1, 10);
     let undone = entry(2, 20);
     let stored = log(&[kept.clone(), undone.clone()]);
-    let ours = log(&[kept.clone()]);
+    let ours = log(std::slice::from_ref(&kept));
     assert_eq!(ImportLog::merge(&stored, &ours, &stored), ours);
 }
 
@@ -64,7 +64,7 @@ fn an_import_undone_in_this_tab_stays_out_of_the_merged_log() {
 fn an_import_undone_in_another_tab_leaves_this_tabs_log_too() {
     let kept = entry(1, 10);
     let base = log(&[kept.clone(), entry(2, 20)]);
-    let theirs = log(&[kept.clone()]);
+    let theirs = log(std::slice::from_ref(&kept));
     let ours = log(&[kept.clone(), entry(2, 20), entry(3, 30)]);
     assert_eq!(ids(&ImportLog::merge(&base, &ours, &theirs)), ids(&log(&[kept, entry(3, 30)])));
 }
@@ -117,7 +117,11 @@ fn two_tabs_device_lists_merge_to_every_device_once() {
     assert_eq!(merged, vec![p(1, "Laptop", "Lt Col Ana Ruiz"), p(2, "Tablet", "Maj Lee"), p(3, "Phone", "Capt Obi")]);
     assert_eq!(merged, merge_device_profiles(&theirs, &ours), "the same whichever tab merges");
     let clash = vec![p(2, "Tablet 2", "Maj Lee")];
-    assert_eq!(merge_device_profiles(&ours, &clash), merge_device_profiles(&clash, &ours), "a clash settles the same way in every tab");
+    assert_eq!(
+        merge_device_profiles(&ours, &clash),
+        merge_device_profiles(&clash, &ours),
+        "a clash settles the same way in every tab"
+    );
 }
 
 #[test]

@@ -43,7 +43,8 @@ impl Schema {
         let url = url.as_str();
         compiler.add_resource(url, schema).expect("add the schema");
         let mut schemas = boon::Schemas::new();
-        let index = compiler.compile(url, &mut schemas).unwrap_or_else(|e| panic!("the schema does not compile: {e:#}"));
+        let index =
+            compiler.compile(url, &mut schemas).unwrap_or_else(|e| panic!("the schema does not compile: {e:#}"));
         Schema { schemas, index }
     }
 
@@ -122,6 +123,8 @@ fn what_this_version_writes_matches_the_v2_schema() {
         panic!("{} does not match the v2 schema:\n{e}", path.display());
     }
     // A v1 bundle is not a v2 one: the schemas tell the record formats apart.
-    let v1: Value = serde_json::from_slice(&std::fs::read(core_dir().join("tests/corpus/base/mini.json")).expect("read")).expect("JSON");
+    let v1: Value =
+        serde_json::from_slice(&std::fs::read(core_dir().join("tests/corpus/base/mini.json")).expect("read"))
+            .expect("JSON");
     assert!(schema.errors(&v1).is_some());
 }

@@ -122,8 +122,7 @@ fn case_and_accents_are_ignored_both_ways() {
         }
     }
     let r = index.search(&b.nb, "MÜLLER", 10);
-    let mut all: Vec<String> =
-        r.contacts.hits.iter().flat_map(|h| marked(&h.title, &h.title_highlights)).collect();
+    let mut all: Vec<String> = r.contacts.hits.iter().flat_map(|h| marked(&h.title, &h.title_highlights)).collect();
     all.sort();
     let mut expected = ["MÜLLER", "Mu\u{308}ller", "Muller", "Müller"];
     expected.sort();
@@ -264,7 +263,8 @@ fn results_are_grouped_by_kind_and_ranked() {
     let old = b.add(Kind::Meeting, &[(Field::Title, "Berg visit"), (Field::Date, "2025-05-01")]);
     let new = b.add(Kind::Meeting, &[(Field::Title, "Berg visit"), (Field::Date, "2026-05-01")]);
     let undated = b.add(Kind::Meeting, &[(Field::Title, "Berg visit")]);
-    let notes = b.add(Kind::Meeting, &[(Field::Title, "Talks"), (Field::Notes, "Berg came"), (Field::Date, "2027-01-01")]);
+    let notes =
+        b.add(Kind::Meeting, &[(Field::Title, "Talks"), (Field::Notes, "Berg came"), (Field::Date, "2027-01-01")]);
     b.add(Kind::Action, &[(Field::Text, "Call Berg"), (Field::Meeting, &old.to_string())]);
     let index = SearchIndex::build(&b.nb);
     let r = index.search(&b.nb, "berg", 10);
@@ -413,7 +413,8 @@ fn of_kind(b: &Book, ids: &[RecordId], kind: Kind, i: usize) -> Option<RecordId>
 fn apply(b: &mut Book, ids: &mut Vec<RecordId>, op: &Op) -> Vec<RecordId> {
     match *op {
         Op::Contact(n, t) => {
-            let id = b.add(Kind::Contact, &[(Field::Name, TEXTS[n]), (Field::Notes, TEXTS[t]), (Field::Nation, TEXTS[t])]);
+            let id =
+                b.add(Kind::Contact, &[(Field::Name, TEXTS[n]), (Field::Notes, TEXTS[t]), (Field::Nation, TEXTS[t])]);
             ids.push(id);
             vec![id]
         }
@@ -458,7 +459,8 @@ fn apply(b: &mut Book, ids: &mut Vec<RecordId>, op: &Op) -> Vec<RecordId> {
         },
         Op::Participants(m, p) => {
             let Some(m) = of_kind(b, ids, Kind::Meeting, m) else { return vec![] };
-            let people: Vec<String> = (0..3).filter_map(|k| of_kind(b, ids, Kind::Contact, p + k * 7)).map(|c| c.to_string()).collect();
+            let people: Vec<String> =
+                (0..3).filter_map(|k| of_kind(b, ids, Kind::Contact, p + k * 7)).map(|c| c.to_string()).collect();
             b.set(m, Field::Participants, &people.join("|"));
             vec![m]
         }
@@ -686,7 +688,10 @@ fn world() -> World {
         Kind::Meeting,
         &[(Field::Title, "Old talks"), (Field::Date, "2026-01-01"), (Field::Participants, &p(&[chen]))],
     );
-    b.add(Kind::Meeting, &[(Field::Title, "Next week"), (Field::Date, "2026-07-07"), (Field::Participants, &p(&[chen]))]);
+    b.add(
+        Kind::Meeting,
+        &[(Field::Title, "Next week"), (Field::Date, "2026-07-07"), (Field::Participants, &p(&[chen]))],
+    );
     let m_undated = b.add(Kind::Meeting, &[(Field::Title, "Undated chat"), (Field::Participants, &p(&[ben]))]);
     World { b, anna, ben, chen, dora, eve, m_talks, m_lunch, m_call, m_old, m_undated }
 }
@@ -763,7 +768,10 @@ fn the_dashboard_on_a_fixed_day() {
     action("Done late", "2026-06-01", "yes");
     action("Someday", "", "");
     let orphan_meeting = w.b.add(Kind::Meeting, &[(Field::Title, "Cancelled")]);
-    w.b.add(Kind::Action, &[(Field::Text, "Orphan"), (Field::Due, "2026-06-01"), (Field::Meeting, &orphan_meeting.to_string())]);
+    w.b.add(
+        Kind::Action,
+        &[(Field::Text, "Orphan"), (Field::Due, "2026-06-01"), (Field::Meeting, &orphan_meeting.to_string())],
+    );
     w.b.delete(orphan_meeting);
 
     let d = query::dashboard(&w.b.nb, today);

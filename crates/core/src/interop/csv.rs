@@ -37,13 +37,38 @@ pub const LIST_SEPARATOR: &str = "; ";
 pub const FILE_NAMES: [&str; 3] = ["contacts.csv", "meetings.csv", "actions.csv"];
 
 /// The header row of the contacts file.
-pub const CONTACT_COLUMNS: [&str; 12] =
-    ["Id", "Name", "Title", "Organisation", "Nation", "Role", "Emails", "Phones", "Languages", "Tags", "Notes", "Marking"];
+pub const CONTACT_COLUMNS: [&str; 12] = [
+    "Id",
+    "Name",
+    "Title",
+    "Organisation",
+    "Nation",
+    "Role",
+    "Emails",
+    "Phones",
+    "Languages",
+    "Tags",
+    "Notes",
+    "Marking",
+];
 
 /// The header row of the meetings file.
 pub const MEETING_COLUMNS: [&str; 15] = [
-    "Id", "Title", "Date", "Start", "End", "Location", "Participants", "Other attendees", "Organisations", "Nations",
-    "Agenda", "Notes", "Decisions", "Tags", "Marking",
+    "Id",
+    "Title",
+    "Date",
+    "Start",
+    "End",
+    "Location",
+    "Participants",
+    "Other attendees",
+    "Organisations",
+    "Nations",
+    "Agenda",
+    "Notes",
+    "Decisions",
+    "Tags",
+    "Marking",
 ];
 
 /// The header row of the actions file.
@@ -166,7 +191,8 @@ pub fn actions(nb: &Notebook, list: &[Action], ceiling: Ceiling, opts: CsvOption
             out.above_ceiling += 1;
             continue;
         }
-        let meeting = a.meeting.and_then(|m| nb.record(m)).filter(|r| r.kind == Kind::Meeting).map(Meeting::from_record);
+        let meeting =
+            a.meeting.and_then(|m| nb.record(m)).filter(|r| r.kind == Kind::Meeting).map(Meeting::from_record);
         let contact = a
             .contact
             .map(|c| nb.resolve_contact(c))

@@ -38,7 +38,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::lines::{self, escape_list, escape_text, fold_into, param_value, split_escaped_while};
 use super::marking::{view_within, Ceiling};
 use super::vcard::{note_with_marking, note_without_marking};
-use super::{hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES};
+use super::{
+    hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES,
+};
 use crate::date::{Date, Time};
 use crate::id::RecordId;
 use crate::model::{marking_level, Action, Field, Kind, MarkingLevel, Meeting};
@@ -200,7 +202,9 @@ fn event(out: &mut Out, nb: &Notebook, m: &Meeting, date: Date, ceiling: Ceiling
         let Some(cid) = c.id else { continue };
         let cn = if c.name.is_empty() { String::new() } else { format!(";CN={}", param_value(&c.name)) };
         match c.emails.iter().find(|e| !e.trim().is_empty()) {
-            Some(email) => out.line(&format!("ATTENDEE{cn};X-LIAISON-ID={}:{}", param_value(&cid.to_string()), mailto(email))),
+            Some(email) => {
+                out.line(&format!("ATTENDEE{cn};X-LIAISON-ID={}:{}", param_value(&cid.to_string()), mailto(email)))
+            }
             None => out.line(&format!("ATTENDEE{cn}:urn:uuid:{cid}")),
         }
     }
@@ -395,7 +399,9 @@ fn duration_minutes(raw: &str) -> Option<u64> {
     let s = s.strip_prefix('+').unwrap_or(s).strip_prefix('P')?;
     let (days, time) = s.split_once('T').unwrap_or((s, ""));
     let mut total = 0u64;
-    for (part, units) in [(days, [('W', 7 * 1440), ('D', 1440)].as_slice()), (time, [('H', 60), ('M', 1), ('S', 0)].as_slice())] {
+    for (part, units) in
+        [(days, [('W', 7 * 1440), ('D', 1440)].as_slice()), (time, [('H', 60), ('M', 1), ('S', 0)].as_slice())]
+    {
         let mut number = String::new();
         for c in part.chars() {
             if c.is_ascii_digit() {
@@ -516,7 +522,14 @@ impl EventBuilder {
             "DTSTART" | "DTEND" => {
                 let raw = l.raw_text(problems);
                 let Some(when) = parse_when(&raw) else {
-                    problems.push(l.line, format!("{} “{}” is not a date or date-time (YYYYMMDD or YYYYMMDDTHHMMSS)", l.name, shown(&raw)));
+                    problems.push(
+                        l.line,
+                        format!(
+                            "{} “{}” is not a date or date-time (YYYYMMDD or YYYYMMDDTHHMMSS)",
+                            l.name,
+                            shown(&raw)
+                        ),
+                    );
                     return;
                 };
                 if let When::At(_, t, true) = when {
@@ -647,9 +660,11 @@ impl EventBuilder {
                 carried.push(f);
             }
         };
-        for (field, list, slot) in
-            [(Field::Tags, self.tags, &mut m.tags), (Field::Organisations, self.organisations, &mut m.organisations), (Field::Nations, self.nations, &mut m.nations)]
-        {
+        for (field, list, slot) in [
+            (Field::Tags, self.tags, &mut m.tags),
+            (Field::Organisations, self.organisations, &mut m.organisations),
+            (Field::Nations, self.nations, &mut m.nations),
+        ] {
             let items = list.finish();
             carry(field, items.is_some());
             *slot = items.unwrap_or_default();
@@ -661,7 +676,8 @@ impl EventBuilder {
         let mut attendees = self.attendees.finish().unwrap_or_default();
         if let Some(o) = self.organiser {
             let dup = attendees.iter().any(|a| {
-                (!o.email.is_empty() && a.email.to_lowercase() == o.email.to_lowercase()) || (o.contact.is_some() && a.contact == o.contact)
+                (!o.email.is_empty() && a.email.to_lowercase() == o.email.to_lowercase())
+                    || (o.contact.is_some() && a.contact == o.contact)
             });
             if !dup {
                 attendees.push(o);
@@ -716,7 +732,14 @@ impl TodoBuilder {
             meeting: None,
             contact: None,
         };
-        Todo { line: self.line, uid: self.uid.filter(|u| !u.trim().is_empty()), action, related_to: self.related_to, contact: self.contact, carried }
+        Todo {
+            line: self.line,
+            uid: self.uid.filter(|u| !u.trim().is_empty()),
+            action,
+            related_to: self.related_to,
+            contact: self.contact,
+            carried,
+        }
     }
 }
 
@@ -757,7 +780,12 @@ pub fn parse(bytes: &[u8]) -> Calendar {
                 let top = stack.iter().all(|s| s == "VCALENDAR");
                 if top && (what == "VEVENT" || what == "VTODO") {
                     if cal.events.len() + cal.todos.len() >= MAX_COMPONENTS {
-                        problems.push(l.line, format!("the file holds more than {MAX_COMPONENTS} events and to-dos; the rest were not read"));
+                        problems.push(
+                            l.line,
+                            format!(
+                                "the file holds more than {MAX_COMPONENTS} events and to-dos; the rest were not read"
+                            ),
+                        );
                         break;
                     }
                     open = Some(if what == "VEVENT" {
@@ -777,7 +805,10 @@ pub fn parse(bytes: &[u8]) -> Calendar {
                 match stack.iter().rposition(|s| *s == what) {
                     Some(at) => {
                         if at + 1 != stack.len() {
-                            problems.push(l.line, format!("END:{} closes a component that has unclosed ones inside it", shown(&what)));
+                            problems.push(
+                                l.line,
+                                format!("END:{} closes a component that has unclosed ones inside it", shown(&what)),
+                            );
                         }
                         stack.truncate(at);
                     }
@@ -798,7 +829,9 @@ pub fn parse(bytes: &[u8]) -> Calendar {
                 // Only the properties of the event or to-do itself, not of an alarm inside it.
                 let depth_ok = stack.last().is_some_and(|s| s == "VEVENT" || s == "VTODO");
                 match open.as_mut() {
-                    Some(Open::Event(b)) if depth_ok => b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget }),
+                    Some(Open::Event(b)) if depth_ok => {
+                        b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget })
+                    }
                     Some(Open::Todo(b)) if depth_ok => b.take(&l, &mut problems),
                     _ => {}
                 }
@@ -807,11 +840,17 @@ pub fn parse(bytes: &[u8]) -> Calendar {
     }
     match open.take() {
         Some(Open::Event(b)) => {
-            problems.push(b.line, "the event starting here has no END:VEVENT (is the file cut short?); it was read as far as it goes");
+            problems.push(
+                b.line,
+                "the event starting here has no END:VEVENT (is the file cut short?); it was read as far as it goes",
+            );
             cal.events.extend(b.finish(&mut problems));
         }
         Some(Open::Todo(b)) => {
-            problems.push(b.line, "the to-do starting here has no END:VTODO (is the file cut short?); it was read as far as it goes");
+            problems.push(
+                b.line,
+                "the to-do starting here has no END:VTODO (is the file cut short?); it was read as far as it goes",
+            );
             cal.todos.push(b.finish());
         }
         None => {}
@@ -862,7 +901,11 @@ pub fn match_attendees(nb: &Notebook, attendees: &[Attendee]) -> (Vec<RecordId>,
 }
 
 /// [`match_attendees`] with an index of the notebook's contacts made beforehand.
-pub fn match_attendees_with(nb: &Notebook, contacts: &ContactsByEmail, attendees: &[Attendee]) -> (Vec<RecordId>, Vec<String>) {
+pub fn match_attendees_with(
+    nb: &Notebook,
+    contacts: &ContactsByEmail,
+    attendees: &[Attendee],
+) -> (Vec<RecordId>, Vec<String>) {
     let mut matched: Vec<RecordId> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut others = Vec::new();
@@ -983,7 +1026,10 @@ pub fn import(nb: &mut Notebook, cal: &Calendar, now_ms: u64, random: &mut dyn F
         let Some(meeting) = meeting else {
             out.not_imported.push(Problem {
                 line: t.line,
-                message: format!("the to-do “{}” belongs to no meeting in this file or notebook, so it was not imported", shown(&t.action.text)),
+                message: format!(
+                    "the to-do “{}” belongs to no meeting in this file or notebook, so it was not imported",
+                    shown(&t.action.text)
+                ),
             });
             continue;
         };

@@ -239,7 +239,10 @@ impl<'a> Reader<'a> {
         // One note for the file says so, rather than one per line.
         let legacy = std::str::from_utf8(&bytes).is_err();
         if legacy {
-            problems.push(0, "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it");
+            problems.push(
+                0,
+                "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it",
+            );
         }
         Reader { bytes, pos: 0, line: 0, pending: None, legacy }
     }
@@ -274,7 +277,8 @@ impl<'a> Reader<'a> {
             if phys.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let mut next = Logical { line: self.line, bytes: Vec::new(), qp: None, scanned: 0, quoted: false, quoted_colon: None };
+            let mut next =
+                Logical { line: self.line, bytes: Vec::new(), qp: None, scanned: 0, quoted: false, quoted_colon: None };
             next.append(phys);
             if let Some(done) = self.pending.replace(next) {
                 if let Some(l) = parse_line(done.line, done.bytes, self.legacy, problems) {
@@ -428,10 +432,14 @@ fn parse_line(line: usize, mut raw: Vec<u8>, legacy: bool, problems: &mut Proble
         match p.split_once('=') {
             Some((k, v)) => {
                 let Some(values) = split_outside_quotes(v, ',', MAX_PARAMS) else {
-                    problems.push(line, format!("a parameter has more than {MAX_PARAMS} values; the line was not read"));
+                    problems
+                        .push(line, format!("a parameter has more than {MAX_PARAMS} values; the line was not read"));
                     return None;
                 };
-                params.push(Param { name: k.trim().to_ascii_uppercase(), values: values.into_iter().map(param_text).collect() });
+                params.push(Param {
+                    name: k.trim().to_ascii_uppercase(),
+                    values: values.into_iter().map(param_text).collect(),
+                });
             }
             // vCard 2.1 names parameter values without their names: `TEL;WORK;VOICE`, `NOTE;QUOTED-PRINTABLE`.
             None => {
@@ -448,7 +456,9 @@ fn parse_line(line: usize, mut raw: Vec<u8>, legacy: bool, problems: &mut Proble
     drop(head);
     // The value keeps the line's own buffer: a 16 MB value is not copied to drop its head.
     raw.drain(..=colon);
-    let qp = params.iter().any(|p| p.name == "ENCODING" && p.values.iter().any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE")));
+    let qp = params
+        .iter()
+        .any(|p| p.name == "ENCODING" && p.values.iter().any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE")));
     let value = if qp { quoted_printable(&raw) } else { raw };
     Some(ContentLine { line, name, params, value, legacy })
 }
@@ -521,7 +531,13 @@ pub(crate) fn decode(bytes: &[u8], charset: Option<&str>, line: usize, problems:
 /// A UTF-16 file (with its byte-order mark) as UTF-8 text; unpaired surrogates become U+FFFD.
 fn utf16_to_utf8(bytes: &[u8]) -> String {
     let little = bytes.starts_with(&[0xFF, 0xFE]);
-    let units = bytes[2..].chunks_exact(2).map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    let units = bytes[2..].chunks_exact(2).map(|p| {
+        if little {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
     char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
 }
 

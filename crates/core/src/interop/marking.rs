@@ -32,7 +32,8 @@ pub enum Ceiling {
 
 impl Ceiling {
     /// Every ceiling, lowest first, for a choice in the app.
-    pub const EVERY: [Ceiling; 5] = [Ceiling::Open, Ceiling::Restricted, Ceiling::Confidential, Ceiling::Secret, Ceiling::All];
+    pub const EVERY: [Ceiling; 5] =
+        [Ceiling::Open, Ceiling::Restricted, Ceiling::Confidential, Ceiling::Secret, Ceiling::All];
 
     /// Reads `open`, `restricted`, `confidential`, `secret` or `all` (case ignored), as the CLI's
     /// `--max-marking` and a URL would spell them.

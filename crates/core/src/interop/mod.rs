@@ -276,7 +276,7 @@ pub(crate) fn upsert(
     random: &mut dyn FnMut() -> [u8; 10],
     refused: &mut Vec<Problem>,
 ) -> Landed {
-    let (fit, too_large): (Vec<&(Field, Value)>, Vec<&(Field, Value)>) =
+    let (fit, too_large): (Vec<_>, Vec<_>) =
         values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::bundle::MAX_VALUE_BYTES);
     for (field, v) in too_large {
         refused.push(Problem {
@@ -317,7 +317,15 @@ fn upsert_at(
         }
         // A record of another kind holds the id. The record is made under an id derived from the wanted
         // one instead, so that importing the same file again still finds it.
-        Some(_) if depth < 2 => upsert_at(nb, kind, hashed_id(&format!("liaison displaced\n{kind}\n{wanted}")), values, now_ms, random, depth + 1),
+        Some(_) if depth < 2 => upsert_at(
+            nb,
+            kind,
+            hashed_id(&format!("liaison displaced\n{kind}\n{wanted}")),
+            values,
+            now_ms,
+            random,
+            depth + 1,
+        ),
         Some(_) => {
             let id = nb.create(kind, now_ms, random());
             write_all(nb, id, values, now_ms);
@@ -370,11 +378,20 @@ mod tests {
         };
         let values = vec![(Field::Name, Value::Text("Anna Berg".into()))];
         let mut refused = Vec::new();
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 1_000, &mut random, &mut refused), Landed::Created(want));
+        assert_eq!(
+            upsert(&mut nb, Kind::Contact, want, &values, 1_000, &mut random, &mut refused),
+            Landed::Created(want)
+        );
         assert_eq!(nb.records().count(), 1, "the temporary record is gone");
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &values, 2_000, &mut random, &mut refused), Landed::Unchanged(want));
+        assert_eq!(
+            upsert(&mut nb, Kind::Contact, want, &values, 2_000, &mut random, &mut refused),
+            Landed::Unchanged(want)
+        );
         let changed = vec![(Field::Name, Value::Text("Anna Berg-Lund".into()))];
-        assert_eq!(upsert(&mut nb, Kind::Contact, want, &changed, 3_000, &mut random, &mut refused), Landed::Updated(want));
+        assert_eq!(
+            upsert(&mut nb, Kind::Contact, want, &changed, 3_000, &mut random, &mut refused),
+            Landed::Updated(want)
+        );
         assert_eq!(nb.contact(want).unwrap().name, "Anna Berg-Lund");
     }
 

@@ -90,7 +90,14 @@ fn uuid_from(bytes: &[u8]) -> Uuid {
 /// gives the same bundle id and device, so importing it twice is a repeat. `random` feeds the ids of
 /// records the file creates (contacts and meetings without a UID). The bundle's `notes` carry what the
 /// file held that could not be imported, and the markings left out.
-pub fn read_file(nb: &Notebook, format: FileFormat, name: &str, bytes: &[u8], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> Bundle {
+pub fn read_file(
+    nb: &Notebook,
+    format: FileFormat,
+    name: &str,
+    bytes: &[u8],
+    now_ms: u64,
+    random: &mut dyn FnMut() -> [u8; 10],
+) -> Bundle {
     let hash = digest(bytes);
     let device = DeviceV1 {
         id: DeviceId(uuid_from(&hash[16..])),
@@ -141,7 +148,13 @@ pub fn read_file(nb: &Notebook, format: FileFormat, name: &str, bytes: &[u8], no
 }
 
 /// The proposal for one record: the file's values that differ from what `local` shows.
-fn proposal(local: Option<&Record>, imported: &Record, now_ms: u64, next: &mut dyn FnMut(u64) -> Stamp, notes: &mut Vec<String>) -> Record {
+fn proposal(
+    local: Option<&Record>,
+    imported: &Record,
+    now_ms: u64,
+    next: &mut dyn FnMut(u64) -> Stamp,
+    notes: &mut Vec<String>,
+) -> Record {
     // New records show the file's values at once; values for a record that exists wait beside its own.
     let wall = if local.is_some() { 0 } else { now_ms };
     let mut out = match local {

@@ -31,7 +31,10 @@ use std::collections::BTreeSet;
 
 use super::lines::{self, escape_list, escape_text, fold_into, split_escaped, split_escaped_while};
 use super::marking::{view_within, Ceiling};
-use super::{hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS};
+use super::{
+    hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES,
+    MAX_LIST_ITEMS,
+};
 use crate::id::RecordId;
 use crate::model::{Contact, Field, Kind};
 use crate::notebook::Notebook;
@@ -94,7 +97,9 @@ pub fn card(c: &Contact) -> String {
     line(&format!("FN:{}", escape_text(&c.name)));
     let (family, given) = split_name(&lines::exportable(&c.name));
     line(&format!("N:{};{};;;", escape_text(&family), escape_text(&given)));
-    for (prop, value) in [("TITLE", &c.title), ("ORG", &c.organisation), ("ROLE", &c.role), ("X-LIAISON-NATION", &c.nation)] {
+    for (prop, value) in
+        [("TITLE", &c.title), ("ORG", &c.organisation), ("ROLE", &c.role), ("X-LIAISON-NATION", &c.nation)]
+    {
         if !value.is_empty() {
             line(&format!("{prop}:{}", escape_text(value)));
         }
@@ -225,8 +230,20 @@ struct Builder {
 
 /// Properties that hold nothing a person typed about the contact, so their absence from Liaison is not
 /// worth a word.
-const IGNORED: [&str; 12] =
-    ["PRODID", "REV", "KIND", "SOURCE", "X-ABLABEL", "X-ABUID", "X-ABSHOWAS", "CLIENTPIDMAP", "SORT-STRING", "NAME", "MAILER", "LABEL"];
+const IGNORED: [&str; 12] = [
+    "PRODID",
+    "REV",
+    "KIND",
+    "SOURCE",
+    "X-ABLABEL",
+    "X-ABUID",
+    "X-ABSHOWAS",
+    "CLIENTPIDMAP",
+    "SORT-STRING",
+    "NAME",
+    "MAILER",
+    "LABEL",
+];
 
 fn first(slot: &mut Option<String>, value: String) {
     if slot.is_none() {
@@ -237,7 +254,13 @@ fn first(slot: &mut Option<String>, value: String) {
 /// Adds one value of a list property to its list, preferred values before the others (in file order
 /// among themselves), since Liaison takes the first email as the one to invite. The limits are asked
 /// before the value is decoded; an empty value still says the card carries the field.
-fn push(list: &mut List<String>, l: &lines::ContentLine, value: impl FnOnce(&mut Problems) -> String, cx: &mut Cx<'_>, what: &str) {
+fn push(
+    list: &mut List<String>,
+    l: &lines::ContentLine,
+    value: impl FnOnce(&mut Problems) -> String,
+    cx: &mut Cx<'_>,
+    what: &str,
+) {
     list.touch();
     if !list.room(cx.budget, l.line, what, cx.problems) {
         return;
@@ -274,13 +297,18 @@ impl Builder {
             "TITLE" => first(&mut self.title, l.text(problems)),
             "ORG" => {
                 // Outlook and phones put the department after the company: "Bundesheer;J3".
-                let parts: Vec<String> = split_escaped(&l.raw_text(problems), ';').into_iter().filter(|p| !p.is_empty()).collect();
+                let parts: Vec<String> =
+                    split_escaped(&l.raw_text(problems), ';').into_iter().filter(|p| !p.is_empty()).collect();
                 first(&mut self.organisation, parts.join(", "));
             }
             "ROLE" => first(&mut self.role, l.text(problems)),
             "X-LIAISON-NATION" => first(&mut self.nation, l.text(problems)),
-            "EMAIL" => push(&mut self.emails, l, |p| strip_scheme(&l.text(p), "mailto:").to_string(), cx, "emails on one card"),
-            "TEL" => push(&mut self.phones, l, |p| strip_scheme(&l.text(p), "tel:").to_string(), cx, "phones on one card"),
+            "EMAIL" => {
+                push(&mut self.emails, l, |p| strip_scheme(&l.text(p), "mailto:").to_string(), cx, "emails on one card")
+            }
+            "TEL" => {
+                push(&mut self.phones, l, |p| strip_scheme(&l.text(p), "tel:").to_string(), cx, "phones on one card")
+            }
             "LANG" => push(&mut self.languages, l, |p| l.text(p), cx, "languages on one card"),
             "NOTE" => push(&mut self.notes, l, |p| l.text(p), cx, "notes on one card"),
             "CATEGORIES" => {
@@ -318,7 +346,11 @@ impl Builder {
         let name_from_n = self.n.as_ref().map(|n| {
             // N is family; given; additional; prefixes; suffixes. A person reads them in the other order.
             let at = |i: usize| n.get(i).map(|s| s.replace(',', " ")).unwrap_or_default();
-            [at(3), at(1), at(2), at(0), at(4)].into_iter().filter(|s| !s.trim().is_empty()).collect::<Vec<_>>().join(" ")
+            [at(3), at(1), at(2), at(0), at(4)]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
         });
         let name = match (self.full_name, name_from_n) {
             (Some(f), _) if !f.is_empty() => Some(f),
@@ -359,7 +391,13 @@ impl Builder {
         if version.is_empty() {
             problems.push(self.line, "the card names no VERSION; it is read as vCard 4.0");
         } else if !matches!(version.as_str(), "4.0" | "3.0" | "2.1") {
-            problems.push(self.line, format!("vCard version “{}” is not one Liaison knows (2.1, 3.0, 4.0); it is read as 4.0", shown(&version)));
+            problems.push(
+                self.line,
+                format!(
+                    "vCard version “{}” is not one Liaison knows (2.1, 3.0, 4.0); it is read as 4.0",
+                    shown(&version)
+                ),
+            );
         }
         Card {
             line: self.line,
@@ -422,7 +460,8 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                     continue;
                 }
                 if cards.len() == MAX_CARDS {
-                    problems.push(l.line, format!("the file holds more than {MAX_CARDS} cards; the rest were not read"));
+                    problems
+                        .push(l.line, format!("the file holds more than {MAX_CARDS} cards; the rest were not read"));
                     break;
                 }
                 current = Some(Builder { line: l.line, ..Builder::default() });
@@ -460,7 +499,10 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         }
     }
     if let Some(b) = current.take() {
-        problems.push(b.line, "the card starting here has no END:VCARD (is the file cut short?); it was read as far as it goes");
+        problems.push(
+            b.line,
+            "the card starting here has no END:VCARD (is the file cut short?); it was read as far as it goes",
+        );
         cards.push(b.finish(&mut problems));
     }
     if cards.is_empty() {
@@ -477,7 +519,8 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 pub fn import(nb: &mut Notebook, cards: &[Card], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> ImportOutcome {
     let mut out = ImportOutcome::default();
     for card in cards {
-        upsert(nb, Kind::Contact, card.record_id(), &card.values(), now_ms, random, &mut out.not_imported).record_in(&mut out);
+        upsert(nb, Kind::Contact, card.record_id(), &card.values(), now_ms, random, &mut out.not_imported)
+            .record_in(&mut out);
     }
     out
 }
@@ -496,7 +539,9 @@ mod tests {
 
     #[test]
     fn the_marking_line_comes_off_the_note_exactly() {
-        for (m, n) in [("", ""), ("", "x"), ("SECRET", ""), ("SECRET", "x\ny"), ("SECRET", "\nstarts blank"), ("R", "Marking: R")] {
+        for (m, n) in
+            [("", ""), ("", "x"), ("SECRET", ""), ("SECRET", "x\ny"), ("SECRET", "\nstarts blank"), ("R", "Marking: R")]
+        {
             assert_eq!(note_without_marking(m, &note_with_marking(m, n)), n, "{m:?} {n:?}");
         }
         assert_eq!(note_without_marking("SECRET", "Marking: SECRETS are fun"), "Marking: SECRETS are fun");

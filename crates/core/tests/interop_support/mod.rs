@@ -55,7 +55,8 @@ pub fn golden(name: &str, actual: &[u8]) {
     match std::fs::read(&path) {
         Ok(expected) => {
             if expected != actual {
-                let at = expected.iter().zip(actual).position(|(a, b)| a != b).unwrap_or(expected.len().min(actual.len()));
+                let at =
+                    expected.iter().zip(actual).position(|(a, b)| a != b).unwrap_or(expected.len().min(actual.len()));
                 let from = at.saturating_sub(80);
                 panic!(
                     "{name} differs from its golden file at byte {at}:\n--- golden\n{}\n--- now\n{}",
