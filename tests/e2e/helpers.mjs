@@ -171,3 +171,12 @@ export function servedApp() {
   });
   return app;
 }
+
+/** First start on the welcome screen: name the officer and the device, as a new officer does. */
+export async function nameDevice(page) {
+  await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+  await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
+  await page.getByLabel('Device label', { exact: true }).fill('Field laptop');
+  await page.getByRole('button', { name: 'Start using Liaison' }).click();
+  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+}

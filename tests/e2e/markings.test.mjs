@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DESKTOP, SCREENSHOTS, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, SCREENSHOTS, assertNoErrors, nameDevice, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
 const exact = { exact: true };
@@ -13,11 +13,7 @@ const exact = { exact: true };
 /** Opens the app on first start and names the device, as a new officer does. */
 async function firstStart(page) {
   await page.goto(`${app.server.url}/`);
-  await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
-  await page.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
-  await page.getByLabel('Device label', exact).fill('Field laptop');
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+  await nameDevice(page);
 }
 
 async function nav(page, name) {

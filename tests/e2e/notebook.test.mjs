@@ -2,7 +2,7 @@
 // locators and the screen words of DESIGN.md.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, closePage, newPage, servedApp } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, closePage, nameDevice, newPage, servedApp } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -11,11 +11,7 @@ const exact = { exact: true };
 /** Opens the app on first start and names the device, as a new officer does. */
 async function firstStart(page) {
   await page.goto(`${app.server.url}/`);
-  await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
-  await page.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
-  await page.getByLabel('Device label', exact).fill('Field laptop');
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+  await nameDevice(page);
 }
 
 async function newContact(page, name) {

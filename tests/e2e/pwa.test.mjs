@@ -20,6 +20,7 @@ import {
   expectErrors,
   launchBrowser,
   launchPersistentContext,
+  nameDevice,
   newWatchedContext,
   screenshot,
   watchPage,
@@ -55,15 +56,6 @@ async function openApp(context, url) {
   await page.locator('#loading').waitFor({ state: 'detached', timeout: 20_000 });
   page.response = response;
   return page;
-}
-
-/** First start: name the officer and the device, as a new officer does. */
-async function firstStart(page) {
-  await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
-  await page.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
-  await page.getByLabel('Device label', exact).fill('Field laptop');
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
 }
 
 /** Creates a meeting with a title and notes; returns its URL. */
@@ -191,7 +183,7 @@ test('offline cold start: the app starts from the service worker and the data is
   const context = await newWatchedContext(browser, DESKTOP);
   try {
     const online = await openApp(context, `${server.url}/`);
-    await firstStart(online);
+    await nameDevice(online);
     const meetingUrl = await newMeeting(online, 'Liaison board, offline check', 'Brief the partner cell on Monday.');
     await waitForController(online);
     assert.equal(await online.locator('.online-status').innerText(), 'Online');
@@ -241,7 +233,7 @@ async function twoBuilds(name) {
 /** Opens build N, names the device, writes a meeting, then deploys N+1 and waits for the prompt. */
 async function openBuildNThenDeployNext(drill, context) {
   const page = await openApp(context, `${drill.server.url}/`);
-  await firstStart(page);
+  await nameDevice(page);
   const meetingUrl = await newMeeting(page, 'Quarterly review with the partner cell');
   await waitForController(page);
   const versionN = await cacheNames(page);
@@ -355,7 +347,7 @@ test('a half-deployed build (files that do not match its worker) is never instal
   const context = await newWatchedContext(browser, DESKTOP);
   try {
     const page = await openApp(context, `${drill.server.url}/`);
-    await firstStart(page);
+    await nameDevice(page);
     await waitForController(page);
     const versionN = await cacheNames(page);
 

@@ -90,6 +90,17 @@ fn invitations(n: usize) -> String {
     s
 }
 
+/// Reads and imports a one-card file into an empty notebook: the time of that alone.
+fn time_vcard_import(bytes: &[u8], seed: &mut u64) -> std::time::Duration {
+    let mut nb = Notebook::new(DeviceId::new_v7(NOW, [7; 10]));
+    let t = Instant::now();
+    let parsed = vcard::parse(bytes);
+    vcard::import(&mut nb, &parsed.cards, NOW, &mut || random_bytes(seed));
+    let took = t.elapsed();
+    assert_eq!(parsed.cards.len(), 1);
+    took
+}
+
 fn card_with(lines: impl FnOnce(&mut String)) -> Vec<u8> {
     let mut s = String::from(
         "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:019cecd7-5160-7100-9122-334455a53d77\r\nFN:Anna Berg\r\n",
@@ -165,13 +176,7 @@ fn child(case: &str, n: usize) -> Duration {
                     s.push_str(&format!("TEL{pref}:+43 1 {i:07}\r\n"));
                 }
             });
-            let mut nb = Notebook::new(DeviceId::new_v7(NOW, [7; 10]));
-            let t = Instant::now();
-            let parsed = vcard::parse(&bytes);
-            vcard::import(&mut nb, &parsed.cards, NOW, &mut || random_bytes(&mut seed));
-            let took = t.elapsed();
-            assert_eq!(parsed.cards.len(), 1);
-            took
+            time_vcard_import(&bytes, &mut seed)
         }
         "vcard-tags" => {
             let bytes = card_with(|s| {
@@ -184,13 +189,7 @@ fn child(case: &str, n: usize) -> Duration {
                 }
                 s.push_str("\r\n");
             });
-            let mut nb = Notebook::new(DeviceId::new_v7(NOW, [7; 10]));
-            let t = Instant::now();
-            let parsed = vcard::parse(&bytes);
-            vcard::import(&mut nb, &parsed.cards, NOW, &mut || random_bytes(&mut seed));
-            let took = t.elapsed();
-            assert_eq!(parsed.cards.len(), 1);
-            took
+            time_vcard_import(&bytes, &mut seed)
         }
         other => panic!("no case {other}"),
     }

@@ -402,7 +402,7 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
             }
             Some(1) => {
                 let dto: BundleV1 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text)).map_err(|e| vec![json_problem(&e)])?;
-                return validate(dto, 1, now_ms);
+                return validate(dto, now_ms);
             }
             Some(2) => {}
             _ => return Err(vec![Problem::file("unknown bundle version: expected a whole number from 1")]),
@@ -410,7 +410,7 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     }
     let dto: BundleV2 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text))
         .map_err(|e| vec![json_problem(&e)])?;
-    validate(dto, 2, now_ms)
+    validate(dto, now_ms)
 }
 
 /// List items a bundle of `bytes` may hold. A real item takes far more than 16 bytes of its file once its
@@ -419,14 +419,8 @@ fn list_budget(bytes: usize) -> usize {
     bytes / 16 + 1_000
 }
 
-fn validate<R: WireRecord>(mut dto: BundleDto<R>, version: u32, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
+fn validate<R: WireRecord>(mut dto: BundleDto<R>, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let mut problems = Vec::new();
-    if dto.version != version {
-        problems.push(Problem::file(format!(
-            "the bundle says version {} in its body but {version} in its header",
-            dto.version
-        )));
-    }
     if checksum_of(&mut dto) != dto.checksum {
         problems.push(Problem::file(
             "the checksum does not match the content: the file was changed or damaged after it was exported",

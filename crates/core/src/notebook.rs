@@ -293,7 +293,8 @@ impl Notebook {
         for (id, rec) in records {
             let old = match rec {
                 Some(r) => {
-                    let _far_stamps_were_flagged_in_the_preview = self.observe_record(&r, now_ms);
+                    // Stamps too far ahead were counted in the import preview; here they stay unfollowed.
+                    let _ = self.observe_record(&r, now_ms);
                     self.records.insert(id, r)
                 }
                 None => self.records.remove(&id),
@@ -413,25 +414,25 @@ impl Notebook {
     /// Merges a record from another replica (another tab, or later a bundle).
     pub fn merge_record(&mut self, offered: &Record, now_ms: u64) -> Result<MergeReport, MergeError> {
         let mut report = MergeReport::default();
-        if let Some(mine) = self.records.get(&offered.id) {
-            mine.clone().merge_checked(offered)?;
-        } else if let Some(field) = offered.emptied_fields().first() {
-            return Err(MergeError::Contradiction { id: offered.id, field: field.to_string() });
-        }
-        report.future_stamps = self.observe_record(offered, now_ms);
-        match self.records.get_mut(&offered.id) {
+        // Joined before the clock sees anything, so that a refused record leaves no trace.
+        let merged = match self.records.get(&offered.id) {
             Some(mine) => {
                 let mut merged = mine.clone();
                 merged.merge_checked(offered)?;
                 report.changed = merged != *mine;
                 report.offered_is_behind = merged != *offered;
-                *mine = merged;
+                merged
             }
             None => {
-                self.records.insert(offered.id, offered.clone());
+                if let Some(field) = offered.emptied_fields().first() {
+                    return Err(MergeError::Contradiction { id: offered.id, field: field.to_string() });
+                }
                 report.changed = true;
+                offered.clone()
             }
-        }
+        };
+        report.future_stamps = self.observe_record(offered, now_ms);
+        self.records.insert(offered.id, merged);
         Ok(report)
     }
 

@@ -421,8 +421,6 @@ pub struct WriteQueue {
     /// Per metadata key, the text this tab last saw in storage (read, heard from another tab, or
     /// written): the common ancestor a three-way merge needs to tell a removal from an addition.
     stored_meta: BTreeMap<String, String>,
-    /// Whether the last batch failed, so that the next ones go unit by unit.
-    split: bool,
     last_error: Option<StoreError>,
 }
 
@@ -528,7 +526,9 @@ impl WriteQueue {
         if self.in_flight || (self.pending.is_empty() && self.meta.is_empty()) {
             return None;
         }
-        let (ids, meta): (Vec<RecordId>, Vec<(String, String)>) = if self.split {
+        // Something that failed to land waits still: write unit by unit, so that it cannot hold back the rest.
+        let split = !self.stuck.is_empty() || !self.stuck_meta.is_empty();
+        let (ids, meta): (Vec<RecordId>, Vec<(String, String)>) = if split {
             match self.units().into_iter().next() {
                 Some(Unit::Records(ids)) => (ids, Vec::new()),
                 Some(Unit::Meta(key)) => {
@@ -576,9 +576,6 @@ impl WriteQueue {
         if outcome.error.is_some() {
             self.stuck.extend(batch.ids[landed..].iter().copied());
             self.stuck_meta.extend(batch.meta[meta_landed..].iter().map(|(k, _)| k.clone()));
-            self.split = true;
-        } else if self.stuck.is_empty() && self.stuck_meta.is_empty() {
-            self.split = false;
         }
         let pending = &self.pending;
         for g in &mut self.groups {

@@ -362,8 +362,12 @@ fn register_to(r: &Register) -> RegisterV2 {
     RegisterV2 { e: r.entries().iter().map(entry_to).collect(), seen: (own != *r.seen()).then(|| vv_to(r.seen())) }
 }
 
-fn register_from(name: &str, r: &RegisterV2, entries: Vec<Entry>) -> Result<Register, DecodeError> {
-    let seen = r.seen.as_ref().map(vv_from).transpose()?.unwrap_or_default();
+fn register_from(
+    name: &str,
+    seen: Option<&UniqueMap<DeviceId, (u64, u32)>>,
+    entries: Vec<Entry>,
+) -> Result<Register, DecodeError> {
+    let seen = seen.map(vv_from).transpose()?.unwrap_or_default();
     if entries.is_empty() && !seen.0.is_empty() {
         return Err(DecodeError::EmptyRegister(name.to_string()));
     }
@@ -387,19 +391,15 @@ impl RecordV2 {
         if self.v != 2 {
             return Err(DecodeError::Version(self.v));
         }
-        let RegisterV2 { e: life_entries, seen: life_seen } = self.life;
-        let life_seen = RegisterV2 { e: Vec::new(), seen: life_seen };
-        let life = register_from("deleted", &life_seen, life_from(life_entries)?)?;
+        let life = register_from("deleted", self.life.seen.as_ref(), life_from(self.life.e)?)?;
         let mut fields = BTreeMap::new();
-        for (name, reg) in self.fields.0 {
-            check_field(self.kind, &name, &reg.e)?;
-            let RegisterV2 { e, seen } = reg;
-            let claims = RegisterV2 { e: Vec::new(), seen };
+        for (name, RegisterV2 { e, seen }) in self.fields.0 {
+            check_field(self.kind, &name, &e)?;
             let entries: Vec<Entry> = e.into_iter().map(entry_from).collect::<Result<_, _>>()?;
-            if entries.is_empty() && claims.seen.is_none() {
+            if entries.is_empty() && seen.is_none() {
                 continue;
             }
-            let reg = register_from(&name, &claims, entries)?;
+            let reg = register_from(&name, seen.as_ref(), entries)?;
             fields.insert(name, reg);
         }
         Ok(Record { id: self.id, kind: self.kind, fields, life })
