@@ -70,24 +70,15 @@ impl Ceiling {
         }
     }
 
-    fn rank(self) -> u8 {
+    /// The most restrictive marking level the ceiling lets through, in [`MarkingLevel`]'s own order.
+    fn top(self) -> MarkingLevel {
         match self {
-            Ceiling::Open => 0,
-            Ceiling::Restricted => 1,
-            Ceiling::Confidential => 2,
-            Ceiling::Secret => 3,
-            Ceiling::All => 4,
+            Ceiling::Open => MarkingLevel::Open,
+            Ceiling::Restricted => MarkingLevel::Restricted,
+            Ceiling::Confidential => MarkingLevel::Confidential,
+            Ceiling::Secret => MarkingLevel::Secret,
+            Ceiling::All => MarkingLevel::Other,
         }
-    }
-}
-
-fn rank(level: MarkingLevel) -> u8 {
-    match level {
-        MarkingLevel::None | MarkingLevel::Open => 0,
-        MarkingLevel::Restricted => 1,
-        MarkingLevel::Confidential => 2,
-        MarkingLevel::Secret => 3,
-        MarkingLevel::Other => 4,
     }
 }
 
@@ -97,7 +88,7 @@ fn rank(level: MarkingLevel) -> u8 {
 /// This is the one test every export uses, the JSON bundle export included: filter its records with
 /// [`record_within`], which applies this to every value a record's marking holds.
 pub fn within(ceiling: Ceiling, marking: &str) -> bool {
-    rank(marking_level(marking)) <= ceiling.rank()
+    marking_level(marking) <= ceiling.top()
 }
 
 /// Whether a record may go into an export with this ceiling, judged on everything the export would
