@@ -2,9 +2,9 @@
 //! to forget, and a reload mid-sentence keeps the sentence.
 
 use leptos::prelude::*;
-use liaison_core::id::RecordId;
-use liaison_core::model::Field;
-use liaison_core::record::Value;
+use liaison_core::crdt::id::RecordId;
+use liaison_core::schema::Field;
+use liaison_core::schema::Value;
 use liaison_core::validate::Problem;
 
 use crate::state::use_app;

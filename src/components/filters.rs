@@ -5,7 +5,8 @@ use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use liaison_core::query::{self, MeetingFilter};
+use liaison_core::queries::{self, MeetingFilter};
+use liaison_core::text;
 
 use crate::state::use_app;
 
@@ -27,7 +28,8 @@ pub fn FilterBar(
     let navigate = use_navigate();
     let navigate_clear = navigate.clone();
     let options = Memo::new(move |_| {
-        app.notebook.with(|nb| [query::nations(nb), query::organisations(nb), query::tags(nb), query::markings(nb)])
+        app.notebook
+            .with(|nb| [queries::nations(nb), queries::organisations(nb), queries::tags(nb), queries::markings(nb)])
     });
     // A local callback is Copy, so every control below can hold it.
     let set = UnsyncCallback::new(move |(key, value): (&'static str, String)| {
@@ -54,7 +56,7 @@ pub fn FilterBar(
                     {move || options.with(|o| o[which].clone()).into_iter().map(|v| {
                         let chosen = v.clone();
                         let value = v.clone();
-                        view! { <option value=value selected=move || query::same_value(&current(key), &chosen)>{v}</option> }
+                        view! { <option value=value selected=move || text::same(&current(key), &chosen)>{v}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -72,12 +74,12 @@ pub fn FilterBar(
     let active = move || pairs.with(|p| !MeetingFilter::from_query_pairs(p).is_empty());
     view! {
         <div class="filter-bar" role="group" aria-label="Filters">
-            {select(query::param::NATION, "Nation", "All nations", 0)}
-            {select(query::param::ORGANISATION, "Organisation", "All organisations", 1)}
-            {select(query::param::TAG, "Tag", "All tags", 2)}
-            {select(query::param::MARKING, "Marking", "Any marking", 3)}
-            {date(query::param::FROM, from_label)}
-            {date(query::param::TO, to_label)}
+            {select(queries::param::NATION, "Nation", "All nations", 0)}
+            {select(queries::param::ORGANISATION, "Organisation", "All organisations", 1)}
+            {select(queries::param::TAG, "Tag", "All tags", 2)}
+            {select(queries::param::MARKING, "Marking", "Any marking", 3)}
+            {date(queries::param::FROM, from_label)}
+            {date(queries::param::TO, to_label)}
             {move || active().then(|| {
                 let navigate = navigate_clear.clone();
                 view! {

@@ -1,7 +1,7 @@
 //! How markings look: a coloured band on every record that carries one.
 
 use leptos::prelude::*;
-use liaison_core::model::{marking_level, MarkingLevel};
+use liaison_core::marking::{marking_level, MarkingLevel};
 
 /// The id of the datalist with common markings, rendered once by the shell.
 pub const MARKING_OPTIONS: &str = "marking-options";
@@ -67,12 +67,12 @@ pub fn CeilingSelect(
             id=id
             aria-describedby=describedby
             on:change=move |ev| {
-                if let Some(c) = liaison_core::interop::Ceiling::parse(&event_target_value(&ev)) {
+                if let Some(c) = liaison_core::marking::Ceiling::parse(&event_target_value(&ev)) {
                     ceiling.set(c);
                 }
             }
         >
-            {liaison_core::interop::Ceiling::EVERY.iter().map(|c| view! {
+            {liaison_core::marking::Ceiling::EVERY.iter().map(|c| view! {
                 <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
             }).collect_view()}
         </select>

@@ -7,9 +7,9 @@
 //! page, so that no sheet of a long report leaves the printer unmarked.
 
 use leptos::prelude::*;
+use liaison_core::crdt::id::RecordId;
 use liaison_core::date::human_date;
-use liaison_core::id::RecordId;
-use liaison_core::model::highest_marking_of;
+use liaison_core::marking::highest_marking_of;
 
 use crate::components::marking::marking_class;
 use crate::state::use_app;

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use liaison_core::id::RecordId;
-use liaison_core::model::Kind;
+use liaison_core::crdt::id::RecordId;
+use liaison_core::schema::Kind;
 
 use crate::components::marking::MarkingBand;
 use crate::components::report;

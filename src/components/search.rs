@@ -7,8 +7,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use liaison_core::model::Kind;
-use liaison_core::search::{Group, Hit};
+use liaison_core::queries::search::{Group, Hit};
+use liaison_core::schema::Kind;
 
 use crate::state::use_app;
 

@@ -57,7 +57,8 @@ fn ReviewLinks() -> impl IntoView {
     let app = use_app();
     let conflicts = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
     let duplicates = Memo::new(move |_| {
-        app.notebook.with(|nb| app.not_duplicates.with(|nd| liaison_core::duplicates::candidates(nb, nd).len()))
+        app.notebook
+            .with(|nb| app.not_duplicates.with(|nd| liaison_core::queries::duplicates::candidates(nb, nd).len()))
     });
     view! {
         <Show when=move || { conflicts.get() > 0 }>

@@ -1,7 +1,7 @@
 //! Files in and out: downloads of exports, and reading files the officer picked or dropped.
 
 use js_sys::{Array, Uint8Array};
-use liaison_core::bundle::MAX_BUNDLE_BYTES;
+use liaison_core::formats::bundle::MAX_BUNDLE_BYTES;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 

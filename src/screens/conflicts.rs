@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use liaison_core::id::RecordId;
-use liaison_core::model::{Field, Kind, Shape};
-use liaison_core::record::{Conflict, Entry, Record, Value};
+use liaison_core::crdt::id::RecordId;
+use liaison_core::crdt::record::{Conflict, Entry, Record};
+use liaison_core::schema::Value;
+use liaison_core::schema::{Field, Kind, Shape};
 use liaison_core::Notebook;
 
 use crate::components::fields::split_list;

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use liaison_core::crdt::id::RecordId;
 use liaison_core::date::{human_date, Date};
-use liaison_core::id::RecordId;
-use liaison_core::model::{Contact, Field, Kind};
+use liaison_core::model::Contact;
+use liaison_core::schema::{Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{ListField, TextArea, TextField};

@@ -4,8 +4,8 @@ use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use liaison_core::model::Kind;
-use liaison_core::query::ContactFilter;
+use liaison_core::queries::ContactFilter;
+use liaison_core::schema::Kind;
 
 use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use liaison_core::date::human_date;
-use liaison_core::query::{self, NATION_WINDOW_DAYS, NOT_MET_DAYS, UPCOMING_DAYS};
+use liaison_core::queries::{self, NATION_WINDOW_DAYS, NOT_MET_DAYS, UPCOMING_DAYS};
 
 use crate::components::marking::MarkingTag;
 use crate::state::use_app;
@@ -13,7 +13,7 @@ use crate::state::use_app;
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let app = use_app();
-    let dash = Memo::new(move |_| app.notebook.with(|nb| query::dashboard(nb, app.today)));
+    let dash = Memo::new(move |_| app.notebook.with(|nb| queries::dashboard(nb, app.today)));
     let follow_up = |f: liaison_core::notebook::FollowUp, overdue: bool| {
         let href = f.meeting.id.map(|id| format!("/meetings/{id}")).unwrap_or_default();
         let text = if f.action.text.trim().is_empty() { "Untitled action".to_string() } else { f.action.text.clone() };

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use liaison_core::duplicates::{candidates, Candidate};
-use liaison_core::model::{Contact, Field, Shape};
-use liaison_core::record::Value;
+use liaison_core::model::Contact;
+use liaison_core::queries::duplicates::{candidates, Candidate};
+use liaison_core::schema::Value;
+use liaison_core::schema::{Field, Shape};
 
 use crate::state::use_app;
 

@@ -2,7 +2,7 @@
 
 use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
-use liaison_core::bundle::Scope;
+use liaison_core::formats::bundle::Scope;
 
 use crate::components::time::human_time;
 use crate::state::{use_app, Format};

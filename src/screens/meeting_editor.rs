@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use liaison_core::id::RecordId;
-use liaison_core::model::{Field, Kind, Meeting};
-use liaison_core::record::Value;
+use liaison_core::crdt::id::RecordId;
+use liaison_core::model::Meeting;
+use liaison_core::schema::Value;
+use liaison_core::schema::{Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{input_id, ListField, TextArea, TextField};

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use liaison_core::date::human_date;
-use liaison_core::model::{Contact, Kind};
-use liaison_core::query::MeetingFilter;
+use liaison_core::model::Contact;
+use liaison_core::queries::MeetingFilter;
+use liaison_core::schema::Kind;
 
 use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};

@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use liaison_core::bundle::{self, Problem, Scope};
+use liaison_core::crdt::id::RecordId;
+use liaison_core::exchange::pipeline;
 use liaison_core::exchange::{self, ImportUndo};
-use liaison_core::id::RecordId;
-use liaison_core::interop::{self, pipeline, Ceiling, ExportText};
-use liaison_core::model::Field;
-use liaison_core::record::Value;
+use liaison_core::formats::bundle::{self, Problem, Scope};
+use liaison_core::formats::{self, ExportText};
+use liaison_core::marking::Ceiling;
+use liaison_core::schema::Field;
+use liaison_core::schema::Value;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY, NOT_DUPLICATES_KEY};
 
 use super::AppState;
@@ -71,14 +73,14 @@ impl AppState {
         let date = self.today.to_string();
         let files: Vec<(String, ExportText, &str)> = self.notebook.with_untracked(|nb| match format {
             Format::VCard => {
-                vec![(format!("liaison-contacts-{date}.vcf"), interop::vcard::export_all(nb, ceiling), "text/vcard")]
+                vec![(format!("liaison-contacts-{date}.vcf"), formats::vcard::export_all(nb, ceiling), "text/vcard")]
             }
             Format::ICal => vec![(
                 format!("liaison-meetings-{date}.ics"),
-                interop::ical::export_all(nb, ceiling, platform::now_ms()),
+                formats::ical::export_all(nb, ceiling, platform::now_ms()),
                 "text/calendar",
             )],
-            Format::Csv => interop::csv::export_all(nb, ceiling, interop::csv::CsvOptions { excel })
+            Format::Csv => formats::csv::export_all(nb, ceiling, formats::csv::CsvOptions { excel })
                 .into_iter()
                 .map(|(name, text)| (format!("liaison-{date}-{name}"), text, "text/csv"))
                 .collect(),
@@ -107,7 +109,7 @@ impl AppState {
         let Some((name, text)) = self.notebook.with_untracked(|nb| {
             let c = nb.contact(id)?;
             let slug: String = c.display_name().chars().map(|ch| if ch.is_alphanumeric() { ch } else { '-' }).collect();
-            Some((format!("{}.vcf", slug.trim_matches('-')), interop::vcard::export(nb, &[c], Ceiling::All).text))
+            Some((format!("{}.vcf", slug.trim_matches('-')), formats::vcard::export(nb, &[c], Ceiling::All).text))
         }) else {
             return Err("this contact no longer exists".into());
         };
@@ -119,10 +121,10 @@ impl AppState {
     /// was left out.
     pub fn export_contacts_vcard(
         &self,
-        filter: &liaison_core::query::ContactFilter,
+        filter: &liaison_core::queries::ContactFilter,
         ceiling: Ceiling,
     ) -> Result<String, String> {
-        let export = self.notebook.with_untracked(|nb| interop::vcard::export(nb, &filter.apply(nb), ceiling));
+        let export = self.notebook.with_untracked(|nb| formats::vcard::export(nb, &filter.apply(nb), ceiling));
         let name = format!("liaison-contacts-{}.vcf", self.today);
         platform::download(&name, &export.text, "text/vcard")?;
         let n = export.written;
@@ -141,7 +143,7 @@ impl AppState {
     }
 
     /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].
-    /// vCard and iCalendar files are read as bundles of proposals (`interop::pipeline`), so every file
+    /// vCard and iCalendar files are read as bundles of proposals (`formats::pipeline`), so every file
     /// goes through the same preview, apply and Undo.
     pub fn plan_import(&self, files: Vec<PickedFile>) {
         let now = platform::now_ms();

@@ -8,15 +8,15 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use liaison_core::crdt::id::{DeviceId, RecordId};
 use liaison_core::date::Date;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
-use liaison_core::id::{DeviceId, RecordId};
-use liaison_core::interop::Ceiling;
-use liaison_core::model::{Field, Kind};
-use liaison_core::record::Value;
-use liaison_core::search::SearchIndex;
+use liaison_core::formats::wire::decode_record;
+use liaison_core::marking::Ceiling;
+use liaison_core::queries::search::SearchIndex;
+use liaison_core::schema::Value;
+use liaison_core::schema::{Field, Kind};
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
-use liaison_core::wire::decode_record;
 use liaison_core::Notebook;
 
 pub use exchange::{Format, LastImport};

@@ -17,7 +17,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use liaison_cli::benchdata::{generate, Spec};
 use liaison_cli::files::now_ms;
 use liaison_cli::merge::{merge_device, Merger, DEFAULT_LABEL, DEFAULT_OFFICER};
-use liaison_core::bundle::{read_bundle, Bundle};
+use liaison_core::formats::bundle::{read_bundle, Bundle};
 
 fn read_all(texts: &[(String, String)], now: u64) -> Vec<(String, Bundle)> {
     texts.iter().filter_map(|(name, text)| read_bundle(text.as_bytes(), now).ok().map(|b| (name.clone(), b))).collect()

@@ -12,8 +12,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use liaison_core::interop::{ical, vcard, Ceiling};
-use liaison_core::search::SearchIndex;
+use liaison_core::formats::{ical, vcard};
+
+use liaison_core::marking::Ceiling;
+use liaison_core::queries::search::SearchIndex;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 
 const NOW: u64 = 1_767_225_600_000;

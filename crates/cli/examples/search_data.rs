@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use liaison_cli::benchdata::XorShift;
-use liaison_core::bundle::{write_bundle, ExportInput, Scope};
-use liaison_core::wire::DeviceV1;
+use liaison_core::formats::bundle::{write_bundle, ExportInput, Scope};
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Value};
 
 const FIRST: [&str; 12] =

@@ -8,11 +8,11 @@
 //! deleted while others edit them. Everything comes from a seeded xorshift generator: the same
 //! [`Spec`] always gives the same bytes.
 
-use liaison_core::bundle::Scope;
+use liaison_core::crdt::record::Record;
 use liaison_core::date::Date;
 use liaison_core::exchange::{export, ExportRequest, ExportState};
-use liaison_core::record::Record;
-use liaison_core::wire::DeviceV1;
+use liaison_core::formats::bundle::Scope;
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 use uuid::Uuid;
 
@@ -418,7 +418,7 @@ pub fn generate(spec: &Spec) -> Vec<Generated> {
             bundle_id: rng.uuid(),
             now_ms: now,
             today,
-            ceiling: liaison_core::interop::Ceiling::All,
+            ceiling: liaison_core::marking::Ceiling::All,
         };
         let e = export(&nb, &mut state, request);
         if o % 2 == 0 {
@@ -440,7 +440,7 @@ mod tests {
         assert_eq!(a, generate(&spec));
         assert_eq!(a.len(), 3);
         for g in &a {
-            let b = liaison_core::bundle::read_bundle(g.text.as_bytes(), crate::files::now_ms());
+            let b = liaison_core::formats::bundle::read_bundle(g.text.as_bytes(), crate::files::now_ms());
             assert!(b.is_ok(), "{}: {:?}", g.file_name, b.err());
             assert_eq!(g.records, 60);
         }

@@ -6,11 +6,12 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use liaison_core::bundle::{self, Bundle, ExportInput, Problem, Scope};
-use liaison_core::interop::csv::{self as csv_out, CsvOptions};
-use liaison_core::interop::{self, ical, vcard, Ceiling, ExportText};
-use liaison_core::model::{marking_level, MarkingLevel};
-use liaison_core::wire::DeviceV1;
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Problem, Scope};
+use liaison_core::formats::csv::{self as csv_out, CsvOptions};
+use liaison_core::formats::wire::DeviceV1;
+use liaison_core::formats::{self, ical, vcard, ExportText};
+use liaison_core::marking::Ceiling;
+use liaison_core::marking::{marking_level, MarkingLevel};
 use liaison_core::{DeviceId, Notebook, Record};
 use sha2::{Digest, Sha256};
 
@@ -95,7 +96,7 @@ pub fn markings_written(b: &Bundle, format: Format, ceiling: Ceiling) -> String 
         *counts.entry((std::cmp::Reverse(rank), label)).or_default() += 1;
     };
     let within = |id: Option<liaison_core::RecordId>| {
-        id.and_then(|id| nb.record(id)).is_some_and(|r| interop::marking::record_within(&nb, r, ceiling))
+        id.and_then(|id| nb.record(id)).is_some_and(|r| liaison_core::marking::record_within(&nb, r, ceiling))
     };
     if format != Format::Ics {
         for c in nb.contacts().iter().filter(|c| within(c.id)) {
@@ -156,7 +157,7 @@ pub fn read_vcf(path: &Path) -> Result<Vec<u8>, String> {
     if meta.is_dir() {
         return Err("it is a directory, not a .vcf file".into());
     }
-    let limit = interop::MAX_IMPORT_BYTES as u64;
+    let limit = formats::MAX_IMPORT_BYTES as u64;
     if meta.len() > limit {
         return Err(format!(
             "the file is {} MB; a .vcf file may be at most {} MB",
@@ -205,7 +206,7 @@ pub struct VcfBundle {
     /// Properties not kept, with how many cards had them.
     pub skipped: BTreeMap<String, usize>,
     /// Problems with the file, with line numbers.
-    pub problems: Vec<interop::Problem>,
+    pub problems: Vec<formats::Problem>,
 }
 
 /// Makes a bundle of contacts from a .vcf file's bytes, with core's vCard import into an empty notebook.
@@ -216,7 +217,7 @@ pub fn bundle_from_vcf(
     label: &str,
     officer: &str,
     now_ms: u64,
-) -> Result<VcfBundle, Vec<interop::Problem>> {
+) -> Result<VcfBundle, Vec<formats::Problem>> {
     let parsed = vcard::parse(bytes);
     if parsed.cards.is_empty() {
         return Err(parsed.problems);
@@ -269,7 +270,7 @@ pub fn bundle_from_vcf(
 }
 
 /// A problem line for a .vcf file.
-pub fn vcf_problem_line(file: &str, p: &interop::Problem) -> String {
+pub fn vcf_problem_line(file: &str, p: &formats::Problem) -> String {
     format!("{file}: {}", clean(&p.to_string(), MESSAGE_CHARS))
 }
 

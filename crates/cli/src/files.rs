@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use liaison_core::bundle::{self, Bundle, Problem};
+use liaison_core::formats::bundle::{self, Bundle, Problem};
 
 /// Now, by the system clock, in ms since the epoch (0 if the clock is before 1970).
 pub fn now_ms() -> u64 {

@@ -13,8 +13,8 @@ use liaison_cli::files::{self, shown};
 use liaison_cli::merge::{self, Merger};
 use liaison_cli::report::{self, Directory};
 use liaison_cli::text::{clean, plural, MESSAGE_CHARS};
-use liaison_core::bundle::Problem;
-use liaison_core::interop::Ceiling;
+use liaison_core::formats::bundle::Problem;
+use liaison_core::marking::Ceiling;
 
 /// Liaison, the offline field notebook for liaison officers: the coordinator's command-line tool.
 ///
@@ -323,7 +323,7 @@ fn merge_files(inputs: &[PathBuf], output: &Path, label: &str, officer: &str, ve
     let text = merged.to_bundle();
     // The output is read back exactly as the app would read it before it replaces anything, so that a
     // merge never leaves a bundle behind that the app would refuse (one too large, say).
-    if let Err(problems) = liaison_core::bundle::read_bundle(text.as_bytes(), now) {
+    if let Err(problems) = liaison_core::formats::bundle::read_bundle(text.as_bytes(), now) {
         for p in &problems {
             out.line(problem_line("merged bundle", p));
         }
@@ -447,7 +447,7 @@ fn import_vcf(path: &Path, output: &Path, label: &str, officer: &str) -> ExitCod
         out.line(convert::vcf_problem_line(&name, p));
     }
     // Read back exactly as the app would, before anything is written.
-    if let Err(problems) = liaison_core::bundle::read_bundle(made.text.as_bytes(), now) {
+    if let Err(problems) = liaison_core::formats::bundle::read_bundle(made.text.as_bytes(), now) {
         for p in &problems {
             out.line(convert::bundle_problem_line("new bundle", p));
         }

@@ -20,9 +20,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use liaison_core::bundle::{self, Bundle, ExportInput, Scope};
-use liaison_core::record::{Conflict, Record, Value};
-use liaison_core::wire::{encode_record, DeviceV1};
+use liaison_core::crdt::record::{Conflict, Record};
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
+use liaison_core::formats::wire::{encode_record, DeviceV1};
+use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Field, Kind, RecordId};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use liaison_core::bundle::{Bundle, Scope};
-use liaison_core::record::{Conflict, Entry, Record};
-use liaison_core::wire::DeviceV1;
+use liaison_core::crdt::record::{Conflict, Entry, Record};
+use liaison_core::formats::bundle::{Bundle, Scope};
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
@@ -168,7 +168,7 @@ pub fn conflicts_line(s: &Summary) -> String {
 
 /// Edits stamped further ahead of `now_ms` than the clock allows: made on a device with a wrong date.
 pub fn ahead_line<'a>(records: impl IntoIterator<Item = &'a Record>, now_ms: u64) -> Option<String> {
-    let limit = now_ms.saturating_add(liaison_core::clock::MAX_FUTURE_SKEW_MS);
+    let limit = now_ms.saturating_add(liaison_core::crdt::clock::MAX_FUTURE_SKEW_MS);
     let n = records.into_iter().flat_map(|r| r.stamps()).filter(|s| s.wall_ms > limit).count();
     (n > 0).then(|| {
         format!(

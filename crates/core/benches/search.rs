@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use liaison_core::search::SearchIndex;
+use liaison_core::queries::search::SearchIndex;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 
 struct Counting;
@@ -395,10 +395,10 @@ fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], mee
 
     let today = liaison_core::date::Date::from_days_since_epoch((BASE_MS / 86_400_000) as i64 + 200);
     let t = Instant::now();
-    let d = black_box(liaison_core::query::dashboard(nb, today));
+    let d = black_box(liaison_core::queries::dashboard(nb, today));
     let dashboard = t.elapsed();
     {
-        use liaison_core::query as q;
+        use liaison_core::queries as q;
         let time = |f: &dyn Fn() -> usize| {
             let t = Instant::now();
             let n = f();
@@ -412,12 +412,12 @@ fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], mee
         ];
         eprintln!("dashboard parts: {parts:?}");
     }
-    let filter = liaison_core::query::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
+    let filter = liaison_core::queries::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
     let t = Instant::now();
     let filtered = black_box(filter.apply(nb)).len();
     let filtering = t.elapsed();
     let t = Instant::now();
-    let nations = black_box(liaison_core::query::nations(nb)).len();
+    let nations = black_box(liaison_core::queries::nations(nb)).len();
     let dropdown = t.elapsed();
     eprintln!(
         "queries: dashboard {:.1} ms ({} overdue, {} per-nation bars, {} not met); meetings filtered by nation {:.1} ms ({filtered}); nations dropdown {:.1} ms ({nations})",
@@ -519,8 +519,8 @@ fn main() {
     }
     c.bench_function("build", |b| b.iter(|| SearchIndex::build(black_box(&nb))));
     let today = liaison_core::date::Date::from_days_since_epoch((BASE_MS / 86_400_000) as i64 + 200);
-    c.bench_function("dashboard", |b| b.iter(|| liaison_core::query::dashboard(black_box(&nb), today)));
-    let filter = liaison_core::query::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
+    c.bench_function("dashboard", |b| b.iter(|| liaison_core::queries::dashboard(black_box(&nb), today)));
+    let filter = liaison_core::queries::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
     c.bench_function("filter meetings by nation", |b| b.iter(|| filter.apply(black_box(&nb))));
     c.final_summary();
 }

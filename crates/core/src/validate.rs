@@ -4,7 +4,8 @@
 //! field, and the data stays exactly as typed until it is fixed.
 
 use crate::date::{Date, Time};
-use crate::model::{Action, Contact, Field, Meeting};
+use crate::model::{Action, Contact, Meeting};
+use crate::schema::Field;
 
 /// One thing wrong with one field.
 #[derive(Clone, Debug, PartialEq, Eq)]

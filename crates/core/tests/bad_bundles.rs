@@ -15,14 +15,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use liaison_core::bundle::{
-    read_bundle, write_bundle, Bundle, BundleV1, ExportInput, Problem, Scope, MAX_BUNDLE_BYTES, MAX_RECORDS,
-};
-use liaison_core::clock::Stamp;
+use liaison_core::crdt::clock::Stamp;
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, FileVerdict, ImportLog};
+use liaison_core::formats::bundle::{
+    read_bundle, write_bundle, Bundle, BundleV1, ExportInput, Problem, Scope, MAX_BUNDLE_BYTES, MAX_RECORDS,
+};
+use liaison_core::formats::wire::{DeviceV1, ValueV1};
 use liaison_core::storage::{self, Backend, MemoryBackend, WriteQueue, DEVICES_KEY, IMPORTS_KEY};
-use liaison_core::wire::{DeviceV1, ValueV1};
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Value};
 use sha2::{Digest, Sha256};
 
@@ -219,7 +219,7 @@ fn every_corpus_file_has_an_expectation_and_every_expectation_a_file() {
 fn the_corpus_base_is_a_valid_bundle_exactly_as_write_bundle_writes_it() {
     let bytes = std::fs::read(corpus_dir().join("base/mini.json")).expect("base/mini.json");
     let b = read_bundle(&bytes, NOW).unwrap_or_else(|p| panic!("the corpus base does not read: {p:?}"));
-    let again = liaison_core::bundle::write_bundle_v1(ExportInput {
+    let again = liaison_core::formats::bundle::write_bundle_v1(ExportInput {
         bundle_id: b.id,
         created_ms: b.created_ms,
         device: &b.device,
@@ -337,7 +337,7 @@ fn sealed(mut dto: BundleV1) -> String {
     serde_json::to_string_pretty(&dto).expect("serialise")
 }
 
-fn contact_mut(dto: &mut BundleV1) -> &mut liaison_core::wire::RecordV1 {
+fn contact_mut(dto: &mut BundleV1) -> &mut liaison_core::formats::wire::RecordV1 {
     dto.records.iter_mut().find(|r| r.id.to_string() == CONTACT).expect("the base's contact")
 }
 
@@ -540,7 +540,7 @@ fn a_causal_context_in_the_year_9999_cannot_swallow_later_edits() {
             bundle_id: uuid::Uuid::from_u128(0x019c_eced_0000_7000_8000_0000_0000_0042),
             now_ms: NOW + DAY,
             today: Date::from_days_since_epoch(((NOW + DAY) / DAY) as i64),
-            ceiling: liaison_core::interop::Ceiling::All,
+            ceiling: liaison_core::marking::Ceiling::All,
         },
     )
     .text;

@@ -21,7 +21,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 use common::{check_against_log, device_id, encode_all, join_into, joined, State, World, DAY_MS};
-use liaison_core::record::Conflict;
+use liaison_core::crdt::record::Conflict;
 use liaison_core::{Notebook, Record};
 
 /// Steps of each simulated history.
@@ -283,7 +283,7 @@ struct Coverage {
 fn stripped(rs: &[Record]) -> Vec<Record> {
     rs.iter()
         .map(|r| {
-            let mut v1 = liaison_core::wire::RecordV1::from_record(r);
+            let mut v1 = liaison_core::formats::wire::RecordV1::from_record(r);
             v1.fields.0.clear();
             v1.into_record().expect("a v1 record without fields reads")
         })
@@ -292,7 +292,7 @@ fn stripped(rs: &[Record]) -> Vec<Record> {
 
 /// A copy of a snapshot whose deletions claim to have seen only themselves.
 fn narrowed(rs: &[Record]) -> Vec<Record> {
-    use liaison_core::record::{Entry, Register};
+    use liaison_core::crdt::record::{Entry, Register};
     rs.iter()
         .map(|r| {
             let mut r = r.clone();
@@ -303,7 +303,7 @@ fn narrowed(rs: &[Record]) -> Vec<Record> {
                 .map(|e| {
                     let mut e = e.clone();
                     if e.seen.is_some() {
-                        let mut own = liaison_core::vv::VersionVector::new();
+                        let mut own = liaison_core::crdt::vv::VersionVector::new();
                         own.add(&e.stamp);
                         e.seen = Some(own);
                     }
@@ -454,7 +454,7 @@ fn importing_every_devices_final_state_gives_the_same_state_as_its_bundles() {
 #[test]
 fn the_edit_log_check_notices_a_lost_a_resurrected_and_an_invented_value() {
     use common::Op;
-    use liaison_core::record::{Entry, Register};
+    use liaison_core::crdt::record::{Entry, Register};
     use liaison_core::Value;
     let world = World::run(
         &[0, 0, 0],

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use liaison_core::bundle::{read_bundle, Scope};
+use liaison_core::crdt::id::{DeviceId, RecordId};
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, Export, ExportRequest, ExportState, ImportLog};
-use liaison_core::id::{DeviceId, RecordId};
-use liaison_core::interop::marking::record_within;
-use liaison_core::interop::Ceiling;
-use liaison_core::model::{Field, Kind};
-use liaison_core::record::Value;
-use liaison_core::wire::DeviceV1;
+use liaison_core::formats::bundle::{read_bundle, Scope};
+use liaison_core::formats::wire::DeviceV1;
+use liaison_core::marking::record_within;
+use liaison_core::marking::Ceiling;
+use liaison_core::schema::Value;
+use liaison_core::schema::{Field, Kind};
 use liaison_core::Notebook;
 use proptest::prelude::*;
 

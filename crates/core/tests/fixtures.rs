@@ -18,11 +18,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use liaison_core::bundle::{read_bundle, write_bundle, write_bundle_v1, Bundle, ExportInput, Scope};
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, ExportState, ImportLog};
+use liaison_core::formats::bundle::{read_bundle, write_bundle, write_bundle_v1, Bundle, ExportInput, Scope};
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::model::{Action, Contact, Meeting};
-use liaison_core::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Value};
 use uuid::Uuid;
 
@@ -414,7 +414,7 @@ fn gen_edit_after_delete() -> String {
     let edited_after_delete = d
         .conflicts()
         .iter()
-        .filter(|(_, c)| matches!(c, liaison_core::record::Conflict::EditedAfterDelete { .. }))
+        .filter(|(_, c)| matches!(c, liaison_core::crdt::record::Conflict::EditedAfterDelete { .. }))
         .count();
     assert_eq!(edited_after_delete, 1, "the fixture must hold an edit made after a delete");
     export_as_device(&d, &d_dev, &mut ExportState::default(), Scope::All, bundle_id(23), now + MINUTE, today(now)).text
@@ -732,7 +732,7 @@ fn check(e: &Expect, b: &Bundle) {
     }
     // Every stamp's device has a profile, so provenance can name an officer.
     let profiled: BTreeSet<DeviceId> = b.devices.iter().map(|d| d.id).collect();
-    for d in liaison_core::bundle::devices_in(b) {
+    for d in liaison_core::formats::bundle::devices_in(b) {
         assert!(profiled.contains(&d), "{}: device {d} has no profile", e.file);
     }
     // And it imports into an empty notebook as the counts say.
@@ -774,7 +774,7 @@ fn the_edit_after_delete_fixture_shows_the_edit_the_deletion_did_not_see() {
     let meeting = b.records.iter().find(|r| r.kind == Kind::Meeting).expect("meeting");
     assert!(meeting.is_deleted());
     let conflicts = meeting.conflicts();
-    let [liaison_core::record::Conflict::EditedAfterDelete { edits, .. }] = conflicts.as_slice() else {
+    let [liaison_core::crdt::record::Conflict::EditedAfterDelete { edits, .. }] = conflicts.as_slice() else {
         panic!("expected one edited-after-delete conflict, got {conflicts:?}")
     };
     assert_eq!(edits.len(), 1);
@@ -842,7 +842,8 @@ fn html_and_script_payloads_round_trip_exactly() {
     let names: BTreeSet<String> = nb.contacts().into_iter().map(|c| c.name).collect();
     assert!(names.contains(PAYLOADS[0]) && names.contains(PAYLOADS[10]));
     for r in nb.records() {
-        let again = liaison_core::wire::decode_record(&liaison_core::wire::encode_record(r)).expect("decode");
+        let again =
+            liaison_core::formats::wire::decode_record(&liaison_core::formats::wire::encode_record(r)).expect("decode");
         assert_eq!(&again, r);
     }
     // The Playwright suite's copy is the same file.
@@ -853,7 +854,7 @@ fn html_and_script_payloads_round_trip_exactly() {
 /// An export as the app makes it, for a device whose only replica is the device itself.
 fn export_as_device(
     nb: &Notebook,
-    device: &liaison_core::wire::DeviceV1,
+    device: &liaison_core::formats::wire::DeviceV1,
     state: &mut exchange::ExportState,
     scope: Scope,
     bundle_id: uuid::Uuid,
@@ -871,7 +872,7 @@ fn export_as_device(
             bundle_id,
             now_ms,
             today,
-            ceiling: liaison_core::interop::Ceiling::All,
+            ceiling: liaison_core::marking::Ceiling::All,
         },
     )
 }

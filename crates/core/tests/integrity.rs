@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use liaison_core::bundle::{read_bundle, write_bundle, ExportInput, Scope};
-use liaison_core::clock::Stamp;
+use liaison_core::crdt::clock::Stamp;
+use liaison_core::crdt::record::{Conflict, Entry, Record, Register};
+use liaison_core::crdt::vv::VersionVector;
 use liaison_core::exchange::{self, FileVerdict, ImportLog};
-use liaison_core::record::{Conflict, Entry, Record, Register, Value};
-use liaison_core::vv::VersionVector;
-use liaison_core::wire::{DeviceV1, RecordV1};
+use liaison_core::formats::bundle::{read_bundle, write_bundle, ExportInput, Scope};
+use liaison_core::formats::wire::{DeviceV1, RecordV1};
+use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId};
 use proptest::prelude::*;
 
@@ -105,7 +106,7 @@ fn one_deletion_seen_with_two_contexts_merges_to_the_same_bytes_in_either_order(
     let mut ba = narrower.clone();
     ba.merge(&deleted).unwrap();
     assert_eq!(ab, ba);
-    assert_eq!(liaison_core::wire::encode_record(&ab), liaison_core::wire::encode_record(&ba));
+    assert_eq!(liaison_core::formats::wire::encode_record(&ab), liaison_core::formats::wire::encode_record(&ba));
     // The deletion counts as having seen what both copies agree on.
     assert_eq!(ab.life.entries().len(), 1);
     assert_eq!(ab.life.entries()[0].seen, narrower.life.entries()[0].seen);
@@ -174,7 +175,7 @@ fn contradictory_histories_are_refused_rather_than_leaving_a_field_empty() {
         Register::with_context(vec![Entry { value: Value::Text("Y".into()), stamp: s3, seen: None }], both),
     );
     let mut joined = x.clone();
-    assert!(matches!(joined.merge_checked(&y), Err(liaison_core::record::MergeError::Contradiction { .. })));
+    assert!(matches!(joined.merge_checked(&y), Err(liaison_core::crdt::record::MergeError::Contradiction { .. })));
     assert_eq!(joined, x, "a refused merge changes nothing");
 
     let mut nb = Notebook::new(dev(9));
@@ -347,8 +348,8 @@ proptest! {
         // refuses them, or drops a register that holds and claims nothing. Every other record round-trips.
         let mut a = a;
         a.fields.retain(|_, r| !r.entries().is_empty());
-        let text = liaison_core::wire::encode_record(&a);
-        prop_assert_eq!(liaison_core::wire::decode_record(&text), Ok(a));
+        let text = liaison_core::formats::wire::encode_record(&a);
+        prop_assert_eq!(liaison_core::formats::wire::decode_record(&text), Ok(a));
     }
 }
 
@@ -361,7 +362,7 @@ fn import_file(
     bytes: &[u8],
     now: u64,
 ) -> (exchange::Preview, exchange::ImportUndo) {
-    use liaison_core::interop::pipeline;
+    use liaison_core::exchange::pipeline;
     let format = pipeline::detect(name, bytes).expect("a vCard or iCalendar file");
     let mut n = 0u8;
     let mut random = || {
@@ -381,7 +382,8 @@ fn shown_fields(r: &Record) -> BTreeMap<String, String> {
 
 #[test]
 fn reimporting_an_older_icalendar_file_loses_nothing_newer_and_undo_puts_everything_back() {
-    use liaison_core::interop::{ical, Ceiling};
+    use liaison_core::formats::ical;
+    use liaison_core::marking::Ceiling;
     let mut nb = Notebook::new(dev(1));
     let anna = nb.create(Kind::Contact, NOW, [1; 10]);
     nb.set(anna, Field::Name, Value::Text("Anna Wöber".into()), NOW + 1).unwrap();
@@ -416,7 +418,8 @@ fn reimporting_an_older_icalendar_file_loses_nothing_newer_and_undo_puts_everyth
 
 #[test]
 fn reimporting_an_older_vcard_keeps_a_merge_and_does_not_bring_back_a_deleted_contact() {
-    use liaison_core::interop::{vcard, Ceiling};
+    use liaison_core::formats::vcard;
+    use liaison_core::marking::Ceiling;
     let mut nb = Notebook::new(dev(1));
     let a = nb.create(Kind::Contact, NOW, [1; 10]);
     nb.set(a, Field::Name, Value::Text("Anna Wöber".into()), NOW + 1).unwrap();
@@ -460,7 +463,7 @@ fn a_new_contact_from_a_phone_vcard_shows_its_values_at_once() {
 fn a_value_over_1_mb_is_refused_where_it_is_typed_and_where_it_is_imported() {
     let mut nb = Notebook::new(dev(1));
     let id = nb.create(Kind::Contact, NOW, [1; 10]);
-    let huge = "x".repeat(liaison_core::bundle::MAX_VALUE_BYTES + 1);
+    let huge = "x".repeat(liaison_core::formats::bundle::MAX_VALUE_BYTES + 1);
     let typed = nb.set(id, Field::Notes, Value::Text(huge.clone()), NOW + 1);
     assert!(matches!(typed, Err(liaison_core::notebook::EditError::TooLarge { .. })), "{typed:?}");
     assert_eq!(nb.record(id).unwrap().text("notes"), "");

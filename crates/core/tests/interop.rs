@@ -6,9 +6,11 @@ mod interop_support;
 use std::collections::BTreeSet;
 
 use interop_support::{counter, empty, fixture, golden, one_officer, one_officer_bundle, read_csv};
-use liaison_core::interop::csv::{self as csv_out, CsvOptions};
-use liaison_core::interop::{ical, lines, vcard, Ceiling, MAX_IMPORT_BYTES};
-use liaison_core::{duplicates, Field, Kind, RecordId, Value};
+use liaison_core::formats::csv::{self as csv_out, CsvOptions};
+use liaison_core::formats::{ical, lines, vcard, MAX_IMPORT_BYTES};
+use liaison_core::marking::Ceiling;
+use liaison_core::queries::duplicates;
+use liaison_core::{Field, Kind, RecordId, Value};
 
 fn id(s: &str) -> RecordId {
     s.parse().unwrap()
@@ -476,7 +478,7 @@ fn garbage_is_reported_line_by_line_and_never_panics() {
 fn a_file_of_endless_garbage_gives_a_bounded_list_of_problems() {
     let garbage = "no colon here\r\n".repeat(10_000);
     let parsed = vcard::parse(garbage.as_bytes());
-    assert!(parsed.problems.len() <= liaison_core::interop::MAX_PROBLEMS + 2);
+    assert!(parsed.problems.len() <= liaison_core::formats::MAX_PROBLEMS + 2);
     assert!(parsed.problems.iter().any(|p| p.message.contains("more problems")));
 }
 
@@ -502,8 +504,8 @@ fn the_bundle_used_for_goldens_is_the_one_officer_fixture() {
 /// A notebook with everything that breaks careless writers: commas, semicolons, quotes, carets and
 /// backslashes in names; a name too long for one line; six scripts, right-to-left among them; formula
 /// text; a meeting over midnight, an all-day one, an undated one; markings from unmarked to SECRET.
-fn tricky() -> (liaison_core::Notebook, liaison_core::wire::DeviceV1, u64) {
-    use liaison_core::wire::DeviceV1;
+fn tricky() -> (liaison_core::Notebook, liaison_core::formats::wire::DeviceV1, u64) {
+    use liaison_core::formats::wire::DeviceV1;
     use liaison_core::{DeviceId, Notebook};
     let t0: u64 = 1_772_000_000_000;
     let device = DeviceV1 {
@@ -657,7 +659,7 @@ fn tricky() -> (liaison_core::Notebook, liaison_core::wire::DeviceV1, u64) {
 
 #[test]
 fn golden_tricky_bundle_and_its_exports() {
-    use liaison_core::bundle::{write_bundle, write_bundle_v1, ExportInput, Scope};
+    use liaison_core::formats::bundle::{write_bundle, write_bundle_v1, ExportInput, Scope};
     let (nb, device, now) = tricky();
     let input = || ExportInput {
         bundle_id: uuid::Uuid::from_u128(0x0195_0000_0000_7000_8000_0000_0000_0042),
@@ -672,11 +674,11 @@ fn golden_tricky_bundle_and_its_exports() {
     golden("tricky-bundle.json", write_bundle_v1(input()).as_bytes());
     let v2 = write_bundle(input());
     golden("tricky-bundle-v2.json", v2.as_bytes());
-    let from_v2 = liaison_core::bundle::read_bundle(v2.as_bytes(), now).unwrap();
+    let from_v2 = liaison_core::formats::bundle::read_bundle(v2.as_bytes(), now).unwrap();
     assert_eq!(from_v2.records.len(), nb.records().count());
     let bundle = write_bundle_v1(input());
     // The bundle reads back as the same notebook, so the CLI's conversions of it match these goldens.
-    let b = liaison_core::bundle::read_bundle(bundle.as_bytes(), now).unwrap();
+    let b = liaison_core::formats::bundle::read_bundle(bundle.as_bytes(), now).unwrap();
     let back = liaison_core::Notebook::from_records(device.id, b.records, now);
     let v = vcard::export_all(&back, Ceiling::All);
     assert_eq!(v.text, vcard::export_all(&nb, Ceiling::All).text);

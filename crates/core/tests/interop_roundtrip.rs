@@ -6,8 +6,9 @@
 mod interop_support;
 
 use interop_support::{counter, read_csv};
-use liaison_core::interop::csv::{self as csv_out, CsvOptions};
-use liaison_core::interop::{self, ical, lines, vcard, Ceiling};
+use liaison_core::formats::csv::{self as csv_out, CsvOptions};
+use liaison_core::formats::{self, ical, lines, vcard};
+use liaison_core::marking::Ceiling;
 use liaison_core::{Contact, DeviceId, Field, Kind, Meeting, Notebook, RecordId, Value};
 use proptest::prelude::*;
 
@@ -318,17 +319,17 @@ proptest! {
         let ceiling = Ceiling::EVERY[pick];
         let vcf = vcard::export_all(&nb, ceiling).text;
         for (c, (_, _, marking)) in contacts.iter().zip(&w.contacts) {
-            prop_assert_eq!(vcf.contains(&c.to_string()), interop::within(ceiling, marking));
+            prop_assert_eq!(vcf.contains(&c.to_string()), liaison_core::marking::within(ceiling, marking));
         }
         let ics = ical::export_all(&nb, ceiling, NOW).text;
-        prop_assert_eq!(ics.contains(&m.to_string()), interop::within(ceiling, &w.meeting.marking));
+        prop_assert_eq!(ics.contains(&m.to_string()), liaison_core::marking::within(ceiling, &w.meeting.marking));
         for (c, (_, _, marking)) in contacts.iter().zip(&w.contacts) {
-            if !interop::within(ceiling, marking) {
+            if !liaison_core::marking::within(ceiling, marking) {
                 prop_assert!(!ics.contains(&c.to_string()), "a participant above the ceiling");
             }
         }
         let csv = csv_out::export_all(&nb, ceiling, CsvOptions::default());
-        prop_assert_eq!(csv[1].1.text.contains(&m.to_string()), interop::within(ceiling, &w.meeting.marking));
+        prop_assert_eq!(csv[1].1.text.contains(&m.to_string()), liaison_core::marking::within(ceiling, &w.meeting.marking));
     }
 
 }
@@ -462,12 +463,12 @@ proptest! {
     fn no_input_panics_a_parser_or_an_import(bytes in prop_oneof![broken_file(), proptest::collection::vec(any::<u8>(), 0..600)]) {
         let mut nb = Notebook::new(DeviceId::new_v7(NOW, [9; 10]));
         let parsed = vcard::parse(&bytes);
-        prop_assert!(parsed.problems.len() <= interop::MAX_PROBLEMS + 1);
+        prop_assert!(parsed.problems.len() <= formats::MAX_PROBLEMS + 1);
         vcard::import(&mut nb, &parsed.cards, NOW, &mut counter(5));
         let cal = ical::parse(&bytes);
         ical::import(&mut nb, &cal, NOW + 1, &mut counter(6));
         for r in nb.records() {
-            prop_assert!(liaison_core::wire::decode_record(&liaison_core::wire::encode_record(r)).is_ok());
+            prop_assert!(liaison_core::formats::wire::decode_record(&liaison_core::formats::wire::encode_record(r)).is_ok());
         }
     }
 

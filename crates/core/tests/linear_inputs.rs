@@ -10,8 +10,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use liaison_core::interop::{ical, vcard, Ceiling, MAX_FILE_ITEMS, MAX_LIST_ITEMS};
-use liaison_core::search::SearchIndex;
+use liaison_core::formats::{ical, vcard, MAX_FILE_ITEMS, MAX_LIST_ITEMS};
+
+use liaison_core::marking::Ceiling;
+use liaison_core::queries::search::SearchIndex;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 
 // ---- counting what this thread allocates ----
@@ -444,7 +446,7 @@ fn bundle_of_list_items(item: &str, n: usize) -> Vec<u8> {
 fn a_bundle_of_millions_of_tiny_list_items_is_refused_in_memory_a_small_multiple_of_its_size() {
     for item in [r#""""#, r#""a""#] {
         let bytes = bundle_of_list_items(item, 2_000_000);
-        let (result, _, peak) = allocated(|| liaison_core::bundle::read_bundle(&bytes, 1_780_000_000_000));
+        let (result, _, peak) = allocated(|| liaison_core::formats::bundle::read_bundle(&bytes, 1_780_000_000_000));
         let problems = result.expect_err("refused");
         assert!(
             problems.iter().any(|p| p.message.contains("empty item") || p.message.contains("more list items")),

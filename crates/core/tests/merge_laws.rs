@@ -14,9 +14,9 @@
 mod common;
 
 use common::{device_id, encode_all, joined, Op, State, World, DAY_MS, EPOCH};
+use liaison_core::crdt::record::Conflict;
+use liaison_core::formats::wire::{decode_record, encode_record};
 use liaison_core::notebook::Notebook;
-use liaison_core::record::Conflict;
-use liaison_core::wire::{decode_record, encode_record};
 use liaison_core::{Field, Kind, Record, RecordId, Value};
 use proptest::prelude::*;
 

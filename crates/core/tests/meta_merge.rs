@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use liaison_core::bundle::Scope;
+use liaison_core::crdt::id::{DeviceId, RecordId};
 use liaison_core::exchange::{ExportState, ImportLog, LogEntry};
-use liaison_core::id::{DeviceId, RecordId};
+use liaison_core::formats::bundle::Scope;
+use liaison_core::formats::wire::{DeviceV1, UniqueMap};
 use liaison_core::storage::{merge_device_profiles, merge_not_duplicates};
-use liaison_core::wire::{DeviceV1, UniqueMap};
 use uuid::Uuid;
 
 fn dev(n: u8) -> DeviceId {

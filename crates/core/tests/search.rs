@@ -8,8 +8,10 @@
 //! - Dashboard: every list on a small hand-made notebook with fixed dates, at the edges of each window.
 
 use liaison_core::date::Date;
-use liaison_core::query::{self, ContactFilter, MeetingFilter, NationCount};
-use liaison_core::search::{fold, highlight, Results, SearchIndex, SNIPPET_CHARS};
+use liaison_core::queries::search::{highlight, Results, SearchIndex, SNIPPET_CHARS};
+use liaison_core::queries::{self, ContactFilter, MeetingFilter, NationCount};
+use liaison_core::text;
+use liaison_core::text::fold;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 use proptest::prelude::*;
 
@@ -24,11 +26,11 @@ struct Book {
 
 fn value(field: Field, text: &str) -> Value {
     match field.shape() {
-        liaison_core::model::Shape::List => {
+        liaison_core::schema::Shape::List => {
             Value::List(text.split('|').filter(|s| !s.is_empty()).map(str::to_string).collect())
         }
-        liaison_core::model::Shape::Flag => Value::Bool(text == "yes"),
-        liaison_core::model::Shape::Text => Value::Text(text.to_string()),
+        liaison_core::schema::Shape::Flag => Value::Bool(text == "yes"),
+        liaison_core::schema::Shape::Text => Value::Text(text.to_string()),
     }
 }
 
@@ -91,7 +93,7 @@ impl Book {
 }
 
 fn titles(r: &Results) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let t = |hits: &[liaison_core::search::Hit]| hits.iter().map(|h| h.title.clone()).collect();
+    let t = |hits: &[liaison_core::queries::search::Hit]| hits.iter().map(|h| h.title.clone()).collect();
     (t(&r.contacts.hits), t(&r.meetings.hits), t(&r.actions.hits))
 }
 
@@ -741,11 +743,11 @@ fn dropdowns_offer_each_value_once_in_its_most_used_spelling() {
     let w = world();
     let nb = &w.b.nb;
     // AUT: "AUT" on Anna and on a meeting, "aut" on Dora: one entry, spelled "AUT".
-    assert_eq!(query::nations(nb), ["AUT", "che", "FRA", "Österreich", "POL"]);
-    assert_eq!(query::organisations(nb), ["Bundesheer", "EU Military Staff", "Swiss Armed Forces"]);
-    assert_eq!(query::tags(nb), ["air", "priority"]);
-    assert_eq!(query::markings(nb), ["RESTRICTED"]);
-    assert!(query::same_value(" Österreich ", "OSTERREICH"));
+    assert_eq!(queries::nations(nb), ["AUT", "che", "FRA", "Österreich", "POL"]);
+    assert_eq!(queries::organisations(nb), ["Bundesheer", "EU Military Staff", "Swiss Armed Forces"]);
+    assert_eq!(queries::tags(nb), ["air", "priority"]);
+    assert_eq!(queries::markings(nb), ["RESTRICTED"]);
+    assert!(text::same(" Österreich ", "OSTERREICH"));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -774,7 +776,7 @@ fn the_dashboard_on_a_fixed_day() {
     );
     w.b.delete(orphan_meeting);
 
-    let d = query::dashboard(&w.b.nb, today);
+    let d = queries::dashboard(&w.b.nb, today);
     let texts = |v: &[liaison_core::notebook::FollowUp]| v.iter().map(|f| f.action.text.clone()).collect::<Vec<_>>();
     assert_eq!(texts(&d.overdue), ["Long overdue", "Yesterday"]);
     assert_eq!(texts(&d.upcoming), ["Today", "In 14 days"]);
@@ -782,7 +784,7 @@ fn the_dashboard_on_a_fixed_day() {
     // Recent: on or before today, newest first; the future and undated ones are left out.
     let recent: Vec<String> = d.recent_meetings.iter().map(|m| m.title.clone()).collect();
     assert_eq!(recent, ["Staff talks", "Working lunch", "Coordination call", "Old talks"]);
-    assert_eq!(query::recent_meetings(&w.b.nb, today, 2).len(), 2);
+    assert_eq!(queries::recent_meetings(&w.b.nb, today, 2).len(), 2);
 
     // The last 90 days are 2026-04-02 ..= 2026-06-30: Staff talks (AUT listed and Anna's AUT: once)
     // and the lunch (Ben's CHE, Anna's AUT). The FRA call on 2026-04-01 is outside.
@@ -790,7 +792,7 @@ fn the_dashboard_on_a_fixed_day() {
         d.meetings_per_nation,
         [NationCount { nation: "AUT".into(), meetings: 2 }, NationCount { nation: "che".into(), meetings: 1 }]
     );
-    assert_eq!(query::meetings_per_nation(&w.b.nb, today, 91).len(), 3, "one more day takes in the FRA call");
+    assert_eq!(queries::meetings_per_nation(&w.b.nb, today, 91).len(), 3, "one more day takes in the FRA call");
 
     // Not met in 180 days (no meeting in 2026-01-02 ..= 2026-06-30): Chen, last met 2026-01-01, exactly
     // 180 days ago (the meeting next week does not count); then Dora, never met, added a year ago.
@@ -798,15 +800,15 @@ fn the_dashboard_on_a_fixed_day() {
     let not_met: Vec<(RecordId, Option<Date>, i64)> =
         d.not_met.iter().map(|n| (n.contact.id.unwrap(), n.last_met, n.days)).collect();
     assert_eq!(not_met, [(w.chen, Some(day("2026-01-01")), 180), (w.dora, None, 394)]);
-    assert!(query::contacts_not_met(&w.b.nb, day("2026-06-29"), 180).iter().all(|n| n.contact.id != Some(w.chen)));
+    assert!(queries::contacts_not_met(&w.b.nb, day("2026-06-29"), 180).iter().all(|n| n.contact.id != Some(w.chen)));
     let _ = (w.anna, w.ben, w.eve, w.m_lunch, w.m_call, w.m_old);
 }
 
 #[test]
 fn the_dashboard_of_an_empty_notebook_is_empty() {
     let nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
-    let d = query::dashboard(&nb, day(TODAY));
+    let d = queries::dashboard(&nb, day(TODAY));
     assert!(d.overdue.is_empty() && d.upcoming.is_empty() && d.recent_meetings.is_empty());
     assert!(d.meetings_per_nation.is_empty() && d.not_met.is_empty());
-    assert!(query::nations(&nb).is_empty());
+    assert!(queries::nations(&nb).is_empty());
 }

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use liaison_core::bundle::{write_bundle, ExportInput, Scope};
-use liaison_core::wire::DeviceV1;
+use liaison_core::formats::bundle::{write_bundle, ExportInput, Scope};
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Value};
 use uuid::Uuid;
 

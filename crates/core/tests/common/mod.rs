@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use liaison_core::wire::encode_record;
+use liaison_core::formats::wire::encode_record;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Stamp, Value};
 
 /// The pseudo-field name under which writes of the life register (create, delete, restore) are logged.
@@ -63,12 +63,12 @@ pub fn field(kind: Kind, pick: usize) -> Field {
 /// A value of the right shape for `field`, numbered `pick` in a small pool (so equal values recur).
 pub fn value(field: Field, pick: usize) -> Value {
     match field.shape() {
-        liaison_core::model::Shape::Text => Value::Text(TEXTS[pick % TEXTS.len()].to_string()),
-        liaison_core::model::Shape::List => {
+        liaison_core::schema::Shape::Text => Value::Text(TEXTS[pick % TEXTS.len()].to_string()),
+        liaison_core::schema::Shape::List => {
             let lists: [&[&str]; 4] = [&[], &["a@b.org"], &["a@b.org", "c@d.org"], &["c@d.org"]];
             Value::List(lists[pick % lists.len()].iter().map(|s| s.to_string()).collect())
         }
-        liaison_core::model::Shape::Flag => Value::Bool(pick % 2 == 1),
+        liaison_core::schema::Shape::Flag => Value::Bool(pick % 2 == 1),
     }
 }
 
@@ -358,7 +358,7 @@ pub fn encode_all(s: &State) -> String {
 pub fn has_conflict(s: &State, edited_after_delete: bool) -> bool {
     s.values()
         .flat_map(|r| r.conflicts())
-        .any(|c| matches!(c, liaison_core::record::Conflict::EditedAfterDelete { .. }) == edited_after_delete)
+        .any(|c| matches!(c, liaison_core::crdt::record::Conflict::EditedAfterDelete { .. }) == edited_after_delete)
 }
 
 /// Checks `state` against the log of writes, exactly.

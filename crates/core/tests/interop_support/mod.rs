@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use liaison_core::bundle::{self, Bundle};
+use liaison_core::formats::bundle::{self, Bundle};
 use liaison_core::{DeviceId, Notebook};
 
 /// Where golden and sample files live.

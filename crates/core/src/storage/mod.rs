@@ -11,10 +11,10 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::id::{DeviceId, RecordId};
+use crate::crdt::id::{DeviceId, RecordId};
+use crate::crdt::record::Record;
+use crate::formats::wire::{decode_record, encode_record, DecodeError, DeviceV1};
 use crate::notebook::Notebook;
-use crate::record::Record;
-use crate::wire::{decode_record, encode_record, DecodeError, DeviceV1};
 
 /// Every key Liaison writes starts with this; the version in it changes only with an incompatible layout.
 pub const PREFIX: &str = "liaison/v1/";
@@ -629,8 +629,8 @@ pub fn merge_not_duplicates(
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance {
     use super::*;
-    use crate::model::{Field, Kind};
-    use crate::record::Value;
+    use crate::schema::Value;
+    use crate::schema::{Field, Kind};
 
     const NOW: u64 = 1_780_000_000_000;
 
@@ -755,7 +755,7 @@ pub mod conformance {
             let r = nb.record(*id).expect("sample");
             ops.push(Op::Put(
                 record_key(*id),
-                serde_json::to_string(&crate::wire::RecordV1::from_record(r)).expect("v1"),
+                serde_json::to_string(&crate::formats::wire::RecordV1::from_record(r)).expect("v1"),
             ));
         }
         b.write(ops).await;

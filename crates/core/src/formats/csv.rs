@@ -15,10 +15,11 @@
 //! **Excel.** Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without one it
 //! takes the Windows code page and garbles every name outside it. [`CsvOptions::excel`] adds the mark.
 
-use super::marking::{action_marking, view_within, Ceiling};
 use super::ExportText;
-use crate::model::{Action, Contact, Kind, Meeting};
+use crate::marking::{action_marking, view_within, Ceiling};
+use crate::model::{Action, Contact, Meeting};
 use crate::notebook::Notebook;
+use crate::schema::Kind;
 
 /// How a CSV file is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,7 +110,7 @@ fn start(opts: CsvOptions, header: &[&str]) -> String {
     out
 }
 
-fn id_text(id: Option<crate::id::RecordId>) -> String {
+fn id_text(id: Option<crate::crdt::id::RecordId>) -> String {
     id.map(|i| i.to_string()).unwrap_or_default()
 }
 
@@ -260,7 +261,7 @@ mod tests {
 
     #[test]
     fn excel_files_start_with_a_byte_order_mark() {
-        let nb = Notebook::new(crate::id::DeviceId::new_v7(0, [1; 10]));
+        let nb = Notebook::new(crate::crdt::id::DeviceId::new_v7(0, [1; 10]));
         let plain = contacts(&nb, &[], Ceiling::All, CsvOptions::default());
         assert!(plain.text.starts_with("Id,Name,"));
         assert!(plain.text.ends_with("Marking\r\n"));

@@ -36,16 +36,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::lines::{self, escape_list, escape_text, fold_into, param_value, split_escaped_while};
-use super::marking::{view_within, Ceiling};
 use super::vcard::{note_with_marking, note_without_marking};
 use super::{
     hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES,
 };
+use crate::crdt::id::RecordId;
 use crate::date::{Date, Time};
-use crate::id::RecordId;
-use crate::model::{marking_level, Action, Field, Kind, MarkingLevel, Meeting};
+use crate::marking::{marking_level, MarkingLevel};
+use crate::marking::{view_within, Ceiling};
+use crate::model::{Action, Meeting};
 use crate::notebook::Notebook;
-use crate::record::Value;
+use crate::schema::Value;
+use crate::schema::{Field, Kind};
+use crate::text::percent_encode;
 
 /// What Liaison appends to a record id to make an iCalendar UID (which should be globally unique, and
 /// by convention names its origin after an `@`).
@@ -96,18 +99,10 @@ pub fn uid_of(id: RecordId) -> String {
     format!("{id}{UID_SUFFIX}")
 }
 
-/// Percent-encodes an email address for a `mailto:` URI: everything but unreserved characters and
-/// `@ ! $ & ' * + =` is encoded (UTF-8), so the address can hold nothing that ends or splits the line.
+/// An email address as a `mailto:` URI: everything but unreserved characters and `@ ! $ & ' * + =` is
+/// percent-encoded (UTF-8), so the address can hold nothing that ends or splits the line.
 fn mailto(email: &str) -> String {
-    let mut out = String::from("mailto:");
-    for b in email.trim().bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@!$&'*+=".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!("mailto:{}", percent_encode(email.trim(), b"@!$&'*+="))
 }
 
 /// Undoes percent-encoding; sequences that do not decode to UTF-8 are kept as they were.

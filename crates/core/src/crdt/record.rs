@@ -21,53 +21,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::clock::Stamp;
-use crate::id::RecordId;
-use crate::model::Kind;
-use crate::vv::VersionVector;
-
-/// The value of one field.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Value {
-    /// Free text, a date (`YYYY-MM-DD`), a time (`HH:MM`) or an id, depending on the field.
-    Text(String),
-    /// Several strings: emails, phones, tags, participant ids.
-    List(Vec<String>),
-    /// A flag: an action's done state, a record's deleted state.
-    Bool(bool),
-}
-
-impl Value {
-    /// The text, or "" when the value is not text.
-    pub fn as_text(&self) -> &str {
-        match self {
-            Value::Text(s) => s,
-            _ => "",
-        }
-    }
-
-    /// The list, or an empty slice when the value is not a list.
-    pub fn as_list(&self) -> &[String] {
-        match self {
-            Value::List(v) => v,
-            _ => &[],
-        }
-    }
-
-    /// The flag, or false when the value is not a flag.
-    pub fn as_bool(&self) -> bool {
-        matches!(self, Value::Bool(true))
-    }
-
-    /// A short human rendering, for conflict lists and provenance.
-    pub fn display(&self) -> String {
-        match self {
-            Value::Text(s) => s.clone(),
-            Value::List(v) => v.join(", "),
-            Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        }
-    }
-}
+use crate::crdt::clock::Stamp;
+use crate::crdt::id::RecordId;
+use crate::crdt::vv::VersionVector;
+use crate::schema::Kind;
+use crate::schema::Value;
 
 /// One value of a register, with the stamp of the edit that wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -269,7 +227,7 @@ impl Record {
     }
 
     /// Every tick the record's contexts name (registers and deletions), for limits on claimed history.
-    pub fn context_ticks(&self) -> impl Iterator<Item = (&crate::id::DeviceId, &crate::clock::Tick)> {
+    pub fn context_ticks(&self) -> impl Iterator<Item = (&crate::crdt::id::DeviceId, &crate::crdt::clock::Tick)> {
         std::iter::once(&self.life).chain(self.fields.values()).flat_map(|r| {
             r.seen.0.iter().chain(r.entries.iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.iter()))
         })
@@ -305,7 +263,7 @@ impl Record {
         let seen = deletion.seen.clone().unwrap_or_default();
         let mut out = self.clone();
         out.fields.retain(|name, reg| {
-            if name == crate::model::Field::MergedInto.key() {
+            if name == crate::schema::Field::MergedInto.key() {
                 return true;
             }
             reg.entries.retain(|e| !seen.covers(&e.stamp));

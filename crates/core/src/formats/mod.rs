@@ -13,24 +13,22 @@
 //! a hash of the card. Importing the same file again therefore finds the same records and changes
 //! nothing; a contact whose UID matches is updated, never duplicated.
 
+pub mod bundle;
 pub mod csv;
 pub mod ical;
 pub mod lines;
-pub mod marking;
-pub mod pipeline;
 pub mod vcard;
+pub mod wire;
 
 use std::fmt;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-pub use marking::{within, Ceiling};
-
-use crate::id::RecordId;
-use crate::model::{Field, Kind};
+use crate::crdt::id::RecordId;
 use crate::notebook::Notebook;
-use crate::record::Value;
+use crate::schema::Value;
+use crate::schema::{Field, Kind};
 
 /// Files larger than this are refused before they are read (a .vcf of 10,000 contacts with photos is
 /// well under it; anything larger is not an address book or a calendar a person made).
@@ -202,7 +200,7 @@ pub struct ExportText {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
     /// Records made new, by id, in file order. Duplicate suggestions
-    /// ([`crate::duplicates::candidates`]) are worth showing when contacts are among them.
+    /// ([`crate::queries::duplicates::candidates`]) are worth showing when contacts are among them.
     pub created: Vec<RecordId>,
     /// Existing records that changed (a matching UID), in file order.
     pub updated: Vec<RecordId>,
@@ -277,7 +275,7 @@ pub(crate) fn upsert(
     refused: &mut Vec<Problem>,
 ) -> Landed {
     let (fit, too_large): (Vec<_>, Vec<_>) =
-        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::bundle::MAX_VALUE_BYTES);
+        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::formats::bundle::MAX_VALUE_BYTES);
     for (field, v) in too_large {
         refused.push(Problem {
             line: 0,
@@ -350,7 +348,7 @@ fn write_all(nb: &mut Notebook, id: RecordId, values: &[(Field, Value)], now_ms:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::DeviceId;
+    use crate::crdt::id::DeviceId;
 
     #[test]
     fn uuid_uids_are_taken_as_they_are_and_others_are_hashed_stably() {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::id::DeviceId;
+use crate::crdt::id::DeviceId;
 
 /// How far ahead of the local wall clock a remote stamp may be before it is treated as coming from a
 /// device with a wrong date: it is then flagged and does not move the local clock.

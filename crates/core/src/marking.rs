@@ -1,6 +1,6 @@
 //! Markings on export: every export can leave out records above a chosen marking.
 //!
-//! The ceiling uses the grades of [`crate::model::marking_level`], ordered
+//! The ceiling uses the grades of [`crate::marking::marking_level`], ordered
 //! Open < Restricted < Confidential < Secret. Two grades need a place in that order:
 //! - an unmarked record counts as Open: nobody marked it, and the officer sees it unmarked everywhere;
 //! - a label this version does not grade ("Company internal", a national caveat we do not know) counts
@@ -11,9 +11,79 @@
 //! said there. An action whose meeting is not in the notebook cannot be graded, and counts as an unknown
 //! label.
 
-use crate::model::{marking_level, Action, Field, Kind, MarkingLevel};
+/// How sensitive a marking is, for the colour of its band. Unknown labels are [`MarkingLevel::Other`].
+///
+/// The variants are declared from least to most restrictive, and compare so: a label this version
+/// cannot grade is above SECRET, because guessing that it is harmless is the mistake that would leak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarkingLevel {
+    /// No marking given.
+    None,
+    /// UNCLASSIFIED, PUBLIC, OFFICIAL and the like.
+    Open,
+    /// RESTRICTED, or any releasability caveat (REL TO …, NOFORN).
+    Restricted,
+    /// CONFIDENTIAL.
+    Confidential,
+    /// SECRET and above.
+    Secret,
+    /// A label this version does not grade.
+    Other,
+}
+
+/// Grades a marking label. Matching ignores case and surrounding space.
+pub fn marking_level(marking: &str) -> MarkingLevel {
+    let m = marking.trim().to_uppercase();
+    let has = |w: &str| m.split(|c: char| !c.is_alphanumeric()).any(|t| t == w);
+    if m.is_empty() {
+        MarkingLevel::None
+    } else if has("SECRET") {
+        MarkingLevel::Secret
+    } else if has("CONFIDENTIAL") {
+        MarkingLevel::Confidential
+    } else if has("RESTRICTED") || m.contains("REL TO") || has("NOFORN") {
+        MarkingLevel::Restricted
+    } else if has("UNCLASSIFIED") || has("PUBLIC") || has("OFFICIAL") {
+        MarkingLevel::Open
+    } else {
+        MarkingLevel::Other
+    }
+}
+
+/// The marking a page or file that shows all of these labels must carry: the most restrictive of them,
+/// graded by [`marking_level`]. Different labels of the same grade ("NATO RESTRICTED" and "REL TO AUT,
+/// CHE") are all kept, in the order given and joined by " / ", since neither covers the other. Empty
+/// when none is marked.
+pub fn highest_marking<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
+    let mut top = MarkingLevel::None;
+    let mut kept: Vec<&str> = Vec::new();
+    for label in labels.into_iter().map(str::trim).filter(|l| !l.is_empty()) {
+        let level = marking_level(label);
+        if level > top {
+            top = level;
+            kept.clear();
+        }
+        if level == top && !kept.iter().any(|k| k.to_uppercase() == label.to_uppercase()) {
+            kept.push(label);
+        }
+    }
+    kept.join(" / ")
+}
+
+/// The marking a printed page (or any view) showing these records must carry: [`highest_marking`] of
+/// every value their markings hold. A marking with a conflict counts with both values, as on export,
+/// because until a person chooses, either may be the right one.
+pub fn highest_marking_of<'a>(records: impl IntoIterator<Item = &'a Record>) -> String {
+    highest_marking(records.into_iter().flat_map(|r| {
+        r.fields.get(Field::Marking.key()).into_iter().flat_map(|reg| reg.entries().iter().map(|e| e.value.as_text()))
+    }))
+}
+
+use crate::model::Action;
+
+use crate::crdt::record::Record;
 use crate::notebook::Notebook;
-use crate::record::Record;
+use crate::schema::{Field, Kind};
 
 /// The highest marking an export may carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -115,7 +185,7 @@ fn marking_values_within(record: &Record, ceiling: Ceiling) -> bool {
 
 /// Whether the record behind a view (by its id) may be exported; a view with no id, or whose record is
 /// not in the notebook, is judged by the marking it shows.
-pub(crate) fn view_within(nb: &Notebook, id: Option<crate::id::RecordId>, shown: &str, ceiling: Ceiling) -> bool {
+pub(crate) fn view_within(nb: &Notebook, id: Option<crate::crdt::id::RecordId>, shown: &str, ceiling: Ceiling) -> bool {
     match id.and_then(|id| nb.record(id)) {
         Some(r) => record_within(nb, r, ceiling),
         None => within(ceiling, shown),
@@ -131,8 +201,48 @@ pub fn action_marking(nb: &Notebook, action: &Action) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::DeviceId;
-    use crate::record::Value;
+    #[test]
+    fn the_highest_marking_of_several_is_the_most_restrictive_and_keeps_equal_caveats() {
+        assert_eq!(highest_marking(["", "UNCLASSIFIED", "SECRET", "NATO RESTRICTED"]), "SECRET");
+        assert_eq!(highest_marking(["", " "]), "");
+        assert_eq!(highest_marking(["", "unclassified"]), "unclassified");
+        assert_eq!(highest_marking(["TOP SECRET", "Company internal"]), "Company internal", "ungraded is above SECRET");
+        assert_eq!(
+            highest_marking(["NATO RESTRICTED", "REL TO AUT, CHE", "nato restricted", "UNCLASSIFIED"]),
+            "NATO RESTRICTED / REL TO AUT, CHE"
+        );
+    }
+
+    #[test]
+    fn the_highest_marking_of_records_counts_both_sides_of_a_marking_conflict() {
+        use crate::crdt::id::DeviceId;
+        use crate::notebook::Notebook;
+        let now = 1_700_000_000_000;
+        let mut a = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let contact = a.create(Kind::Contact, now, [1; 10]);
+        let meeting = a.create(Kind::Meeting, now, [2; 10]);
+        a.set(meeting, Field::Marking, Value::Text("RESTRICTED".into()), now + 1).unwrap();
+        let mut b = Notebook::from_records(DeviceId::new_v7(0, [2; 10]), vec![a.record(contact).unwrap().clone()], now);
+        a.set(contact, Field::Marking, Value::Text("CONFIDENTIAL".into()), now + 2).unwrap();
+        b.set(contact, Field::Marking, Value::Text("UNCLASSIFIED".into()), now + 3).unwrap();
+        a.merge_record(b.record(contact).unwrap(), now + 4).unwrap();
+        assert_eq!(a.contact(contact).unwrap().marking, "UNCLASSIFIED", "the later value is shown");
+        let records = [a.record(contact).unwrap(), a.record(meeting).unwrap()];
+        assert_eq!(highest_marking_of(records), "CONFIDENTIAL");
+    }
+
+    #[test]
+    fn markings_are_graded_by_their_strongest_word() {
+        assert_eq!(marking_level(""), MarkingLevel::None);
+        assert_eq!(marking_level("unclassified"), MarkingLevel::Open);
+        assert_eq!(marking_level("NATO RESTRICTED"), MarkingLevel::Restricted);
+        assert_eq!(marking_level("UNCLASSIFIED // REL TO AUT, CHE"), MarkingLevel::Restricted);
+        assert_eq!(marking_level("CONFIDENTIAL"), MarkingLevel::Confidential);
+        assert_eq!(marking_level("TOP SECRET"), MarkingLevel::Secret);
+        assert_eq!(marking_level("Company internal"), MarkingLevel::Other);
+    }
+    use crate::crdt::id::DeviceId;
+    use crate::schema::Value;
 
     #[test]
     fn unmarked_counts_as_open_and_unknown_labels_as_the_most_restrictive() {

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::clock::{Stamp, Tick};
-use crate::id::DeviceId;
+use crate::crdt::clock::{Stamp, Tick};
+use crate::crdt::id::DeviceId;
 
 /// Per device, the newest tick seen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -20,11 +20,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::clock::MAX_FUTURE_SKEW_MS;
-use crate::id::{DeviceId, RecordId};
-use crate::model::{Field, Kind};
-use crate::record::Record;
-use crate::wire::{with_list_budget, DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
+use crate::crdt::clock::MAX_FUTURE_SKEW_MS;
+use crate::crdt::id::{DeviceId, RecordId};
+use crate::crdt::record::Record;
+use crate::formats::wire::{with_list_budget, DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
+use crate::schema::{Field, Kind};
 
 /// The `format` every Liaison bundle names.
 pub const FORMAT: &str = "liaison-bundle";
@@ -181,9 +181,9 @@ pub struct Bundle {
     /// What a file from another program held that could not be imported, as sentences; empty for
     /// Liaison bundles.
     pub notes: Vec<String>,
-    /// The format of a file from another program read as a bundle ([`crate::interop::pipeline`]);
+    /// The format of a file from another program read as a bundle ([`crate::exchange::pipeline`]);
     /// `None` for a Liaison bundle.
-    pub format: Option<crate::interop::pipeline::FileFormat>,
+    pub format: Option<crate::exchange::pipeline::FileFormat>,
 }
 
 /// One thing wrong with a bundle.
@@ -436,7 +436,7 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, now_ms: u64) -> Result<Bundle,
     if dto.created_ms > horizon {
         problems.push(Problem::file(format!(
             "the bundle says it was made in the year {}, more than a year ahead of this device's clock",
-            year_of(dto.created_ms.min(crate::wire::MAX_WALL_MS))
+            year_of(dto.created_ms.min(crate::formats::wire::MAX_WALL_MS))
         )));
     }
     let mut profiles = BTreeSet::new();
@@ -466,7 +466,7 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, now_ms: u64) -> Result<Bundle,
         let kind = r.kind();
         // Value limits are checked on the wire form, before any domain value is built.
         for (name, e) in r.field_entries() {
-            if let crate::wire::ValueV1::Text(s) = &e.v {
+            if let crate::formats::wire::ValueV1::Text(s) = &e.v {
                 if s.len() > MAX_VALUE_BYTES {
                     problems.push(Problem::record(
                         id,
@@ -474,7 +474,7 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, now_ms: u64) -> Result<Bundle,
                     ));
                 }
             }
-            if let crate::wire::ValueV1::List(l) = &e.v {
+            if let crate::formats::wire::ValueV1::List(l) = &e.v {
                 if l.iter().map(String::len).sum::<usize>() > MAX_VALUE_BYTES {
                     problems.push(Problem::record(id, format!("field “{name}” holds more than 1 MB")));
                 }
@@ -525,7 +525,7 @@ fn validate<R: WireRecord>(mut dto: BundleDto<R>, now_ms: u64) -> Result<Bundle,
 }
 
 /// Every tick of a record's causal contexts: the record's own and its deletions'.
-fn contexts(rec: &Record) -> impl Iterator<Item = crate::clock::Tick> + '_ {
+fn contexts(rec: &Record) -> impl Iterator<Item = crate::crdt::clock::Tick> + '_ {
     rec.context_ticks().map(|(_, t)| *t)
 }
 
@@ -545,10 +545,10 @@ fn link_problems(rec: &Record, kinds: &BTreeMap<RecordId, Kind>, problems: &mut 
         let Some(reg) = rec.fields.get(field.key()) else { continue };
         for e in reg.entries() {
             let texts: Vec<&str> = match &e.value {
-                crate::record::Value::Text(s) if s.is_empty() => vec![],
-                crate::record::Value::Text(s) => vec![s.as_str()],
-                crate::record::Value::List(l) => l.iter().map(String::as_str).collect(),
-                crate::record::Value::Bool(_) => vec![],
+                crate::schema::Value::Text(s) if s.is_empty() => vec![],
+                crate::schema::Value::Text(s) => vec![s.as_str()],
+                crate::schema::Value::List(l) => l.iter().map(String::as_str).collect(),
+                crate::schema::Value::Bool(_) => vec![],
             };
             for t in texts {
                 match t.parse::<RecordId>() {
@@ -586,11 +586,11 @@ pub fn links_of(rec: &Record) -> Vec<(Field, RecordId)> {
         }
         if let Some(v) = rec.get(field.key()) {
             match v {
-                crate::record::Value::Text(s) => out.extend(s.parse().ok().map(|id| (field, id))),
-                crate::record::Value::List(l) => {
+                crate::schema::Value::Text(s) => out.extend(s.parse().ok().map(|id| (field, id))),
+                crate::schema::Value::List(l) => {
                     out.extend(l.iter().filter_map(|s| s.parse().ok()).map(|id| (field, id)))
                 }
-                crate::record::Value::Bool(_) => {}
+                crate::schema::Value::Bool(_) => {}
             }
         }
     }

@@ -30,15 +30,16 @@
 use std::collections::BTreeSet;
 
 use super::lines::{self, escape_list, escape_text, fold_into, split_escaped, split_escaped_while};
-use super::marking::{view_within, Ceiling};
 use super::{
     hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES,
     MAX_LIST_ITEMS,
 };
-use crate::id::RecordId;
-use crate::model::{Contact, Field, Kind};
+use crate::crdt::id::RecordId;
+use crate::marking::{view_within, Ceiling};
+use crate::model::Contact;
 use crate::notebook::Notebook;
-use crate::record::Value;
+use crate::schema::Value;
+use crate::schema::{Field, Kind};
 
 /// Cards in one file beyond this many are not read (and the file is reported as cut short).
 pub const MAX_CARDS: usize = 50_000;
@@ -124,7 +125,7 @@ pub fn card(c: &Contact) -> String {
 }
 
 /// Contacts as one .vcf file, leaving out those above the ceiling (judged on their records in `nb`, see
-/// [`super::marking::record_within`]). Pass one contact for "export this contact", or the filtered list.
+/// [`crate::marking::record_within`]). Pass one contact for "export this contact", or the filtered list.
 pub fn export(nb: &Notebook, contacts: &[Contact], ceiling: Ceiling) -> ExportText {
     let mut out = ExportText::default();
     for c in contacts {
@@ -514,7 +515,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// Imports cards into the notebook: a card whose UID names a contact here updates it (following merge
 /// redirects, and restoring it if it was deleted); any other card creates a contact under the id
 /// [`Card::record_id`] gives it. Importing the same cards again changes nothing. Time and the random
-/// bytes for new records come from the caller. Show [`crate::duplicates::candidates`] afterwards: a
+/// bytes for new records come from the caller. Show [`crate::queries::duplicates::candidates`] afterwards: a
 /// phone's card of someone already here is a new contact until a person merges the pair.
 pub fn import(nb: &mut Notebook, cards: &[Card], now_ms: u64, random: &mut dyn FnMut() -> [u8; 10]) -> ImportOutcome {
     let mut out = ImportOutcome::default();

@@ -5,21 +5,23 @@
 //! the plan swaps the overlay in at once, so an import is all or nothing. The previous versions of the
 //! touched records are kept for "undo the last import".
 
+pub mod pipeline;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
-use crate::clock::Tick;
+use crate::crdt::clock::Tick;
+use crate::crdt::id::{DeviceId, RecordId};
+use crate::crdt::record::{MergeError, Record};
+use crate::crdt::vv::VersionVector;
 use crate::date::Date;
-use crate::id::{DeviceId, RecordId};
-use crate::interop::marking::{record_within, Ceiling};
+use crate::formats::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
+use crate::formats::wire::DeviceV1;
+use crate::formats::wire::UniqueMap;
+use crate::marking::{record_within, Ceiling};
 use crate::notebook::Notebook;
-use crate::record::{MergeError, Record};
-use crate::vv::VersionVector;
-use crate::wire::DeviceV1;
-use crate::wire::UniqueMap;
 
 /// What this device remembers about its own exports.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,7 +358,7 @@ pub struct Preview {
     /// Links to records neither here nor in the bundle (they may arrive with another bundle).
     pub missing_links: usize,
     /// The format of a file from another program, `None` for a Liaison bundle.
-    pub format: Option<crate::interop::pipeline::FileFormat>,
+    pub format: Option<crate::exchange::pipeline::FileFormat>,
     /// What such a file held that could not be imported, as sentences.
     pub notes: Vec<String>,
     /// Devices that stamped two different values with one stamp: two devices share the id (a copied
@@ -623,7 +625,7 @@ fn contradiction_message(e: &MergeError) -> String {
 /// id. Following them would move this device's clock; ignoring them could hide its next edits.
 fn own_claims_ahead(nb: &Notebook, b: &Bundle, now_ms: u64) -> Vec<Problem> {
     let own = nb.own_replicas();
-    let limit = now_ms.saturating_add(crate::clock::MAX_FUTURE_SKEW_MS).max(nb.clock_last().wall_ms);
+    let limit = now_ms.saturating_add(crate::crdt::clock::MAX_FUTURE_SKEW_MS).max(nb.clock_last().wall_ms);
     let mut out = Vec::new();
     for r in &b.records {
         let stamped = r.stamps().any(|s| own.contains(&s.device) && s.wall_ms > limit);

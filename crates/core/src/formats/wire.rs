@@ -14,11 +14,12 @@ use std::marker::PhantomData;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::clock::{Stamp, Tick};
-use crate::id::{DeviceId, RecordId};
-use crate::model::{Field, Kind};
-use crate::record::{Entry, Record, Register, Value};
-use crate::vv::VersionVector;
+use crate::crdt::clock::{Stamp, Tick};
+use crate::crdt::id::{DeviceId, RecordId};
+use crate::crdt::record::{Entry, Record, Register};
+use crate::crdt::vv::VersionVector;
+use crate::schema::Value;
+use crate::schema::{Field, Kind};
 
 /// The largest wall time accepted: the last millisecond of the year 9999.
 pub const MAX_WALL_MS: u64 = 253_402_300_799_999;

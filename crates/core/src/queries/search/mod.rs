@@ -42,16 +42,15 @@
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
-use unicode_normalization::char::{decompose_compatible, is_combining_mark};
-
+use crate::crdt::id::RecordId;
+use crate::crdt::record::Record;
 use crate::date::{human_date, Date};
-use crate::id::RecordId;
-use crate::model::{Field, Kind};
 use crate::notebook::Notebook;
-use crate::record::Record;
+use crate::schema::{Field, Kind};
+use crate::text::{fold, fold_char, fold_into, key, FxHasher};
 
 /// The longest snippet, in characters, not counting the "…" marks around it.
 pub const SNIPPET_CHARS: usize = 120;
@@ -72,79 +71,6 @@ const INSIDE_WORD: u8 = 2;
 
 /// Main field, short fields, long text: see the module documentation.
 const TIERS: u32 = 3;
-
-// ---------------------------------------------------------------------------------------------------
-// Folding
-// ---------------------------------------------------------------------------------------------------
-
-/// Characters that carry no letter: soft hyphen, zero-width space and joiners, direction marks, word
-/// joiner, byte order mark, Arabic tatweel. Folding drops them, so "Mül\u{AD}ler" is found as "muller".
-fn ignorable(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{0640}')
-}
-
-/// Folds one character into `out`.
-fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-        return;
-    }
-    if ignorable(c) {
-        return;
-    }
-    decompose_compatible(c, |d| {
-        // Kana voicing marks change the sound, not an accent: keep them ("が" is not "か").
-        if is_combining_mark(d) && !matches!(d, '\u{3099}' | '\u{309A}') {
-            return;
-        }
-        for l in d.to_lowercase() {
-            match l {
-                'ß' => out.push_str("ss"),
-                'æ' => out.push_str("ae"),
-                'œ' => out.push_str("oe"),
-                'ø' => out.push('o'),
-                'đ' | 'ð' => out.push('d'),
-                'ł' => out.push('l'),
-                'ı' => out.push('i'),
-                'ς' => out.push('σ'),
-                _ => out.push(l),
-            }
-        }
-    });
-}
-
-/// Folds text for searching: lower case, accents and other combining marks removed, compatibility
-/// forms made plain (full-width letters, ligatures such as "ﬁ"), and a few letters that have no
-/// decomposition spelled out ("ß" → "ss", "æ" → "ae", "ø" → "o", "ł" → "l", final "ς" → "σ"). Letters
-/// of any script without accents are kept as they are, so Cyrillic, Greek, Arabic and CJK text is
-/// searched as written. Korean syllables become their jamo, so a half-typed syllable matches too.
-///
-/// Unlike [`crate::duplicates::fold`], spacing is kept as it is: a search never matches across spaces.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    fold_into(s, &mut out);
-    out
-}
-
-/// Appends the folded `s` to `out`: runs of ASCII are copied and lower-cased at once, other
-/// characters folded one by one.
-fn fold_into(s: &str, out: &mut String) {
-    let mut rest = s;
-    while !rest.is_empty() {
-        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        if ascii > 0 {
-            let start = out.len();
-            out.push_str(&rest[..ascii]);
-            out[start..].make_ascii_lowercase();
-            rest = &rest[ascii..];
-        }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            fold_char(c, out);
-            rest = chars.as_str();
-        }
-    }
-}
 
 /// Text folded together with, for every original character, where it starts in the original and where
 /// its folded form starts. A character may fold to nothing (an accent) or to several (ß).
@@ -687,33 +613,6 @@ pub struct IndexStats {
     pub heap_bytes: usize,
 }
 
-/// FxHash (as in rustc): a fast, deterministic hash for short strings. Not resistant to crafted
-/// collisions, which would only slow the index down for the notebook that holds them.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FxHasher(u64);
-
-/// Builds [`FxHasher`]s, for maps inside core.
-pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 type Interner = HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>;
 
 /// The search index over one notebook. Build it once at start-up ([`SearchIndex::build`]), then call
@@ -984,11 +883,8 @@ impl SearchIndex {
         }
         tokens.sort_unstable();
         tokens.dedup_by_key(|p| *p >> SHIFT);
-        let name: Box<str> = if r.kind == Kind::Contact {
-            fold(r.text(Field::Name.key())).split_whitespace().collect::<Vec<_>>().join(" ").into()
-        } else {
-            Box::default()
-        };
+        let name: Box<str> =
+            if r.kind == Kind::Contact { key(r.text(Field::Name.key())).into() } else { Box::default() };
         let ord = match self.by_id.get(&r.id) {
             Some(&o) => o,
             None => {
@@ -1436,8 +1332,8 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::DeviceId;
-    use crate::record::Value;
+    use crate::crdt::id::DeviceId;
+    use crate::schema::Value;
 
     fn nb() -> Notebook {
         Notebook::new(DeviceId::new_v7(0, [1; 10]))
@@ -1447,7 +1343,7 @@ mod tests {
         let id = nb.create(kind, 1_000 + u64::from(n), [n; 10]);
         for (f, v) in fields {
             let value = match f.shape() {
-                crate::model::Shape::List => Value::List(v.split('|').map(str::to_string).collect()),
+                crate::schema::Shape::List => Value::List(v.split('|').map(str::to_string).collect()),
                 _ => Value::Text(v.to_string()),
             };
             nb.set(id, *f, value, 2_000).unwrap();

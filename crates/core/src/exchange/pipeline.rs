@@ -16,15 +16,17 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::bundle::{Bundle, Scope};
-use crate::clock::Stamp;
-use crate::id::DeviceId;
-use crate::model::{marking_level, Field};
+use crate::crdt::clock::Stamp;
+use crate::crdt::id::DeviceId;
+use crate::crdt::record::Record;
+use crate::formats::bundle::{Bundle, Scope};
+use crate::formats::wire::DeviceV1;
+use crate::marking::marking_level;
 use crate::notebook::Notebook;
-use crate::record::{Record, Value};
-use crate::wire::DeviceV1;
+use crate::schema::Field;
+use crate::schema::Value;
 
-use super::{ical, vcard, ImportOutcome};
+use crate::formats::{ical, vcard, ImportOutcome};
 
 /// Which of the two formats a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use unicode_normalization::UnicodeNormalization;
-
-use crate::id::RecordId;
+use crate::crdt::id::RecordId;
 use crate::model::Contact;
 use crate::notebook::Notebook;
+use crate::text;
 
 /// Why two contacts may be one person.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,26 +41,6 @@ pub struct Candidate {
     pub reasons: Vec<Reason>,
 }
 
-/// Folds a name for comparison: lower case, accents removed, runs of space made one. Works in any
-/// script: letters without accents are kept as they are.
-pub fn fold(s: &str) -> String {
-    let stripped: String = s
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'ß' => 's',
-            'ø' => 'o',
-            'đ' | 'ð' => 'd',
-            'ł' => 'l',
-            'ı' => 'i',
-            'æ' => 'a',
-            _ => c,
-        })
-        .collect();
-    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn phone_key(p: &str) -> Option<String> {
     let digits: String = p.chars().filter(char::is_ascii_digit).collect();
     (digits.len() >= 6).then_some(digits)
@@ -82,7 +61,7 @@ pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>
         for p in c.phones.iter().filter_map(|p| phone_key(p)) {
             by_key.entry((1, p)).or_default().push(id);
         }
-        let name = fold(&c.name);
+        let name = text::key(&c.name);
         if !name.is_empty() {
             by_key.entry((2, name)).or_default().push(id);
         }
@@ -115,17 +94,17 @@ pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::DeviceId;
-    use crate::model::{Field, Kind};
-    use crate::record::Value;
+    use crate::crdt::id::DeviceId;
+    use crate::schema::Value;
+    use crate::schema::{Field, Kind};
 
     #[test]
     fn names_fold_across_case_accents_and_spacing() {
-        assert_eq!(fold("  Jürgen   MÜLLER "), "jurgen muller");
-        assert_eq!(fold("Élise Martin"), fold("elise  martin"));
-        assert_eq!(fold("Łukasz Øster"), "lukasz oster");
-        assert_eq!(fold("Мария Иванова"), "мария иванова");
-        assert_eq!(fold("李小龍"), "李小龍");
+        assert_eq!(text::key("  Jürgen   MÜLLER "), "jurgen muller");
+        assert_eq!(text::key("Élise Martin"), text::key("elise  martin"));
+        assert_eq!(text::key("Łukasz Øster"), "lukasz oster");
+        assert_eq!(text::key("Мария Иванова"), "мария иванова");
+        assert_eq!(text::key("李小龍"), "李小龍");
     }
 
     fn contact(nb: &mut Notebook, n: u8, name: &str, email: &str, phone: &str) -> RecordId {

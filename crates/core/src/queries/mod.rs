@@ -1,6 +1,6 @@
 //! List filters that live in the URL, the values their dropdowns offer, and the dashboard's questions.
 //!
-//! Values are compared folded ([`crate::search::fold`], with runs of space made one and the ends
+//! Values are compared folded ([`crate::queries::search::fold`], with runs of space made one and the ends
 //! trimmed), so "austria", "Austria " and "AUSTRIA" are one nation, and "Müller GmbH" is "Muller GmbH".
 //!
 //! Decisions, so that lists, dashboard and exports agree:
@@ -18,14 +18,18 @@
 //!   first, longest silence first; then never-met ones, oldest first. Contacts only just added and
 //!   never met are not nagged about.
 
+pub mod duplicates;
+pub mod search;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::crdt::id::RecordId;
+use crate::crdt::record::Record;
 use crate::date::Date;
-use crate::id::RecordId;
-use crate::model::{Action, Contact, Field, Kind, Meeting};
+use crate::model::{Action, Contact, Meeting};
 use crate::notebook::{FollowUp, Notebook};
-use crate::record::Record;
-use crate::search::{fold, FxBuild};
+use crate::schema::{Field, Kind};
+use crate::text::{self, percent_encode, FxBuild};
 
 /// The URL parameter names of the filters. Bookmarks depend on them: never rename one.
 pub mod param {
@@ -43,32 +47,9 @@ pub mod param {
     pub const TO: &str = "to";
 }
 
-/// The key two values are compared by: folded, spacing made one, ends trimmed.
-pub fn value_key(s: &str) -> String {
-    fold(s).split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Whether two values are the same once folded (case, accents and spacing ignored).
-pub fn same_value(a: &str, b: &str) -> bool {
-    value_key(a) == value_key(b)
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Query strings
 // ---------------------------------------------------------------------------------------------------
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 /// The six values both filters carry, in their stable order.
 struct Common<'a> {
@@ -100,7 +81,11 @@ impl Common<'_> {
 }
 
 fn query_string(pairs: &[(String, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The first value given for `name`, trimmed, unless blank.
@@ -223,14 +208,14 @@ struct Wanted<'a> {
 
 impl<'a> Wanted<'a> {
     fn new(wanted: &Option<String>) -> Option<Self> {
-        wanted.as_ref().map(|w| Wanted { key: value_key(w), seen: HashMap::default() })
+        wanted.as_ref().map(|w| Wanted { key: text::key(w), seen: HashMap::default() })
     }
 
     fn is(&mut self, spelling: &'a str) -> bool {
         if let Some(&b) = self.seen.get(spelling) {
             return b;
         }
-        let b = value_key(spelling) == self.key;
+        let b = text::key(spelling) == self.key;
         self.seen.insert(spelling, b);
         b
     }
@@ -255,7 +240,7 @@ struct Tally<'a> {
 
 impl<'a> Tally<'a> {
     fn key(&mut self, spelling: &'a str) -> &str {
-        self.keys.entry(spelling).or_insert_with(|| value_key(spelling))
+        self.keys.entry(spelling).or_insert_with(|| text::key(spelling))
     }
 
     fn add(&mut self, v: &'a str) {
@@ -525,8 +510,8 @@ fn distinct(nb: &Notebook, contact: Field, meeting: Field) -> Vec<String> {
             Kind::Action => continue,
         };
         match r.get(f.key()) {
-            Some(crate::record::Value::Text(s)) => t.add(s),
-            Some(crate::record::Value::List(l)) => l.iter().for_each(|s| t.add(s)),
+            Some(crate::schema::Value::Text(s)) => t.add(s),
+            Some(crate::schema::Value::List(l)) => l.iter().for_each(|s| t.add(s)),
             _ => {}
         }
     }
@@ -612,7 +597,7 @@ pub fn dashboard(nb: &Notebook, today: Date) -> Dashboard {
     Dashboard { overdue, upcoming, recent_meetings: pass.recent(), meetings_per_nation, not_met }
 }
 
-type RecentKey<'a> = (Date, &'a str, Option<&'a crate::clock::Stamp>, RecordId);
+type RecentKey<'a> = (Date, &'a str, Option<&'a crate::crdt::clock::Stamp>, RecordId);
 
 /// One reading of every live meeting dated on or before today, gathering what the dashboard's
 /// meeting lists need.
@@ -770,7 +755,7 @@ fn not_met_of(nb: &Notebook, today: Date, days: i64, last: &HashMap<RecordId, Da
                 (day, true)
             }
         };
-        out.push((never, since, value_key(r.text(Field::Name.key())), r.id, r));
+        out.push((never, since, text::key(r.text(Field::Name.key())), r.id, r));
     }
     out.sort_by(|a, b| (a.0, a.1, &a.2, a.3).cmp(&(b.0, b.1, &b.2, b.3)));
     out.into_iter()
