@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: runs every test layer of Liaison, in order, and stops at the first failure.
 #   (a) liaison-core has no web dependency     scripts/check-core-deps.sh
+#       and its modules keep their layers      scripts/check_layers.py (lib.rs's order, no import cycle)
 #   (a2) formatting and lints                  cargo fmt --check; cargo clippy -D warnings (native and wasm)
 #   (b) native unit/property tests             cargo test -p liaison-core -p liaison-cli
 #   (c) browser unit tests (wasm-bindgen-test) tests/web.rs in headless Chromium
@@ -21,8 +22,27 @@ bash scripts/setup.sh
 # The npm wasm-opt (binaryen 132) must come first: Debian's binaryen 108 breaks the app.
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-layer "(a) liaison-core depends on no web crate"
+layer "(a) liaison-core depends on no web crate, and its modules keep the layer order of lib.rs"
 bash scripts/check-core-deps.sh
+python3 scripts/check_layers.py
+# The check must be able to fail: a tree where a lower layer uses a higher one, and two modules in a cycle.
+bad_tree="$(mktemp -d)"
+mkdir -p "$bad_tree/up"
+printf 'pub mod low;\npub mod up;\n' >"$bad_tree/lib.rs"
+printf 'use crate::up::High;\n' >"$bad_tree/low.rs"
+printf 'pub mod a;\npub mod b;\npub struct High;\n' >"$bad_tree/up/mod.rs"
+printf 'use super::b::B;\npub struct A;\n' >"$bad_tree/up/a.rs"
+printf 'use super::a::A;\npub struct B;\n' >"$bad_tree/up/b.rs"
+if out="$(python3 scripts/check_layers.py "$bad_tree" 2>&1)"; then
+  echo "check_layers.py passed a tree with an upward use and a cycle" >&2
+  exit 1
+fi
+grep -q 'low uses up, a layer above it' <<<"$out" && grep -q 'import cycle: up::a ↔ up::b' <<<"$out" || {
+  echo "check_layers.py failed the bad tree for the wrong reasons:" >&2
+  printf '%s\n' "$out" >&2
+  exit 1
+}
+rm -rf "$bad_tree"
 
 layer "(a2) formatting and lints: cargo fmt --check, cargo clippy --all-targets -- -D warnings"
 cargo fmt --all --check

@@ -4,8 +4,8 @@
 //! as arguments, so the same inputs always give the same state. The app (`liaison`) and the coordinator's
 //! CLI (`liaison-cli`) both drive this crate.
 //!
-//! The layers, bottom up. A module uses only the ones above it in this list (`scripts/check-layers.sh`
-//! checks it):
+//! The layers, bottom up. A module uses only the ones above it in this list (`scripts/check_layers.py`
+//! checks it, and that no modules import each other in a cycle):
 //! - [`text`]: folding for comparison, percent-encoding and the fast hasher: the leaf utilities.
 //! - [`date`]: calendar dates and times of day, parsed strictly.
 //! - [`schema`]: kinds, fields and the shapes of their values.
@@ -13,9 +13,9 @@
 //!   merge contract of `docs/design.md` lives in [`crdt::record::Record::merge`].
 //! - [`model`]: typed read views (Contact, Meeting, Action) over records, and the words that stand in for
 //!   missing titles.
-//! - [`marking`]: marking grades, the highest marking of several records, and export ceilings.
 //! - [`validate`]: the specific messages a form shows.
 //! - [`notebook`]: one replica's state and the commands the app sends into it.
+//! - [`marking`]: marking grades, the highest marking of several records, and export ceilings.
 //! - [`formats`]: the versioned bundle wire format ([`formats::wire`], [`formats::bundle`]) and the codecs
 //!   for vCard, iCalendar and CSV.
 //! - [`exchange`]: import planning, apply and undo, and export, for every file kind.
@@ -35,11 +35,11 @@ pub mod crdt;
 
 pub mod model;
 
-pub mod marking;
-
 pub mod validate;
 
 pub mod notebook;
+
+pub mod marking;
 
 pub mod formats;
 

@@ -190,7 +190,7 @@ impl Field {
         }
     }
 
-    /// The label a person reads for this field (the screen words of DESIGN.md).
+    /// The label a person reads for this field (the screen words of `docs/design.md`).
     pub fn label(self) -> &'static str {
         use Field::*;
         match self {

@@ -1,5 +1,5 @@
 //! Malformed and hostile bundles: every one is refused with a specific message, nothing panics, and a
-//! refused file leaves the notebook and its storage byte-identical (DESIGN.md invariants 5 and 6).
+//! refused file leaves the notebook and its storage byte-identical (docs/design.md, invariants 5 and 6).
 //!
 //! The committed corpus is in `tests/corpus/` (made by `tests/corpus/generate.py`; `EXPECTED.tsv` names
 //! the message each file must get). Cases too big to commit (a 64 MB file, a million records, values

@@ -1,4 +1,4 @@
-//! The merge contract of DESIGN.md, as laws over realistic replica histories, plus worked examples.
+//! The merge contract of docs/design.md, as laws over realistic replica histories, plus worked examples.
 //!
 //! Histories are made by several devices (one `Notebook` each, with deterministic time and random bytes from
 //! the strategy) that create, edit, delete and restore records, exchange records at random points, export
