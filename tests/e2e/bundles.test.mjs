@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESKTOP, ROOT, assertNoErrors, newPage, servedApp } from './helpers.mjs';
+import { DESKTOP, ROOT, assertNoErrors, exact, firstStart, nav, newPage, servedApp } from './helpers.mjs';
 
 const app = servedApp();
 let dir;
@@ -14,20 +14,8 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'liaison-bundles-'));
 });
 
-const exact = { exact: true };
-
 async function officer(name, label) {
-  const page = await newPage(app.browser, DESKTOP);
-  await page.goto(`${app.server.url}/`);
-  await page.getByLabel('Officer name', exact).fill(name);
-  await page.getByLabel('Device label', exact).fill(label);
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
-  return page;
-}
-
-async function nav(page, name) {
-  await page.getByRole('navigation').getByRole('link', typeof name === 'string' ? { name, exact: true } : { name }).click();
+  return firstStart(await newPage(app.browser, DESKTOP), { url: `${app.server.url}/`, officer: name, label });
 }
 
 /** Exports from the Export screen and returns the saved file's path. */
@@ -49,6 +37,25 @@ async function importFiles(page, paths) {
 
 async function saved(page) {
   await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+}
+
+/**
+ * Gives the page's officer one saved contact, so that a refused import has something to leave alone.
+ * Returns the check for once the files are in the preview: every one is refused (Import is disabled),
+ * Cancel leaves, and localStorage is the same, to the byte, as when the contact was saved.
+ */
+async function withExistingContact(page) {
+  await nav(page, 'Contacts');
+  await page.getByRole('button', { name: 'New contact' }).click();
+  await page.getByLabel('Name', exact).fill('Existing Contact');
+  await saved(page);
+  const snapshot = () => page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+  const initial = await snapshot();
+  return async function assertRefusedAndUntouched() {
+    assert.equal(await page.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await snapshot(), initial);
+  };
 }
 
 test('two officers edit one meeting offline; the coordinator sees the conflict, resolves it, and the resolution reaches an officer', async () => {
@@ -159,12 +166,7 @@ test('an import is previewed, applied in one step, undone, and a repeat changes 
 test('a bad file is rejected with its reason and nothing changes', async () => {
   const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
   try {
-    await nav(coord, 'Contacts');
-    await coord.getByRole('button', { name: 'New contact' }).click();
-    await coord.getByLabel('Name', exact).fill('Existing Contact');
-    await saved(coord);
-    const snapshot = () => coord.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
-    const before = await snapshot();
+    const assertRefusedAndUntouched = await withExistingContact(coord);
     const truncated = join(dir, 'truncated.json');
     await writeFile(truncated, '{"format": "liaison-bundle", "version": 1, "records": [');
     const newer = join(dir, 'newer.json');
@@ -175,9 +177,7 @@ test('a bad file is rejected with its reason and nothing changes', async () => {
     await coord.getByText('this bundle needs a newer version of Liaison', { exact: false }).waitFor();
     await coord.getByText('the file ends too early (is it truncated?)').waitFor();
     await coord.getByText(/not valid JSON/).waitFor();
-    assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
-    await coord.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(await snapshot(), before);
+    await assertRefusedAndUntouched();
     assertNoErrors(coord);
   } finally {
     await coord.context().close();
@@ -241,12 +241,7 @@ test('every hostile bundle of the corpus is refused in the browser with its reas
   assert.ok(files.length >= 200, `only ${files.length} corpus files`);
   const coord = await officer('Col Clara Weiss', 'Coordinator laptop');
   try {
-    await nav(coord, 'Contacts');
-    await coord.getByRole('button', { name: 'New contact' }).click();
-    await coord.getByLabel('Name', exact).fill('Existing Contact');
-    await saved(coord);
-    const snapshot = () => coord.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
-    const before = await snapshot();
+    const assertRefusedAndUntouched = await withExistingContact(coord);
     await importFiles(coord, files.map((f) => join(corpus, f)));
     const cards = await coord.locator('.preview-card').evaluateAll((els) =>
       els.map((el) => ({ file: el.querySelector('h3')?.textContent, rejected: el.classList.contains('rejected'), text: el.textContent })),
@@ -254,9 +249,7 @@ test('every hostile bundle of the corpus is refused in the browser with its reas
     assert.equal(cards.length, files.length);
     const wrong = cards.filter((c) => !c.rejected || !c.text.includes(expected.get(c.file)));
     assert.deepEqual(wrong.map((c) => `${c.file}: ${c.text.slice(0, 200)}`), []);
-    assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
-    await coord.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(await snapshot(), before);
+    await assertRefusedAndUntouched();
     assertNoErrors(coord);
   } finally {
     await coord.context().close();

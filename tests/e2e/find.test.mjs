@@ -2,10 +2,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, TABLET, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, TABLET, assertNoErrors, exact, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
-const exact = { exact: true };
 
 async function seeded(viewport = DESKTOP) {
   const page = await newPage(app.browser, viewport);

@@ -6,23 +6,12 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, exact, firstStart, nav, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
-const exact = { exact: true };
 
 async function officer(name) {
-  const page = await newPage(app.browser, DESKTOP);
-  await page.goto(`${app.server.url}/`);
-  await page.getByLabel('Officer name', exact).fill(name);
-  await page.getByLabel('Device label', exact).fill('Laptop');
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
-  return page;
-}
-
-async function nav(page, name) {
-  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+  return firstStart(await newPage(app.browser, DESKTOP), { url: `${app.server.url}/`, officer: name, label: 'Laptop' });
 }
 
 test('contacts exported as vCard import into another officer\'s app, and a second import makes no duplicates', async () => {

@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, assertNoErrors, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, firstStart, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -37,10 +37,7 @@ test('data never exported for a week, in storage the browser may clear, earns a 
 test('storage over 80% full is shown in Settings and warned about everywhere', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await page.goto(`${app.server.url}/`);
-    await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
-    await page.getByLabel('Device label', { exact: true }).fill('Field laptop');
-    await page.getByRole('button', { name: 'Start using Liaison' }).click();
+    await firstStart(page, { url: `${app.server.url}/` });
     // 85% of Chromium's 5,242,880-unit localStorage quota, in one other key of this origin.
     await page.evaluate(() => localStorage.setItem('other-app-data', 'x'.repeat(Math.floor(5_242_880 * 0.85))));
     await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();

@@ -1,4 +1,5 @@
-// Shared Playwright helpers for the end-to-end tests (node:test + playwright-core + Debian's Chromium).
+// Shared Playwright helpers (node:test + playwright-core + Debian's Chromium) for the end-to-end tests
+// and for the benchmarks in tests/bench/.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,23 +15,25 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const TABLET = { width: 820, height: 1180 };
 
 /**
- * Headless Debian Chromium. The background-networking flags stop Chromium from calling hosts that
- * this closed network refuses; --no-sandbox because the tests run as root.
+ * The flags every Chromium here is launched with. The background-networking flags stop Chromium from
+ * calling hosts that this closed network refuses; --no-sandbox because the tests run as root.
  */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Launch options shared by `launchBrowser` and `launchPersistentContext`. */
+const CHROMIUM = { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS };
+
+/** Headless Debian Chromium (see `CHROMIUM_ARGS`). */
 export function launchBrowser() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch(CHROMIUM);
 }
 
 /**
@@ -132,20 +135,7 @@ export function assertSameOrigin(context, origin) {
  * @param {{ width: number, height: number }} [viewport]
  */
 export function launchPersistentContext(userDataDir, viewport = DESKTOP) {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launchPersistentContext(userDataDir, { ...CHROMIUM, viewport });
 }
 
 /** Drops the errors matching `pattern` from `page.errors` (ones a test caused on purpose); returns how many. */
@@ -172,11 +162,30 @@ export function servedApp() {
   return app;
 }
 
-/** First start on the welcome screen: name the officer and the device, as a new officer does. */
-export async function nameDevice(page) {
+/** Exact-match option for Playwright locators: `page.getByLabel('Title', exact)`. */
+export const exact = Object.freeze({ exact: true });
+
+/**
+ * Clicks the main navigation's link to a screen: `name` a string matches the link's name exactly, a
+ * RegExp as it matches.
+ */
+export async function nav(page, name) {
+  await page.getByRole('navigation').getByRole('link', typeof name === 'string' ? { name, exact: true } : { name }).click();
+}
+
+/**
+ * First start on the welcome screen, as a new officer does: names the officer and the device, starts
+ * Liaison and waits for the meetings list. Opens `url` first if given (else the page must already be
+ * showing, or be on its way to, the welcome screen). Returns the page.
+ * @param {import('playwright-core').Page} page
+ * @param {{ url?: string, officer?: string, label?: string }} [options]
+ */
+export async function firstStart(page, { url, officer = 'Lt Col Ana Ruiz', label = 'Field laptop' } = {}) {
+  if (url) await page.goto(url);
   await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
-  await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
-  await page.getByLabel('Device label', { exact: true }).fill('Field laptop');
+  await page.getByLabel('Officer name', exact).fill(officer);
+  await page.getByLabel('Device label', exact).fill(label);
   await page.getByRole('button', { name: 'Start using Liaison' }).click();
   await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+  return page;
 }

@@ -5,20 +5,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DESKTOP, SCREENSHOTS, assertNoErrors, nameDevice, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, SCREENSHOTS, assertNoErrors, exact, firstStart, nav, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
-const exact = { exact: true };
-
-/** Opens the app on first start and names the device, as a new officer does. */
-async function firstStart(page) {
-  await page.goto(`${app.server.url}/`);
-  await nameDevice(page);
-}
-
-async function nav(page, name) {
-  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
-}
 
 async function newContact(page, name, marking) {
   await nav(page, 'Contacts');
@@ -40,7 +29,7 @@ async function banners(page) {
 test('the print banner shows the highest marking of anything on the printed page, at the top and bottom of every page', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await newContact(page, 'Oberst Jürgen Müller', 'SECRET');
     await newContact(page, 'Anna Martin', 'UNCLASSIFIED');
     await nav(page, 'Meetings');
@@ -89,7 +78,7 @@ test('the print banner shows the highest marking of anything on the printed page
 test('the contacts list exports as vCard only the contacts the marking limit allows, and says how many it left out', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await newContact(page, 'Anna Martin', 'UNCLASSIFIED');
     await newContact(page, 'Piotr Nowak', 'CONFIDENTIAL');
     await newContact(page, 'Sven Hansen', 'SECRET');
@@ -117,7 +106,7 @@ test('the contacts list exports as vCard only the contacts the marking limit all
 test('a changes export with a marking limit says what it left out, and a later export without the limit carries it', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await newContact(page, 'Anna Martin', 'UNCLASSIFIED');
     await newContact(page, 'Sven Hansen', 'SECRET');
     await saved(page);

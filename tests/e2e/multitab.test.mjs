@@ -2,29 +2,23 @@
 // other through `storage` events, and the merge keeps every edit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, newPage, servedApp, watchPage } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, exact, firstStart, newPage, servedApp, watchPage } from './helpers.mjs';
 
 const app = servedApp();
 
-const exact = { exact: true };
 const SOAK_MS = Number(process.env.SOAK_MS ?? 60_000);
 
 test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async () => {
   const a = await newPage(app.browser, DESKTOP);
   try {
-    await a.goto(`${app.server.url}/`);
-    await a.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
-    await a.getByLabel('Device label', exact).fill('Field laptop');
-    await a.getByRole('button', { name: 'Start using Liaison' }).click();
+    await firstStart(a, { url: `${app.server.url}/` });
     await a.getByRole('button', { name: 'New meeting' }).click();
     await a.getByLabel('Title', exact).fill('Soak meeting');
     await a.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     const url = a.url();
     const meetingId = url.split('/').pop();
 
-    const b = await a.context().newPage();
-    b.errors = [];
-    b.on('pageerror', (e) => b.errors.push(String(e)));
+    const b = watchPage(await a.context().newPage());
     await b.goto(url);
     await b.getByLabel('Title', exact).waitFor();
 
@@ -72,7 +66,7 @@ test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async 
     const writers = new Set(Object.values(stored.fields).flatMap((r) => r.e).map((e) => e.t[2]));
     assert.ok(writers.size >= 2, 'each tab stamps its edits with its own replica id');
     console.log(`# edits: tab A ${written.a}, tab B ${written.b}`);
-    assert.deepEqual(b.errors, []);
+    assertNoErrors(b);
     assertNoErrors(a);
   } finally {
     await a.context().close();
@@ -83,10 +77,7 @@ test('tabs starting at once all keep their replica id in the device\'s pool', as
   const first = await newPage(app.browser, DESKTOP);
   const context = first.context();
   try {
-    await first.goto(`${app.server.url}/`);
-    await first.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
-    await first.getByLabel('Device label', exact).fill('Field laptop');
-    await first.getByRole('button', { name: 'Start using Liaison' }).click();
+    await firstStart(first, { url: `${app.server.url}/` });
     await first.getByRole('button', { name: 'New meeting' }).waitFor();
     // The first tab keeps the device id, so every tab that starts now has to mint a replica id of its own,
     // all of them at the same moment.

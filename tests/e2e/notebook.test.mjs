@@ -2,17 +2,9 @@
 // locators and the screen words of DESIGN.md.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, closePage, nameDevice, newPage, servedApp } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, closePage, exact, firstStart, newPage, servedApp, watchPage } from './helpers.mjs';
 
 const app = servedApp();
-
-const exact = { exact: true };
-
-/** Opens the app on first start and names the device, as a new officer does. */
-async function firstStart(page) {
-  await page.goto(`${app.server.url}/`);
-  await nameDevice(page);
-}
 
 async function newContact(page, name) {
   await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
@@ -23,7 +15,7 @@ async function newContact(page, name) {
 test('an officer records a contact, a meeting and a follow-up, and everything survives a reload', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
 
     await newContact(page, 'Oberst Jürgen Müller');
     await page.getByLabel('Title', exact).fill('Colonel');
@@ -100,10 +92,8 @@ test('an officer records a contact, a meeting and a follow-up, and everything su
 test('a second tab sees a contact made in the first without a reload', async () => {
   const first = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(first);
-    const second = await first.context().newPage();
-    second.errors = [];
-    second.on('pageerror', (e) => second.errors.push(String(e)));
+    await firstStart(first, { url: `${app.server.url}/` });
+    const second = watchPage(await first.context().newPage());
     await second.goto(`${app.server.url}/contacts`);
     await second.getByRole('heading', { name: 'No contacts yet' }).waitFor();
 
@@ -120,7 +110,7 @@ test('a second tab sees a contact made in the first without a reload', async () 
       }
       assert.equal(await first.getByLabel('Nation', exact).inputValue(), 'FRA');
     });
-    assert.deepEqual(second.errors, []);
+    assertNoErrors(second);
     assertNoErrors(first);
   } finally {
     await closePage(first);
@@ -130,7 +120,7 @@ test('a second tab sees a contact made in the first without a reload', async () 
 test('a half-typed note survives a reload in the middle of typing', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await page.getByRole('button', { name: 'New meeting' }).click();
     await page.getByLabel('Title', exact).fill('Corridor talk');
     await page.getByLabel('Notes', exact).pressSequentially('They asked about the convoy sched', { delay: 5 });
@@ -146,7 +136,7 @@ test('a half-typed note survives a reload in the middle of typing', async () => 
 test('the notebook can be used from the keyboard alone', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     // Focus the "New meeting" button by tabbing, as a keyboard user would.
     let focused = '';
     for (let i = 0; i < 20 && focused !== 'New meeting'; i++) {
@@ -179,7 +169,7 @@ test('the notebook can be used from the keyboard alone', async () => {
 test('validation explains what is wrong, next to the field, and keeps what was typed', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await page.getByRole('button', { name: 'New meeting' }).click();
     await page.getByText('A meeting needs a title').waitFor();
     await page.getByLabel('Title', exact).fill('Late start');
@@ -200,7 +190,7 @@ test('validation explains what is wrong, next to the field, and keeps what was t
 test('a corrupt stored entry is set aside and reported, and the app starts with the rest', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await newContact(page, 'Kept Contact');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     await page.evaluate(() => localStorage.setItem('liaison/v1/record/0190aaaa-0000-7000-8000-000000000000', '{"id": tru'));
@@ -222,7 +212,7 @@ test('a corrupt stored entry is set aside and reported, and the app starts with 
 test('when storage is full the edit stays on screen, the officer is told, and it saves once space is freed', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await page.getByRole('button', { name: 'New meeting' }).click();
     await page.getByLabel('Title', exact).fill('Before the disk filled');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
@@ -259,7 +249,7 @@ test('when storage is full the edit stays on screen, the officer is told, and it
 test('every screen has its own address, and the back button works', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
-    await firstStart(page);
+    await firstStart(page, { url: `${app.server.url}/` });
     await page.getByRole('navigation').getByRole('link', { name: 'Follow-ups' }).click();
     await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
     assert.match(page.url(), /\/settings$/);

@@ -17,10 +17,12 @@ import {
   assertNoErrors,
   assertSameOrigin,
   cspViolations,
+  exact,
   expectErrors,
+  firstStart,
   launchBrowser,
   launchPersistentContext,
-  nameDevice,
+  nav,
   newWatchedContext,
   screenshot,
   watchPage,
@@ -40,8 +42,6 @@ after(async () => {
   await server?.close();
   for (const dir of temps) await rm(dir, { recursive: true, force: true });
 });
-
-const exact = { exact: true };
 
 async function tempDir(name) {
   const dir = await mkdtemp(join(tmpdir(), `liaison-${name}-`));
@@ -183,7 +183,7 @@ test('offline cold start: the app starts from the service worker and the data is
   const context = await newWatchedContext(browser, DESKTOP);
   try {
     const online = await openApp(context, `${server.url}/`);
-    await nameDevice(online);
+    await firstStart(online);
     const meetingUrl = await newMeeting(online, 'Liaison board, offline check', 'Brief the partner cell on Monday.');
     await waitForController(online);
     assert.equal(await online.locator('.online-status').innerText(), 'Online');
@@ -195,7 +195,7 @@ test('offline cold start: the app starts from the service worker and the data is
     assert.ok(offline.response?.fromServiceWorker(), 'the page came from the service worker');
     // The start screen is the dashboard; its recent meetings already show the one just made.
     await offline.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor();
-    await offline.getByRole('navigation').getByRole('link', { name: 'Meetings', exact: true }).click();
+    await nav(offline, 'Meetings');
     await offline.getByRole('list', { name: 'Meetings' }).getByText('Liaison board, offline check').waitFor();
     await offline.locator('.online-status.offline').filter({ hasText: 'Offline' }).waitFor();
 
@@ -233,7 +233,7 @@ async function twoBuilds(name) {
 /** Opens build N, names the device, writes a meeting, then deploys N+1 and waits for the prompt. */
 async function openBuildNThenDeployNext(drill, context) {
   const page = await openApp(context, `${drill.server.url}/`);
-  await nameDevice(page);
+  await firstStart(page);
   const meetingUrl = await newMeeting(page, 'Quarterly review with the partner cell');
   await waitForController(page);
   const versionN = await cacheNames(page);
@@ -347,7 +347,7 @@ test('a half-deployed build (files that do not match its worker) is never instal
   const context = await newWatchedContext(browser, DESKTOP);
   try {
     const page = await openApp(context, `${drill.server.url}/`);
-    await nameDevice(page);
+    await firstStart(page);
     await waitForController(page);
     const versionN = await cacheNames(page);
 

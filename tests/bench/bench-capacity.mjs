@@ -1,13 +1,13 @@
 // Measurement: how many realistic records fit in Chromium's localStorage before a QuotaExceededError.
 //
-//   node tests/e2e/bench-capacity.mjs
+//   node tests/bench/bench-capacity.mjs
 //
 // A meeting carries 1 KB of notes, a title, date, time, place, two participants, agenda, decisions, tags
 // and a marking; a contact has every field. Each is stored as the app stores it (layout v1, one key per
 // record, with its stamps and causal context).
-import { startServer } from './server.mjs';
-import { seedEntries } from './seed.mjs';
-import { DIST, launchBrowser } from './helpers.mjs';
+import { startServer } from '../e2e/server.mjs';
+import { seedEntries } from '../e2e/seed.mjs';
+import { DIST, launchBrowser } from '../e2e/helpers.mjs';
 
 const server = await startServer({ root: DIST });
 const browser = await launchBrowser();

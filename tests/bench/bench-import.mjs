@@ -2,14 +2,14 @@
 // "Imported N files". Also reports the renderer's peak resident memory.
 //
 //   cargo run --release -p liaison-cli --example bench_bundles -- target/bench-bundles   # 20 x 5,000 records
-//   node tests/e2e/bench-import.mjs target/bench-bundles [runs=5]
+//   node tests/bench/bench-import.mjs target/bench-bundles [runs=5]
 //
 // Each run uses a fresh browser (so peak memory belongs to that run) and a fresh profile. Prints each run
 // and the medians as a markdown table.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer } from './server.mjs';
-import { DESKTOP, DIST, launchBrowser } from './helpers.mjs';
+import { startServer } from '../e2e/server.mjs';
+import { DESKTOP, DIST, firstStart, launchBrowser, nav } from '../e2e/helpers.mjs';
 
 const [dir = 'target/bench-bundles', runsArg = '5'] = process.argv.slice(2);
 const runs = Number(runsArg);
@@ -41,11 +41,8 @@ for (let i = 0; i < runs; i++) {
   const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/`);
-  await page.getByLabel('Officer name', { exact: true }).fill('Col Clara Weiss');
-  await page.getByLabel('Device label', { exact: true }).fill('Coordinator laptop');
-  await page.getByRole('button', { name: 'Start using Liaison' }).click();
-  await page.getByRole('navigation').getByRole('link', { name: 'Import', exact: true }).click();
+  await firstStart(page, { url: `${server.url}/`, officer: 'Col Clara Weiss', label: 'Coordinator laptop' });
+  await nav(page, 'Import');
   const t0 = Date.now();
   await page.getByLabel('Choose bundle files').setInputFiles(files);
   await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor({ timeout: 600_000 });

@@ -1,8 +1,8 @@
 // Benchmark: search latency per keystroke in Chromium with 10,000 contacts and 10,000 meetings in the app.
 //
 //   cargo run --release -p liaison-cli --example search_data -- target/search-data 10000
-//   node tests/e2e/bench-search.mjs target/search-data
-//   node tests/e2e/bench-search.mjs 2000 2000        (a .vcf and an .ics made here instead)
+//   node tests/bench/bench-search.mjs target/search-data
+//   node tests/bench/bench-search.mjs 2000 2000        (a .vcf and an .ics made here instead)
 //
 // The data goes in through the Import screen: bundles from a directory (fast), or a .vcf of contacts and
 // an .ics of meetings. 20,000 records exceed localStorage, so the app keeps them in memory and says it
@@ -13,8 +13,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from './server.mjs';
-import { DESKTOP, DIST, launchBrowser } from './helpers.mjs';
+import { startServer } from '../e2e/server.mjs';
+import { DESKTOP, DIST, firstStart, launchBrowser, nav } from '../e2e/helpers.mjs';
 
 import { readdir } from 'node:fs/promises';
 const bundleDir = process.argv[2] && Number.isNaN(Number(process.argv[2])) ? process.argv[2] : null;
@@ -52,11 +52,8 @@ const browser = await launchBrowser();
 const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
 const cdp = await page.context().newCDPSession(page);
 const heap = async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576;
-await page.goto(`${server.url}/`);
-await page.getByLabel('Officer name', { exact: true }).fill('Col Clara Weiss');
-await page.getByLabel('Device label', { exact: true }).fill('Coordinator laptop');
-await page.getByRole('button', { name: 'Start using Liaison' }).click();
-await page.getByRole('navigation').getByRole('link', { name: 'Import', exact: true }).click();
+await firstStart(page, { url: `${server.url}/`, officer: 'Col Clara Weiss', label: 'Coordinator laptop' });
+await nav(page, 'Import');
 await page.getByLabel('Choose bundle files').setInputFiles(files);
 await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor({ timeout: 1_800_000 });
 await page.getByRole('button', { name: 'Import', exact: true }).click({ timeout: 600_000 });

@@ -1,15 +1,15 @@
 // Benchmark: time from navigation to a rendered meetings list, with realistic data in localStorage.
 //
-//   node tests/e2e/bench-startup.mjs [meetings=1000] [contacts=1000] [runs=5] [--offline]
+//   node tests/bench/bench-startup.mjs [meetings=1000] [contacts=1000] [runs=5] [--offline]
 //
 // With --offline, the first load installs the service worker, then the browser goes offline and every
 // timed load is an offline cold start served by the worker.
 // Serves dist/ (build it first: trunk build --release --offline), seeds localStorage in storage layout v1,
 // then for each run opens /meetings in a fresh page and reads performance.now() (ms since navigation
 // start) once every meeting row is in the DOM. Prints each run and the median as a markdown table.
-import { startServer } from './server.mjs';
-import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, DIST, launchBrowser } from './helpers.mjs';
+import { startServer } from '../e2e/server.mjs';
+import { seedEntries, seedPage } from '../e2e/seed.mjs';
+import { DESKTOP, DIST, launchBrowser } from '../e2e/helpers.mjs';
 
 const offline = process.argv.includes('--offline');
 const [meetings = 1000, contacts = 1000, runs = 5] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
