@@ -1,5 +1,5 @@
 //! Writes N contacts and N meetings as bundles of at most 5,000 records each, for the in-browser search
-//! benchmark (`tests/e2e/bench-search.mjs`): bundles are the fast way into the app.
+//! benchmark (`tests/bench/bench-search.mjs`): bundles are the fast way into the app.
 //!
 //!   cargo run --release -p liaison-cli --example search_data -- DIR [N=10000]
 
