@@ -2,12 +2,13 @@
 //!
 //! # Matching
 //!
-//! Text is *folded* ([`fold`]): lower case, accents and other combining marks removed, compatibility
-//! forms made plain, "ß" → "ss" and a few more. The query is folded the same way and split into words
-//! at spaces. A record matches when every word (AND) occurs in one of its searchable fields as a
-//! substring of the folded text, so partial words match and CJK text without spaces works. One
-//! exception keeps the first keystroke useful: a query word that is a single letter of a script with
-//! case (Latin, Greek, Cyrillic…) or a single digit matches only at the start of a word.
+//! Text is *folded* ([`fold`](crate::text::fold)): lower case, accents and other combining marks
+//! removed, compatibility forms made plain, "ß" → "ss" and a few more. The query is folded the same
+//! way and split into words at spaces. A record matches when every word (AND) occurs in one of its
+//! searchable fields as a substring of the folded text, so partial words match and CJK text without
+//! spaces works. One exception keeps the first keystroke useful: a query word that is a single letter
+//! of a script with case (Latin, Greek, Cyrillic…) or a single digit matches only at the start of a
+//! word.
 //!
 //! # Ranking, best first, within each kind
 //!
