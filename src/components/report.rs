@@ -62,8 +62,7 @@ pub fn MeetingReport(id: RecordId) -> impl IntoView {
             let people: Vec<String> = participants
                 .iter()
                 .map(|c| {
-                    let extra: Vec<&str> =
-                        [c.title.as_str(), c.organisation.as_str(), c.nation.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
+                    let extra = c.affiliation();
                     if extra.is_empty() { c.display_name() } else { format!("{} ({})", c.display_name(), extra.join(", ")) }
                 })
                 .chain(m.attendees.iter().cloned())

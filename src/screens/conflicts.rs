@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::crdt::record::{Conflict, Entry, Record};
+use liaison_core::model::{Action, Contact, Meeting};
 use liaison_core::schema::Value;
 use liaison_core::schema::{Field, Kind, Shape};
 use liaison_core::Notebook;
@@ -30,28 +31,20 @@ enum Row {
 fn title_of(nb: &Notebook, r: &Record) -> (String, String) {
     match r.kind {
         Kind::Contact => {
-            (format!("Contact “{}”", non_empty(r.text("name"), "Unnamed contact")), format!("/contacts/{}", r.id))
+            (format!("Contact “{}”", Contact::from_record(r).display_name()), format!("/contacts/{}", r.id))
         }
         Kind::Meeting => {
-            (format!("Meeting “{}”", non_empty(r.text("title"), "Untitled meeting")), format!("/meetings/{}", r.id))
+            (format!("Meeting “{}”", Meeting::from_record(r).display_title()), format!("/meetings/{}", r.id))
         }
         Kind::Action => {
             let meeting = r.text("meeting");
             let in_meeting =
                 meeting.parse().ok().and_then(|m| nb.meeting(m)).map(|m| m.display_title()).unwrap_or_default();
             (
-                format!("Action “{}” of {in_meeting}", non_empty(r.text("text"), "Untitled action")),
+                format!("Action “{}” of {in_meeting}", Action::from_record(r).display_text()),
                 format!("/meetings/{meeting}"),
             )
         }
-    }
-}
-
-fn non_empty(s: &str, fallback: &str) -> String {
-    if s.trim().is_empty() {
-        fallback.into()
-    } else {
-        s.into()
     }
 }
 

@@ -16,7 +16,7 @@ pub fn Dashboard() -> impl IntoView {
     let dash = Memo::new(move |_| app.notebook.with(|nb| queries::dashboard(nb, app.today)));
     let follow_up = |f: liaison_core::notebook::FollowUp, overdue: bool| {
         let href = f.meeting.id.map(|id| format!("/meetings/{id}")).unwrap_or_default();
-        let text = if f.action.text.trim().is_empty() { "Untitled action".to_string() } else { f.action.text.clone() };
+        let text = f.action.display_text();
         view! {
             <li class="dash-row" class:overdue=overdue>
                 <A href=href>

@@ -38,13 +38,12 @@ fn value_of(c: &Contact, f: Field) -> Value {
 }
 
 fn summary(c: &Contact) -> String {
-    let mut parts = vec![c.display_name()];
-    for p in [&c.title, &c.organisation, &c.nation] {
-        if !p.trim().is_empty() {
-            parts.push(p.clone());
-        }
+    let subtitle = c.subtitle();
+    if subtitle.is_empty() {
+        c.display_name()
+    } else {
+        format!("{} · {subtitle}", c.display_name())
     }
-    parts.join(" · ")
 }
 
 /// The duplicates screen.

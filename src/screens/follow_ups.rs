@@ -28,7 +28,7 @@ pub fn FollowUps() -> impl IntoView {
                 .filter_map(|f| {
                     Some(Row {
                         id: f.action.id?,
-                        text: if f.action.text.trim().is_empty() { "Untitled action".into() } else { f.action.text },
+                        text: f.action.display_text(),
                         owner: f.action.owner,
                         due: f.action.due,
                         overdue: f.overdue,

@@ -99,6 +99,15 @@ fn ids(list: &[String]) -> Vec<RecordId> {
     list.iter().filter_map(|s| s.parse().ok()).collect()
 }
 
+/// `text`, or `stand_in` when it is blank: what a list shows for a record nobody named.
+fn or_stand_in(text: &str, stand_in: &str) -> String {
+    if text.trim().is_empty() {
+        stand_in.into()
+    } else {
+        text.into()
+    }
+}
+
 impl Contact {
     /// The view of a contact record.
     pub fn from_record(r: &Record) -> Self {
@@ -140,11 +149,22 @@ impl Contact {
 
     /// The name to show, never blank.
     pub fn display_name(&self) -> String {
-        if self.name.trim().is_empty() {
-            "Unnamed contact".into()
-        } else {
-            self.name.clone()
-        }
+        or_stand_in(&self.name, "Unnamed contact")
+    }
+
+    /// The title, organisation and nation, each trimmed, blank ones left out: who the contact is, next
+    /// to the name.
+    pub fn affiliation(&self) -> Vec<&str> {
+        [&self.title, &self.organisation, &self.nation]
+            .into_iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// The line under the name: "title · organisation · nation", blank parts left out.
+    pub fn subtitle(&self) -> String {
+        self.affiliation().join(" · ")
     }
 }
 
@@ -173,11 +193,7 @@ impl Meeting {
 
     /// The title to show, never blank.
     pub fn display_title(&self) -> String {
-        if self.title.trim().is_empty() {
-            "Untitled meeting".into()
-        } else {
-            self.title.clone()
-        }
+        or_stand_in(&self.title, "Untitled meeting")
     }
 
     /// A key that sorts meetings oldest first: date, start time, then creation.
@@ -198,5 +214,10 @@ impl Action {
             meeting: r.text("meeting").parse().ok(),
             contact: r.text("contact").parse().ok(),
         }
+    }
+
+    /// What is to be done, as shown, never blank.
+    pub fn display_text(&self) -> String {
+        or_stand_in(&self.text, "Untitled action")
     }
 }

@@ -238,14 +238,21 @@ impl Notebook {
 
     /// The contact an id stands for now: itself, or the survivor it was merged into.
     pub fn resolve_contact(&self, id: RecordId) -> RecordId {
-        let mut current = id;
-        for _ in 0..MAX_REDIRECTS {
-            match self.records.get(&current).and_then(|r| r.text(Field::MergedInto.key()).parse::<RecordId>().ok()) {
-                Some(next) if next != current => current = next,
-                _ => return current,
-            }
+        match self.redirect_chain(id).enumerate().last() {
+            Some((redirects, survivor)) if redirects < MAX_REDIRECTS => survivor,
+            _ => id,
         }
-        id
+    }
+
+    /// The ids that `id`'s merge redirects pass through, `id` first and the contact it stands for now
+    /// last. The walk stops after `MAX_REDIRECTS` redirects: a chain that long (a cycle from corrupt
+    /// data, say) resolves to `id` itself.
+    pub fn redirect_chain(&self, id: RecordId) -> impl Iterator<Item = RecordId> + '_ {
+        std::iter::successors(Some(id), |&current| {
+            let next = self.records.get(&current)?.text(Field::MergedInto.key()).parse::<RecordId>().ok()?;
+            (next != current).then_some(next)
+        })
+        .take(MAX_REDIRECTS + 1)
     }
 
     /// A meeting's participants as contacts that exist now, redirects followed, each once.

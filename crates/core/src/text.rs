@@ -145,6 +145,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn folding_ignores_case_accents_and_compatibility_forms() {
+        assert_eq!(fold("Müller"), "muller");
+        assert_eq!(fold("MÜLLER"), "muller");
+        assert_eq!(fold("Mu\u{308}ller"), "muller");
+        assert_eq!(fold("Strauß STRAUẞ"), "strauss strauss");
+        assert_eq!(fold("Ｍüｌler ﬁle"), "muller file");
+        assert_eq!(fold("ΕΛΈΝΗΣ Ελένης"), "ελενησ ελενησ");
+        assert_eq!(fold("Иванова"), "иванова");
+        assert_eq!(fold("李小龍"), "李小龍");
+        assert_eq!(fold("Mül\u{AD}ler"), "muller");
+        assert_eq!(fold("İstanbul Kırıkkale"), "istanbul kirikkale");
+        assert_eq!(fold("محمّد"), fold("محمد"));
+    }
+
+    #[test]
     fn one_key_for_spellings_that_differ_in_case_accents_spacing_and_sharp_s() {
         assert_eq!(key("  Jürgen   STRAUß "), "jurgen strauss");
         assert!(same("Müller GmbH", "muller  gmbh"));
