@@ -109,14 +109,20 @@ mod tests {
         assert_eq!(names(&nb, m, "berg", 2), ["Anna Berg", "Bo Berg"]);
     }
 
-    #[test]
-    fn someone_taking_part_is_not_suggested_even_when_listed_under_a_merged_duplicates_id() {
+    /// Anna, a copy of her since merged into her, and Bo.
+    fn anna_her_merged_copy_and_bo() -> (Notebook, RecordId, RecordId, RecordId) {
         let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
         let anna = contact(&mut nb, 1, "Anna Berg", "");
         let copy = contact(&mut nb, 2, "Anna Berg", "");
         let bo = contact(&mut nb, 3, "Bo Berg", "");
+        nb.merge_contacts(anna, copy, Vec::new(), 2_500).unwrap();
+        (nb, anna, copy, bo)
+    }
+
+    #[test]
+    fn someone_taking_part_is_not_suggested_even_when_listed_under_a_merged_duplicates_id() {
+        let (mut nb, anna, copy, bo) = anna_her_merged_copy_and_bo();
         let m = meeting_with(&mut nb, &[copy]);
-        nb.merge_contacts(anna, copy, Vec::new(), 4_000).unwrap();
         assert_eq!(names(&nb, m, "berg", 6), ["Bo Berg"]);
         assert_eq!(nb.participants_adding(m, anna), [copy.to_string()]);
         assert_eq!(nb.participants_adding(m, bo), [copy.to_string(), bo.to_string()]);
@@ -124,12 +130,8 @@ mod tests {
 
     #[test]
     fn removing_someone_removes_every_id_that_stands_for_them_and_keeps_the_rest() {
-        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
-        let anna = contact(&mut nb, 1, "Anna Berg", "");
-        let copy = contact(&mut nb, 2, "Anna Berg", "");
-        let bo = contact(&mut nb, 3, "Bo Berg", "");
+        let (mut nb, anna, copy, bo) = anna_her_merged_copy_and_bo();
         let m = meeting_with(&mut nb, &[copy, bo, anna]);
-        nb.merge_contacts(anna, copy, Vec::new(), 4_000).unwrap();
         assert_eq!(nb.participants_removing(m, anna), [bo.to_string()]);
         assert_eq!(nb.participants_removing(m, bo), [copy.to_string(), anna.to_string()]);
     }
