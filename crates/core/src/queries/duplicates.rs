@@ -110,12 +110,12 @@ pub fn merge_fields() -> impl Iterator<Item = Field> {
 }
 
 fn value_of(c: &Contact, field: Field) -> Value {
-    // Only contact fields are asked for, so the fallback is never used.
+    // A field contacts lack (never one of `merge_fields`) counts as blank.
     c.value(field).unwrap_or(Value::Text(String::new()))
 }
 
-/// The choice a merge starts with for a field: both items of lists that differ, else the first contact's
-/// value unless it is blank.
+/// The choice a merge starts with for a field: both lists when they differ, else the first contact's value
+/// unless it is blank.
 pub fn default_choice(a: &Contact, b: &Contact, field: Field) -> Choice {
     let (x, y) = (value_of(a, field), value_of(b, field));
     match (field.shape(), x == y) {
