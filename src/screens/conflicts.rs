@@ -64,7 +64,7 @@ fn rows(nb: &Notebook) -> Vec<Row> {
             let r = nb.record(id)?;
             let (title, href) = title_of(nb, r);
             Some(match c {
-                Conflict::Field { field, entries } if field == "deleted" => Row::Life {
+                Conflict::Life { entries } => Row::Life {
                     id,
                     href,
                     title,

@@ -4,38 +4,10 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use liaison_core::model::Contact;
-use liaison_core::queries::duplicates::{candidates, Candidate};
-use liaison_core::schema::Value;
+use liaison_core::queries::duplicates::{candidates, default_choice, merge_fields, merge_values, Candidate, Choice};
 use liaison_core::schema::{Field, Shape};
 
 use crate::state::use_app;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Choice {
-    First,
-    Second,
-    Both,
-}
-
-/// The fields compared when merging two contacts.
-const FIELDS: [Field; 11] = [
-    Field::Name,
-    Field::Title,
-    Field::Organisation,
-    Field::Nation,
-    Field::Role,
-    Field::Emails,
-    Field::Phones,
-    Field::Languages,
-    Field::Notes,
-    Field::Tags,
-    Field::Marking,
-];
-
-fn value_of(c: &Contact, f: Field) -> Value {
-    // Every field in FIELDS is a contact field, so the fallback never shows.
-    c.value(f).unwrap_or(Value::Text(String::new()))
-}
 
 fn summary(c: &Contact) -> String {
     let subtitle = c.subtitle();
@@ -87,37 +59,11 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
     let (open, set_open) = signal(false);
     let choices = RwSignal::new(BTreeMap::<Field, Choice>::new());
     let choice_of = move |f: Field| {
-        choices.with(|c| c.get(&f).copied()).unwrap_or_else(|| {
-            let (x, y) = (value_of(&first.get(), f), value_of(&second.get(), f));
-            match (f.shape(), x == y) {
-                (Shape::List, false) => Choice::Both,
-                _ if x.display().trim().is_empty() => Choice::Second,
-                _ => Choice::First,
-            }
-        })
+        choices.with(|c| c.get(&f).copied()).unwrap_or_else(|| first.with(|x| second.with(|y| default_choice(x, y, f))))
     };
     let merge = move |_| {
         let (x, y) = (first.get_untracked(), second.get_untracked());
-        let values: Vec<(Field, Value)> = FIELDS
-            .iter()
-            .map(|f| {
-                let (vx, vy) = (value_of(&x, *f), value_of(&y, *f));
-                let v = match choices.with_untracked(|c| c.get(f).copied()).unwrap_or_else(|| choice_of(*f)) {
-                    Choice::First => vx,
-                    Choice::Second => vy,
-                    Choice::Both => {
-                        let mut all = vx.as_list().to_vec();
-                        for item in vy.as_list() {
-                            if !all.iter().any(|i| i.eq_ignore_ascii_case(item)) {
-                                all.push(item.clone());
-                            }
-                        }
-                        Value::List(all)
-                    }
-                };
-                (*f, v)
-            })
-            .collect();
+        let values = choices.with_untracked(|c| merge_values(&x, &y, c));
         let name = x.display_name();
         app.confirm.set(Some(crate::state::ConfirmRequest {
             title: "Merge these contacts?".into(),
@@ -143,8 +89,7 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
                         <tr><th scope="col">"Field"</th><th scope="col">"First record"</th><th scope="col">"Second record"</th><th scope="col">"Both"</th></tr>
                     </thead>
                     <tbody>
-                        {FIELDS.iter().map(|f| {
-                            let f = *f;
+                        {merge_fields().map(|f| {
                             let name = format!("choice-{}-{}-{}", f.key(), a, b);
                             let cell = move |c: Choice, text: Signal<String>| {
                                 let name = name.clone();
@@ -162,8 +107,8 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
                                     </td>
                                 }
                             };
-                            let x = Signal::derive(move || value_of(&first.get(), f).display());
-                            let y = Signal::derive(move || value_of(&second.get(), f).display());
+                            let x = Signal::derive(move || first.with(|c| c.value(f)).map(|v| v.display()).unwrap_or_default());
+                            let y = Signal::derive(move || second.with(|c| c.value(f)).map(|v| v.display()).unwrap_or_default());
                             view! {
                                 <tr>
                                     <th scope="row">{f.label()}</th>

@@ -58,10 +58,6 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
 fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
     let app = use_app();
     let (query, set_query) = signal(String::new());
-    let raw = Memo::new(move |_| {
-        app.notebook
-            .with(|nb| nb.record(meeting).map(|r| r.list(Field::Participants.key()).to_vec()).unwrap_or_default())
-    });
     let chosen = Memo::new(move |_| {
         app.notebook.with(|nb| {
             let meeting = nb.meeting(meeting).unwrap_or_default();
@@ -72,45 +68,22 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
         })
     });
     let suggestions = Memo::new(move |_| {
-        let q = query.get().trim().to_lowercase();
-        if q.is_empty() {
-            return Vec::new();
-        }
-        app.notebook.with(|nb| {
-            raw.with(|taken| {
-                nb.contacts()
+        query.with(|q| {
+            app.notebook.with(|nb| {
+                nb.participant_suggestions(meeting, q, 6)
                     .into_iter()
-                    .filter(|c| {
-                        c.id.is_some_and(|cid| {
-                            !taken
-                                .iter()
-                                .filter_map(|t| t.parse::<RecordId>().ok())
-                                .any(|t| nb.resolve_contact(t) == cid)
-                        })
-                    })
-                    .filter(|c| c.name.to_lowercase().contains(&q) || c.organisation.to_lowercase().contains(&q))
-                    .take(6)
                     .filter_map(|c| Some((c.id?, c.display_name(), c.organisation)))
                     .collect::<Vec<_>>()
             })
         })
     });
     let add = move |cid: RecordId| {
-        let mut list = raw.get_untracked();
-        if !list.contains(&cid.to_string()) {
-            list.push(cid.to_string());
-        }
+        let list = app.notebook.with_untracked(|nb| nb.participants_adding(meeting, cid));
         app.set(meeting, Field::Participants, Value::List(list));
         set_query.set(String::new());
     };
     let remove = move |cid: RecordId| {
-        // Remove every id that stands for this contact, including those of duplicates merged into it.
-        let list: Vec<String> = app.notebook.with_untracked(|nb| {
-            raw.get_untracked()
-                .into_iter()
-                .filter(|s| s.parse::<RecordId>().map_or(true, |p| nb.resolve_contact(p) != cid))
-                .collect()
-        });
+        let list = app.notebook.with_untracked(|nb| nb.participants_removing(meeting, cid));
         app.set(meeting, Field::Participants, Value::List(list));
     };
     let create = move || {

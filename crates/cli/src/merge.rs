@@ -341,7 +341,7 @@ impl Summary {
             s.records_in_conflict += usize::from(!conflicts.is_empty());
             for c in conflicts {
                 match c {
-                    Conflict::Field { .. } => s.conflicting_fields += 1,
+                    Conflict::Field { .. } | Conflict::Life { .. } => s.conflicting_fields += 1,
                     Conflict::EditedAfterDelete { .. } => s.edited_after_delete += 1,
                 }
             }

@@ -97,10 +97,7 @@ pub fn record_heading(r: &Record) -> String {
     }
 }
 
-fn value_text(field: &str, e: &Entry) -> String {
-    if field == "deleted" {
-        return if e.value.as_bool() { "deleted".into() } else { "alive".into() };
-    }
+fn value_text(e: &Entry) -> String {
     format!("“{}”", clean(&e.value.display(), VALUE_CHARS))
 }
 
@@ -123,7 +120,19 @@ pub fn conflict_lines(r: &Record, dir: &Directory, indent: &str) -> Vec<String> 
                 ));
                 for (n, e) in entries.iter().enumerate() {
                     let tag = if n == 0 { "shown" } else { "also " };
-                    out.push(format!("{indent}    {tag} {} {}", value_text(&field, e), provenance(e, dir)));
+                    out.push(format!("{indent}    {tag} {} {}", value_text(e), provenance(e, dir)));
+                }
+            }
+            Conflict::Life { entries } => {
+                out.push(format!(
+                    "{indent}{}: field “deleted” has {} concurrent values",
+                    record_heading(r),
+                    entries.len()
+                ));
+                for (n, e) in entries.iter().enumerate() {
+                    let tag = if n == 0 { "shown" } else { "also " };
+                    let life = if e.value.as_bool() { "deleted" } else { "alive" };
+                    out.push(format!("{indent}    {tag} {life} {}", provenance(e, dir)));
                 }
             }
             Conflict::EditedAfterDelete { deletion, edits } => {
@@ -133,7 +142,7 @@ pub fn conflict_lines(r: &Record, dir: &Directory, indent: &str) -> Vec<String> 
                     out.push(format!(
                         "{indent}    edit of “{}”: {} {}",
                         clean(&field, NAME_CHARS),
-                        value_text(&field, &e),
+                        value_text(&e),
                         provenance(&e, dir)
                     ));
                 }

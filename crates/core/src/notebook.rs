@@ -15,6 +15,8 @@ use crate::model::{Action, Contact, Meeting};
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
+mod participants;
+
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
 const MAX_REDIRECTS: usize = 16;
 

@@ -184,6 +184,12 @@ pub enum Conflict {
         /// Every surviving value, winner first.
         entries: Vec<Entry>,
     },
+    /// Concurrent deletes and restores of the record. `entries[0]` (deleted when its value is true) holds
+    /// until someone chooses.
+    Life {
+        /// Every surviving deleted-or-not flag, winner first.
+        entries: Vec<Entry>,
+    },
     /// The record was deleted on one device while another device, not knowing, edited it.
     EditedAfterDelete {
         /// The deletion.
@@ -377,7 +383,7 @@ impl Record {
             .map(|(f, r)| Conflict::Field { field: f.clone(), entries: r.entries().to_vec() })
             .collect();
         if self.life.is_conflict() {
-            out.push(Conflict::Field { field: "deleted".into(), entries: self.life.entries().to_vec() });
+            out.push(Conflict::Life { entries: self.life.entries().to_vec() });
         }
         if let Some(del) = self.life.winner().filter(|e| e.value.as_bool()) {
             let seen = del.seen.clone().unwrap_or_default();
@@ -393,5 +399,29 @@ impl Record {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crdt::id::DeviceId;
+
+    fn stamp(wall_ms: u64, device: u8) -> Stamp {
+        Stamp { wall_ms, counter: 0, device: DeviceId::new_v7(0, [device; 10]) }
+    }
+
+    #[test]
+    fn a_delete_and_a_restore_that_did_not_see_each_other_are_a_life_conflict_with_the_newer_shown() {
+        let mut a = Record::new(RecordId::new_v7(1_000, [1; 10]), Kind::Contact, stamp(1_000, 1));
+        let mut b = a.clone();
+        a.delete(stamp(2_000, 1));
+        b.restore(stamp(3_000, 2));
+        a.merge(&b).unwrap();
+        let conflicts = a.conflicts();
+        let [Conflict::Life { entries }] = conflicts.as_slice() else { panic!("{conflicts:?}") };
+        let values: Vec<&Value> = entries.iter().map(|e| &e.value).collect();
+        assert_eq!(values, [&Value::Bool(false), &Value::Bool(true)]);
+        assert!(!a.is_deleted());
     }
 }

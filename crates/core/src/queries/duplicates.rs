@@ -1,11 +1,12 @@
-//! Suggestions of contacts that may be the same person. Never acted on automatically: a person merges a
-//! pair field by field (see [`crate::notebook::Notebook::merge_contacts`]).
+//! Suggestions of contacts that may be the same person, and what merging a pair keeps. Never acted on
+//! automatically: a person merges a pair field by field (see [`crate::notebook::Notebook::merge_contacts`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::crdt::id::RecordId;
 use crate::model::Contact;
 use crate::notebook::Notebook;
+use crate::schema::{Field, Kind, Shape, Value};
 use crate::text;
 
 /// Why two contacts may be one person.
@@ -91,12 +92,70 @@ pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>
     pairs.into_iter().map(|((a, b), r)| Candidate { a, b, reasons: r.into_iter().collect() }).collect()
 }
 
+/// Which of a pair's values a merge keeps for one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// The first contact's value.
+    First,
+    /// The second contact's value.
+    Second,
+    /// Both contacts' items, for list fields.
+    Both,
+}
+
+/// The fields a person chooses between when merging two contacts: every contact field but the redirect,
+/// which the merge itself writes.
+pub fn merge_fields() -> impl Iterator<Item = Field> {
+    Field::of(Kind::Contact).iter().copied().filter(|f| *f != Field::MergedInto)
+}
+
+fn value_of(c: &Contact, field: Field) -> Value {
+    // A field contacts lack (never one of `merge_fields`) counts as blank.
+    c.value(field).unwrap_or(Value::Text(String::new()))
+}
+
+/// The choice a merge starts with for a field: both lists when they differ, else the first contact's value
+/// unless it is blank.
+pub fn default_choice(a: &Contact, b: &Contact, field: Field) -> Choice {
+    let (x, y) = (value_of(a, field), value_of(b, field));
+    match (field.shape(), x == y) {
+        (Shape::List, false) => Choice::Both,
+        _ if x.display().trim().is_empty() => Choice::Second,
+        _ => Choice::First,
+    }
+}
+
+/// The values a merge of `a` and `b` writes to the survivor: for every [`merge_fields`] field, what
+/// `choices` says, or the [`default_choice`]. Both lists are joined in order, the first contact's items
+/// first, leaving out an item of the second whose [`text::key`] is already there.
+pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>) -> Vec<(Field, Value)> {
+    merge_fields()
+        .map(|field| {
+            let choice = choices.get(&field).copied().unwrap_or_else(|| default_choice(a, b, field));
+            let (x, y) = (value_of(a, field), value_of(b, field));
+            let value = match choice {
+                Choice::First => x,
+                Choice::Second => y,
+                Choice::Both => {
+                    let mut all = x.as_list().to_vec();
+                    let mut keys: BTreeSet<String> = all.iter().map(|item| text::key(item)).collect();
+                    for item in y.as_list() {
+                        if keys.insert(text::key(item)) {
+                            all.push(item.clone());
+                        }
+                    }
+                    Value::List(all)
+                }
+            };
+            (field, value)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crdt::id::DeviceId;
-    use crate::schema::Value;
-    use crate::schema::{Field, Kind};
 
     #[test]
     fn names_fold_across_case_accents_and_spacing() {
@@ -158,5 +217,62 @@ mod tests {
         let meeting = nb.meeting(m).unwrap();
         assert_eq!(nb.participants(&meeting)[0].id, Some(a));
         assert!(candidates(&nb, &BTreeSet::new()).is_empty());
+    }
+
+    fn person(name: &str, emails: &[&str], phones: &[&str]) -> Contact {
+        Contact {
+            name: name.into(),
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            phones: phones.iter().map(|p| p.to_string()).collect(),
+            ..Contact::default()
+        }
+    }
+
+    fn list(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|i| i.to_string()).collect())
+    }
+
+    #[test]
+    fn a_merge_offers_every_contact_field_but_the_redirect() {
+        let fields: Vec<Field> = merge_fields().collect();
+        assert_eq!(fields.len(), Field::of(Kind::Contact).len() - 1);
+        assert!(!fields.contains(&Field::MergedInto));
+        assert_eq!(fields[0], Field::Name);
+    }
+
+    #[test]
+    fn a_merge_starts_from_both_of_differing_lists_and_otherwise_from_the_first_value_unless_blank() {
+        let a = person("Anna Berg", &["anna@example.org"], &["+47 555 12345"]);
+        let b = person("Anna BERG", &["berg@example.org"], &["+47 555 12345"]);
+        assert_eq!(default_choice(&a, &b, Field::Emails), Choice::Both);
+        assert_eq!(default_choice(&a, &b, Field::Phones), Choice::First);
+        assert_eq!(default_choice(&a, &b, Field::Name), Choice::First);
+        let blank = person("  ", &[], &[]);
+        assert_eq!(default_choice(&blank, &b, Field::Name), Choice::Second);
+        assert_eq!(default_choice(&blank, &b, Field::Title), Choice::Second);
+    }
+
+    #[test]
+    fn both_lists_are_joined_first_contact_first_without_items_that_differ_only_in_case_or_accents() {
+        let mut a = person("Anna Berg", &["Anna@Example.org", "anna@example.org"], &[]);
+        a.languages = vec!["Français".into()];
+        let mut b = person("", &["anna@example.org", "berg@example.org", "BERG@example.org"], &[]);
+        b.languages = vec!["francais".into(), "Deutsch".into()];
+        let values: BTreeMap<Field, Value> = merge_values(&a, &b, &BTreeMap::new()).into_iter().collect();
+        assert_eq!(values[&Field::Emails], list(&["Anna@Example.org", "anna@example.org", "berg@example.org"]));
+        assert_eq!(values[&Field::Languages], list(&["Français", "Deutsch"]));
+        assert_eq!(values[&Field::Name], Value::Text("Anna Berg".into()));
+        assert!(!values.contains_key(&Field::MergedInto));
+    }
+
+    #[test]
+    fn a_chosen_value_replaces_the_default_for_its_field_only() {
+        let a = person("Anna Berg", &["anna@example.org"], &[]);
+        let b = person("Anna M. Berg", &["berg@example.org"], &[]);
+        let choices = BTreeMap::from([(Field::Name, Choice::Second), (Field::Emails, Choice::First)]);
+        let values: BTreeMap<Field, Value> = merge_values(&a, &b, &choices).into_iter().collect();
+        assert_eq!(values[&Field::Name], Value::Text("Anna M. Berg".into()));
+        assert_eq!(values[&Field::Emails], list(&["anna@example.org"]));
+        assert_eq!(values[&Field::Phones], list(&[]));
     }
 }
