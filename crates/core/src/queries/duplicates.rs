@@ -42,6 +42,11 @@ pub struct Candidate {
     pub reasons: Vec<Reason>,
 }
 
+/// Emails are compared ignoring case only: an address with an accent is another mailbox, so it is not folded.
+fn email_key(e: &str) -> String {
+    e.trim().to_lowercase()
+}
+
 fn phone_key(p: &str) -> Option<String> {
     let digits: String = p.chars().filter(char::is_ascii_digit).collect();
     (digits.len() >= 6).then_some(digits)
@@ -54,7 +59,7 @@ pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>
     for c in &contacts {
         let Some(id) = c.id else { continue };
         for e in &c.emails {
-            let e = e.trim().to_lowercase();
+            let e = email_key(e);
             if !e.is_empty() {
                 by_key.entry((0, e)).or_default().push(id);
             }
@@ -137,10 +142,11 @@ pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>)
                 Choice::First => x,
                 Choice::Second => y,
                 Choice::Both => {
+                    let key = |item: &str| if field == Field::Emails { email_key(item) } else { text::key(item) };
                     let mut all = x.as_list().to_vec();
-                    let mut keys: BTreeSet<String> = all.iter().map(|item| text::key(item)).collect();
+                    let mut keys: BTreeSet<String> = all.iter().map(|item| key(item)).collect();
                     for item in y.as_list() {
-                        if keys.insert(text::key(item)) {
+                        if keys.insert(key(item)) {
                             all.push(item.clone());
                         }
                     }
@@ -156,6 +162,17 @@ pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>)
 mod tests {
     use super::*;
     use crate::crdt::id::DeviceId;
+
+    #[test]
+    fn both_email_lists_keep_addresses_that_differ_in_accents_and_drop_ones_that_differ_in_case() {
+        let a = Contact { emails: vec!["müller@bmlv.example".into()], ..Contact::default() };
+        let b =
+            Contact { emails: vec!["muller@bmlv.example".into(), "MÜLLER@bmlv.example".into()], ..Contact::default() };
+        let choices = BTreeMap::from([(Field::Emails, Choice::Both)]);
+        let merged = merge_values(&a, &b, &choices);
+        let emails = merged.iter().find(|(f, _)| *f == Field::Emails).map(|(_, v)| v.as_list().to_vec());
+        assert_eq!(emails, Some(vec!["müller@bmlv.example".to_string(), "muller@bmlv.example".to_string()]));
+    }
 
     #[test]
     fn names_fold_across_case_accents_and_spacing() {
