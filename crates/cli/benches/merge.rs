@@ -2,7 +2,7 @@
 //!
 //!     cargo bench -p liaison-cli --bench merge
 //!
-//! Data: `liaison_cli::benchdata` with its defaults (20 officers' bundles of 5,000 records each, the
+//! Data: `liaison_testkit::bundles` with its defaults (20 officers' bundles of 5,000 records each, the
 //! same generator as `examples/bench_bundles.rs`), made in memory once before measuring.
 //! Stages, each over all 20 bundles:
 //! - `read_validate`: `bundle::read_bundle` of every bundle's bytes (parse and full validation);
@@ -14,10 +14,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use liaison_cli::benchdata::{generate, Spec};
 use liaison_cli::files::now_ms;
 use liaison_cli::merge::{merge_device, Merger, DEFAULT_LABEL, DEFAULT_OFFICER};
 use liaison_core::formats::bundle::{read_bundle, Bundle};
+use liaison_testkit::bundles::{generate, Spec};
 
 fn read_all(texts: &[(String, String)], now: u64) -> Vec<(String, Bundle)> {
     texts.iter().filter_map(|(name, text)| read_bundle(text.as_bytes(), now).ok().map(|b| (name.clone(), b))).collect()

@@ -3,14 +3,14 @@
 //!     cargo run --release -p liaison-cli --example bench_bundles -- /tmp/liaison-bench
 //!     cargo run --release -p liaison-cli --example bench_bundles -- DIR --bundles 20 --records 5000
 //!
-//! The data is the same as the criterion benchmark's (`liaison_cli::benchdata`): deterministic for a
+//! The data is the same as the criterion benchmark's (`liaison_testkit::bundles`): deterministic for a
 //! seed. Then, for example: `liaison merge DIR/*.json -o merged.json`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use liaison_cli::benchdata::{generate, Spec};
+use liaison_testkit::bundles::{generate, Spec};
 
 /// Generate benchmark bundles.
 #[derive(Debug, Parser)]

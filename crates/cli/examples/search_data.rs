@@ -5,26 +5,12 @@
 
 use std::path::PathBuf;
 
-use liaison_cli::benchdata::XorShift;
 use liaison_core::formats::bundle::{write_bundle, ExportInput, Scope};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Value};
+use liaison_testkit::pools::{FIRST_NAMES, SURNAMES};
+use liaison_testkit::{XorShift, BASE_MS};
 
-const FIRST: [&str; 12] =
-    ["Anna", "Jürgen", "Élise", "Piotr", "Ingrid", "Marco", "Lucía", "Sven", "Zoë", "Mehmet", "Мария", "Ελένη"];
-const LAST: [&str; 11] = [
-    "Müller",
-    "Martin",
-    "Nowak",
-    "Hansen",
-    "Rossi",
-    "García",
-    "de Vries",
-    "Lindqvist",
-    "Yılmaz",
-    "Иванова",
-    "Παπαδοπούλου",
-];
 const NATIONS: [&str; 10] = ["AUT", "CHE", "FRA", "DEU", "POL", "NOR", "ITA", "ESP", "NLD", "SWE"];
 const ORGS: [&str; 4] = ["Joint Staff", "Army Command", "Embassy", "Ministry of Defence"];
 
@@ -33,20 +19,23 @@ fn main() -> Result<(), String> {
     let dir = PathBuf::from(args.next().ok_or("usage: search_data DIR [N]")?);
     let n: usize = args.next().map(|s| s.parse().map_err(|_| "N must be a number")).transpose()?.unwrap_or(10_000);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    // The native search benchmark's names, without the CJK ones.
+    let first = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12].map(|i| FIRST_NAMES[i]);
+    let last = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11].map(|i| SURNAMES[i]);
     let mut rng = XorShift::new(0x5EA2C4);
     let device = DeviceV1 {
-        id: DeviceId::new_v7(1_767_225_600_000, rng.bytes10()),
+        id: DeviceId::new_v7(BASE_MS, rng.bytes10()),
         label: "Bench laptop".into(),
         officer: "Lt Col Ana Ruiz".into(),
     };
     let mut nb = Notebook::new(device.id);
-    let mut now = 1_767_225_600_000u64;
+    let mut now = BASE_MS;
     let notes = "Discussed the exercise schedule and host-nation support. ".repeat(4);
     let mut contacts = Vec::new();
     for i in 0..n {
         now += 1_000;
         let id = nb.create(Kind::Contact, now, rng.bytes10());
-        let name = format!("{} {} {i}", rng.pick(&FIRST), rng.pick(&LAST));
+        let name = format!("{} {} {i}", rng.pick(&first), rng.pick(&last));
         for (f, v) in [
             (Field::Name, Value::Text(name)),
             (Field::Organisation, Value::Text(rng.pick(&ORGS).into())),
@@ -82,7 +71,7 @@ fn main() -> Result<(), String> {
     let records: Vec<_> = nb.records().collect();
     for (i, chunk) in records.chunks(5_000).enumerate() {
         let text = write_bundle(ExportInput {
-            bundle_id: rng.uuid(),
+            bundle_id: uuid::Builder::from_random_bytes(rng.bytes16()).into_uuid(),
             created_ms: now,
             device: &device,
             sequence: i as u64 + 1,

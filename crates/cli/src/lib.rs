@@ -6,11 +6,9 @@
 //! - [`merge`]: the deterministic many-bundle merge.
 //! - [`report`]: what `validate`, `merge` and `inspect` print.
 //! - [`text`]: safe one-line rendering of text from outside, and times.
-//! - [`benchdata`]: realistic, seeded bundles of many officers, for benchmarks and tests.
 
 #![warn(missing_docs)]
 
-pub mod benchdata;
 pub mod convert;
 pub mod files;
 pub mod merge;

@@ -368,7 +368,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::benchdata::{generate, Spec};
+    use liaison_testkit::bundles::{generate, Spec};
 
     fn bundles() -> Vec<(String, Bundle)> {
         let spec = Spec { officers: 4, records: 80, edit_percent: 40, seed: 11 };

@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use liaison_core::queries::search::SearchIndex;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
+use liaison_testkit::pools::{self, FIRST_NAMES, NATIONS, SURNAMES, TAGS, WORDS};
+use liaison_testkit::{date, list, prose, text, XorShift, BASE_MS};
 
 struct Counting;
 
@@ -60,156 +62,13 @@ const MEETINGS: usize = 10_000;
 const LIMIT: usize = 5;
 const REPEATS: usize = 30;
 
-/// 2026-01-01T00:00:00Z.
-const BASE_MS: u64 = 1_767_225_600_000;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn bytes10(&mut self) -> [u8; 10] {
-        let a = self.next().to_le_bytes();
-        let b = self.next().to_le_bytes();
-        [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1]]
-    }
-}
-
-const FIRST: [&str; 20] = [
-    "Anna",
-    "Jürgen",
-    "Élise",
-    "Piotr",
-    "Ingrid",
-    "Marco",
-    "Lucía",
-    "Sven",
-    "Zoë",
-    "Mehmet",
-    "Мария",
-    "李",
-    "Ελένη",
-    "Søren",
-    "Ioana",
-    "Farid",
-    "Katarzyna",
-    "Николай",
-    "Chiara",
-    "Dmytro",
-];
-const LAST: [&str; 20] = [
-    "Müller",
-    "Martin",
-    "Nowak",
-    "Hansen",
-    "Rossi",
-    "García",
-    "de Vries",
-    "Lindqvist",
-    "Yılmaz",
-    "Иванова",
-    "小龍",
-    "Παπαδοπούλου",
-    "Østergaard",
-    "Dvořák",
-    "Wójcik",
-    "Haddad",
-    "Schmid",
-    "Popescu",
-    "Петров",
-    "Berg",
-];
 const RANKS: [&str; 8] = ["Colonel", "Lt Col", "Major", "Captain", "Commander", "Mr", "Ms", "Dr"];
-const ORGS: [&str; 8] = [
-    "JFC Brunssum",
-    "SHAPE",
-    "MARCOM",
-    "AIRCOM",
-    "NATO HQ",
-    "Österreichisches Bundesheer",
-    "Swiss Armed Forces",
-    "EU Military Staff",
-];
-const NATIONS: [&str; 10] = ["AUT", "CHE", "DEU", "FRA", "ITA", "NLD", "NOR", "POL", "ROU", "SWE"];
-const TAGS: [&str; 8] = ["priority", "follow-up", "logistics", "planning", "legal", "air", "land", "maritime"];
-const WORDS: [&str; 64] = [
-    "the",
-    "delegation",
-    "agreed",
-    "to",
-    "review",
-    "proposal",
-    "before",
-    "next",
-    "meeting",
-    "liaison",
-    "officer",
-    "noted",
-    "that",
-    "schedule",
-    "depends",
-    "on",
-    "host",
-    "nation",
-    "approval",
-    "and",
-    "budget",
-    "concerns",
-    "were",
-    "raised",
-    "about",
-    "transport",
-    "capacity",
-    "during",
-    "exercise",
-    "window",
-    "partners",
-    "requested",
-    "multinational",
-    "simulation",
-    "cumulative",
-    "Übung",
-    "Verbindung",
-    "Grüße",
-    "réunion",
-    "sécurité",
-    "logistique",
-    "planning",
-    "interoperability",
-    "medical",
-    "evacuation",
-    "fuel",
-    "supply",
-    "training",
-    "slots",
-    "air",
-    "policing",
-    "cyber",
-    "force",
-    "generation",
-    "brigade",
-    "headquarters",
-    "rotation",
-    "deadline",
-    "minutes",
-    "memorandum",
-    "signature",
-    "letter",
-    "annex",
-    "draft",
-];
+/// The organisations of [`pools::ORGS`], but the Austrian one under its German name (an umlaut to fold).
+const ORGS: [&str; 8] = {
+    let mut orgs = pools::ORGS;
+    orgs[5] = "Österreichisches Bundesheer";
+    orgs
+};
 
 /// A pseudo-word from a lexicon of `LEXICON` made-up words (number `n` is always the same word), so
 /// that the notes have a vocabulary the size of real ones, not just the 64 common words.
@@ -230,7 +89,7 @@ fn rare_word(n: usize) -> String {
 /// Distinct made-up words the notes draw from.
 const LEXICON: usize = 200_000;
 
-fn sentence(rng: &mut Rng) -> String {
+fn sentence(rng: &mut XorShift) -> String {
     let n = 8 + rng.below(10);
     let words: Vec<String> = (0..n)
         .map(|_| {
@@ -246,38 +105,15 @@ fn sentence(rng: &mut Rng) -> String {
     format!("{}.", words.join(" "))
 }
 
-fn prose(rng: &mut Rng, bytes: usize) -> String {
-    let mut s = String::new();
-    while s.len() < bytes {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&sentence(rng));
-    }
-    s
-}
-
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-
-fn list(items: Vec<String>) -> Value {
-    Value::List(items)
-}
-
-fn date(day: usize) -> String {
-    liaison_core::date::Date::from_days_since_epoch((BASE_MS / 86_400_000) as i64 + day as i64).to_string()
-}
-
 fn notebook() -> (Notebook, Vec<RecordId>, Vec<RecordId>) {
-    let mut rng = Rng(0x5EED_5EA2_C400_0001);
+    let mut rng = XorShift::new(0x5EED_5EA2_C400_0001);
     let mut nb = Notebook::new(DeviceId::new_v7(BASE_MS, [7; 10]));
     let mut now = BASE_MS;
     let mut contacts = Vec::with_capacity(CONTACTS);
     for i in 0..CONTACTS {
         now += 1_000;
         let id = nb.create(Kind::Contact, now, rng.bytes10());
-        let name = format!("{} {}", rng.pick(&FIRST), rng.pick(&LAST));
+        let name = format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&SURNAMES));
         let nation = rng.pick(&NATIONS);
         let mut set = |f: Field, v: Value| nb.set(id, f, v, now).expect("a field of a contact");
         set(Field::Name, text(name));
@@ -287,7 +123,7 @@ fn notebook() -> (Notebook, Vec<RecordId>, Vec<RecordId>) {
         set(Field::Role, text("Liaison officer"));
         set(Field::Emails, list(vec![format!("contact{i}@mod.{}.example", nation.to_lowercase())]));
         set(Field::Phones, list(vec![format!("+43 1 555 {i:04}")]));
-        set(Field::Notes, text(prose(&mut rng, 150)));
+        set(Field::Notes, text(prose(&mut rng, 150, sentence)));
         set(Field::Tags, list(vec![rng.pick(&TAGS).into()]));
         set(Field::Marking, text(rng.pick(&["", "UNCLASSIFIED", "RESTRICTED", "REL TO AUT, CHE"])));
         contacts.push(id);
@@ -305,23 +141,23 @@ fn notebook() -> (Notebook, Vec<RecordId>, Vec<RecordId>) {
         );
         let mut set = |f: Field, v: Value| nb.set(id, f, v, now).expect("a field of a meeting");
         set(Field::Title, text(title));
-        set(Field::Date, text(date(rng.below(330))));
+        set(Field::Date, text(date(rng.below(330) as u64)));
         set(Field::Start, text(format!("{:02}:{}", 8 + rng.below(9), rng.pick(&["00", "15", "30", "45"]))));
         set(Field::Location, text(rng.pick(&["Room 4.12", "Conference hall B", "Embassy", "Video call"])));
         set(Field::Participants, list(participants));
         set(Field::Nations, list(vec![rng.pick(&NATIONS).into()]));
         set(Field::Organisations, list(vec![rng.pick(&ORGS).into()]));
-        set(Field::Agenda, text(prose(&mut rng, 200)));
-        set(Field::Notes, text(prose(&mut rng, 1_024)));
-        set(Field::Decisions, text(prose(&mut rng, 150)));
+        set(Field::Agenda, text(prose(&mut rng, 200, sentence)));
+        set(Field::Notes, text(prose(&mut rng, 1_024, sentence)));
+        set(Field::Decisions, text(prose(&mut rng, 150, sentence)));
         set(Field::Tags, list(vec![rng.pick(&TAGS).into()]));
         meetings.push(id);
         if i % 3 == 0 {
             let a = nb.create(Kind::Action, now, rng.bytes10());
             let mut set = |f: Field, v: Value| nb.set(a, f, v, now).expect("a field of an action");
             set(Field::Text, text(sentence(&mut rng)));
-            set(Field::Owner, text(format!("{} {}", rng.pick(&FIRST), rng.pick(&LAST))));
-            set(Field::Due, text(date(30 + rng.below(330))));
+            set(Field::Owner, text(format!("{} {}", rng.pick(&FIRST_NAMES), rng.pick(&SURNAMES))));
+            set(Field::Due, text(date(30 + rng.below(330) as u64)));
             set(Field::Meeting, text(id.to_string()));
         }
     }

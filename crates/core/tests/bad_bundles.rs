@@ -9,12 +9,15 @@
 //! `LIAISON_PRINT_MESSAGES=1 cargo test -p liaison-core --test bad_bundles -- --nocapture every_corpus`
 //! prints the message each corpus file gets, to review their wording.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::rewrite;
 use liaison_core::crdt::clock::Stamp;
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, FileVerdict, ImportLog};
@@ -24,6 +27,7 @@ use liaison_core::formats::bundle::{
 use liaison_core::formats::wire::{DeviceV1, ValueV1};
 use liaison_core::storage::{self, Backend, MemoryBackend, WriteQueue, DEVICES_KEY, IMPORTS_KEY};
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Value};
+use liaison_testkit::block_on;
 use sha2::{Digest, Sha256};
 
 /// When the fixtures' officers took their notes (as in tests/fixtures.rs).
@@ -46,16 +50,6 @@ fn core_dir() -> PathBuf {
 
 fn corpus_dir() -> PathBuf {
     core_dir().join("tests/corpus")
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    // Every MemoryBackend future is ready at once, so one poll with a no-op waker drives it to the end.
-    let mut f = std::pin::pin!(f);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("memory backend futures never wait"),
-    }
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -219,15 +213,7 @@ fn every_corpus_file_has_an_expectation_and_every_expectation_a_file() {
 fn the_corpus_base_is_a_valid_bundle_exactly_as_write_bundle_writes_it() {
     let bytes = std::fs::read(corpus_dir().join("base/mini.json")).expect("base/mini.json");
     let b = read_bundle(&bytes, NOW).unwrap_or_else(|p| panic!("the corpus base does not read: {p:?}"));
-    let again = liaison_core::formats::bundle::write_bundle_v1(ExportInput {
-        bundle_id: b.id,
-        created_ms: b.created_ms,
-        device: &b.device,
-        sequence: b.sequence,
-        scope: b.scope,
-        devices: b.devices.clone(),
-        records: b.records.iter().collect(),
-    });
+    let again = rewrite(&b);
     assert!(again.as_bytes() == bytes.as_slice(), "base/mini.json is not what write_bundle writes");
     let base = local();
     let a = attempt("mini.json", &bytes, &base, &fixture("v1-changes.json"));

@@ -15,12 +15,15 @@
 //! The HTML-payload fixture is also written to `tests/e2e/fixtures/html-payload.json` for the Playwright
 //! suite, which imports it and checks that every payload is shown as text.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use common::rewrite;
 use liaison_core::date::Date;
 use liaison_core::exchange::{self, ExportState, ImportLog};
-use liaison_core::formats::bundle::{read_bundle, write_bundle, write_bundle_v1, Bundle, ExportInput, Scope};
+use liaison_core::formats::bundle::{read_bundle, write_bundle, Bundle, ExportInput, Scope};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::model::{Action, Contact, Meeting};
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Value};
@@ -645,18 +648,6 @@ fn fixture_files() -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
-}
-
-fn rewrite(b: &Bundle) -> String {
-    write_bundle_v1(ExportInput {
-        bundle_id: b.id,
-        created_ms: b.created_ms,
-        device: &b.device,
-        sequence: b.sequence,
-        scope: b.scope,
-        devices: b.devices.clone(),
-        records: b.records.iter().collect(),
-    })
 }
 
 #[test]

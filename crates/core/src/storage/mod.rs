@@ -896,16 +896,7 @@ pub mod conformance {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        // Every MemoryBackend future is ready at once, so one poll with a no-op waker drives it to the end.
-        let mut f = std::pin::pin!(f);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("memory backend futures never wait"),
-        }
-    }
+    use liaison_testkit::block_on;
 
     #[test]
     fn empty_store_loads_and_gets_a_schema_version() {

@@ -1,4 +1,5 @@
-//! A small world of simulated devices, shared by the merge-law and convergence tests.
+//! A small world of simulated devices, shared by the merge-law and convergence tests, and [`rewrite`],
+//! shared by the tests that check bundles come out again byte for byte.
 //!
 //! Each device is a `Notebook` with its own (possibly wrong) clock offset, which only `Op::SetClock`
 //! changes. Time and random bytes come from the caller, so a history is fully determined by its list of
@@ -9,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use liaison_core::formats::bundle::{write_bundle_v1, Bundle, ExportInput};
 use liaison_core::formats::wire::encode_record;
 use liaison_core::{DeviceId, Field, Kind, Notebook, Record, RecordId, Stamp, Value};
 
@@ -409,4 +411,18 @@ pub fn check_against_log(state: &State, writes: &[Write]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The bundle written again in format v1, from what it carries: the bytes it was read from, if v1 is
+/// frozen as it must be.
+pub fn rewrite(b: &Bundle) -> String {
+    write_bundle_v1(ExportInput {
+        bundle_id: b.id,
+        created_ms: b.created_ms,
+        device: &b.device,
+        sequence: b.sequence,
+        scope: b.scope,
+        devices: b.devices.clone(),
+        records: b.records.iter().collect(),
+    })
 }

@@ -5,7 +5,7 @@
 //! the records on their own device and exports everything. Officers work in pairs that synced before
 //! the second one started, so some overlapping edits supersede each other cleanly, while edits of the
 //! same field by officers who never synced are concurrent and become conflicts; a few records are
-//! deleted while others edit them. Everything comes from a seeded xorshift generator: the same
+//! deleted while others edit them. Everything comes from a seeded [`XorShift`]: the same
 //! [`Spec`] always gives the same bytes.
 
 use liaison_core::crdt::record::Record;
@@ -14,10 +14,9 @@ use liaison_core::exchange::{export, ExportRequest, ExportState};
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
-use uuid::Uuid;
 
-/// 2026-01-01T00:00:00Z: when the base data starts.
-pub const BASE_MS: u64 = 1_767_225_600_000;
+use crate::pools::{NATIONS, ORGS, TAGS, WORDS};
+use crate::{date, list, prose, text, XorShift, BASE_MS};
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;
@@ -50,61 +49,6 @@ pub struct Generated {
     pub text: String,
     /// Records it carries.
     pub records: usize,
-}
-
-/// xorshift64*: small, fast and deterministic; not for anything secret.
-#[derive(Clone, Debug)]
-pub struct XorShift(u64);
-
-impl XorShift {
-    /// A generator from a seed (0 is replaced, since xorshift would stay at 0).
-    pub fn new(seed: u64) -> Self {
-        XorShift(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when n is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
-    }
-
-    /// True with the given percentage.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-
-    /// One of the items.
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items.get(self.below(items.len())).copied().unwrap_or("")
-    }
-
-    /// Ten random bytes, for an id.
-    pub fn bytes10(&mut self) -> [u8; 10] {
-        let a = self.next_u64().to_le_bytes();
-        let b = self.next_u64().to_le_bytes();
-        [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], b[0], b[1]]
-    }
-
-    /// Sixteen random bytes, for a bundle id.
-    pub fn uuid(&mut self) -> Uuid {
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&self.next_u64().to_le_bytes());
-        bytes[8..].copy_from_slice(&self.next_u64().to_le_bytes());
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
-    }
 }
 
 const RANKS: [&str; 8] = ["Lt Col", "Col", "Maj", "Capt", "Cdr", "Brig Gen", "Mr", "Ms"];
@@ -144,17 +88,6 @@ const LAST: [&str; 16] = [
     "Østergaard",
     "Müller",
 ];
-const ORGS: [&str; 8] = [
-    "JFC Brunssum",
-    "SHAPE",
-    "MARCOM",
-    "AIRCOM",
-    "NATO HQ",
-    "Austrian Armed Forces",
-    "Swiss Armed Forces",
-    "EU Military Staff",
-];
-const NATIONS: [&str; 10] = ["AUT", "CHE", "DEU", "FRA", "ITA", "NLD", "NOR", "POL", "ROU", "SWE"];
 const ROLES: [&str; 6] = ["J3 liaison", "Chief of staff", "Logistics lead", "Legal adviser", "Interpreter", "PAO"];
 const PLACES: [&str; 6] = ["Room 2.14", "Main conference room", "Mons, SHAPE", "Video call", "Brussels", "Canteen"];
 const TOPICS: [&str; 10] = [
@@ -170,41 +103,6 @@ const TOPICS: [&str; 10] = [
     "interoperability",
 ];
 const MARKINGS: [&str; 3] = ["UNCLASSIFIED", "RESTRICTED", "REL TO AUT, CHE"];
-const TAGS: [&str; 8] = ["priority", "follow-up", "logistics", "planning", "legal", "air", "land", "maritime"];
-const WORDS: [&str; 32] = [
-    "the",
-    "delegation",
-    "agreed",
-    "to",
-    "review",
-    "proposal",
-    "before",
-    "next",
-    "meeting",
-    "liaison",
-    "officer",
-    "noted",
-    "that",
-    "schedule",
-    "depends",
-    "on",
-    "host",
-    "nation",
-    "approval",
-    "and",
-    "budget",
-    "concerns",
-    "were",
-    "raised",
-    "about",
-    "transport",
-    "capacity",
-    "during",
-    "exercise",
-    "window",
-    "partners",
-    "requested",
-];
 
 fn sentence(rng: &mut XorShift) -> String {
     let n = 8 + rng.below(10);
@@ -213,7 +111,7 @@ fn sentence(rng: &mut XorShift) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(rng.pick(&WORDS));
+        s.push_str(rng.pick(&WORDS[..32]));
     }
     if let Some(first) = s.get(..1) {
         let upper = first.to_uppercase();
@@ -221,29 +119,6 @@ fn sentence(rng: &mut XorShift) -> String {
     }
     s.push('.');
     s
-}
-
-fn prose(rng: &mut XorShift, bytes: usize) -> String {
-    let mut s = String::new();
-    while s.len() < bytes {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&sentence(rng));
-    }
-    s
-}
-
-fn text(s: impl Into<String>) -> Value {
-    Value::Text(s.into())
-}
-
-fn list(items: Vec<String>) -> Value {
-    Value::List(items)
-}
-
-fn date(days_after_base: u64) -> String {
-    Date::from_days_since_epoch(((BASE_MS / 86_400_000) + days_after_base) as i64).to_string()
 }
 
 fn person(rng: &mut XorShift) -> (String, String) {
@@ -291,7 +166,7 @@ fn fill(
             set(Field::Emails, list(vec![format!("{mail}@mod.{}.example", nation.to_lowercase())]));
             set(Field::Phones, list(vec![format!("+43 1 {:07}", rng.below(10_000_000))]));
             set(Field::Languages, list(vec!["en".into(), rng.pick(&["de", "fr", "it", "pl"]).into()]));
-            set(Field::Notes, text(prose(rng, 150)));
+            set(Field::Notes, text(prose(rng, 150, sentence)));
             set(Field::Tags, list(vec![rng.pick(&TAGS).into()]));
             set(Field::Marking, text(rng.pick(&MARKINGS)));
         }
@@ -309,9 +184,9 @@ fn fill(
             set(Field::Participants, list(participants));
             set(Field::Organisations, list(vec![rng.pick(&ORGS).into()]));
             set(Field::Nations, list(vec![rng.pick(&NATIONS).into(), rng.pick(&NATIONS).into()]));
-            set(Field::Agenda, text(prose(rng, 200)));
-            set(Field::Notes, text(prose(rng, 1_000)));
-            set(Field::Decisions, text(prose(rng, 150)));
+            set(Field::Agenda, text(prose(rng, 200, sentence)));
+            set(Field::Notes, text(prose(rng, 1_000, sentence)));
+            set(Field::Decisions, text(prose(rng, 150, sentence)));
             set(Field::Tags, list(vec![rng.pick(&TAGS).into(), topic.into()]));
             set(Field::Marking, text(rng.pick(&MARKINGS)));
         }
@@ -351,9 +226,11 @@ fn edit(nb: &mut Notebook, r: &Record, who: &DeviceV1, now: u64, rng: &mut XorSh
             Field::Emails => list(vec![format!("desk{}@mod.example", rng.below(1000))]),
             Field::Tags => list(vec![rng.pick(&TAGS).into()]),
             Field::Notes if r.kind == Kind::Meeting => {
-                text(format!("{} (Revised by {}.)", prose(rng, 1_000), who.officer))
+                text(format!("{} (Revised by {}.)", prose(rng, 1_000, sentence), who.officer))
             }
-            Field::Notes | Field::Decisions | Field::Agenda => text(format!("{} ({})", prose(rng, 150), who.officer)),
+            Field::Notes | Field::Decisions | Field::Agenda => {
+                text(format!("{} ({})", prose(rng, 150, sentence), who.officer))
+            }
             _ => text(format!("{} ({})", sentence(rng), who.officer)),
         };
         let _ = nb.set(r.id, f, v, now);
@@ -415,7 +292,7 @@ pub fn generate(spec: &Spec) -> Vec<Generated> {
             device: who,
             replicas: &replicas,
             scope: Scope::All,
-            bundle_id: rng.uuid(),
+            bundle_id: uuid::Builder::from_random_bytes(rng.bytes16()).into_uuid(),
             now_ms: now,
             today,
             ceiling: liaison_core::marking::Ceiling::All,
@@ -439,8 +316,10 @@ mod tests {
         let a = generate(&spec);
         assert_eq!(a, generate(&spec));
         assert_eq!(a.len(), 3);
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         for g in &a {
-            let b = liaison_core::formats::bundle::read_bundle(g.text.as_bytes(), crate::files::now_ms());
+            let b = liaison_core::formats::bundle::read_bundle(g.text.as_bytes(), now);
             assert!(b.is_ok(), "{}: {:?}", g.file_name, b.err());
             assert_eq!(g.records, 60);
         }
