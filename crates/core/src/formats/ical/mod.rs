@@ -24,8 +24,9 @@
 //! for the contact it names, and its meeting's `CLASS` and marking.
 //!
 //! A meeting without a date has no place in a calendar; it is left out and counted in
-//! [`ExportText::undated`](super::ExportText::undated). There is no `METHOD`: the file is a calendar to subscribe to or import, not an
-//! iTIP message (which would require an `ORGANIZER` that Liaison does not know).
+//! [`ExportText::undated`](super::ExportText::undated). There is no `METHOD`: the file is a calendar to
+//! subscribe to or import, not an iTIP message (which would require an `ORGANIZER` that Liaison does not
+//! know).
 //!
 //! Import reads the events of an invitation (Outlook, Google, Apple) as meetings: title, date, start, end
 //! (from `DTEND` or `DURATION`), location, description as notes, and attendees matched to contacts by
