@@ -325,52 +325,38 @@ pub(crate) fn upsert(
         });
     }
     let fit: Vec<(Field, Value)> = fit.into_iter().cloned().collect();
-    upsert_at(nb, kind, wanted, &fit, now_ms, random, 0)
-}
-
-fn upsert_at(
-    nb: &mut Notebook,
-    kind: Kind,
-    wanted: RecordId,
-    values: &[(Field, Value)],
-    now_ms: u64,
-    random: &mut dyn FnMut() -> [u8; 10],
-    depth: u8,
-) -> Landed {
-    let target = if kind == Kind::Contact { nb.resolve_contact(wanted) } else { wanted };
-    let existing = nb.record(target).map(|r| (r.kind, r.clone()));
-    match existing {
-        Some((k, before)) if k == kind => {
-            if before.is_deleted() {
-                let _ = nb.restore(target, now_ms);
+    let (mut wanted, mut displaced) = (wanted, 0);
+    loop {
+        let target = if kind == Kind::Contact { nb.resolve_contact(wanted) } else { wanted };
+        let existing = nb.record(target).map(|r| (r.kind, r.clone()));
+        match existing {
+            Some((k, before)) if k == kind => {
+                if before.is_deleted() {
+                    let _ = nb.restore(target, now_ms);
+                }
+                write_all(nb, target, &fit, now_ms);
+                return if nb.record(target) == Some(&before) {
+                    Landed::Unchanged(target)
+                } else {
+                    Landed::Updated(target)
+                };
             }
-            write_all(nb, target, values, now_ms);
-            if nb.record(target) == Some(&before) {
-                Landed::Unchanged(target)
-            } else {
-                Landed::Updated(target)
+            // A record of another kind holds the id. The record is made under an id derived from the
+            // wanted one instead, so that importing the same file again still finds it.
+            Some(_) if displaced < 2 => {
+                wanted = hashed_id(&format!("liaison displaced\n{kind}\n{wanted}"));
+                displaced += 1;
             }
-        }
-        // A record of another kind holds the id. The record is made under an id derived from the wanted
-        // one instead, so that importing the same file again still finds it.
-        Some(_) if depth < 2 => upsert_at(
-            nb,
-            kind,
-            hashed_id(&format!("liaison displaced\n{kind}\n{wanted}")),
-            values,
-            now_ms,
-            random,
-            depth + 1,
-        ),
-        Some(_) => {
-            let id = nb.create(kind, now_ms, random());
-            write_all(nb, id, values, now_ms);
-            Landed::Created(id)
-        }
-        None => {
-            nb.create_with_id(kind, wanted, now_ms);
-            write_all(nb, wanted, values, now_ms);
-            Landed::Created(wanted)
+            Some(_) => {
+                let id = nb.create(kind, now_ms, random());
+                write_all(nb, id, &fit, now_ms);
+                return Landed::Created(id);
+            }
+            None => {
+                nb.create_with_id(kind, wanted, now_ms);
+                write_all(nb, wanted, &fit, now_ms);
+                return Landed::Created(wanted);
+            }
         }
     }
 }
