@@ -5,7 +5,7 @@ use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use liaison_core::queries::{self, MeetingFilter};
+use liaison_core::queries::{self, ListFilter};
 use liaison_core::text;
 
 use crate::state::use_app;
@@ -38,8 +38,8 @@ pub fn FilterBar(
         if !value.trim().is_empty() {
             p.push((key.to_string(), value));
         }
-        // Both filters use the same parameter names; one encoder keeps them in a stable order.
-        let qs = MeetingFilter::from_query_pairs(&p).to_query_string();
+        // Both lists take one filter; its encoder keeps the parameters in a stable order.
+        let qs = ListFilter::from_query_pairs(&p).to_query_string();
         let to = if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") };
         navigate(&to, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
@@ -71,7 +71,7 @@ pub fn FilterBar(
             </div>
         }
     };
-    let active = move || pairs.with(|p| !MeetingFilter::from_query_pairs(p).is_empty());
+    let active = move || pairs.with(|p| !ListFilter::from_query_pairs(p).is_empty());
     view! {
         <div class="filter-bar" role="group" aria-label="Filters">
             {select(queries::param::NATION, "Nation", "All nations", 0)}

@@ -4,7 +4,7 @@ use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use liaison_core::queries::ContactFilter;
+use liaison_core::queries::ListFilter;
 use liaison_core::schema::Kind;
 
 use crate::components::filters::{query_pairs, FilterBar};
@@ -28,12 +28,12 @@ pub fn ContactsList() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let pairs = query_pairs();
-    let filter = Memo::new(move |_| pairs.with(|p| ContactFilter::from_query_pairs(p)));
+    let filter = Memo::new(move |_| pairs.with(|p| ListFilter::from_query_pairs(p)));
     let total = Memo::new(move |_| app.notebook.with(|nb| nb.contacts().len()));
     let rows = Memo::new(move |_| {
         app.notebook.with(|nb| {
             filter
-                .with(|f| f.apply(nb))
+                .with(|f| f.contacts(nb))
                 .into_iter()
                 .map(|c| Row {
                     id: c.id.map(|i| i.to_string()).unwrap_or_default(),

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use liaison_core::date::human_date;
 use liaison_core::model::Contact;
-use liaison_core::queries::MeetingFilter;
+use liaison_core::queries::ListFilter;
 use liaison_core::schema::Kind;
 
 use crate::components::filters::{query_pairs, FilterBar};
@@ -29,12 +29,12 @@ pub fn MeetingsList() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let pairs = query_pairs();
-    let filter = Memo::new(move |_| pairs.with(|p| MeetingFilter::from_query_pairs(p)));
+    let filter = Memo::new(move |_| pairs.with(|p| ListFilter::from_query_pairs(p)));
     let total = Memo::new(move |_| app.notebook.with(|nb| nb.meetings().len()));
     let rows = Memo::new(move |_| {
         app.notebook.with(|nb| {
             filter
-                .with(|f| f.apply(nb))
+                .with(|f| f.meetings(nb))
                 .into_iter()
                 .map(|m| {
                     let mut people: Vec<String> = nb.participants(&m).iter().map(Contact::display_name).collect();

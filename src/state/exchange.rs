@@ -121,10 +121,10 @@ impl AppState {
     /// was left out.
     pub fn export_contacts_vcard(
         &self,
-        filter: &liaison_core::queries::ContactFilter,
+        filter: &liaison_core::queries::ListFilter,
         ceiling: Ceiling,
     ) -> Result<String, String> {
-        let export = self.notebook.with_untracked(|nb| formats::vcard::export(nb, &filter.apply(nb), ceiling));
+        let export = self.notebook.with_untracked(|nb| formats::vcard::export(nb, &filter.contacts(nb), ceiling));
         let name = format!("liaison-contacts-{}.vcf", self.today);
         platform::download(&name, &export.text, "text/vcard")?;
         let n = export.written;

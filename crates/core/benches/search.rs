@@ -248,9 +248,9 @@ fn report(nb: &mut Notebook, index: &mut SearchIndex, contacts: &[RecordId], mee
         ];
         eprintln!("dashboard parts: {parts:?}");
     }
-    let filter = liaison_core::queries::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
+    let filter = liaison_core::queries::ListFilter { nation: Some("aut".into()), ..Default::default() };
     let t = Instant::now();
-    let filtered = black_box(filter.apply(nb)).len();
+    let filtered = black_box(filter.meetings(nb)).len();
     let filtering = t.elapsed();
     let t = Instant::now();
     let nations = black_box(liaison_core::queries::nations(nb)).len();
@@ -356,7 +356,7 @@ fn main() {
     c.bench_function("build", |b| b.iter(|| SearchIndex::build(black_box(&nb))));
     let today = liaison_core::date::Date::from_days_since_epoch((BASE_MS / 86_400_000) as i64 + 200);
     c.bench_function("dashboard", |b| b.iter(|| liaison_core::queries::dashboard(black_box(&nb), today)));
-    let filter = liaison_core::queries::MeetingFilter { nation: Some("aut".into()), ..Default::default() };
-    c.bench_function("filter meetings by nation", |b| b.iter(|| filter.apply(black_box(&nb))));
+    let filter = liaison_core::queries::ListFilter { nation: Some("aut".into()), ..Default::default() };
+    c.bench_function("filter meetings by nation", |b| b.iter(|| filter.meetings(black_box(&nb))));
     c.final_summary();
 }

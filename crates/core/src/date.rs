@@ -112,6 +112,11 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The date `days` days after `self` (before it when negative).
+    pub fn add_days(self, days: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch() + days)
+    }
+
     /// Whole days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         other.days_since_epoch() - self.days_since_epoch()

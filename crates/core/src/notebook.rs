@@ -197,7 +197,8 @@ impl Notebook {
         self.records.values()
     }
 
-    fn alive(&self, kind: Kind) -> impl Iterator<Item = &Record> {
+    /// The records of `kind` that are not deleted.
+    pub(crate) fn alive(&self, kind: Kind) -> impl Iterator<Item = &Record> {
         self.records.values().filter(move |r| r.kind == kind && !r.is_deleted())
     }
 
@@ -514,23 +515,27 @@ impl Notebook {
         ActionsByMeeting(by_meeting.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
-    /// Open actions of meetings that still exist: overdue first, then by due date, undated last.
+    /// Open actions of meetings that still exist: overdue first, then by due date, undated last. Works
+    /// on the records and makes views only of the actions that are listed.
     pub fn open_follow_ups(&self, today: Date) -> Vec<FollowUp> {
-        let mut v: Vec<FollowUp> = self
+        let mut open: Vec<(Option<Date>, &Record, &Record)> = self
             .alive(Kind::Action)
-            .map(Action::from_record)
-            .filter(|a| !a.done)
-            .filter_map(|action| {
-                let meeting = self.meeting(action.meeting?)?;
-                let overdue = Date::parse(&action.due).is_ok_and(|d| d < today);
-                Some(FollowUp { action, meeting, overdue })
+            .filter(|a| !a.flag(Field::Done.key()))
+            .filter_map(|a| {
+                let meeting = a.text(Field::Meeting.key()).parse::<RecordId>().ok()?;
+                let meeting = self.records.get(&meeting).filter(|m| m.kind == Kind::Meeting && !m.is_deleted())?;
+                Some((Date::parse(a.text(Field::Due.key())).ok(), a, meeting))
             })
             .collect();
-        v.sort_by_cached_key(|f| {
-            let due = Date::parse(&f.action.due).ok();
-            (!f.overdue, due.is_none(), due, f.action.id)
-        });
-        v
+        let overdue = |due: Option<Date>| due.is_some_and(|d| d < today);
+        open.sort_by_key(|(due, a, _)| (!overdue(*due), due.is_none(), *due, a.id));
+        open.into_iter()
+            .map(|(due, a, m)| FollowUp {
+                action: Action::from_record(a),
+                meeting: Meeting::from_record(m),
+                overdue: overdue(due),
+            })
+            .collect()
     }
 
     /// Every open conflict, by record.

@@ -9,7 +9,7 @@
 
 use liaison_core::date::Date;
 use liaison_core::queries::search::{highlight, Results, SearchIndex, SNIPPET_CHARS};
-use liaison_core::queries::{self, ContactFilter, MeetingFilter, NationCount};
+use liaison_core::queries::{self, ListFilter, NationCount};
 use liaison_core::text;
 use liaison_core::text::fold;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
@@ -594,23 +594,23 @@ proptest! {
         nation in text_value(), organisation in text_value(), tag in text_value(), marking in text_value(),
         from in date_value(), to in date_value(),
     ) {
-        let m = MeetingFilter { nation, organisation, tag, marking, from, to };
-        prop_assert_eq!(&MeetingFilter::from_query_pairs(&m.to_query_pairs()), &m);
+        let m = ListFilter { nation, organisation, tag, marking, from, to };
+        prop_assert_eq!(&ListFilter::from_query_pairs(&m.to_query_pairs()), &m);
         let q = m.to_query_string();
         prop_assert!(q.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%=&".contains(&b)), "{}", q);
-        prop_assert_eq!(&MeetingFilter::from_query_pairs(&decode(&q)), &m);
-        let c = ContactFilter {
+        prop_assert_eq!(&ListFilter::from_query_pairs(&decode(&q)), &m);
+        let c = ListFilter {
             nation: m.nation.clone(), organisation: m.organisation.clone(), tag: m.tag.clone(),
             marking: m.marking.clone(), from: m.from, to: m.to,
         };
-        prop_assert_eq!(&ContactFilter::from_query_pairs(&decode(&c.to_query_string())), &c);
+        prop_assert_eq!(&ListFilter::from_query_pairs(&decode(&c.to_query_string())), &c);
         prop_assert_eq!(m.is_empty(), q.is_empty());
     }
 }
 
 #[test]
 fn parameter_names_are_stable() {
-    let f = MeetingFilter {
+    let f = ListFilter {
         nation: Some("AUT".into()),
         organisation: Some("NATO".into()),
         tag: Some("air".into()),
@@ -702,40 +702,40 @@ fn world() -> World {
 fn meeting_filters_match_folded_values_and_participants_nations() {
     let w = world();
     let nb = &w.b.nb;
-    let ids = |f: &MeetingFilter| f.apply(nb).into_iter().filter_map(|m| m.id).collect::<Vec<_>>();
-    let by = |nation: &str| MeetingFilter { nation: Some(nation.into()), ..Default::default() };
+    let ids = |f: &ListFilter| f.meetings(nb).into_iter().filter_map(|m| m.id).collect::<Vec<_>>();
+    let by = |nation: &str| ListFilter { nation: Some(nation.into()), ..Default::default() };
     // Listed on the meeting, or a participant's nation; folded, so "aut" is "AUT".
     assert_eq!(ids(&by("aut")), [w.m_talks, w.m_lunch]);
     assert_eq!(ids(&by("CHE")), [w.m_lunch, w.m_undated], "Ben's nation is \"che \"");
     assert_eq!(ids(&by("osterreich")).len(), 2, "Chen's meetings: next week's and the old one");
-    let org = MeetingFilter { organisation: Some("swiss armed forces".into()), ..Default::default() };
+    let org = ListFilter { organisation: Some("swiss armed forces".into()), ..Default::default() };
     assert_eq!(ids(&org), [w.m_lunch, w.m_undated], "Ben's organisation");
-    let tag = MeetingFilter { tag: Some("AIR".into()), marking: Some("restricted".into()), ..Default::default() };
+    let tag = ListFilter { tag: Some("AIR".into()), marking: Some("restricted".into()), ..Default::default() };
     assert_eq!(ids(&tag), [w.m_talks]);
     // Dates are inclusive; undated meetings never pass a date filter.
-    let range = MeetingFilter { from: Some(day("2026-04-01")), to: Some(day("2026-04-02")), ..Default::default() };
+    let range = ListFilter { from: Some(day("2026-04-01")), to: Some(day("2026-04-02")), ..Default::default() };
     assert_eq!(ids(&range), [w.m_lunch, w.m_call]);
-    let until = MeetingFilter { to: Some(day("2026-01-01")), ..Default::default() };
+    let until = ListFilter { to: Some(day("2026-01-01")), ..Default::default() };
     assert_eq!(ids(&until), [w.m_old]);
-    assert_eq!(MeetingFilter::default().apply(nb).len(), 6);
+    assert_eq!(ListFilter::default().meetings(nb).len(), 6);
 }
 
 #[test]
 fn contact_filters_match_fields_and_met_between() {
     let w = world();
     let nb = &w.b.nb;
-    let ids = |f: &ContactFilter| f.apply(nb).into_iter().filter_map(|c| c.id).collect::<Vec<_>>();
-    let aut = ContactFilter { nation: Some("AUT".into()), ..Default::default() };
+    let ids = |f: &ListFilter| f.contacts(nb).into_iter().filter_map(|c| c.id).collect::<Vec<_>>();
+    let aut = ListFilter { nation: Some("AUT".into()), ..Default::default() };
     assert_eq!(ids(&aut), [w.anna, w.dora]);
-    let tag = ContactFilter { tag: Some("Priority".into()), ..Default::default() };
+    let tag = ListFilter { tag: Some("Priority".into()), ..Default::default() };
     assert_eq!(ids(&tag), [w.anna]);
-    let met = ContactFilter { from: Some(day("2026-04-01")), to: Some(day("2026-06-30")), ..Default::default() };
+    let met = ListFilter { from: Some(day("2026-04-01")), to: Some(day("2026-06-30")), ..Default::default() };
     assert_eq!(ids(&met), [w.anna, w.ben]);
-    let met_q1 = ContactFilter { from: Some(day("2026-01-01")), to: Some(day("2026-03-31")), ..Default::default() };
+    let met_q1 = ListFilter { from: Some(day("2026-01-01")), to: Some(day("2026-03-31")), ..Default::default() };
     assert_eq!(ids(&met_q1), [w.chen]);
-    let both = ContactFilter { nation: Some("che".into()), ..met };
+    let both = ListFilter { nation: Some("che".into()), ..met };
     assert_eq!(ids(&both), [w.ben]);
-    assert_eq!(ContactFilter::default().apply(nb).len(), 5);
+    assert_eq!(ListFilter::default().contacts(nb).len(), 5);
 }
 
 #[test]

@@ -144,6 +144,13 @@ pub fn split_escaped(s: &str, sep: char) -> Vec<String> {
     parts
 }
 
+/// Keeps the first value a file gives for a property that holds one: later ones are ignored.
+pub(crate) fn first(slot: &mut Option<String>, value: String) {
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+}
+
 /// [`split_escaped`] one part at a time, for as long as `keep` returns true: a reader at its limit
 /// stops there instead of splitting the rest of a value of millions of items.
 pub(crate) fn split_escaped_while(s: &str, sep: char, mut keep: impl FnMut(String) -> bool) {

@@ -1,6 +1,6 @@
 //! Interchange with the formats the rest of an office already uses: vCard 4.0 address books
 //! ([`vcard`]), iCalendar calendars ([`ical`]) and CSV spreadsheets ([`csv`]), with markings honoured on
-//! every export ([`marking`]).
+//! every export ([`crate::marking`]).
 //!
 //! The codecs are written by hand rather than taken from crates. The formats are small, and owning
 //! the code keeps core pure (no I/O: text and bytes in, text and records out), keeps the wasm app small,
@@ -45,6 +45,16 @@ pub const MAX_LIST_ITEMS: usize = 10_000;
 /// octets it can take in a file (`a,`), so a file of millions of one-letter tags would otherwise hold a
 /// gigabyte; 50,000 cards of ten items each fit.
 pub const MAX_FILE_ITEMS: usize = 500_000;
+
+/// The `PRODID` of every address book and calendar Liaison writes.
+pub(crate) const PRODID: &str = "-//Liaison//Liaison field notebook//EN";
+
+/// What Liaison appends to a record id to make an iCalendar UID (which should be globally unique, and
+/// by convention names its origin after an `@`).
+pub(crate) const UID_SUFFIX: &str = "@liaison";
+
+/// The first line of a note that carries the marking, before the label.
+const NOTE_MARKING_PREFIX: &str = "Marking: ";
 
 /// One thing wrong with an imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,6 +191,34 @@ pub(crate) fn shown(s: &str) -> String {
     out
 }
 
+/// The note a card or event carries: the marking as its first line when the record is marked, then the
+/// notes, so that the marking travels where people read.
+pub(crate) fn note_with_marking(marking: &str, notes: &str) -> String {
+    if marking.is_empty() {
+        notes.to_string()
+    } else if notes.is_empty() {
+        format!("{NOTE_MARKING_PREFIX}{marking}")
+    } else {
+        format!("{NOTE_MARKING_PREFIX}{marking}\n{notes}")
+    }
+}
+
+/// Undoes [`note_with_marking`] when the note starts with exactly that marking line.
+pub(crate) fn note_without_marking(marking: &str, note: &str) -> String {
+    if marking.is_empty() {
+        return note.to_string();
+    }
+    let first = format!("{NOTE_MARKING_PREFIX}{marking}");
+    match note.strip_prefix(&first) {
+        Some("") => String::new(),
+        Some(rest) => match rest.strip_prefix('\n') {
+            Some(notes) => notes.to_string(),
+            None => note.to_string(),
+        },
+        None => note.to_string(),
+    }
+}
+
 /// The text of one export, and what went into it, so that the app can say "12 contacts exported,
 /// 3 left out above RESTRICTED".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -216,7 +254,7 @@ pub struct ImportOutcome {
 /// record and a second import updates instead of duplicating.
 pub fn id_for_uid(kind: Kind, uid: &str) -> RecordId {
     let t = uid.trim();
-    let bare = t.strip_suffix(ical::UID_SUFFIX).unwrap_or(t);
+    let bare = t.strip_suffix(UID_SUFFIX).unwrap_or(t);
     let bare = match bare.get(..9) {
         Some(p) if p.eq_ignore_ascii_case("urn:uuid:") => &bare[9..],
         _ => bare,
@@ -287,52 +325,38 @@ pub(crate) fn upsert(
         });
     }
     let fit: Vec<(Field, Value)> = fit.into_iter().cloned().collect();
-    upsert_at(nb, kind, wanted, &fit, now_ms, random, 0)
-}
-
-fn upsert_at(
-    nb: &mut Notebook,
-    kind: Kind,
-    wanted: RecordId,
-    values: &[(Field, Value)],
-    now_ms: u64,
-    random: &mut dyn FnMut() -> [u8; 10],
-    depth: u8,
-) -> Landed {
-    let target = if kind == Kind::Contact { nb.resolve_contact(wanted) } else { wanted };
-    let existing = nb.record(target).map(|r| (r.kind, r.clone()));
-    match existing {
-        Some((k, before)) if k == kind => {
-            if before.is_deleted() {
-                let _ = nb.restore(target, now_ms);
+    let (mut wanted, mut displaced) = (wanted, 0);
+    loop {
+        let target = if kind == Kind::Contact { nb.resolve_contact(wanted) } else { wanted };
+        let existing = nb.record(target).map(|r| (r.kind, r.clone()));
+        match existing {
+            Some((k, before)) if k == kind => {
+                if before.is_deleted() {
+                    let _ = nb.restore(target, now_ms);
+                }
+                write_all(nb, target, &fit, now_ms);
+                return if nb.record(target) == Some(&before) {
+                    Landed::Unchanged(target)
+                } else {
+                    Landed::Updated(target)
+                };
             }
-            write_all(nb, target, values, now_ms);
-            if nb.record(target) == Some(&before) {
-                Landed::Unchanged(target)
-            } else {
-                Landed::Updated(target)
+            // A record of another kind holds the id. The record is made under an id derived from the
+            // wanted one instead, so that importing the same file again still finds it.
+            Some(_) if displaced < 2 => {
+                wanted = hashed_id(&format!("liaison displaced\n{kind}\n{wanted}"));
+                displaced += 1;
             }
-        }
-        // A record of another kind holds the id. The record is made under an id derived from the wanted
-        // one instead, so that importing the same file again still finds it.
-        Some(_) if depth < 2 => upsert_at(
-            nb,
-            kind,
-            hashed_id(&format!("liaison displaced\n{kind}\n{wanted}")),
-            values,
-            now_ms,
-            random,
-            depth + 1,
-        ),
-        Some(_) => {
-            let id = nb.create(kind, now_ms, random());
-            write_all(nb, id, values, now_ms);
-            Landed::Created(id)
-        }
-        None => {
-            nb.create_with_id(kind, wanted, now_ms);
-            write_all(nb, wanted, values, now_ms);
-            Landed::Created(wanted)
+            Some(_) => {
+                let id = nb.create(kind, now_ms, random());
+                write_all(nb, id, &fit, now_ms);
+                return Landed::Created(id);
+            }
+            None => {
+                nb.create_with_id(kind, wanted, now_ms);
+                write_all(nb, wanted, &fit, now_ms);
+                return Landed::Created(wanted);
+            }
         }
     }
 }
@@ -349,6 +373,16 @@ fn write_all(nb: &mut Notebook, id: RecordId, values: &[(Field, Value)], now_ms:
 mod tests {
     use super::*;
     use crate::crdt::id::DeviceId;
+
+    #[test]
+    fn the_marking_line_comes_off_the_note_exactly() {
+        for (m, n) in
+            [("", ""), ("", "x"), ("SECRET", ""), ("SECRET", "x\ny"), ("SECRET", "\nstarts blank"), ("R", "Marking: R")]
+        {
+            assert_eq!(note_without_marking(m, &note_with_marking(m, n)), n, "{m:?} {n:?}");
+        }
+        assert_eq!(note_without_marking("SECRET", "Marking: SECRETS are fun"), "Marking: SECRETS are fun");
+    }
 
     #[test]
     fn uuid_uids_are_taken_as_they_are_and_others_are_hashed_stably() {

@@ -29,10 +29,10 @@
 
 use std::collections::BTreeSet;
 
-use super::lines::{self, escape_list, escape_text, fold_into, split_escaped, split_escaped_while};
+use super::lines::{self, escape_list, escape_text, first, fold_into, split_escaped, split_escaped_while};
 use super::{
-    hashed_id, id_for_uid, shown, upsert, Budget, ExportText, ImportOutcome, List, Problem, Problems, MAX_IMPORT_BYTES,
-    MAX_LIST_ITEMS,
+    hashed_id, id_for_uid, note_with_marking, note_without_marking, shown, upsert, Budget, ExportText, ImportOutcome,
+    List, Problem, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS, PRODID,
 };
 use crate::crdt::id::RecordId;
 use crate::marking::{view_within, Ceiling};
@@ -43,36 +43,6 @@ use crate::schema::{Field, Kind};
 
 /// Cards in one file beyond this many are not read (and the file is reported as cut short).
 pub const MAX_CARDS: usize = 50_000;
-
-/// The first line of a note that carries the marking, before the label.
-pub const NOTE_MARKING_PREFIX: &str = "Marking: ";
-
-/// The note a card carries: the marking as its first line when the contact is marked, then the notes.
-pub(crate) fn note_with_marking(marking: &str, notes: &str) -> String {
-    if marking.is_empty() {
-        notes.to_string()
-    } else if notes.is_empty() {
-        format!("{NOTE_MARKING_PREFIX}{marking}")
-    } else {
-        format!("{NOTE_MARKING_PREFIX}{marking}\n{notes}")
-    }
-}
-
-/// Undoes [`note_with_marking`] when the note starts with exactly that marking line.
-pub(crate) fn note_without_marking(marking: &str, note: &str) -> String {
-    if marking.is_empty() {
-        return note.to_string();
-    }
-    let first = format!("{NOTE_MARKING_PREFIX}{marking}");
-    match note.strip_prefix(&first) {
-        Some("") => String::new(),
-        Some(rest) => match rest.strip_prefix('\n') {
-            Some(notes) => notes.to_string(),
-            None => note.to_string(),
-        },
-        None => note.to_string(),
-    }
-}
 
 /// A name split for `N`: (family, given). The family name is the last word, the rest is given; a
 /// one-word name (李小龍, say) is all family. Best effort: `FN` carries the name exactly.
@@ -91,7 +61,7 @@ pub fn card(c: &Contact) -> String {
     let mut line = |s: &str| fold_into(s, &mut out);
     line("BEGIN:VCARD");
     line("VERSION:4.0");
-    line(&format!("PRODID:{}", super::ical::PRODID));
+    line(&format!("PRODID:{PRODID}"));
     if let Some(id) = c.id {
         line(&format!("UID:urn:uuid:{id}"));
     }
@@ -245,12 +215,6 @@ const IGNORED: [&str; 12] = [
     "MAILER",
     "LABEL",
 ];
-
-fn first(slot: &mut Option<String>, value: String) {
-    if slot.is_none() {
-        *slot = Some(value);
-    }
-}
 
 /// Adds one value of a list property to its list, preferred values before the others (in file order
 /// among themselves), since Liaison takes the first email as the one to invite. The limits are asked
@@ -536,16 +500,6 @@ mod tests {
         assert_eq!(split_name("李小龍"), ("李小龍".into(), String::new()));
         assert_eq!(split_name("محمد عبد الله"), ("الله".into(), "محمد عبد".into()));
         assert_eq!(split_name("  "), (String::new(), String::new()));
-    }
-
-    #[test]
-    fn the_marking_line_comes_off_the_note_exactly() {
-        for (m, n) in
-            [("", ""), ("", "x"), ("SECRET", ""), ("SECRET", "x\ny"), ("SECRET", "\nstarts blank"), ("R", "Marking: R")]
-        {
-            assert_eq!(note_without_marking(m, &note_with_marking(m, n)), n, "{m:?} {n:?}");
-        }
-        assert_eq!(note_without_marking("SECRET", "Marking: SECRETS are fun"), "Marking: SECRETS are fun");
     }
 
     #[test]
