@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use liaison_core::exchange::pipeline::FileFormat;
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
+use liaison_core::formats::FileFormat;
 use wasm_bindgen::JsCast;
 
 use crate::components::time::human_time;

@@ -19,7 +19,7 @@ use liaison_core::schema::{Field, Kind};
 use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::Notebook;
 
-pub use exchange::{Format, LastImport};
+pub use exchange::LastImport;
 
 use crate::platform::{self, LocalStorageBackend, StorageChange};
 

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use liaison_core::crdt::record::{Conflict, Entry, Record};
+use liaison_core::date::UtcDateTime;
 use liaison_core::formats::bundle::{Bundle, Scope};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
-use crate::text::{clean, iso_utc, plural, NAME_CHARS, VALUE_CHARS};
+use crate::text::{clean, plural, NAME_CHARS, VALUE_CHARS};
 
 /// Device profiles by id, to name the officer behind each edit.
 #[derive(Clone, Debug, Default)]
@@ -105,7 +106,7 @@ fn value_text(field: &str, e: &Entry) -> String {
 }
 
 fn provenance(e: &Entry, dir: &Directory) -> String {
-    format!("by {}, {}", dir.author(e.stamp.device), iso_utc(e.stamp.wall_ms))
+    format!("by {}, {}", dir.author(e.stamp.device), UtcDateTime::from_ms(e.stamp.wall_ms))
 }
 
 /// Every open conflict of a record, as lines indented by `indent`: one heading per conflict, then
@@ -192,7 +193,7 @@ pub fn inspect(b: &Bundle, now_ms: u64) -> Vec<String> {
         ),
         format!("sequence:    {}", b.sequence),
         format!("scope:       {}", scope_word(b.scope)),
-        format!("created:     {}", iso_utc(b.created_ms)),
+        format!("created:     {}", UtcDateTime::from_ms(b.created_ms)),
         format!("records:     {}", b.records.len()),
     ];
     for kind in [Kind::Contact, Kind::Meeting, Kind::Action] {

@@ -358,7 +358,7 @@ pub struct Preview {
     /// Links to records neither here nor in the bundle (they may arrive with another bundle).
     pub missing_links: usize,
     /// The format of a file from another program, `None` for a Liaison bundle.
-    pub format: Option<crate::exchange::pipeline::FileFormat>,
+    pub format: Option<crate::formats::FileFormat>,
     /// What such a file held that could not be imported, as sentences.
     pub notes: Vec<String>,
     /// Devices that stamped two different values with one stamp: two devices share the id (a copied

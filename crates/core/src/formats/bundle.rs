@@ -183,7 +183,7 @@ pub struct Bundle {
     pub notes: Vec<String>,
     /// The format of a file from another program read as a bundle ([`crate::exchange::pipeline`]);
     /// `None` for a Liaison bundle.
-    pub format: Option<crate::exchange::pipeline::FileFormat>,
+    pub format: Option<crate::formats::FileFormat>,
 }
 
 /// One thing wrong with a bundle.

@@ -22,7 +22,6 @@ pub mod wire;
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::crdt::id::RecordId;
@@ -45,6 +44,40 @@ pub const MAX_LIST_ITEMS: usize = 10_000;
 /// octets it can take in a file (`a,`), so a file of millions of one-letter tags would otherwise hold a
 /// gigabyte; 50,000 cards of ten items each fit.
 pub const MAX_FILE_ITEMS: usize = 500_000;
+
+/// The file formats besides bundles: what the app and the CLI export, and, vCard and iCalendar, import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// vCard (`.vcf`): contacts.
+    VCard,
+    /// iCalendar (`.ics`): meetings as events, their follow-ups as to-dos.
+    ICal,
+    /// CSV (`.csv`): contacts, meetings and actions, a file each.
+    Csv,
+}
+
+impl FileFormat {
+    /// Every format, in the order choices list them.
+    pub const EVERY: [FileFormat; 3] = [FileFormat::VCard, FileFormat::ICal, FileFormat::Csv];
+
+    /// The format's name as the screens write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::VCard => "vCard",
+            FileFormat::ICal => "iCalendar",
+            FileFormat::Csv => "CSV",
+        }
+    }
+
+    /// The file name extension, without the dot, which is also the word the CLI's `--to` takes.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::VCard => "vcf",
+            FileFormat::ICal => "ics",
+            FileFormat::Csv => "csv",
+        }
+    }
+}
 
 /// One thing wrong with an imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,10 +262,7 @@ pub fn id_for_uid(kind: Kind, uid: &str) -> RecordId {
 
 /// A UUID (v8) from a hash of `text`: deterministic, and spread like a random one.
 pub(crate) fn hashed_id(text: &str) -> RecordId {
-    let digest = Sha256::digest(text.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    RecordId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    RecordId::from_hash(text.as_bytes())
 }
 
 /// How one imported record landed.
