@@ -123,12 +123,7 @@ fn PreviewCard(verdict: FileVerdict) -> impl IntoView {
 
 #[component]
 fn ReadyCard(p: Preview) -> impl IntoView {
-    let who = match (p.device.officer.trim(), p.device.label.trim()) {
-        ("", "") => "an unnamed device".to_string(),
-        (o, "") => o.to_string(),
-        ("", l) => l.to_string(),
-        (o, l) => format!("{o} ({l})"),
-    };
+    let who = p.device.name().unwrap_or_else(|| "an unnamed device".to_string());
     let scope = if p.scope == Scope::All { "everything" } else { "changes" };
     view! {
         <li class="preview-card">

@@ -37,7 +37,7 @@ impl AppState {
     /// Exports everything or what has not left this device yet, as a download, leaving out records
     /// marked above `ceiling`; those stay pending (see `exchange::export`).
     pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
-        let device = self.device.get_untracked();
+        let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state = self.export_state.get_untracked();
         let request = exchange::ExportRequest {

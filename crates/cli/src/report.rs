@@ -6,6 +6,7 @@ use liaison_core::crdt::record::{Conflict, Entry, Record};
 use liaison_core::date::UtcDateTime;
 use liaison_core::formats::bundle::{Bundle, Scope};
 use liaison_core::formats::wire::DeviceV1;
+use liaison_core::model::DeviceProfile;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
@@ -13,24 +14,17 @@ use crate::text::{clean, plural, NAME_CHARS, VALUE_CHARS};
 
 /// Device profiles by id, to name the officer behind each edit.
 #[derive(Clone, Debug, Default)]
-pub struct Directory(BTreeMap<DeviceId, DeviceV1>);
+pub struct Directory(BTreeMap<DeviceId, DeviceProfile>);
 
 impl Directory {
     /// A directory from profiles; for an id given twice, the later profile's non-blank parts win.
     pub fn new<'a>(profiles: impl IntoIterator<Item = &'a DeviceV1>) -> Self {
-        let mut map: BTreeMap<DeviceId, DeviceV1> = BTreeMap::new();
-        for p in profiles {
+        let mut map: BTreeMap<DeviceId, DeviceProfile> = BTreeMap::new();
+        for p in profiles.into_iter().cloned().map(DeviceProfile::from) {
             match map.get_mut(&p.id) {
-                Some(known) => {
-                    if !p.label.trim().is_empty() {
-                        known.label = p.label.clone();
-                    }
-                    if !p.officer.trim().is_empty() {
-                        known.officer = p.officer.clone();
-                    }
-                }
+                Some(known) => known.learn(p),
                 None => {
-                    map.insert(p.id, p.clone());
+                    map.insert(p.id, p);
                 }
             }
         }
@@ -45,21 +39,16 @@ impl Directory {
     /// "Lt Col Ana Ruiz (Field laptop)", or "unknown device 0190a1b2" when the bundle does not name it.
     pub fn author(&self, id: DeviceId) -> String {
         match self.0.get(&id) {
-            Some(d) => device_name(d),
+            // Each part is made safe for one line first, so that the name is shown exactly as core names
+            // devices, only escaped.
+            Some(d) => DeviceProfile {
+                id: d.id,
+                label: clean(d.label.trim(), NAME_CHARS),
+                officer: clean(d.officer.trim(), NAME_CHARS),
+            }
+            .display_name(),
             None => format!("unknown device {}", &id.to_string()[..8]),
         }
-    }
-}
-
-/// "Lt Col Ana Ruiz (Field laptop)" from a profile, blanks left out.
-pub fn device_name(d: &DeviceV1) -> String {
-    let officer = clean(d.officer.trim(), NAME_CHARS);
-    let label = clean(d.label.trim(), NAME_CHARS);
-    match (officer.is_empty(), label.is_empty()) {
-        (false, false) => format!("{officer} ({label})"),
-        (false, true) => officer,
-        (true, false) => label,
-        (true, true) => format!("device {}", &d.id.to_string()[..8]),
     }
 }
 

@@ -305,7 +305,7 @@ pub(crate) fn upsert(
     refused: &mut Vec<Problem>,
 ) -> Landed {
     let (fit, too_large): (Vec<_>, Vec<_>) =
-        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::formats::bundle::MAX_VALUE_BYTES);
+        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::schema::MAX_VALUE_BYTES);
     for (field, v) in too_large {
         refused.push(Problem {
             line: 0,

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
-use crate::formats::wire::{decode_record, encode_record, DecodeError, DeviceV1};
+use crate::formats::wire::{decode_record, encode_record, DecodeError};
+use crate::model::DeviceProfile;
 use crate::notebook::Notebook;
 
 /// Every key Liaison writes starts with this; the version in it changes only with an incompatible layout.
@@ -214,9 +215,6 @@ impl LoadProblem {
     }
 }
 
-/// This device's profile as the app uses it.
-pub type DeviceProfile = DeviceV1;
-
 /// What start-up found in storage.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
@@ -231,7 +229,7 @@ pub struct Loaded {
     /// The import log.
     pub imports: crate::exchange::ImportLog,
     /// Known device profiles of other officers.
-    pub devices: Vec<DeviceV1>,
+    pub devices: Vec<DeviceProfile>,
     /// Contact pairs marked as different people.
     pub not_duplicates: BTreeSet<(RecordId, RecordId)>,
     /// This device's replica ids, the first being the device id itself.
@@ -362,7 +360,7 @@ pub async fn save_device<B: Backend>(backend: &B, device: &DeviceProfile) -> Res
 
 /// A new device profile with no label yet.
 pub fn new_device(id: DeviceId) -> DeviceProfile {
-    DeviceV1 { id, label: String::new(), officer: String::new() }
+    DeviceProfile { id, label: String::new(), officer: String::new() }
 }
 
 /// The storage key of a record.
@@ -592,7 +590,7 @@ impl WriteQueue {
 /// takes a filled value over a blank one (as [`Notebook::learn_devices`] does), and of two filled values
 /// the greater text: a profile carries no time, so neither can be called newer, and a fixed choice makes
 /// every tab settle on the same profile whichever copy it heard first.
-pub fn merge_device_profiles(ours: &[DeviceV1], theirs: &[DeviceV1]) -> Vec<DeviceV1> {
+pub fn merge_device_profiles(ours: &[DeviceProfile], theirs: &[DeviceProfile]) -> Vec<DeviceProfile> {
     fn pick(a: &str, b: &str) -> String {
         match (a.trim().is_empty(), b.trim().is_empty()) {
             (false, true) => a.to_string(),
@@ -600,7 +598,7 @@ pub fn merge_device_profiles(ours: &[DeviceV1], theirs: &[DeviceV1]) -> Vec<Devi
             _ => a.max(b).to_string(),
         }
     }
-    let mut by_id: BTreeMap<DeviceId, DeviceV1> = BTreeMap::new();
+    let mut by_id: BTreeMap<DeviceId, DeviceProfile> = BTreeMap::new();
     for d in ours.iter().chain(theirs) {
         match by_id.get_mut(&d.id) {
             Some(known) => {
@@ -668,7 +666,7 @@ pub mod conformance {
         nb.delete(ids[0], NOW + 200).expect("delete");
         assert_eq!(save_all(b, &mut nb, &mut q).await, None);
         assert_eq!(q.unsaved(), 0);
-        let profile = DeviceV1 { id: device(), label: "Tablet".into(), officer: "Lt Col Ana Ruiz".into() };
+        let profile = DeviceProfile { id: device(), label: "Tablet".into(), officer: "Lt Col Ana Ruiz".into() };
         save_device(b, &profile).await.expect("save device");
         let loaded = load(b).await.expect("load");
         assert_eq!(loaded.records.len(), 5);
