@@ -1,4 +1,5 @@
-//! Reading bundle files and writing the merged one, with every failure as a sentence, never a panic.
+//! Reading bundle and .vcf files within their limits and writing outputs atomically, with every failure as
+//! a sentence, never a panic.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};

@@ -179,7 +179,11 @@ pub(crate) struct Convert {
     #[arg(value_name = "BUNDLE")]
     pub bundle: PathBuf,
     /// Output format
-    #[arg(long = "to", value_name = "FORMAT", value_parser = choice(FileFormat::EVERY, FileFormat::extension, format_help, format_of))]
+    #[arg(
+        long = "to",
+        value_name = "FORMAT",
+        value_parser = choice(FileFormat::EVERY, FileFormat::extension, format_help, format_of)
+    )]
     pub to: FileFormat,
     /// Output file (vcf, ics) or directory (csv)
     #[arg(short = 'o', long = "output", value_name = "OUT", required = true)]
