@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use liaison_core::crdt::id::hashed_uuid;
-use liaison_core::formats::bundle::{self, Bundle, ExportInput, Problem, Scope};
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
 use liaison_core::formats::csv::{self as csv_out, CsvOptions};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::formats::{self, ical, vcard, ExportText, FileFormat};
@@ -219,12 +219,4 @@ pub fn bundle_from_vcf(
 /// A problem line for a .vcf file.
 pub fn vcf_problem_line(file: &str, p: &formats::Problem) -> String {
     format!("{file}: {}", clean(&p.to_string(), MESSAGE_CHARS))
-}
-
-/// A bundle problem as a line (as `validate` prints them).
-pub fn bundle_problem_line(file: &str, p: &Problem) -> String {
-    match &p.record {
-        Some(id) => format!("{file}: record {}: {}", clean(id, 80), clean(&p.message, MESSAGE_CHARS)),
-        None => format!("{file}: {}", clean(&p.message, MESSAGE_CHARS)),
-    }
 }

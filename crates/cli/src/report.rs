@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use liaison_core::crdt::record::{Conflict, Entry, Record};
 use liaison_core::date::UtcDateTime;
-use liaison_core::formats::bundle::{Bundle, Scope};
+use liaison_core::formats::bundle::{Bundle, Problem, Scope};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::model::DeviceProfile;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
-use crate::text::{clean, plural, NAME_CHARS, VALUE_CHARS};
+use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS, VALUE_CHARS};
 
 /// Device profiles by id, to name the officer behind each edit.
 #[derive(Clone, Debug, Default)]
@@ -49,6 +49,14 @@ impl Directory {
             .display_name(),
             None => format!("unknown device {}", &id.to_string()[..8]),
         }
+    }
+}
+
+/// A bundle problem as a line (as `validate` prints them).
+pub fn bundle_problem_line(file: &str, p: &Problem) -> String {
+    match &p.record {
+        Some(id) => format!("{file}: record {}: {}", clean(id, 80), clean(&p.message, MESSAGE_CHARS)),
+        None => format!("{file}: {}", clean(&p.message, MESSAGE_CHARS)),
     }
 }
 

@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use liaison_cli::convert::bundle_problem_line;
 use liaison_cli::files::{self, shown};
+use liaison_cli::report::bundle_problem_line;
 use liaison_core::formats::bundle::{self, Bundle};
 
 /// How a command ended, which is its exit status.
