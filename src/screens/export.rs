@@ -3,9 +3,10 @@
 use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use liaison_core::formats::bundle::Scope;
+use liaison_core::formats::FileFormat;
 
 use crate::components::time::human_time;
-use crate::state::{use_app, Format};
+use crate::state::use_app;
 
 /// The export screen.
 #[component]
@@ -16,7 +17,7 @@ pub fn Export() -> impl IntoView {
     let (result, set_result) = signal(None::<Result<String, String>>);
     let ceiling = app.export_ceiling;
     let (excel, set_excel) = signal(false);
-    let other = move |format: Format| {
+    let other = move |format: FileFormat| {
         set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
     };
     let total = move || app.notebook.with(|nb| nb.records().count());
@@ -97,9 +98,9 @@ pub fn Export() -> impl IntoView {
                 <h2 id="formats-heading">"Other formats"</h2>
                 <p class="muted">"For address books, calendars and spreadsheets. The marking shows in every file."</p>
                 <div class="preview-actions">
-                    <button type="button" class="button" on:click=move |_| other(Format::VCard)>"Contacts as vCard (.vcf)"</button>
-                    <button type="button" class="button" on:click=move |_| other(Format::ICal)>"Meetings and follow-ups as iCalendar (.ics)"</button>
-                    <button type="button" class="button" on:click=move |_| other(Format::Csv)>"Spreadsheet files (.csv)"</button>
+                    <button type="button" class="button" on:click=move |_| other(FileFormat::VCard)>"Contacts as vCard (.vcf)"</button>
+                    <button type="button" class="button" on:click=move |_| other(FileFormat::ICal)>"Meetings and follow-ups as iCalendar (.ics)"</button>
+                    <button type="button" class="button" on:click=move |_| other(FileFormat::Csv)>"Spreadsheet files (.csv)"</button>
                 </div>
                 <label class="choice">
                     <input type="checkbox" prop:checked=excel on:change=move |ev| set_excel.set(event_target_checked(&ev)) />

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use liaison_core::exchange::pipeline::FileFormat;
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
+use liaison_core::formats::FileFormat;
 use wasm_bindgen::JsCast;
 
 use crate::components::time::human_time;
@@ -123,12 +123,7 @@ fn PreviewCard(verdict: FileVerdict) -> impl IntoView {
 
 #[component]
 fn ReadyCard(p: Preview) -> impl IntoView {
-    let who = match (p.device.officer.trim(), p.device.label.trim()) {
-        ("", "") => "an unnamed device".to_string(),
-        (o, "") => o.to_string(),
-        ("", l) => l.to_string(),
-        (o, l) => format!("{o} ({l})"),
-    };
+    let who = p.device.name().unwrap_or_else(|| "an unnamed device".to_string());
     let scope = if p.scope == Scope::All { "everything" } else { "changes" };
     view! {
         <li class="preview-card">

@@ -7,7 +7,7 @@ use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::pipeline;
 use liaison_core::exchange::{self, ImportUndo};
 use liaison_core::formats::bundle::{self, Problem, Scope};
-use liaison_core::formats::{self, ExportText};
+use liaison_core::formats::{self, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
 use liaison_core::schema::Field;
 use liaison_core::schema::Value;
@@ -15,17 +15,6 @@ use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY, NOT_DUPLICATES
 
 use super::AppState;
 use crate::platform::{self, PickedFile};
-
-/// The formats besides bundles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Contacts as vCard 4.0.
-    VCard,
-    /// Meetings as events and follow-ups as to-dos.
-    ICal,
-    /// Contacts, meetings and actions as three CSV files.
-    Csv,
-}
 
 /// " 2 left out by the marking limit (up to restricted).", or nothing when none was.
 fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
@@ -48,7 +37,7 @@ impl AppState {
     /// Exports everything or what has not left this device yet, as a download, leaving out records
     /// marked above `ceiling`; those stay pending (see `exchange::export`).
     pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
-        let device = self.device.get_untracked();
+        let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state = self.export_state.get_untracked();
         let request = exchange::ExportRequest {
@@ -69,18 +58,18 @@ impl AppState {
 
     /// Exports contacts as vCard, meetings and follow-ups as iCalendar, or everything as three CSV files,
     /// as downloads. Returns a sentence saying what was written and what was left out.
-    pub fn export_format(&self, format: Format, ceiling: Ceiling, excel: bool) -> Result<String, String> {
+    pub fn export_format(&self, format: FileFormat, ceiling: Ceiling, excel: bool) -> Result<String, String> {
         let date = self.today.to_string();
         let files: Vec<(String, ExportText, &str)> = self.notebook.with_untracked(|nb| match format {
-            Format::VCard => {
+            FileFormat::VCard => {
                 vec![(format!("liaison-contacts-{date}.vcf"), formats::vcard::export_all(nb, ceiling), "text/vcard")]
             }
-            Format::ICal => vec![(
+            FileFormat::ICal => vec![(
                 format!("liaison-meetings-{date}.ics"),
                 formats::ical::export_all(nb, ceiling, platform::now_ms()),
                 "text/calendar",
             )],
-            Format::Csv => formats::csv::export_all(nb, ceiling, formats::csv::CsvOptions { excel })
+            FileFormat::Csv => formats::csv::export_all(nb, ceiling, formats::csv::CsvOptions { excel })
                 .into_iter()
                 .map(|(name, text)| (format!("liaison-{date}-{name}"), text, "text/csv"))
                 .collect(),

@@ -13,13 +13,14 @@ use liaison_core::date::Date;
 use liaison_core::exchange::{ExportState, ImportLog, Plan};
 use liaison_core::formats::wire::decode_record;
 use liaison_core::marking::Ceiling;
+use liaison_core::model::DeviceProfile;
 use liaison_core::queries::search::SearchIndex;
 use liaison_core::schema::Value;
 use liaison_core::schema::{Field, Kind};
-use liaison_core::storage::{self, Backend, DeviceProfile, StoreError, WriteQueue, REPLICAS_KEY};
+use liaison_core::storage::{self, Backend, StoreError, WriteQueue, REPLICAS_KEY};
 use liaison_core::Notebook;
 
-pub use exchange::{Format, LastImport};
+pub use exchange::LastImport;
 
 use crate::platform::{self, LocalStorageBackend, StorageChange};
 

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use liaison_core::formats::bundle::{self, Bundle, ExportInput, Problem, Scope};
+use liaison_core::crdt::id::hashed_uuid;
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
 use liaison_core::formats::csv::{self as csv_out, CsvOptions};
 use liaison_core::formats::wire::DeviceV1;
-use liaison_core::formats::{self, ical, vcard, ExportText};
+use liaison_core::formats::{self, ical, vcard, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
 use liaison_core::marking::{marking_level, MarkingLevel};
 use liaison_core::{DeviceId, Notebook, Record};
@@ -17,17 +17,6 @@ use sha2::{Digest, Sha256};
 
 use crate::files::{shown, write_atomically};
 use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS};
-
-/// What `convert` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Every contact as one vCard 4.0 file.
-    Vcf,
-    /// Every dated meeting with its actions as one iCalendar file.
-    Ics,
-    /// contacts.csv, meetings.csv and actions.csv in a directory.
-    Csv,
-}
 
 /// The default label of the device that `import-vcf` writes its bundle as.
 pub const IMPORT_LABEL: &str = "liaison import-vcf";
@@ -52,20 +41,20 @@ pub struct Output {
 
 /// The files a conversion makes, not yet written. The output depends only on the bundle: the
 /// iCalendar `DTSTAMP` is the bundle's creation time, not the clock's.
-pub fn convert(b: &Bundle, format: Format, out: &Path, ceiling: Ceiling, excel: bool) -> Vec<Output> {
+pub fn convert(b: &Bundle, format: FileFormat, out: &Path, ceiling: Ceiling, excel: bool) -> Vec<Output> {
     let nb = notebook_of(b);
     match format {
-        Format::Vcf => vec![Output {
+        FileFormat::VCard => vec![Output {
             path: out.to_path_buf(),
             text: vcard::export_all(&nb, ceiling),
             what: ("contact", "contacts"),
         }],
-        Format::Ics => vec![Output {
+        FileFormat::ICal => vec![Output {
             path: out.to_path_buf(),
             text: ical::export_all(&nb, ceiling, b.created_ms),
             what: ("event or to-do", "events and to-dos"),
         }],
-        Format::Csv => {
+        FileFormat::Csv => {
             let whats = [("contact", "contacts"), ("meeting", "meetings"), ("action", "actions")];
             csv_out::export_all(&nb, ceiling, CsvOptions { excel })
                 .into_iter()
@@ -78,7 +67,7 @@ pub fn convert(b: &Bundle, format: Format, out: &Path, ceiling: Ceiling, excel: 
 
 /// The markings of the records a conversion writes, counted, for the summary: the coordinator sees what
 /// the file carries before passing it on.
-pub fn markings_written(b: &Bundle, format: Format, ceiling: Ceiling) -> String {
+pub fn markings_written(b: &Bundle, format: FileFormat, ceiling: Ceiling) -> String {
     let nb = notebook_of(b);
     // Keyed by (how sensitive, label), so that the most sensitive come first: that is what a person
     // must notice before passing the file on.
@@ -98,14 +87,14 @@ pub fn markings_written(b: &Bundle, format: Format, ceiling: Ceiling) -> String 
     let within = |id: Option<liaison_core::RecordId>| {
         id.and_then(|id| nb.record(id)).is_some_and(|r| liaison_core::marking::record_within(&nb, r, ceiling))
     };
-    if format != Format::Ics {
+    if format != FileFormat::ICal {
         for c in nb.contacts().iter().filter(|c| within(c.id)) {
             count(&c.marking);
         }
     }
-    if format != Format::Vcf {
+    if format != FileFormat::VCard {
         for m in nb.meetings().iter().filter(|m| within(m.id)) {
-            if format == Format::Csv || liaison_core::date::Date::parse(&m.date).is_ok() {
+            if format == FileFormat::Csv || liaison_core::date::Date::parse(&m.date).is_ok() {
                 count(&m.marking);
             }
         }
@@ -118,8 +107,8 @@ pub fn markings_written(b: &Bundle, format: Format, ceiling: Ceiling) -> String 
 
 /// Writes the outputs of a conversion; for CSV, the directory is made first. Each file is written
 /// atomically and readable by its owner only.
-pub fn write_outputs(format: Format, out: &Path, outputs: &[Output]) -> Result<(), String> {
-    if format == Format::Csv {
+pub fn write_outputs(format: FileFormat, out: &Path, outputs: &[Output]) -> Result<(), String> {
+    if format == FileFormat::Csv {
         if out.exists() && !out.is_dir() {
             return Err(format!("{} is a file; for CSV, name a directory (it is made if missing)", shown(out)));
         }
@@ -147,49 +136,13 @@ pub fn output_line(o: &Output) -> String {
     line
 }
 
-/// Reads a .vcf file, refusing directories and files over the import limit before reading them.
-pub fn read_vcf(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "cannot read it: there is no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "cannot read it: permission denied".to_string(),
-        _ => format!("cannot read it: {e}"),
-    })?;
-    if meta.is_dir() {
-        return Err("it is a directory, not a .vcf file".into());
-    }
-    let limit = formats::MAX_IMPORT_BYTES as u64;
-    if meta.len() > limit {
-        return Err(format!(
-            "the file is {} MB; a .vcf file may be at most {} MB",
-            meta.len() / (1024 * 1024),
-            limit / (1024 * 1024)
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read it: {e}"))?;
-    Ok(bytes)
-}
-
 /// The device an `import-vcf` bundle is written by. Its id is derived from the label and the file's
 /// content: the same file always gives the same device, and two different files never share one, so
 /// that the stamps of two imports can never collide (a device must never stamp two different edits
 /// alike, or a merge would lose one).
 pub fn import_device(label: &str, officer: &str, file: &[u8]) -> DeviceV1 {
-    let mut h = Sha256::new();
-    h.update(b"liaison-cli import-vcf device\n");
-    h.update(label.as_bytes());
-    h.update(b"\n");
-    h.update(Sha256::digest(file));
-    let digest = h.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    DeviceV1 {
-        id: DeviceId(uuid::Builder::from_custom_bytes(bytes).into_uuid()),
-        label: label.into(),
-        officer: officer.into(),
-    }
+    let described = [b"liaison-cli import-vcf device\n", label.as_bytes(), b"\n", &Sha256::digest(file)].concat();
+    DeviceV1 { id: DeviceId::from_hash(&described), label: label.into(), officer: officer.into() }
 }
 
 /// What `import-vcf` made.
@@ -244,14 +197,8 @@ pub fn bundle_from_vcf(
     }
     let records: Vec<&Record> = nb.records().collect();
     let contacts = records.len();
-    let mut h = Sha256::new();
-    h.update(device.id.0.as_bytes());
-    h.update(now_ms.to_be_bytes());
-    let digest = h.finalize();
-    let mut id = [0u8; 16];
-    id.copy_from_slice(&digest[..16]);
     let text = bundle::write_bundle(ExportInput {
-        bundle_id: uuid::Builder::from_custom_bytes(id).into_uuid(),
+        bundle_id: hashed_uuid(&[device.id.0.as_bytes().as_slice(), &now_ms.to_be_bytes()].concat()),
         created_ms: now_ms,
         device: &device,
         sequence: 1,
@@ -272,12 +219,4 @@ pub fn bundle_from_vcf(
 /// A problem line for a .vcf file.
 pub fn vcf_problem_line(file: &str, p: &formats::Problem) -> String {
     format!("{file}: {}", clean(&p.to_string(), MESSAGE_CHARS))
-}
-
-/// A bundle problem as a line (as `validate` prints them).
-pub fn bundle_problem_line(file: &str, p: &Problem) -> String {
-    match &p.record {
-        Some(id) => format!("{file}: record {}: {}", clean(id, 80), clean(&p.message, MESSAGE_CHARS)),
-        None => format!("{file}: {}", clean(&p.message, MESSAGE_CHARS)),
-    }
 }

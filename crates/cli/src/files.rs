@@ -1,10 +1,12 @@
-//! Reading bundle files and writing the merged one, with every failure as a sentence, never a panic.
+//! Reading bundle and .vcf files within their limits and writing outputs atomically, with every failure as
+//! a sentence, never a panic.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use liaison_core::formats;
 use liaison_core::formats::bundle::{self, Bundle, Problem};
 
 /// Now, by the system clock, in ms since the epoch (0 if the clock is before 1970).
@@ -17,40 +19,60 @@ pub fn shown(path: &Path) -> String {
     crate::text::clean(&path.to_string_lossy(), 4096)
 }
 
-fn io_message(e: &io::Error) -> String {
+/// What a file should be, for reading it within a size limit and for saying what it is not.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected {
+    /// "bundle file": what a directory is not.
+    pub name: &'static str,
+    /// "bundles may be": what the limit applies to, before "at most N MB".
+    pub limit_applies: &'static str,
+    /// The largest file read.
+    pub max_bytes: usize,
+}
+
+/// A bundle file, up to the bundle limit.
+pub const BUNDLE_FILE: Expected =
+    Expected { name: "bundle file", limit_applies: "bundles may be", max_bytes: bundle::MAX_BUNDLE_BYTES };
+
+/// A .vcf file, up to the import limit.
+pub const VCF_FILE: Expected =
+    Expected { name: ".vcf file", limit_applies: "a .vcf file may be", max_bytes: formats::MAX_IMPORT_BYTES };
+
+fn io_message(e: &io::Error, expected: Expected) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "cannot read it: there is no such file".into(),
         io::ErrorKind::PermissionDenied => "cannot read it: permission denied".into(),
-        io::ErrorKind::IsADirectory => "it is a directory, not a bundle file".into(),
+        io::ErrorKind::IsADirectory => format!("it is a directory, not a {}", expected.name),
         _ => format!("cannot read it: {e}"),
     }
 }
 
-/// The bytes of a file, refusing directories and files over the bundle size limit before reading them.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| io_message(&e))?;
+/// The bytes of a file, refusing directories and files over the limit before reading them.
+pub fn read_bytes(path: &Path, expected: Expected) -> Result<Vec<u8>, String> {
+    let meta = fs::metadata(path).map_err(|e| io_message(&e, expected))?;
     if meta.is_dir() {
-        return Err("it is a directory, not a bundle file".into());
+        return Err(format!("it is a directory, not a {}", expected.name));
     }
-    let limit = bundle::MAX_BUNDLE_BYTES as u64;
+    let limit = expected.max_bytes as u64;
     if meta.len() > limit {
         return Err(format!(
-            "the file is {} MB; bundles may be at most {} MB",
+            "the file is {} MB; {} at most {} MB",
             meta.len() / (1024 * 1024),
+            expected.limit_applies,
             limit / (1024 * 1024)
         ));
     }
-    let file = File::open(path).map_err(|e| io_message(&e))?;
+    let file = File::open(path).map_err(|e| io_message(&e, expected))?;
     // One byte past the limit is enough for the reader to refuse a file that grew or is not a regular
     // file (a device, a pipe); nothing larger is ever held in memory.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| io_message(&e))?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| io_message(&e, expected))?;
     Ok(bytes)
 }
 
 /// Reads and validates one bundle file against the system clock.
 pub fn read_bundle_file(path: &Path, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
-    let bytes = read_bytes(path).map_err(|m| vec![Problem { record: None, message: m }])?;
+    let bytes = read_bytes(path, BUNDLE_FILE).map_err(|m| vec![Problem { record: None, message: m }])?;
     bundle::read_bundle(&bytes, now_ms)
 }
 

@@ -1,11 +1,12 @@
 //! liaison-cli: the coordinator's tool, as a library so that its benchmarks and examples run the very
-//! code the `liaison` binary runs.
+//! code the `liaison` binary runs. The binary's own modules (`flags`, `cmd/`) hold the arguments and
+//! what each command prints.
 //!
 //! - [`convert`]: `convert` (bundle to vCard, iCalendar, CSV) and `import-vcf` (a .vcf file to a bundle).
-//! - [`files`]: reading bundle files defensively and writing the merged one atomically.
+//! - [`files`]: reading bundle and .vcf files defensively and writing outputs atomically.
 //! - [`merge`]: the deterministic many-bundle merge.
 //! - [`report`]: what `validate`, `merge` and `inspect` print.
-//! - [`text`]: safe one-line rendering of text from outside, and times.
+//! - [`text`]: safe one-line rendering of text from outside.
 
 #![warn(missing_docs)]
 

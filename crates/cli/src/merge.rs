@@ -36,11 +36,8 @@ pub const DEFAULT_OFFICER: &str = "coordinator";
 /// The device a merged bundle names as its exporter: its id is derived from the label, so every merge
 /// run with the same label exports as the same device.
 pub fn merge_device(label: &str, officer: &str) -> DeviceV1 {
-    let digest = Sha256::digest(format!("liaison-cli merge device\n{label}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
     DeviceV1 {
-        id: DeviceId(uuid::Builder::from_custom_bytes(bytes).into_uuid()),
+        id: DeviceId::from_hash(format!("liaison-cli merge device\n{label}").as_bytes()),
         label: label.to_string(),
         officer: officer.to_string(),
     }
@@ -162,7 +159,7 @@ impl Merger {
             .iter()
             .map(|(kind, names)| {
                 let names: Vec<String> = names.iter().map(|n| crate::text::clean(n, 4096)).collect();
-                format!("{} in {}", a_kind(*kind), names.join(", "))
+                format!("{} in {}", kind.with_article(), names.join(", "))
             })
             .collect();
         format!("dropped from the output: it is {}", parts.join(" but "))
@@ -215,14 +212,6 @@ impl Merger {
     }
 }
 
-/// "a contact", "a meeting", "an action".
-pub fn a_kind(kind: Kind) -> String {
-    match kind {
-        Kind::Action => format!("an {kind}"),
-        _ => format!("a {kind}"),
-    }
-}
-
 /// A device's profile from every description of it: for the label and the officer separately, the
 /// highest-ranked non-blank one (a blank never hides a filled one, as in the app).
 ///
@@ -260,8 +249,8 @@ fn wrong_kind_link(r: &Record, records: &BTreeMap<RecordId, Record>) -> Option<S
                     if o.kind != target {
                         return Some(format!(
                             "dropped from the output: its field “{name}” points at {other}, which is {}, not {}",
-                            a_kind(o.kind),
-                            a_kind(target)
+                            o.kind.with_article(),
+                            target.with_article()
                         ));
                     }
                 }

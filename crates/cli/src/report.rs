@@ -3,33 +3,28 @@
 use std::collections::BTreeMap;
 
 use liaison_core::crdt::record::{Conflict, Entry, Record};
-use liaison_core::formats::bundle::{Bundle, Scope};
+use liaison_core::date::UtcDateTime;
+use liaison_core::formats::bundle::{Bundle, Problem, Scope};
 use liaison_core::formats::wire::DeviceV1;
+use liaison_core::model::DeviceProfile;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
-use crate::text::{clean, iso_utc, plural, NAME_CHARS, VALUE_CHARS};
+use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS, VALUE_CHARS};
 
 /// Device profiles by id, to name the officer behind each edit.
 #[derive(Clone, Debug, Default)]
-pub struct Directory(BTreeMap<DeviceId, DeviceV1>);
+pub struct Directory(BTreeMap<DeviceId, DeviceProfile>);
 
 impl Directory {
     /// A directory from profiles; for an id given twice, the later profile's non-blank parts win.
     pub fn new<'a>(profiles: impl IntoIterator<Item = &'a DeviceV1>) -> Self {
-        let mut map: BTreeMap<DeviceId, DeviceV1> = BTreeMap::new();
-        for p in profiles {
+        let mut map: BTreeMap<DeviceId, DeviceProfile> = BTreeMap::new();
+        for p in profiles.into_iter().cloned().map(DeviceProfile::from) {
             match map.get_mut(&p.id) {
-                Some(known) => {
-                    if !p.label.trim().is_empty() {
-                        known.label = p.label.clone();
-                    }
-                    if !p.officer.trim().is_empty() {
-                        known.officer = p.officer.clone();
-                    }
-                }
+                Some(known) => known.learn(p),
                 None => {
-                    map.insert(p.id, p.clone());
+                    map.insert(p.id, p);
                 }
             }
         }
@@ -44,21 +39,24 @@ impl Directory {
     /// "Lt Col Ana Ruiz (Field laptop)", or "unknown device 0190a1b2" when the bundle does not name it.
     pub fn author(&self, id: DeviceId) -> String {
         match self.0.get(&id) {
-            Some(d) => device_name(d),
+            // Each part is made safe for one line first, so that the name is shown exactly as core names
+            // devices, only escaped.
+            Some(d) => DeviceProfile {
+                id: d.id,
+                label: clean(d.label.trim(), NAME_CHARS),
+                officer: clean(d.officer.trim(), NAME_CHARS),
+            }
+            .display_name(),
             None => format!("unknown device {}", &id.to_string()[..8]),
         }
     }
 }
 
-/// "Lt Col Ana Ruiz (Field laptop)" from a profile, blanks left out.
-pub fn device_name(d: &DeviceV1) -> String {
-    let officer = clean(d.officer.trim(), NAME_CHARS);
-    let label = clean(d.label.trim(), NAME_CHARS);
-    match (officer.is_empty(), label.is_empty()) {
-        (false, false) => format!("{officer} ({label})"),
-        (false, true) => officer,
-        (true, false) => label,
-        (true, true) => format!("device {}", &d.id.to_string()[..8]),
+/// A bundle problem as a line (as `validate` prints them).
+pub fn bundle_problem_line(file: &str, p: &Problem) -> String {
+    match &p.record {
+        Some(id) => format!("{file}: record {}: {}", clean(id, 80), clean(&p.message, MESSAGE_CHARS)),
+        None => format!("{file}: {}", clean(&p.message, MESSAGE_CHARS)),
     }
 }
 
@@ -102,7 +100,7 @@ fn value_text(e: &Entry) -> String {
 }
 
 fn provenance(e: &Entry, dir: &Directory) -> String {
-    format!("by {}, {}", dir.author(e.stamp.device), iso_utc(e.stamp.wall_ms))
+    format!("by {}, {}", dir.author(e.stamp.device), UtcDateTime::from_ms(e.stamp.wall_ms))
 }
 
 /// Every open conflict of a record, as lines indented by `indent`: one heading per conflict, then
@@ -201,7 +199,7 @@ pub fn inspect(b: &Bundle, now_ms: u64) -> Vec<String> {
         ),
         format!("sequence:    {}", b.sequence),
         format!("scope:       {}", scope_word(b.scope)),
-        format!("created:     {}", iso_utc(b.created_ms)),
+        format!("created:     {}", UtcDateTime::from_ms(b.created_ms)),
         format!("records:     {}", b.records.len()),
     ];
     for kind in [Kind::Contact, Kind::Meeting, Kind::Action] {

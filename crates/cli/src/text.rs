@@ -1,6 +1,4 @@
-//! Rendering text that came from outside (bundles, file names) safely on one terminal line, and times.
-
-use liaison_core::date::Date;
+//! Rendering text that came from outside (bundles, file names) safely on one terminal line.
 
 /// Characters that reorder text on screen (bidirectional controls): shown escaped, so that a value
 /// cannot make a line read differently from what it holds.
@@ -35,15 +33,6 @@ pub const NAME_CHARS: usize = 60;
 /// The longest rendering of a problem message.
 pub const MESSAGE_CHARS: usize = 300;
 
-/// A time in ms since the epoch as ISO 8601 in UTC, to the second: `2026-01-05T09:30:00Z`.
-pub fn iso_utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let rest = secs % 86_400;
-    let date = Date::from_days_since_epoch(days);
-    format!("{date}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
 /// `1 record`, `2 records`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
@@ -62,11 +51,5 @@ mod tests {
         assert_eq!(clean("a\nb\u{1b}[31m", 80), "a\\nb\\u{1b}[31m");
         assert_eq!(clean("x\u{202E}y", 80), "x\\u{202e}y");
         assert_eq!(clean("Ἀθηνᾶ", 3), "Ἀθη…");
-    }
-
-    #[test]
-    fn times_are_iso_8601_utc() {
-        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_utc(1_767_225_600_000 + 3_723_000), "2026-01-01T01:02:03Z");
     }
 }

@@ -1,15 +1,8 @@
 //! The `liaison` binary, run as a coordinator would.
 
-use std::process::Command;
+mod common;
 
-fn liaison(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_liaison")).args(args).output().expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use common::liaison;
 
 #[test]
 fn version_prints_the_package_version() {
@@ -36,7 +29,7 @@ fn an_unknown_option_is_an_error_with_usage() {
 
 #[test]
 fn running_it_bare_prints_the_help() {
-    let (code, out, _) = liaison(&[]);
+    let (code, out, _) = liaison::<&str>(&[]);
     assert_eq!(code, 0);
     assert!(out.contains("Usage: liaison"), "{out}");
 }

@@ -166,9 +166,55 @@ pub fn human_date(s: &str) -> String {
     }
 }
 
+/// A moment in UTC, to the second, as the CLI's reports and iCalendar's stamps write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UtcDateTime {
+    /// The day.
+    pub date: Date,
+    /// Hour, 0 to 23.
+    pub hour: u64,
+    /// Minute, 0 to 59.
+    pub minute: u64,
+    /// Second, 0 to 59.
+    pub second: u64,
+}
+
+impl UtcDateTime {
+    /// The moment `ms` milliseconds after the epoch, the milliseconds dropped.
+    pub fn from_ms(ms: u64) -> Self {
+        let secs = ms / 1000;
+        let rest = secs % 86_400;
+        UtcDateTime {
+            date: Date::from_days_since_epoch((secs / 86_400) as i64),
+            hour: rest / 3600,
+            minute: rest % 3600 / 60,
+            second: rest % 60,
+        }
+    }
+
+    /// ISO 8601 without separators, as iCalendar writes a UTC date-time: `20260314T120000Z`.
+    pub fn basic(self) -> String {
+        let d = self.date;
+        format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", d.year, d.month, d.day, self.hour, self.minute, self.second)
+    }
+}
+
+/// ISO 8601 with separators: `2026-01-05T09:30:00Z`.
+impl fmt::Display for UtcDateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}T{:02}:{:02}:{:02}Z", self.date, self.hour, self.minute, self.second)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_iso_8601_utc() {
+        assert_eq!(UtcDateTime::from_ms(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(UtcDateTime::from_ms(1_767_225_600_000 + 3_723_000).to_string(), "2026-01-01T01:02:03Z");
+    }
 
     #[test]
     fn parses_well_formed_dates() {

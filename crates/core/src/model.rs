@@ -1,10 +1,12 @@
-//! Typed read views over records, and the names of their fields.
+//! Typed read views over records, and the names of their fields; and the devices that write them.
 //!
 //! Records store fields by name so that data from newer versions survives. The app reads them through
 //! these plain structs, which are rebuilt from a record whenever it is shown.
 
+use serde::{Deserialize, Serialize};
+
 use crate::crdt::clock::Stamp;
-use crate::crdt::id::RecordId;
+use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
 use crate::schema::{Field, Value};
 
@@ -219,5 +221,75 @@ impl Action {
     /// What is to be done, as shown, never blank.
     pub fn display_text(&self) -> String {
         or_stand_in(&self.text, "Untitled action")
+    }
+}
+
+/// A device as the notebook knows it: the officer who uses it and what they call it. Bundles carry it as
+/// [`crate::formats::wire::DeviceV1`]; storage keeps it in the same shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceProfile {
+    /// The device id, made on first start.
+    pub id: DeviceId,
+    /// A label people recognise ("Anna's laptop").
+    pub label: String,
+    /// The officer who uses the device.
+    pub officer: String,
+}
+
+impl DeviceProfile {
+    /// "Lt Col Ana Ruiz (Field laptop)", the officer alone or the label alone when the other is blank, or
+    /// `None` when both are; the spaces around either are left out.
+    pub fn name(&self) -> Option<String> {
+        let (officer, label) = (self.officer.trim(), self.label.trim());
+        match (officer.is_empty(), label.is_empty()) {
+            (false, false) => Some(format!("{officer} ({label})")),
+            (false, true) => Some(officer.to_string()),
+            (true, false) => Some(label.to_string()),
+            (true, true) => None,
+        }
+    }
+
+    /// [`DeviceProfile::name`], or "device 0190a1b2" (the start of its id) for a device nobody named.
+    pub fn display_name(&self) -> String {
+        self.name().unwrap_or_else(|| format!("device {}", &self.id.to_string()[..8]))
+    }
+
+    /// Takes what `other` says of the same device, part by part: a blank label or officer never replaces
+    /// a filled one, so a bundle from a device not yet named cannot erase its name.
+    pub fn learn(&mut self, other: DeviceProfile) {
+        if !other.label.trim().is_empty() {
+            self.label = other.label;
+        }
+        if !other.officer.trim().is_empty() {
+            self.officer = other.officer;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(label: &str, officer: &str) -> DeviceProfile {
+        DeviceProfile { id: DeviceId::new_v7(1_700_000_000_000, [1; 10]), label: label.into(), officer: officer.into() }
+    }
+
+    #[test]
+    fn a_device_is_named_by_its_officer_and_label_whichever_are_filled() {
+        assert_eq!(profile("Field laptop", "Lt Col Ana Ruiz").display_name(), "Lt Col Ana Ruiz (Field laptop)");
+        assert_eq!(profile(" ", " Lt Col Ana Ruiz ").display_name(), "Lt Col Ana Ruiz");
+        assert_eq!(profile("Field laptop", "").display_name(), "Field laptop");
+        assert_eq!(profile("", " ").name(), None);
+        assert_eq!(profile("", " ").display_name(), "device 018bcfe5");
+    }
+
+    #[test]
+    fn a_blank_label_or_officer_never_replaces_a_filled_one() {
+        let mut known = profile("Field laptop", "Lt Col Ana Ruiz");
+        known.learn(profile(" ", "Maj Bo Lind"));
+        assert_eq!((known.label.as_str(), known.officer.as_str()), ("Field laptop", "Maj Bo Lind"));
+        known.learn(profile("Tablet", ""));
+        assert_eq!((known.label.as_str(), known.officer.as_str()), ("Tablet", "Maj Bo Lind"));
     }
 }

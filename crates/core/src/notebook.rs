@@ -10,8 +10,7 @@ use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::{Conflict, MergeError, Record};
 use crate::crdt::vv::VersionVector;
 use crate::date::Date;
-use crate::formats::wire::DeviceV1;
-use crate::model::{Action, Contact, Meeting};
+use crate::model::{Action, Contact, DeviceProfile, Meeting};
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
@@ -37,7 +36,7 @@ pub enum EditError {
     /// The value's shape does not fit the field.
     #[error("“{0}” takes a different kind of value")]
     WrongShape(&'static str),
-    /// The value is larger than any bundle may carry ([`crate::formats::bundle::MAX_VALUE_BYTES`]): kept, it could
+    /// The value is larger than any bundle may carry ([`crate::schema::MAX_VALUE_BYTES`]): kept, it could
     /// never leave the device, and one such value would fill browser storage by itself.
     #[error("this is {} MB; a field holds at most 1 MB, so it was not saved: shorten it, or keep the long text elsewhere", megabytes(*bytes))]
     TooLarge {
@@ -102,7 +101,7 @@ pub struct Notebook {
     own: BTreeSet<DeviceId>,
     records: BTreeMap<RecordId, Record>,
     changed: BTreeSet<RecordId>,
-    devices: BTreeMap<DeviceId, DeviceV1>,
+    devices: BTreeMap<DeviceId, DeviceProfile>,
 }
 
 impl Notebook {
@@ -204,17 +203,10 @@ impl Notebook {
 
     /// Learns device profiles (from this device's settings or from bundles), so provenance can name
     /// officers. A profile with a blank label or officer never replaces a filled one.
-    pub fn learn_devices(&mut self, profiles: impl IntoIterator<Item = DeviceV1>) {
-        for p in profiles {
+    pub fn learn_devices(&mut self, profiles: impl IntoIterator<Item = impl Into<DeviceProfile>>) {
+        for p in profiles.into_iter().map(Into::into) {
             match self.devices.get_mut(&p.id) {
-                Some(known) => {
-                    if !p.label.trim().is_empty() {
-                        known.label = p.label;
-                    }
-                    if !p.officer.trim().is_empty() {
-                        known.officer = p.officer;
-                    }
-                }
+                Some(known) => known.learn(p),
                 None => {
                     self.devices.insert(p.id, p);
                 }
@@ -223,19 +215,15 @@ impl Notebook {
     }
 
     /// Every device profile known.
-    pub fn devices(&self) -> &BTreeMap<DeviceId, DeviceV1> {
+    pub fn devices(&self) -> &BTreeMap<DeviceId, DeviceProfile> {
         &self.devices
     }
 
     /// Who wrote with a device: "Lt Col Ana Ruiz (Field laptop)", or a short id when unknown.
     pub fn author(&self, device: DeviceId) -> String {
         match self.devices.get(&device) {
-            Some(d) if !d.officer.trim().is_empty() && !d.label.trim().is_empty() => {
-                format!("{} ({})", d.officer, d.label)
-            }
-            Some(d) if !d.officer.trim().is_empty() => d.officer.clone(),
-            Some(d) if !d.label.trim().is_empty() => d.label.clone(),
-            _ => format!("device {}", &device.to_string()[..8]),
+            Some(d) => d.display_name(),
+            None => format!("device {}", &device.to_string()[..8]),
         }
     }
 
@@ -384,7 +372,7 @@ impl Notebook {
             return Err(EditError::WrongShape(field.key()));
         }
         let bytes = value_bytes(&value);
-        if bytes > crate::formats::bundle::MAX_VALUE_BYTES {
+        if bytes > crate::schema::MAX_VALUE_BYTES {
             return Err(EditError::TooLarge { field: field.key(), bytes });
         }
         let unchanged = rec

@@ -7,6 +7,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// The longest single value accepted, in bytes: larger, it could never travel in a bundle.
+pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
+
 /// The value of one field.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {

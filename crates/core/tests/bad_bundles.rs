@@ -85,7 +85,7 @@ fn persist(nb: &mut Notebook, log: &ImportLog, backend: &MemoryBackend) {
     }
     assert_eq!(queue.last_error(), None);
     block_on(storage::save_meta(backend, IMPORTS_KEY, log)).expect("save the import log");
-    let devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
+    let devices: Vec<DeviceV1> = nb.devices().values().cloned().map(DeviceV1::from).collect();
     block_on(storage::save_meta(backend, DEVICES_KEY, &devices)).expect("save the device profiles");
 }
 
@@ -97,7 +97,7 @@ fn local() -> Local {
         label: "Coordinator desk".into(),
         officer: "Col Ingrid Dahl".into(),
     };
-    block_on(storage::save_device(&backend, &me)).expect("save the device");
+    block_on(storage::save_device(&backend, &me.clone().into())).expect("save the device");
     let mut nb = Notebook::new(me.id);
     nb.learn_devices([me]);
     let own = nb.create(Kind::Contact, T0 + DAY, [0xc1; 10]);

@@ -463,7 +463,7 @@ fn a_new_contact_from_a_phone_vcard_shows_its_values_at_once() {
 fn a_value_over_1_mb_is_refused_where_it_is_typed_and_where_it_is_imported() {
     let mut nb = Notebook::new(dev(1));
     let id = nb.create(Kind::Contact, NOW, [1; 10]);
-    let huge = "x".repeat(liaison_core::formats::bundle::MAX_VALUE_BYTES + 1);
+    let huge = "x".repeat(liaison_core::schema::MAX_VALUE_BYTES + 1);
     let typed = nb.set(id, Field::Notes, Value::Text(huge.clone()), NOW + 1);
     assert!(matches!(typed, Err(liaison_core::notebook::EditError::TooLarge { .. })), "{typed:?}");
     assert_eq!(nb.record(id).unwrap().text("notes"), "");

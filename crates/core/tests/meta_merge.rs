@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use liaison_core::crdt::id::{DeviceId, RecordId};
 use liaison_core::exchange::{ExportState, ImportLog, LogEntry};
 use liaison_core::formats::bundle::Scope;
-use liaison_core::formats::wire::{DeviceV1, UniqueMap};
+use liaison_core::formats::wire::UniqueMap;
+use liaison_core::model::DeviceProfile;
 use liaison_core::storage::{merge_device_profiles, merge_not_duplicates};
 use uuid::Uuid;
 
@@ -110,7 +111,8 @@ fn two_exports_made_at_once_join_their_ticks_and_held_back_records() {
 
 #[test]
 fn two_tabs_device_lists_merge_to_every_device_once() {
-    let p = |n: u8, label: &str, officer: &str| DeviceV1 { id: dev(n), label: label.into(), officer: officer.into() };
+    let p =
+        |n: u8, label: &str, officer: &str| DeviceProfile { id: dev(n), label: label.into(), officer: officer.into() };
     let ours = vec![p(1, "Laptop", ""), p(2, "Tablet", "Maj Lee")];
     let theirs = vec![p(3, "Phone", "Capt Obi"), p(1, "", "Lt Col Ana Ruiz")];
     let merged = merge_device_profiles(&ours, &theirs);

@@ -85,7 +85,7 @@ impl Officer {
     pub fn from(n: u8, label: &str, officer: &str, other: &Officer, now: u64) -> Self {
         let mut o = Officer::new(n, label, officer);
         o.nb = Notebook::from_records(o.profile.id, other.nb.records().cloned().collect(), now);
-        o.nb.learn_devices(other.nb.devices().values().cloned().chain(std::iter::once(other.profile.clone())));
+        o.nb.learn_devices(other.nb.devices().values().cloned().chain(std::iter::once(other.profile.clone().into())));
         o
     }
 
@@ -100,7 +100,7 @@ impl Officer {
     /// A bundle of everything this officer holds.
     pub fn export(&mut self, now: u64) -> String {
         self.sequence += 1;
-        let mut devices: Vec<DeviceV1> = self.nb.devices().values().cloned().collect();
+        let mut devices: Vec<DeviceV1> = self.nb.devices().values().cloned().map(DeviceV1::from).collect();
         devices.push(self.profile.clone());
         let records: Vec<&Record> = self.nb.records().collect();
         write_bundle(ExportInput {

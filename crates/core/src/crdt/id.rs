@@ -1,12 +1,14 @@
 //! Record and device identities.
 //!
 //! Both are UUIDs. Record ids are v7 so that they sort by creation time; the random part comes in as an
-//! argument because core never draws randomness itself.
+//! argument because core never draws randomness itself. Ids derived from content (an imported file, a
+//! foreign UID, a pseudo-device's label) are v8, made of a SHA-256 of that content.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The id of one contact, meeting or action. Stable forever, the same on every device.
@@ -28,10 +30,31 @@ fn v7(unix_ms: u64, random: [u8; 10]) -> Uuid {
     uuid::Builder::from_unix_timestamp_millis(unix_ms, &random).into_uuid()
 }
 
+/// A UUID (v8) of the first 16 bytes of `digest` (a SHA-256, or any hash at least that long; a shorter
+/// one is padded with zeros). A hash is spread like random bytes, so such ids never cluster.
+pub fn uuid_from_digest(digest: &[u8]) -> Uuid {
+    let mut bytes = [0u8; 16];
+    for (b, d) in bytes.iter_mut().zip(digest) {
+        *b = *d;
+    }
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The SHA-256 of `data` as a UUID (v8): the same data always gives the same id.
+pub fn hashed_uuid(data: &[u8]) -> Uuid {
+    uuid_from_digest(&Sha256::digest(data))
+}
+
 impl RecordId {
     /// A new time-ordered id from the current time and ten random bytes.
     pub fn new_v7(unix_ms: u64, random: [u8; 10]) -> Self {
         RecordId(v7(unix_ms, random))
+    }
+
+    /// The id derived from `data` (see [`hashed_uuid`]), so that importing the same thing twice finds the
+    /// same record.
+    pub fn from_hash(data: &[u8]) -> Self {
+        RecordId(hashed_uuid(data))
     }
 }
 
@@ -39,6 +62,12 @@ impl DeviceId {
     /// A new device id from the current time and ten random bytes.
     pub fn new_v7(unix_ms: u64, random: [u8; 10]) -> Self {
         DeviceId(v7(unix_ms, random))
+    }
+
+    /// The id of a pseudo-device derived from `data` (see [`hashed_uuid`]): the same description always
+    /// gives the same device.
+    pub fn from_hash(data: &[u8]) -> Self {
+        DeviceId(hashed_uuid(data))
     }
 }
 
@@ -76,6 +105,15 @@ mod tests {
     fn ids_round_trip_through_text() {
         let a = RecordId::new_v7(1_700_000_000_000, [7; 10]);
         assert_eq!(a.to_string().parse::<RecordId>(), Ok(a));
+    }
+
+    #[test]
+    fn ids_from_a_hash_are_v8_and_the_same_for_the_same_data() {
+        let a = RecordId::from_hash(b"liaison uid\ncontact\nabc");
+        assert_eq!(a, RecordId::from_hash(b"liaison uid\ncontact\nabc"));
+        assert_ne!(a, RecordId::from_hash(b"liaison uid\ncontact\nabd"));
+        assert_eq!(a.0.get_version_num(), 8);
+        assert_eq!(DeviceId::from_hash(b"x").0, hashed_uuid(b"x"));
     }
 
     #[test]

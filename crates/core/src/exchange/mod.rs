@@ -21,6 +21,7 @@ use crate::formats::bundle::{self, write_bundle, Bundle, ExportInput, Problem, S
 use crate::formats::wire::DeviceV1;
 use crate::formats::wire::UniqueMap;
 use crate::marking::{record_within, Ceiling};
+use crate::model::DeviceProfile;
 use crate::notebook::Notebook;
 
 /// What this device remembers about its own exports.
@@ -118,7 +119,7 @@ impl Export {
 
 /// What an export needs besides the notebook.
 pub struct ExportRequest<'a> {
-    /// The exporting device's profile.
+    /// The exporting device's profile, as the bundle carries it.
     pub device: &'a DeviceV1,
     /// The ids this device's tabs stamp their edits with.
     pub replicas: &'a BTreeSet<DeviceId>,
@@ -168,7 +169,7 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
     records.retain(|r| record_within(nb, r, ceiling));
     let count = records.len();
     let held_back = pending.iter().filter(|r| !record_within(nb, r, ceiling)).map(|r| r.id).collect();
-    let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().collect();
+    let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().map(DeviceV1::from).collect();
     devices.push(device.clone());
     let sequence = state.sequence + 1;
     let text = write_bundle(ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records });
@@ -334,7 +335,7 @@ pub struct Preview {
     /// The bundle's id.
     pub bundle_id: Uuid,
     /// The exporting device.
-    pub device: DeviceV1,
+    pub device: DeviceProfile,
     /// Its sequence number.
     pub sequence: u64,
     /// Everything, or changes.
@@ -358,7 +359,7 @@ pub struct Preview {
     /// Links to records neither here nor in the bundle (they may arrive with another bundle).
     pub missing_links: usize,
     /// The format of a file from another program, `None` for a Liaison bundle.
-    pub format: Option<crate::exchange::pipeline::FileFormat>,
+    pub format: Option<crate::formats::FileFormat>,
     /// What such a file held that could not be imported, as sentences.
     pub notes: Vec<String>,
     /// Devices that stamped two different values with one stamp: two devices share the id (a copied
@@ -464,7 +465,7 @@ pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, V
         let mut p = Preview {
             file,
             bundle_id: b.id,
-            device: b.device.clone(),
+            device: b.device.clone().into(),
             sequence: b.sequence,
             scope: b.scope,
             created_ms: b.created_ms,

@@ -14,10 +14,9 @@
 //! file's marking below the one shown is left out, and the preview says so.
 
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::crdt::clock::Stamp;
-use crate::crdt::id::DeviceId;
+use crate::crdt::id::{uuid_from_digest, DeviceId};
 use crate::crdt::record::Record;
 use crate::formats::bundle::{Bundle, Scope};
 use crate::formats::wire::DeviceV1;
@@ -26,26 +25,7 @@ use crate::notebook::Notebook;
 use crate::schema::Field;
 use crate::schema::Value;
 
-use crate::formats::{ical, vcard, ImportOutcome};
-
-/// Which of the two formats a file holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileFormat {
-    /// vCard (`.vcf`).
-    VCard,
-    /// iCalendar (`.ics`).
-    ICal,
-}
-
-impl FileFormat {
-    /// The format's name as the screens write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileFormat::VCard => "vCard",
-            FileFormat::ICal => "iCalendar",
-        }
-    }
-}
+use crate::formats::{ical, vcard, FileFormat, ImportOutcome};
 
 fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
     let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
@@ -82,12 +62,6 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn uuid_from(bytes: &[u8]) -> Uuid {
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&bytes[..16]);
-    uuid::Builder::from_custom_bytes(b).into_uuid()
-}
-
 /// Reads a vCard or iCalendar file as a bundle of proposals for this notebook. The same file always
 /// gives the same bundle id and device, so importing it twice is a repeat. `random` feeds the ids of
 /// records the file creates (contacts and meetings without a UID). The bundle's `notes` carry what the
@@ -102,7 +76,7 @@ pub fn read_file(
 ) -> Bundle {
     let hash = digest(bytes);
     let device = DeviceV1 {
-        id: DeviceId(uuid_from(&hash[16..])),
+        id: DeviceId(uuid_from_digest(&hash[16..])),
         label: format!("{} file {}", format.name(), name.chars().take(120).collect::<String>()),
         officer: String::new(),
     };
@@ -121,6 +95,11 @@ pub fn read_file(
             notes.extend(cal.problems.iter().map(ToString::to_string));
             ical::import(&mut scratch, &cal, now_ms, random)
         }
+        // CSV has no import, and `detect` never names it; such a file proposes nothing.
+        FileFormat::Csv => {
+            notes.push("CSV files cannot be imported; only vCard and iCalendar files and bundles can.".into());
+            ImportOutcome::default()
+        }
     };
     notes.extend(outcome.not_imported.iter().map(ToString::to_string));
     let mut counter = 0u32;
@@ -136,7 +115,7 @@ pub fn read_file(
     records.sort_by_key(|r| r.id);
     records.dedup_by_key(|r| r.id);
     Bundle {
-        id: uuid_from(&hash),
+        id: uuid_from_digest(&hash),
         created_ms: now_ms,
         device: device.clone(),
         sequence: 1,

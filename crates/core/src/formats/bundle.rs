@@ -24,7 +24,7 @@ use crate::crdt::clock::MAX_FUTURE_SKEW_MS;
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
 use crate::formats::wire::{with_list_budget, DecodeError, DeviceV1, EntryV1, RecordV1, RecordV2};
-use crate::schema::{Field, Kind};
+use crate::schema::{Field, Kind, MAX_VALUE_BYTES};
 
 /// The `format` every Liaison bundle names.
 pub const FORMAT: &str = "liaison-bundle";
@@ -34,8 +34,6 @@ pub const VERSION: u32 = 2;
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 /// Bundles with more records than this are refused while they are read.
 pub const MAX_RECORDS: usize = 250_000;
-/// The longest single value accepted, in bytes.
-pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
 /// Stamps further ahead than this are impossible, not merely a wrong date: the bundle is refused.
 pub const MAX_PLAUSIBLE_AHEAD_MS: u64 = 366 * 24 * 60 * 60 * 1000;
 /// The highest export sequence number accepted (a device exporting every second for 30,000 years).
@@ -183,7 +181,7 @@ pub struct Bundle {
     pub notes: Vec<String>,
     /// The format of a file from another program read as a bundle ([`crate::exchange::pipeline`]);
     /// `None` for a Liaison bundle.
-    pub format: Option<crate::exchange::pipeline::FileFormat>,
+    pub format: Option<crate::formats::FileFormat>,
 }
 
 /// One thing wrong with a bundle.

@@ -22,7 +22,6 @@ pub mod wire;
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::crdt::id::RecordId;
@@ -55,6 +54,40 @@ pub(crate) const UID_SUFFIX: &str = "@liaison";
 
 /// The first line of a note that carries the marking, before the label.
 const NOTE_MARKING_PREFIX: &str = "Marking: ";
+
+/// The file formats besides bundles: what the app and the CLI export, and, vCard and iCalendar, import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// vCard (`.vcf`): contacts.
+    VCard,
+    /// iCalendar (`.ics`): meetings as events, their follow-ups as to-dos.
+    ICal,
+    /// CSV (`.csv`): contacts, meetings and actions, a file each.
+    Csv,
+}
+
+impl FileFormat {
+    /// Every format, in the order choices list them.
+    pub const EVERY: [FileFormat; 3] = [FileFormat::VCard, FileFormat::ICal, FileFormat::Csv];
+
+    /// The format's name as the screens write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::VCard => "vCard",
+            FileFormat::ICal => "iCalendar",
+            FileFormat::Csv => "CSV",
+        }
+    }
+
+    /// The file name extension, without the dot, which is also the word the CLI's `--to` takes.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::VCard => "vcf",
+            FileFormat::ICal => "ics",
+            FileFormat::Csv => "csv",
+        }
+    }
+}
 
 /// One thing wrong with an imported file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -267,10 +300,7 @@ pub fn id_for_uid(kind: Kind, uid: &str) -> RecordId {
 
 /// A UUID (v8) from a hash of `text`: deterministic, and spread like a random one.
 pub(crate) fn hashed_id(text: &str) -> RecordId {
-    let digest = Sha256::digest(text.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    RecordId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    RecordId::from_hash(text.as_bytes())
 }
 
 /// How one imported record landed.
@@ -313,7 +343,7 @@ pub(crate) fn upsert(
     refused: &mut Vec<Problem>,
 ) -> Landed {
     let (fit, too_large): (Vec<_>, Vec<_>) =
-        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::formats::bundle::MAX_VALUE_BYTES);
+        values.iter().partition(|(_, v)| crate::notebook::value_bytes(v) <= crate::schema::MAX_VALUE_BYTES);
     for (field, v) in too_large {
         refused.push(Problem {
             line: 0,

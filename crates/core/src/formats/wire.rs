@@ -18,6 +18,7 @@ use crate::crdt::clock::{Stamp, Tick};
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::{Entry, Record, Register};
 use crate::crdt::vv::VersionVector;
+use crate::model::DeviceProfile;
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
@@ -245,6 +246,18 @@ pub struct DeviceV1 {
     pub label: String,
     /// The officer who uses the device.
     pub officer: String,
+}
+
+impl From<DeviceV1> for DeviceProfile {
+    fn from(d: DeviceV1) -> Self {
+        DeviceProfile { id: d.id, label: d.label, officer: d.officer }
+    }
+}
+
+impl From<DeviceProfile> for DeviceV1 {
+    fn from(d: DeviceProfile) -> Self {
+        DeviceV1 { id: d.id, label: d.label, officer: d.officer }
+    }
 }
 
 /// Why stored or received data could not be read.

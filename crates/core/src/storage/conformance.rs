@@ -44,7 +44,7 @@ pub async fn saved_records_load_back_whole<B: Backend>(b: &B) {
     nb.delete(ids[0], NOW + 200).expect("delete");
     assert_eq!(save_all(b, &mut nb, &mut q).await, None);
     assert_eq!(q.unsaved(), 0);
-    let profile = DeviceV1 { id: device(), label: "Tablet".into(), officer: "Lt Col Ana Ruiz".into() };
+    let profile = DeviceProfile { id: device(), label: "Tablet".into(), officer: "Lt Col Ana Ruiz".into() };
     save_device(b, &profile).await.expect("save device");
     let loaded = load(b).await.expect("load");
     assert_eq!(loaded.records.len(), 5);

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
-use crate::formats::wire::{decode_record, DecodeError, DeviceV1};
+use crate::formats::wire::{decode_record, DecodeError};
 
 /// Something found while loading that a person should hear about once.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub struct Loaded {
     /// The import log.
     pub imports: crate::exchange::ImportLog,
     /// Known device profiles of other officers.
-    pub devices: Vec<DeviceV1>,
+    pub devices: Vec<DeviceProfile>,
     /// Contact pairs marked as different people.
     pub not_duplicates: BTreeSet<(RecordId, RecordId)>,
     /// This device's replica ids, the first being the device id itself.

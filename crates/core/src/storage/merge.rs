@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::crdt::id::{DeviceId, RecordId};
-use crate::formats::wire::DeviceV1;
+use crate::model::DeviceProfile;
 
 /// Joins two lists of device profiles learnt from bundles (two tabs' copies of `meta/devices`): every
 /// device either knows, once, in id order. For a device both know with different profiles, each field
@@ -12,7 +12,7 @@ use crate::formats::wire::DeviceV1;
 /// every tab settle on the same profile whichever copy it heard first.
 ///
 /// [`Notebook::learn_devices`]: crate::notebook::Notebook::learn_devices
-pub fn merge_device_profiles(ours: &[DeviceV1], theirs: &[DeviceV1]) -> Vec<DeviceV1> {
+pub fn merge_device_profiles(ours: &[DeviceProfile], theirs: &[DeviceProfile]) -> Vec<DeviceProfile> {
     fn pick(a: &str, b: &str) -> String {
         match (a.trim().is_empty(), b.trim().is_empty()) {
             (false, true) => a.to_string(),
@@ -20,7 +20,7 @@ pub fn merge_device_profiles(ours: &[DeviceV1], theirs: &[DeviceV1]) -> Vec<Devi
             _ => a.max(b).to_string(),
         }
     }
-    let mut by_id: BTreeMap<DeviceId, DeviceV1> = BTreeMap::new();
+    let mut by_id: BTreeMap<DeviceId, DeviceProfile> = BTreeMap::new();
     for d in ours.iter().chain(theirs) {
         match by_id.get_mut(&d.id) {
             Some(known) => {

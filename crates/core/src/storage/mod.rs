@@ -26,10 +26,7 @@ pub use merge::{merge_device_profiles, merge_not_duplicates};
 pub use queue::{Batch, WriteQueue};
 
 use crate::crdt::id::DeviceId;
-use crate::formats::wire::DeviceV1;
-
-/// This device's profile as the app uses it.
-pub type DeviceProfile = DeviceV1;
+use crate::model::DeviceProfile;
 
 /// Saves the device profile.
 pub async fn save_device<B: Backend>(backend: &B, device: &DeviceProfile) -> Result<(), StoreError> {
@@ -38,7 +35,7 @@ pub async fn save_device<B: Backend>(backend: &B, device: &DeviceProfile) -> Res
 
 /// A new device profile with no label yet.
 pub fn new_device(id: DeviceId) -> DeviceProfile {
-    DeviceV1 { id, label: String::new(), officer: String::new() }
+    DeviceProfile { id, label: String::new(), officer: String::new() }
 }
 
 #[cfg(test)]

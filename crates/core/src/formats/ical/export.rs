@@ -27,10 +27,7 @@ pub fn class_for(marking: &str) -> &'static str {
 
 /// A time in ms since the epoch as an iCalendar UTC date-time: `20260314T120000Z`.
 pub fn utc_date_time(ms: u64) -> String {
-    let secs = ms / 1000;
-    let d = Date::from_days_since_epoch((secs / 86_400) as i64);
-    let rest = secs % 86_400;
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", d.year, d.month, d.day, rest / 3600, rest % 3600 / 60, rest % 60)
+    crate::date::UtcDateTime::from_ms(ms).basic()
 }
 
 fn basic_date(d: Date) -> String {
