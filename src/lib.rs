@@ -7,6 +7,7 @@ pub mod components;
 pub mod platform;
 pub mod screens;
 pub mod state;
+mod text;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};

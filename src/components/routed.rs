@@ -78,7 +78,7 @@ pub fn RecordHeader(
                         class="button"
                         on:click=move |_| {
                             if let Err(e) = app.export_contact_vcard(id) {
-                                app.notify(format!("The vCard could not be saved: {e}."));
+                                app.prompts.notify(format!("The vCard could not be saved: {e}."));
                             }
                         }
                     >

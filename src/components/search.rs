@@ -63,12 +63,12 @@ pub fn SearchBox() -> impl IntoView {
     let (active, set_active) = signal(0usize);
     let (open, set_open) = signal(false);
     let results = Memo::new(move |_| {
-        app.search_version.track();
+        app.search.version.track();
         let q = query.get();
         if q.trim().is_empty() {
             return Vec::new();
         }
-        let r = app.notebook.with(|nb| app.search.with_value(|index| index.search(nb, &q, PER_KIND)));
+        let r = app.notebook.with(|nb| app.search.index.with_value(|index| index.search(nb, &q, PER_KIND)));
         let groups: [(&'static str, Group); 3] =
             [("Contacts", r.contacts), ("Meetings", r.meetings), ("Follow-ups", r.actions)];
         groups.into_iter().filter(|(_, g)| g.total > 0).collect::<Vec<_>>()

@@ -120,7 +120,7 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
             })
             .collect();
         let name = x.display_name();
-        app.confirm.set(Some(crate::state::ConfirmRequest {
+        app.prompts.confirm.set(Some(crate::state::ConfirmRequest {
             title: "Merge these contacts?".into(),
             message: format!("“{}” will hold the chosen values, and meetings that name either contact will name it. The other record is deleted, with a pointer to it.", name),
             confirm_label: "Merge",

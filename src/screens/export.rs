@@ -11,10 +11,10 @@ use crate::state::{use_app, Format};
 #[component]
 pub fn Export() -> impl IntoView {
     let app = use_app();
-    let exported_before = app.export_state.with_untracked(|s| s.sequence > 0);
+    let exported_before = app.exchange.export_state.with_untracked(|s| s.sequence > 0);
     let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
     let (result, set_result) = signal(None::<Result<String, String>>);
-    let ceiling = app.export_ceiling;
+    let ceiling = app.exchange.export_ceiling;
     let (excel, set_excel) = signal(false);
     let other = move |format: Format| {
         set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
@@ -26,7 +26,7 @@ pub fn Export() -> impl IntoView {
         Scope::Changes => changes(),
     };
     let last = move || {
-        app.export_state.with(|s| match (s.last_ms, s.last_scope) {
+        app.exchange.export_state.with(|s| match (s.last_ms, s.last_scope) {
             (Some(ms), Some(sc)) => format!(
                 "Last export: {} — bundle {}, {}.",
                 human_time(ms),

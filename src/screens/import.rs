@@ -44,9 +44,11 @@ pub fn Import() -> impl IntoView {
         take(ev.data_transfer().and_then(|d| d.files()));
     };
     let ready_count = move || {
-        app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
+        app.exchange
+            .import_plan
+            .with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
     };
-    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
+    let changes = move || app.exchange.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
     view! {
         <section class="screen">
             <header class="screen-header">
@@ -72,7 +74,7 @@ pub fn Import() -> impl IntoView {
                     <p role="status">"Checking the files…"</p>
                 </Show>
             </div>
-            {move || app.import_plan.get().map(|plan| view! {
+            {move || app.exchange.import_plan.get().map(|plan| view! {
                 <section class="preview" aria-labelledby="preview-heading">
                     <h2 id="preview-heading">"Preview"</h2>
                     <ul class="preview-list">
@@ -85,14 +87,14 @@ pub fn Import() -> impl IntoView {
                         <button
                             type="button"
                             class="button"
-                            on:click=move |_| app.import_plan.set(None)
+                            on:click=move |_| app.cancel_import()
                         >
                             "Cancel"
                         </button>
                     </div>
                 </section>
             })}
-            {move || app.last_import.get().map(|last| view! {
+            {move || app.exchange.last_import.get().map(|last| view! {
                 <div class="banner-inline ok" role="status">
                     <span>{last.summary}</span>
                     <button type="button" class="button" on:click=move |_| app.undo_import()>"Undo last import"</button>

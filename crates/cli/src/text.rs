@@ -44,14 +44,8 @@ pub fn iso_utc(ms: u64) -> String {
     format!("{date}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
-/// `1 record`, `2 records`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+/// `1 record`, `2 records`, counted as the app counts them.
+pub use liaison_core::text::plural;
 
 #[cfg(test)]
 mod tests {
