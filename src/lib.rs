@@ -36,9 +36,7 @@ pub fn start() {
     // runs on wasm-bindgen's own.
     wasm_bindgen_futures::spawn_local(async {
         let boot = state::boot().await;
-        if let Some(loading) = document().get_element_by_id("loading") {
-            loading.remove();
-        }
+        platform::remove_element("loading");
         leptos::mount::mount_to_body(move || view! { <App boot /> });
     });
 }

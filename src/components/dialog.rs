@@ -37,7 +37,7 @@ pub fn ConfirmDialog() -> impl IntoView {
             class="confirm"
             aria-labelledby="confirm-title"
             aria-describedby="confirm-message"
-            on:cancel=move |_: web_sys::Event| close()
+            on:cancel=move |_: leptos::ev::Event| close()
         >
             <h2 id="confirm-title">{move || app.prompts.confirm.with(|c| c.as_ref().map(|c| c.title.clone()))}</h2>
             <p id="confirm-message">{move || app.prompts.confirm.with(|c| c.as_ref().map(|c| c.message.clone()))}</p>

@@ -3,6 +3,7 @@
 use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use liaison_core::formats::bundle::Scope;
+use liaison_core::text::plural;
 
 use crate::components::time::human_time;
 use crate::state::{use_app, Format};
@@ -38,8 +39,7 @@ pub fn Export() -> impl IntoView {
     };
     let export = move |_| {
         let outcome = app.export(scope.get_untracked(), ceiling.get_untracked()).map(|e| {
-            let n = e.records;
-            let saved = format!("Saved {} with {n} record{}.", e.file_name, if n == 1 { "" } else { "s" });
+            let saved = format!("Saved {} with {}.", e.file_name, plural(e.records, "record", "records"));
             match e.left_out_message() {
                 Some(left_out) => format!("{saved} {left_out}"),
                 None => saved,
@@ -67,7 +67,7 @@ pub fn Export() -> impl IntoView {
                     />
                     <span>
                         <strong>"Changes since the last export"</strong>
-                        <span class="muted">{move || format!("{} record(s) you changed, not yet exported", changes())}</span>
+                        <span class="muted">{move || format!("{} you changed, not yet exported", plural(changes(), "record", "records"))}</span>
                     </span>
                 </label>
                 <label class="choice">
@@ -79,7 +79,7 @@ pub fn Export() -> impl IntoView {
                     />
                     <span>
                         <strong>"Everything"</strong>
-                        <span class="muted">{move || format!("{} record(s), including deleted ones so deletions travel too", total())}</span>
+                        <span class="muted">{move || format!("{}, including deleted ones so deletions travel too", plural(total(), "record", "records"))}</span>
                     </span>
                 </label>
             </fieldset>

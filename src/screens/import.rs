@@ -6,7 +6,6 @@ use leptos_router::components::A;
 use liaison_core::exchange::pipeline::FileFormat;
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
-use wasm_bindgen::JsCast;
 
 use crate::components::time::human_time;
 use crate::platform;
@@ -18,8 +17,7 @@ pub fn Import() -> impl IntoView {
     let app = use_app();
     let (reading, set_reading) = signal(false);
     let (dragging, set_dragging) = signal(false);
-    let take = move |list: Option<web_sys::FileList>| {
-        let files = list.as_ref().map(platform::files_of).unwrap_or_default();
+    let take = move |files: Vec<_>| {
         if files.is_empty() {
             return;
         }
@@ -30,18 +28,11 @@ pub fn Import() -> impl IntoView {
             set_reading.set(false);
         });
     };
-    let on_pick = move |ev: leptos::ev::Event| {
-        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        take(input.as_ref().and_then(|i| i.files()));
-        if let Some(i) = input {
-            // Choosing the same file again must fire `change` again.
-            i.set_value("");
-        }
-    };
+    let on_pick = move |ev: leptos::ev::Event| take(platform::picked_files(&ev));
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        take(ev.data_transfer().and_then(|d| d.files()));
+        take(platform::dropped_files(&ev));
     };
     let ready_count = move || {
         app.exchange
