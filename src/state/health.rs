@@ -1,9 +1,14 @@
 //! What the browser says about storage: whether it persists, and how full it is.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::platform::{self, LocalStorageBackend};
+
+/// How often storage use and persistence are read again.
+const HEALTH_EVERY: Duration = Duration::from_secs(30);
 
 /// The browser's latest word on storage. Copy: an arena handle.
 #[derive(Clone, Copy)]
@@ -15,6 +20,13 @@ pub struct Health {
 impl Health {
     pub(super) fn new() -> Self {
         Health { status: RwSignal::new(platform::health::Health::default()) }
+    }
+
+    /// Reads storage use and persistence now, and again every little while.
+    pub(super) fn watch(&self) {
+        self.refresh();
+        let health = *self;
+        set_interval(move || health.refresh(), HEALTH_EVERY);
     }
 
     /// Reads storage use and persistence again.

@@ -10,7 +10,6 @@ mod prompts;
 mod saving;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use leptos::prelude::*;
 use liaison_core::crdt::id::{DeviceId, RecordId};
@@ -28,13 +27,11 @@ pub use saving::{SaveState, Saving};
 
 use crate::platform;
 
-/// How often storage use and persistence are read again.
-const HEALTH_EVERY: Duration = Duration::from_secs(30);
 /// Unexported data older than this, in storage the browser may evict, earns a reminder.
 pub const AT_RISK_AFTER_DAYS: u64 = 7;
 
-/// Everything the screens share: the notebook and who writes it, then one part per concern. Copy: every
-/// part is an arena handle.
+/// Everything the screens share: the notebook, this device's profile and today, then one part per
+/// concern. Copy: every part is an arena handle.
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// The records: the truth while the app runs.
@@ -101,9 +98,7 @@ impl AppState {
         };
         state.search.index.set_value(state.notebook.with_untracked(SearchIndex::build));
         if storage_enabled {
-            state.health.refresh();
-            let health = state.health;
-            set_interval(move || health.refresh(), HEALTH_EVERY);
+            state.health.watch();
             if state.notebook.with_untracked(|nb| nb.records().next().is_some()) {
                 // There is data to keep: ask once per start. Chromium answers without asking the user.
                 state.health.request_persistence();
