@@ -7,6 +7,7 @@ pub mod components;
 pub mod platform;
 pub mod screens;
 pub mod state;
+mod text;
 
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -35,9 +36,7 @@ pub fn start() {
     // runs on wasm-bindgen's own.
     wasm_bindgen_futures::spawn_local(async {
         let boot = state::boot().await;
-        if let Some(loading) = document().get_element_by_id("loading") {
-            loading.remove();
-        }
+        platform::remove_element("loading");
         leptos::mount::mount_to_body(move || view! { <App boot /> });
     });
 }

@@ -13,7 +13,7 @@ pub fn ConfirmDialog() -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let confirm_button = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
-        let open = app.confirm.with(Option::is_some);
+        let open = app.prompts.confirm.with(Option::is_some);
         let Some(d) = dialog.get() else { return };
         if open && !d.open() {
             let _ = d.show_modal();
@@ -24,10 +24,10 @@ pub fn ConfirmDialog() -> impl IntoView {
             d.close();
         }
     });
-    let close = move || app.confirm.set(None);
+    let close = move || app.prompts.confirm.set(None);
     let confirm = move |_| {
-        if let Some(req) = app.confirm.get_untracked() {
-            app.confirm.set(None);
+        if let Some(req) = app.prompts.confirm.get_untracked() {
+            app.prompts.confirm.set(None);
             req.on_confirm.run(());
         }
     };
@@ -37,14 +37,14 @@ pub fn ConfirmDialog() -> impl IntoView {
             class="confirm"
             aria-labelledby="confirm-title"
             aria-describedby="confirm-message"
-            on:cancel=move |_: web_sys::Event| close()
+            on:cancel=move |_: leptos::ev::Event| close()
         >
-            <h2 id="confirm-title">{move || app.confirm.with(|c| c.as_ref().map(|c| c.title.clone()))}</h2>
-            <p id="confirm-message">{move || app.confirm.with(|c| c.as_ref().map(|c| c.message.clone()))}</p>
+            <h2 id="confirm-title">{move || app.prompts.confirm.with(|c| c.as_ref().map(|c| c.title.clone()))}</h2>
+            <p id="confirm-message">{move || app.prompts.confirm.with(|c| c.as_ref().map(|c| c.message.clone()))}</p>
             <div class="dialog-buttons">
                 <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
                 <button type="button" class="button danger" node_ref=confirm_button on:click=confirm>
-                    {move || app.confirm.with(|c| c.as_ref().map(|c| c.confirm_label))}
+                    {move || app.prompts.confirm.with(|c| c.as_ref().map(|c| c.confirm_label))}
                 </button>
             </div>
         </dialog>

@@ -61,7 +61,7 @@ pub fn CeilingSelect(
     #[prop(optional)] id: Option<&'static str>,
     #[prop(optional)] describedby: Option<&'static str>,
 ) -> impl IntoView {
-    let ceiling = crate::state::use_app().export_ceiling;
+    let ceiling = crate::state::use_app().exchange.export_ceiling;
     view! {
         <select
             id=id

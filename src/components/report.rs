@@ -14,13 +14,6 @@ use liaison_core::marking::highest_marking_of;
 use crate::components::marking::marking_class;
 use crate::state::use_app;
 
-/// Opens the browser's print dialog for the report on this page.
-pub fn print() {
-    if let Some(w) = web_sys::window() {
-        let _ = w.print();
-    }
-}
-
 fn banner(marking: &str) -> impl IntoView {
     let text = if marking.trim().is_empty() { "NO MARKING".to_string() } else { marking.to_uppercase() };
     view! { <p class=format!("print-banner {}", marking_class(marking))>{text}</p> }

@@ -7,8 +7,9 @@ use liaison_core::crdt::id::RecordId;
 use liaison_core::schema::Kind;
 
 use crate::components::marking::MarkingBand;
-use crate::components::report;
+use crate::platform;
 use crate::state::use_app;
+use crate::text::capitalised;
 
 /// Renders `page` for the live record of `kind` that the route names, or a "not found" page that leads
 /// back to the list.
@@ -23,10 +24,7 @@ pub fn record_page<V: IntoView + 'static>(
         app.notebook.with(|nb| nb.record(id).is_some_and(|r| r.kind == kind && !r.is_deleted())).then_some(id)
     });
     let (noun, list, href) = list_of(kind);
-    let mut capital = noun.to_string();
-    if let Some(first) = capital.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
+    let capital = capitalised(noun);
     move || match id.get() {
         Some(id) => page(id).into_any(),
         None => view! {
@@ -78,14 +76,14 @@ pub fn RecordHeader(
                         class="button"
                         on:click=move |_| {
                             if let Err(e) = app.export_contact_vcard(id) {
-                                app.notify(format!("The vCard could not be saved: {e}."));
+                                app.prompts.notify(format!("The vCard could not be saved: {e}."));
                             }
                         }
                     >
                         "Export vCard"
                     </button>
                 })}
-                <button type="button" class="button" on:click=|_| report::print()>"Print"</button>
+                <button type="button" class="button" on:click=|_| platform::print()>"Print"</button>
                 <button type="button" class="button danger-outline" on:click=delete>"Delete"</button>
             </div>
         </header>

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_navigate;
 use liaison_core::queries::search::{Group, Hit};
 use liaison_core::schema::Kind;
 
+use crate::platform;
 use crate::state::use_app;
 
 /// Results shown per kind.
@@ -44,15 +45,6 @@ fn href(hit: &Hit) -> String {
     }
 }
 
-/// Whether a key press came from somewhere that takes text, where `/` must stay a slash.
-fn typing_in_a_field(ev: &KeyboardEvent) -> bool {
-    let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) else {
-        return false;
-    };
-    matches!(el.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select")
-        || el.has_attribute("contenteditable")
-}
-
 /// The search box and its results.
 #[component]
 pub fn SearchBox() -> impl IntoView {
@@ -63,12 +55,12 @@ pub fn SearchBox() -> impl IntoView {
     let (active, set_active) = signal(0usize);
     let (open, set_open) = signal(false);
     let results = Memo::new(move |_| {
-        app.search_version.track();
+        app.search.version.track();
         let q = query.get();
         if q.trim().is_empty() {
             return Vec::new();
         }
-        let r = app.notebook.with(|nb| app.search.with_value(|index| index.search(nb, &q, PER_KIND)));
+        let r = app.notebook.with(|nb| app.search.index.with_value(|index| index.search(nb, &q, PER_KIND)));
         let groups: [(&'static str, Group); 3] =
             [("Contacts", r.contacts), ("Meetings", r.meetings), ("Follow-ups", r.actions)];
         groups.into_iter().filter(|(_, g)| g.total > 0).collect::<Vec<_>>()
@@ -78,7 +70,8 @@ pub fn SearchBox() -> impl IntoView {
     // `/` and Ctrl+K reach the box from anywhere.
     let handle = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
         let ctrl_k = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k");
-        let slash = ev.key() == "/" && !ev.ctrl_key() && !ev.meta_key() && !typing_in_a_field(&ev);
+        // In a field, `/` must stay a slash.
+        let slash = ev.key() == "/" && !ev.ctrl_key() && !ev.meta_key() && !platform::came_from_a_field(&ev);
         if ctrl_k || slash {
             ev.prevent_default();
             if let Some(el) = input.get_untracked() {

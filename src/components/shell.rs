@@ -79,14 +79,14 @@ fn SaveIndicator() -> impl IntoView {
     let app = use_app();
     view! {
         <span
-            class=move || match app.save_state.get() {
+            class=move || match app.saving.state.get() {
                 SaveState::Saved => "save-state saved",
                 _ => "save-state failed",
             }
             role="status"
         >
-            {move || match app.save_state.get() {
-                SaveState::Saved if app.health.with(|h| h.looks_ephemeral()) => "Saved until this private window closes",
+            {move || match app.saving.state.get() {
+                SaveState::Saved if app.health.status.with(|h| h.looks_ephemeral()) => "Saved until this private window closes",
                 SaveState::Saved => "All changes saved",
                 SaveState::Failed(_) => "Not saved",
                 SaveState::Disabled(_) => "Not saving",
@@ -99,7 +99,7 @@ fn SaveIndicator() -> impl IntoView {
 fn StorageBanner() -> impl IntoView {
     let app = use_app();
     move || {
-        match app.save_state.get() {
+        match app.saving.state.get() {
         SaveState::Saved => None,
         SaveState::Failed(e) => Some(view! {
             <div class="banner danger" role="alert">
@@ -110,7 +110,7 @@ fn StorageBanner() -> impl IntoView {
                             "{} record(s) are kept in this window only, so do not close it. Liaison tries again every few seconds. \
                              Free space by deleting records or other sites' data you no longer need. \
                              Exporting your notes to a file arrives with bundle export in the next version.",
-                            app.unsaved(),
+                            app.saving.unsaved(),
                         )}
                     </p>
                 </div>
@@ -141,7 +141,7 @@ fn HealthBanner() -> impl IntoView {
         if dismissed.get() {
             return None;
         }
-        let h = app.health.get();
+        let h = app.health.status.get();
         if h.local_share() >= 0.8 {
             return Some(format!(
                 "Browser storage is {}% full. Export your notes now, and delete what you no longer need.",
@@ -180,10 +180,10 @@ fn Notices() -> impl IntoView {
     let app = use_app();
     view! {
         <div class="notices">
-            <For each=move || app.notices.get() key=|n| n.id let:notice>
+            <For each=move || app.prompts.notices.get() key=|n| n.id let:notice>
                 <div class="banner warning" role="alert">
                     <p>{notice.text.clone()}</p>
-                    <button type="button" class="button" on:click=move |_| app.dismiss(notice.id)>"Dismiss"</button>
+                    <button type="button" class="button" on:click=move |_| app.prompts.dismiss(notice.id)>"Dismiss"</button>
                 </div>
             </For>
         </div>
@@ -196,11 +196,11 @@ fn UndoToast() -> impl IntoView {
     view! {
         <div class="toast-region" role="status" aria-live="polite">
             {move || {
-                app.undo.get().map(|offer| view! {
+                app.prompts.undo.get().map(|offer| view! {
                     <div class="toast">
                         <span>{offer.message}</span>
                         <button type="button" class="button" on:click=move |_| app.run_undo()>"Undo"</button>
-                        <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| app.undo.set(None)>"×"</button>
+                        <button type="button" class="icon-button" aria-label="Dismiss" on:click=move |_| app.prompts.undo.set(None)>"×"</button>
                     </div>
                 })
             }}

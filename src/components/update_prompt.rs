@@ -21,10 +21,10 @@ pub fn UpdatePrompt() -> impl IntoView {
 
     // Everything typed is in storage within moments, unless storage fails: then a reload would lose
     // what is only in this window, and the officer must say so first.
-    let at_risk = move || app.unsaved() > 0 || !matches!(app.save_state.get(), SaveState::Saved);
+    let at_risk = move || app.saving.unsaved() > 0 || !matches!(app.saving.state.get(), SaveState::Saved);
     let reload = move |_| {
         if at_risk() {
-            app.confirm.set(Some(ConfirmRequest {
+            app.prompts.confirm.set(Some(ConfirmRequest {
                 title: "Reload with unsaved changes?".into(),
                 message: "Some of your latest changes have not been saved on this device. Reloading now would \
                           lose them. Cancel, and export your notes first if you can."

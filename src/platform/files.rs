@@ -33,8 +33,24 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
 }
 
 /// The files of a list, taken out at once: the list is live, and clearing its input empties it.
-pub fn files_of(list: &web_sys::FileList) -> Vec<web_sys::File> {
+fn files_of(list: &web_sys::FileList) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// The files a file input's `change` event picked. The input is cleared, so that choosing the same file
+/// again fires `change` again.
+pub fn picked_files(ev: &web_sys::Event) -> Vec<web_sys::File> {
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+        return Vec::new();
+    };
+    let files = input.files().as_ref().map(files_of).unwrap_or_default();
+    input.set_value("");
+    files
+}
+
+/// The files a drop event carries.
+pub fn dropped_files(ev: &web_sys::DragEvent) -> Vec<web_sys::File> {
+    ev.data_transfer().and_then(|d| d.files()).as_ref().map(files_of).unwrap_or_default()
 }
 
 /// Reads files into memory. Files over the bundle limit are refused before they are read.

@@ -1,18 +1,21 @@
-//! The only code that touches browser APIs: storage, time, randomness, and storage events from other tabs.
+//! The only code that touches browser APIs: storage, time, randomness, files, printing, and storage events
+//! from other tabs.
 //! Everything above this module works with plain core types.
 
 mod files;
 pub mod health;
 mod local_storage;
 mod locks;
+mod page;
 mod pwa;
 
-pub use files::{download, files_of, read_files, PickedFile};
+pub use files::{download, dropped_files, picked_files, read_files, PickedFile};
 pub use local_storage::LocalStorageBackend;
 pub use locks::{hold_for_page, NoLocks};
+pub use page::{came_from_a_field, print, remove_element};
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
 
-use liaison_core::date::Date;
+use liaison_core::date::{Date, Time};
 
 /// Milliseconds since the Unix epoch, from the browser's clock.
 pub fn now_ms() -> u64 {
@@ -26,7 +29,16 @@ pub fn now_ms() -> u64 {
 
 /// Today's date in the device's time zone: what "overdue" and "last met" are measured against.
 pub fn today() -> Date {
-    let d = js_sys::Date::new_0();
+    date_of(&js_sys::Date::new_0())
+}
+
+/// The date and time on the device's clock face at a Unix time in ms.
+pub fn local_time(ms: u64) -> (Date, Time) {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    (date_of(&d), Time { hour: d.get_hours(), minute: d.get_minutes() })
+}
+
+fn date_of(d: &js_sys::Date) -> Date {
     Date { year: d.get_full_year() as i32, month: d.get_month() + 1, day: d.get_date() }
 }
 

@@ -48,7 +48,7 @@ pub fn ContactsList() -> impl IntoView {
         })
     });
     let (exported, set_exported) = signal(None::<Result<String, String>>);
-    let ceiling = app.export_ceiling;
+    let ceiling = app.exchange.export_ceiling;
     let new_contact = move |_| {
         if let Some(id) = app.create(Kind::Contact) {
             navigate(&format!("/contacts/{id}"), Default::default());

@@ -65,7 +65,7 @@ fn PairCard(candidate: Candidate) -> impl IntoView {
         let (x, y) = (first.get_untracked(), second.get_untracked());
         let values = choices.with_untracked(|c| merge_values(&x, &y, c));
         let name = x.display_name();
-        app.confirm.set(Some(crate::state::ConfirmRequest {
+        app.prompts.confirm.set(Some(crate::state::ConfirmRequest {
             title: "Merge these contacts?".into(),
             message: format!("“{}” will hold the chosen values, and meetings that name either contact will name it. The other record is deleted, with a pointer to it.", name),
             confirm_label: "Merge",

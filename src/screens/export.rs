@@ -4,6 +4,7 @@ use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::FileFormat;
+use liaison_core::text::plural;
 
 use crate::components::time::human_time;
 use crate::state::use_app;
@@ -12,10 +13,10 @@ use crate::state::use_app;
 #[component]
 pub fn Export() -> impl IntoView {
     let app = use_app();
-    let exported_before = app.export_state.with_untracked(|s| s.sequence > 0);
+    let exported_before = app.exchange.export_state.with_untracked(|s| s.sequence > 0);
     let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
     let (result, set_result) = signal(None::<Result<String, String>>);
-    let ceiling = app.export_ceiling;
+    let ceiling = app.exchange.export_ceiling;
     let (excel, set_excel) = signal(false);
     let other = move |format: FileFormat| {
         set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
@@ -27,7 +28,7 @@ pub fn Export() -> impl IntoView {
         Scope::Changes => changes(),
     };
     let last = move || {
-        app.export_state.with(|s| match (s.last_ms, s.last_scope) {
+        app.exchange.export_state.with(|s| match (s.last_ms, s.last_scope) {
             (Some(ms), Some(sc)) => format!(
                 "Last export: {} — bundle {}, {}.",
                 human_time(ms),
@@ -39,8 +40,7 @@ pub fn Export() -> impl IntoView {
     };
     let export = move |_| {
         let outcome = app.export(scope.get_untracked(), ceiling.get_untracked()).map(|e| {
-            let n = e.records;
-            let saved = format!("Saved {} with {n} record{}.", e.file_name, if n == 1 { "" } else { "s" });
+            let saved = format!("Saved {} with {}.", e.file_name, plural(e.records, "record", "records"));
             match e.left_out_message() {
                 Some(left_out) => format!("{saved} {left_out}"),
                 None => saved,
@@ -68,7 +68,7 @@ pub fn Export() -> impl IntoView {
                     />
                     <span>
                         <strong>"Changes since the last export"</strong>
-                        <span class="muted">{move || format!("{} record(s) you changed, not yet exported", changes())}</span>
+                        <span class="muted">{move || format!("{} you changed, not yet exported", plural(changes(), "record", "records"))}</span>
                     </span>
                 </label>
                 <label class="choice">
@@ -80,7 +80,7 @@ pub fn Export() -> impl IntoView {
                     />
                     <span>
                         <strong>"Everything"</strong>
-                        <span class="muted">{move || format!("{} record(s), including deleted ones so deletions travel too", total())}</span>
+                        <span class="muted">{move || format!("{}, including deleted ones so deletions travel too", plural(total(), "record", "records"))}</span>
                     </span>
                 </label>
             </fieldset>

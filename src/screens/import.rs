@@ -6,7 +6,6 @@ use leptos_router::components::A;
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::FileFormat;
-use wasm_bindgen::JsCast;
 
 use crate::components::time::human_time;
 use crate::platform;
@@ -18,8 +17,7 @@ pub fn Import() -> impl IntoView {
     let app = use_app();
     let (reading, set_reading) = signal(false);
     let (dragging, set_dragging) = signal(false);
-    let take = move |list: Option<web_sys::FileList>| {
-        let files = list.as_ref().map(platform::files_of).unwrap_or_default();
+    let take = move |files: Vec<_>| {
         if files.is_empty() {
             return;
         }
@@ -30,23 +28,18 @@ pub fn Import() -> impl IntoView {
             set_reading.set(false);
         });
     };
-    let on_pick = move |ev: leptos::ev::Event| {
-        let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
-        take(input.as_ref().and_then(|i| i.files()));
-        if let Some(i) = input {
-            // Choosing the same file again must fire `change` again.
-            i.set_value("");
-        }
-    };
+    let on_pick = move |ev: leptos::ev::Event| take(platform::picked_files(&ev));
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         set_dragging.set(false);
-        take(ev.data_transfer().and_then(|d| d.files()));
+        take(platform::dropped_files(&ev));
     };
     let ready_count = move || {
-        app.import_plan.with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
+        app.exchange
+            .import_plan
+            .with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
     };
-    let changes = move || app.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
+    let changes = move || app.exchange.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
     view! {
         <section class="screen">
             <header class="screen-header">
@@ -72,7 +65,7 @@ pub fn Import() -> impl IntoView {
                     <p role="status">"Checking the files…"</p>
                 </Show>
             </div>
-            {move || app.import_plan.get().map(|plan| view! {
+            {move || app.exchange.import_plan.get().map(|plan| view! {
                 <section class="preview" aria-labelledby="preview-heading">
                     <h2 id="preview-heading">"Preview"</h2>
                     <ul class="preview-list">
@@ -85,14 +78,14 @@ pub fn Import() -> impl IntoView {
                         <button
                             type="button"
                             class="button"
-                            on:click=move |_| app.import_plan.set(None)
+                            on:click=move |_| app.cancel_import()
                         >
                             "Cancel"
                         </button>
                     </div>
                 </section>
             })}
-            {move || app.last_import.get().map(|last| view! {
+            {move || app.exchange.last_import.get().map(|last| view! {
                 <div class="banner-inline ok" role="status">
                     <span>{last.summary}</span>
                     <button type="button" class="button" on:click=move |_| app.undo_import()>"Undo last import"</button>

@@ -81,7 +81,7 @@ pub fn Settings() -> impl IntoView {
                 <dt>"Records on this device"</dt>
                 <dd>{records}</dd>
                 <dt>"Unsaved changes"</dt>
-                <dd>{move || { app.save_state.track(); app.unsaved() }}</dd>
+                <dd>{move || { app.saving.state.track(); app.saving.unsaved() }}</dd>
             </dl>
         </section>
     }
@@ -99,15 +99,15 @@ fn megabytes(bytes: f64) -> String {
 #[component]
 fn StorageHealth() -> impl IntoView {
     let app = use_app();
-    app.refresh_health();
-    let health = app.health;
+    app.health.refresh();
+    let health = app.health.status;
     let share = move || health.with(|h| h.local_share());
     let percent = move || (share() * 100.0).round().min(100.0) as u32;
     let used = move || megabytes(health.with(|h| h.local_units) as f64 * 2.0);
     let limit = megabytes(LOCAL_STORAGE_LIMIT_UNITS as f64 * 2.0);
     let unexported = move || app.changes_since_export();
     let last_export = move || {
-        app.export_state.with(|s| s.last_ms).map(|ms| {
+        app.exchange.export_state.with(|s| s.last_ms).map(|ms| {
             let days = platform::now_ms().saturating_sub(ms) / 86_400_000;
             let ago = match days {
                 0 => "today".to_string(),
@@ -117,7 +117,7 @@ fn StorageHealth() -> impl IntoView {
             format!("{} ({ago})", human_time(ms))
         })
     };
-    let disabled = move || matches!(app.save_state.get(), SaveState::Disabled(_));
+    let disabled = move || matches!(app.saving.state.get(), SaveState::Disabled(_));
     view! {
         <section class="health" aria-labelledby="health-heading">
             <h2 id="health-heading">"Storage"</h2>
@@ -137,7 +137,7 @@ fn StorageHealth() -> impl IntoView {
                         Some(false) => view! {
                             <span>
                                 "No: the browser may clear it when space runs low. "
-                                <button type="button" class="button small" on:click=move |_| app.request_persistence()>
+                                <button type="button" class="button small" on:click=move |_| app.health.request_persistence()>
                                     "Ask the browser to keep it"
                                 </button>
                             </span>

@@ -1,17 +1,16 @@
-//! Export, import, conflicts and duplicates: the commands behind those screens.
+//! Export and import: what this device remembers of them, and the commands behind those screens.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::pipeline;
-use liaison_core::exchange::{self, ImportUndo};
+use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan};
 use liaison_core::formats::bundle::{self, Problem, Scope};
 use liaison_core::formats::{self, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
-use liaison_core::schema::Field;
-use liaison_core::schema::Value;
-use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY, NOT_DUPLICATES_KEY};
+use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
+use liaison_core::text::plural;
 
 use super::AppState;
 use crate::platform::{self, PickedFile};
@@ -22,6 +21,36 @@ fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
         return String::new();
     }
     format!(" {above} left out by the marking limit ({}).", ceiling.label().to_lowercase())
+}
+
+/// Exports and imports: what this device remembers of them, and the import in progress. Copy: every part
+/// is an arena handle.
+#[derive(Clone, Copy)]
+pub struct Exchange {
+    /// What this device remembers of its exports.
+    pub export_state: RwSignal<ExportState>,
+    /// The marking limit of exports, chosen on the Export screen or beside the contacts list's export,
+    /// and kept for the session so that one choice holds for every export.
+    pub export_ceiling: RwSignal<Ceiling>,
+    /// Every bundle imported here.
+    pub import_log: RwSignal<ImportLog>,
+    /// The import being previewed, before the officer confirms it.
+    pub import_plan: RwSignal<Option<Plan>>,
+    /// The last import, while it can still be undone.
+    pub last_import: RwSignal<Option<LastImport>>,
+}
+
+impl Exchange {
+    /// What start-up read of past exports and imports.
+    pub(super) fn new(export_state: ExportState, import_log: ImportLog) -> Self {
+        Exchange {
+            export_state: RwSignal::new(export_state),
+            export_ceiling: RwSignal::new(Ceiling::All),
+            import_log: RwSignal::new(import_log),
+            import_plan: RwSignal::new(None),
+            last_import: RwSignal::new(None),
+        }
+    }
 }
 
 /// The last import, kept in memory so it can be undone during this session.
@@ -39,7 +68,7 @@ impl AppState {
     pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
         let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
-        let mut state = self.export_state.get_untracked();
+        let mut state = self.exchange.export_state.get_untracked();
         let request = exchange::ExportRequest {
             device: &device,
             replicas: &replicas,
@@ -51,7 +80,7 @@ impl AppState {
         };
         let export = self.notebook.with_untracked(|nb| exchange::export(nb, &mut state, request));
         platform::download(&export.file_name, &export.text, "application/json")?;
-        self.export_state.set(state.clone());
+        self.exchange.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);
         Ok(export)
     }
@@ -82,13 +111,16 @@ impl AppState {
             undated += text.undated;
         }
         let mut msg = format!(
-            "Saved {} with {written} record{}.",
+            "Saved {} with {}.",
             files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(", "),
-            if written == 1 { "" } else { "s" }
+            plural(written, "record", "records")
         );
         msg.push_str(&left_out_by_limit(above, ceiling));
         if undated > 0 {
-            msg.push_str(&format!(" {undated} meeting(s) without a date left out of the calendar."));
+            msg.push_str(&format!(
+                " {} without a date left out of the calendar.",
+                plural(undated, "meeting", "meetings")
+            ));
         }
         Ok(msg)
     }
@@ -116,10 +148,9 @@ impl AppState {
         let export = self.notebook.with_untracked(|nb| formats::vcard::export(nb, &filter.contacts(nb), ceiling));
         let name = format!("liaison-contacts-{}.vcf", self.today);
         platform::download(&name, &export.text, "text/vcard")?;
-        let n = export.written;
         Ok(format!(
-            "Saved {name} with {n} contact{}.{}",
-            if n == 1 { "" } else { "s" },
+            "Saved {name} with {}.{}",
+            plural(export.written, "contact", "contacts"),
             left_out_by_limit(export.above_ceiling, ceiling)
         ))
     }
@@ -128,7 +159,7 @@ impl AppState {
     /// limit would carry now.
     pub fn changes_since_export(&self) -> usize {
         let replicas = self.replicas.get_value();
-        self.export_state.with(|s| self.notebook.with(|nb| s.pending(nb, &replicas).len()))
+        self.exchange.export_state.with(|s| self.notebook.with(|nb| s.pending(nb, &replicas).len()))
     }
 
     /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].
@@ -152,116 +183,78 @@ impl AppState {
                 })
                 .collect()
         });
-        let plan =
-            self.notebook.with_untracked(|nb| self.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
-        self.import_plan.set(Some(plan));
+        let plan = self
+            .notebook
+            .with_untracked(|nb| self.exchange.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
+        self.exchange.import_plan.set(Some(plan));
+    }
+
+    /// Drops the previewed import: nothing of it is applied.
+    pub fn cancel_import(&self) {
+        self.exchange.import_plan.set(None);
     }
 
     /// Applies the previewed import in one step, bundles and vCard and iCalendar files alike.
     pub fn confirm_import(&self) {
-        let Some(plan) = self.import_plan.get_untracked() else { return };
-        self.import_plan.set(None);
+        let Some(plan) = self.exchange.import_plan.get_untracked() else { return };
+        self.exchange.import_plan.set(None);
         let (mut new, mut updated, mut bundles) = (0, 0, 0);
         for p in plan.ready().filter(|p| p.repeat_of.is_none()) {
             new += p.new;
             updated += p.updated;
             bundles += 1;
         }
-        let mut log = self.import_log.get_untracked();
+        let mut log = self.exchange.import_log.get_untracked();
         let mut applied = None;
         self.notebook.update(|nb| applied = Some(exchange::apply(nb, &mut log, plan, platform::now_ms())));
         let undo = match applied {
             Some(Ok(undo)) => Some(undo),
             Some(Err(e)) => {
-                self.notify(format!("Nothing was imported: {e}."));
+                self.prompts.notify(format!("Nothing was imported: {e}."));
                 return;
             }
             None => None,
         };
-        self.import_log.set(log.clone());
+        self.exchange.import_log.set(log.clone());
         self.persist_together();
         self.save_meta(IMPORTS_KEY, log);
         let devices: Vec<_> = self.notebook.with_untracked(|nb| nb.devices().values().cloned().collect());
         self.save_meta(DEVICES_KEY, devices);
         if let Some(undo) = undo {
-            let summary = format!(
-                "Imported {bundles} file{}: {new} new, {updated} updated.",
-                if bundles == 1 { "" } else { "s" }
-            );
-            self.last_import.set(Some(LastImport { undo, summary }));
+            let summary = format!("Imported {}: {new} new, {updated} updated.", plural(bundles, "file", "files"));
+            self.exchange.last_import.set(Some(LastImport { undo, summary }));
         }
     }
 
     /// Undoes the last import, unless its records were edited since.
     pub fn undo_import(&self) {
-        let Some(last) = self.last_import.get_untracked() else { return };
-        let mut log = self.import_log.get_untracked();
+        let Some(last) = self.exchange.last_import.get_untracked() else { return };
+        let mut log = self.exchange.import_log.get_untracked();
         let mut result = Ok(());
         self.notebook.update(|nb| result = exchange::undo(nb, &mut log, last.undo, platform::now_ms()));
         match result {
             Ok(()) => {
-                self.last_import.set(None);
-                self.import_log.set(log.clone());
+                self.exchange.last_import.set(None);
+                self.exchange.import_log.set(log.clone());
                 self.persist_together();
                 self.save_meta(IMPORTS_KEY, log);
             }
             Err(e) => {
-                self.last_import.set(None);
-                self.notify(format!("The import cannot be undone: {e}."));
+                self.exchange.last_import.set(None);
+                self.prompts.notify(format!("The import cannot be undone: {e}."));
             }
         }
     }
 
-    /// Resolves a field conflict with a value: a new edit that has seen every conflicting value.
-    pub fn resolve(&self, id: RecordId, field: Field, value: Value) {
-        self.notebook.update(|nb| {
-            // A field conflict always writes: the register holds several values, so none is "unchanged".
-            let _ = nb.set(id, field, value, platform::now_ms());
-        });
-        self.persist();
-    }
-
-    /// Settles a delete conflict by bringing the record back with every edit.
-    pub fn restore_record(&self, id: RecordId) {
-        self.notebook.update(|nb| {
-            let _ = nb.restore(id, platform::now_ms());
-        });
-        self.persist();
-    }
-
-    /// Settles a delete conflict by deleting again, having seen the edits.
-    pub fn keep_deleted(&self, id: RecordId) {
-        self.notebook.update(|nb| {
-            let _ = nb.delete(id, platform::now_ms());
-        });
-        self.persist();
-    }
-
-    /// Merges a duplicate contact into a survivor with the chosen values.
-    pub fn merge_contacts(&self, survivor: RecordId, duplicate: RecordId, values: Vec<(Field, Value)>) {
-        self.notebook.update(|nb| {
-            let _ = nb.merge_contacts(survivor, duplicate, values, platform::now_ms());
-        });
-        self.persist();
-    }
-
-    /// Remembers that two contacts are different people.
-    pub fn not_duplicates(&self, a: RecordId, b: RecordId) {
-        self.not_duplicates.update(|s| {
-            s.insert((a.min(b), a.max(b)));
-        });
-        self.save_meta(NOT_DUPLICATES_KEY, self.not_duplicates.get_untracked());
-    }
-
     /// Gap messages for the import log, by officer.
     pub fn gaps(&self) -> Vec<String> {
-        self.notebook.with(|nb| self.import_log.with(|log| log.gap_messages(nb)))
+        self.notebook.with(|nb| self.exchange.import_log.with(|log| log.gap_messages(nb)))
     }
 
     /// Per device, the sequence numbers imported.
     pub fn imported_by_device(&self) -> Vec<(String, Vec<u64>, u64)> {
         let mut by: BTreeMap<liaison_core::DeviceId, (Vec<u64>, u64)> = BTreeMap::new();
-        self.import_log.with(|log| {
+        self.exchange.import_log.with(|log| {
             for e in &log.entries {
                 let entry = by.entry(e.device).or_default();
                 entry.0.push(e.sequence);

@@ -16,7 +16,8 @@ use liaison_core::{DeviceId, Notebook, Record};
 use sha2::{Digest, Sha256};
 
 use crate::files::{shown, write_atomically};
-use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS};
+use crate::text::{clean, MESSAGE_CHARS, NAME_CHARS};
+use liaison_core::text::plural;
 
 /// The default label of the device that `import-vcf` writes its bundle as.
 pub const IMPORT_LABEL: &str = "liaison import-vcf";

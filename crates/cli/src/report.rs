@@ -10,7 +10,8 @@ use liaison_core::model::DeviceProfile;
 use liaison_core::{DeviceId, Kind};
 
 use crate::merge::Summary;
-use crate::text::{clean, plural, MESSAGE_CHARS, NAME_CHARS, VALUE_CHARS};
+use crate::text::{clean, MESSAGE_CHARS, NAME_CHARS, VALUE_CHARS};
+use liaison_core::text::plural;
 
 /// Device profiles by id, to name the officer behind each edit.
 #[derive(Clone, Debug, Default)]

@@ -33,15 +33,6 @@ pub const NAME_CHARS: usize = 60;
 /// The longest rendering of a problem message.
 pub const MESSAGE_CHARS: usize = 300;
 
-/// `1 record`, `2 records`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

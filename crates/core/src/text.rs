@@ -1,4 +1,5 @@
-//! Text rules every layer shares: folding for comparison, percent-encoding, and the fast hasher.
+//! Text rules every layer shares: folding for comparison, percent-encoding, counted nouns, and the fast
+//! hasher.
 //!
 //! There is one folding rule in Liaison. Search, list filters, duplicate suggestions, the contact sort
 //! and the participant picker all compare text through [`fold`] (spacing kept) or [`key`] (spacing made
@@ -111,6 +112,15 @@ pub fn percent_encode(s: &str, keep: &[u8]) -> String {
         }
     }
     out
+}
+
+/// A count with its noun: `1 record`, `2 records`. Irregular plurals are why both forms are given.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// FxHash (as in rustc): a fast, deterministic hash for short strings. Not resistant to crafted

@@ -2,7 +2,8 @@
 
 use liaison_cli::convert;
 use liaison_cli::files::{self, shown, VCF_FILE};
-use liaison_cli::text::{clean, plural};
+use liaison_cli::text::clean;
+use liaison_core::text::plural;
 
 use super::{write_checked, Out, Outcome};
 use crate::flags;

@@ -3,7 +3,7 @@
 use liaison_cli::files::{self, shown};
 use liaison_cli::merge::{self, Merger};
 use liaison_cli::report::{self, Directory};
-use liaison_cli::text::plural;
+use liaison_core::text::plural;
 
 use super::{read_or_report, write_checked, Out, Outcome};
 use crate::flags;

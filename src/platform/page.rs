@@ -1,0 +1,27 @@
+//! The page itself: printing, the start-up placeholder, and what a DOM event came from.
+
+use wasm_bindgen::JsCast;
+
+/// Opens the browser's print dialog for the page.
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+/// Takes the element with this id out of the page, if it is there.
+pub fn remove_element(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        el.remove();
+    }
+}
+
+/// Whether an event came from somewhere that takes text: a field, a text area, a list or anything
+/// editable.
+pub fn came_from_a_field(ev: &web_sys::Event) -> bool {
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    matches!(el.tag_name().to_lowercase().as_str(), "input" | "textarea" | "select")
+        || el.has_attribute("contenteditable")
+}

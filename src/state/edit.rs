@@ -1,0 +1,162 @@
+//! The commands that change records: typing, creating, deleting and Undo, and settling conflicts and
+//! duplicates.
+
+use leptos::prelude::*;
+use liaison_core::crdt::id::RecordId;
+use liaison_core::notebook::EditError;
+use liaison_core::schema::{Field, Kind, Value};
+use liaison_core::storage::NOT_DUPLICATES_KEY;
+use liaison_core::Notebook;
+
+use super::{AppState, ConfirmRequest, UndoAction};
+use crate::platform;
+use crate::text::capitalised;
+
+impl AppState {
+    /// Runs one notebook command at the present time and saves what it changed. A command the notebook
+    /// refuses changes nothing; the officer is told why, and the result is `None`.
+    fn edit<T>(&self, command: impl FnOnce(&mut Notebook, u64) -> Result<T, EditError>) -> Option<T> {
+        let result = self.notebook.try_update(|nb| command(nb, platform::now_ms()));
+        self.persist();
+        match result? {
+            Ok(done) => Some(done),
+            Err(e) => {
+                self.refused(e);
+                None
+            }
+        }
+    }
+
+    fn refused(&self, e: EditError) {
+        self.prompts.notify(format!("That change was not made: {e}."));
+    }
+
+    /// Creates a record.
+    pub fn create(&self, kind: Kind) -> Option<RecordId> {
+        self.edit(|nb, now| Ok(nb.create(kind, now, platform::random_bytes())))
+    }
+
+    /// Writes one field (as the officer types).
+    pub fn set(&self, id: RecordId, field: Field, value: Value) {
+        let mut changed = false;
+        let mut refused = None;
+        let mut failed = None;
+        self.notebook.maybe_update(|nb| {
+            let before = nb.record(id).cloned();
+            // The forms only offer fields of the record's kind with values of the right shape; what can
+            // still be refused is a value too large to keep, which the field then says.
+            match nb.set(id, field, value, platform::now_ms()) {
+                Err(e @ EditError::TooLarge { .. }) => refused = Some(e.to_string()),
+                Err(e) => failed = Some(e),
+                Ok(()) => {}
+            }
+            changed = nb.record(id) != before.as_ref();
+            changed
+        });
+        let had = self.field_errors.with_untracked(|m| m.contains_key(&(id, field)));
+        match refused {
+            Some(message) => self.field_errors.update(|m| {
+                m.insert((id, field), message);
+            }),
+            None if had => self.field_errors.update(|m| {
+                m.remove(&(id, field));
+            }),
+            None => {}
+        }
+        if let Some(e) = failed {
+            self.refused(e);
+        }
+        if changed {
+            self.persist();
+        }
+    }
+
+    /// Creates a contact with a name, for the meeting editor's inline "create contact".
+    pub fn create_contact_named(&self, name: &str) -> Option<RecordId> {
+        let id = self.create(Kind::Contact)?;
+        self.set(id, Field::Name, Value::Text(name.trim().to_string()));
+        Some(id)
+    }
+
+    /// Adds a follow-up action to a meeting.
+    pub fn add_action(&self, meeting: RecordId) -> Option<RecordId> {
+        let id = self.create(Kind::Action)?;
+        self.set(id, Field::Meeting, Value::Text(meeting.to_string()));
+        Some(id)
+    }
+
+    /// Marks an action done or open, offering Undo when `offer_undo`.
+    pub fn set_done(&self, id: RecordId, done: bool, offer_undo: bool) {
+        self.set(id, Field::Done, Value::Bool(done));
+        if offer_undo {
+            let what = if done { "Follow-up marked done." } else { "Follow-up reopened." };
+            self.prompts.offer_undo(what, UndoAction::SetDone(id, !done));
+        }
+    }
+
+    /// Asks first, then deletes, then offers Undo.
+    pub fn confirm_delete(
+        &self,
+        id: RecordId,
+        noun: &'static str,
+        name: String,
+        after: impl Fn() + Send + Sync + 'static,
+    ) {
+        let state = *self;
+        self.prompts.confirm.set(Some(ConfirmRequest {
+            title: format!("Delete this {noun}?"),
+            message: format!("“{name}” will be removed from this device. You can undo this for a few seconds."),
+            confirm_label: "Delete",
+            on_confirm: Callback::new(move |_| {
+                state.delete(id, noun);
+                after();
+            }),
+        }));
+    }
+
+    /// Deletes a record at once and offers Undo.
+    pub fn delete(&self, id: RecordId, noun: &str) {
+        self.edit(|nb, now| nb.delete(id, now));
+        self.prompts.offer_undo(&format!("{} deleted.", capitalised(noun)), UndoAction::Restore(id));
+    }
+
+    /// Carries out the current Undo offer.
+    pub fn run_undo(&self) {
+        match self.prompts.take_undo() {
+            Some(UndoAction::Restore(id)) => {
+                self.edit(|nb, now| nb.restore(id, now));
+            }
+            Some(UndoAction::SetDone(id, done)) => self.set(id, Field::Done, Value::Bool(done)),
+            None => {}
+        }
+    }
+
+    /// Resolves a field conflict with a value: a new edit that has seen every conflicting value.
+    pub fn resolve(&self, id: RecordId, field: Field, value: Value) {
+        // A field conflict always writes: the register holds several values, so none is "unchanged".
+        self.edit(|nb, now| nb.set(id, field, value, now));
+    }
+
+    /// Settles a delete conflict by bringing the record back with every edit.
+    pub fn restore_record(&self, id: RecordId) {
+        self.edit(|nb, now| nb.restore(id, now));
+    }
+
+    /// Settles a delete conflict by deleting again, having seen the edits.
+    pub fn keep_deleted(&self, id: RecordId) {
+        self.edit(|nb, now| nb.delete(id, now));
+    }
+
+    /// Merges a duplicate contact into a survivor with the chosen values.
+    pub fn merge_contacts(&self, survivor: RecordId, duplicate: RecordId, values: Vec<(Field, Value)>) {
+        self.edit(|nb, now| nb.merge_contacts(survivor, duplicate, values, now));
+    }
+
+    /// Remembers that two contacts are different people.
+    pub fn not_duplicates(&self, a: RecordId, b: RecordId) {
+        self.not_duplicates.update(|s| {
+            s.insert((a.min(b), a.max(b)));
+        });
+        self.save_meta(NOT_DUPLICATES_KEY, self.not_duplicates.get_untracked());
+    }
+}
