@@ -1,6 +1,7 @@
 //! View pieces shared by several screens.
 
 pub mod dialog;
+pub mod empty;
 pub mod fields;
 pub mod filters;
 pub mod marking;

@@ -10,6 +10,7 @@ use liaison_core::schema::Value;
 use liaison_core::schema::{Field, Kind, Shape};
 use liaison_core::Notebook;
 
+use crate::components::empty::EmptyState;
 use crate::components::fields::split_list;
 use crate::components::time::human_time;
 use crate::state::use_app;
@@ -125,10 +126,7 @@ pub fn Conflicts() -> impl IntoView {
             <Show
                 when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! {
-                    <div class="empty">
-                        <h2>"No conflicts"</h2>
-                        <p>"When imported bundles disagree about a value, both versions appear here for you to choose."</p>
-                    </div>
+                    <EmptyState title="No conflicts" hint="When imported bundles disagree about a value, both versions appear here for you to choose." />
                 }
             >
                 <ul class="conflict-list">

@@ -1,5 +1,6 @@
 //! Contacts: everyone met, by name.
 
+use crate::components::empty::EmptyState;
 use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -86,18 +87,12 @@ pub fn ContactsList() -> impl IntoView {
                 <FilterBar path="/contacts" from_label="Met from" to_label="Met until" />
             </Show>
             <Show when={move || total.get() > 0 && rows.with(Vec::is_empty)}>
-                <div class="empty">
-                    <h2>"No contacts match these filters"</h2>
-                    <p>"Change or clear the filters above to see more."</p>
-                </div>
+                <EmptyState title="No contacts match these filters" hint="Change or clear the filters above to see more." />
             </Show>
             <Show
                 when={move || rows.with(|r| !r.is_empty())}
                 fallback=|| view! {
-                    <div class="empty">
-                        <h2>"No contacts yet"</h2>
-                        <p>"Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field."</p>
-                    </div>
+                    <EmptyState title="No contacts yet" hint="Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field." />
                 }
             >
                 <table class="record-table">

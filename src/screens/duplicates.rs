@@ -7,6 +7,7 @@ use liaison_core::model::Contact;
 use liaison_core::queries::duplicates::{candidates, default_choice, merge_fields, merge_values, Candidate, Choice};
 use liaison_core::schema::{Field, Shape};
 
+use crate::components::empty::EmptyState;
 use crate::state::use_app;
 
 fn summary(c: &Contact) -> String {
@@ -34,10 +35,7 @@ pub fn Duplicates() -> impl IntoView {
             <Show
                 when=move || list.with(|l| !l.is_empty())
                 fallback=|| view! {
-                    <div class="empty">
-                        <h2>"No likely duplicates"</h2>
-                        <p>"Contacts with the same email, phone number or name would be suggested here."</p>
-                    </div>
+                    <EmptyState title="No likely duplicates" hint="Contacts with the same email, phone number or name would be suggested here." />
                 }
             >
                 <ul class="conflict-list">

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use liaison_core::date::{human_date, Date};
 
+use crate::components::empty::EmptyState;
 use crate::state::use_app;
 
 #[derive(Clone, PartialEq)]
@@ -57,10 +58,7 @@ pub fn FollowUps() -> impl IntoView {
             <Show
                 when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! {
-                    <div class="empty">
-                        <h2>"Nothing to follow up"</h2>
-                        <p>"Open actions from your meetings appear here, overdue ones first. Add them in a meeting with “Add action”."</p>
-                    </div>
+                    <EmptyState title="Nothing to follow up" hint="Open actions from your meetings appear here, overdue ones first. Add them in a meeting with “Add action”." />
                 }
             >
                 <ul class="followup-list" aria-label="Open follow-ups">

@@ -8,6 +8,7 @@ use liaison_core::model::Contact;
 use liaison_core::queries::ListFilter;
 use liaison_core::schema::Kind;
 
+use crate::components::empty::EmptyState;
 use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};
 use crate::state::use_app;
@@ -71,18 +72,12 @@ pub fn MeetingsList() -> impl IntoView {
                 <FilterBar path="/meetings" />
             </Show>
             <Show when={move || total.get() > 0 && rows.with(Vec::is_empty)}>
-                <div class="empty">
-                    <h2>"No meetings match these filters"</h2>
-                    <p>"Change or clear the filters above to see more."</p>
-                </div>
+                <EmptyState title="No meetings match these filters" hint="Change or clear the filters above to see more." />
             </Show>
             <Show
                 when={move || rows.with(|r| !r.is_empty())}
                 fallback=|| view! {
-                    <div class="empty">
-                        <h2>"No meetings yet"</h2>
-                        <p>"Record a meeting while it happens: choose “New meeting”, then type. Everything saves as you go, with or without a network."</p>
-                    </div>
+                    <EmptyState title="No meetings yet" hint="Record a meeting while it happens: choose “New meeting”, then type. Everything saves as you go, with or without a network." />
                 }
             >
                 <ul class="record-list" aria-label="Meetings">

@@ -96,172 +96,137 @@ pub enum Shape {
     Flag,
 }
 
-/// Every field this version knows, for every kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
+/// Declares [`Field`] from one table, so that a field's stored name, label and shape are written once,
+/// beside it, and `ALL` cannot miss one.
+macro_rules! fields {
+    ($($(#[doc = $doc:literal])* $variant:ident: $key:literal, $label:literal, $shape:ident;)*) => {
+        /// Every field this version knows, for every kind.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Field {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        const ALL: &[Field] = &[$(Field::$variant),*];
+
+        impl Field {
+            /// The stored name of the field.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Field::$variant => $key,)*
+                }
+            }
+
+            /// The label a person reads for this field (the screen words of `docs/design.md`).
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Field::$variant => $label,)*
+                }
+            }
+
+            /// How the field's value is shaped.
+            pub fn shape(self) -> Shape {
+                match self {
+                    $(Field::$variant => Shape::$shape,)*
+                }
+            }
+        }
+    };
+}
+
+fields! {
     /// Contact name (any script).
-    Name,
+    Name: "name", "Name", Text;
     /// Contact rank or title; meeting title.
-    Title,
+    Title: "title", "Title", Text;
     /// Organisation of a contact.
-    Organisation,
+    Organisation: "organisation", "Organisation", Text;
     /// Nation of a contact.
-    Nation,
+    Nation: "nation", "Nation", Text;
     /// Role of a contact.
-    Role,
+    Role: "role", "Role", Text;
     /// Contact emails.
-    Emails,
+    Emails: "emails", "Email", List;
     /// Contact phone numbers.
-    Phones,
+    Phones: "phones", "Phone", List;
     /// Languages a contact speaks.
-    Languages,
+    Languages: "languages", "Languages", List;
     /// Free notes (contact or meeting).
-    Notes,
+    Notes: "notes", "Notes", Text;
     /// Tags (contact or meeting).
-    Tags,
+    Tags: "tags", "Tags", List;
     /// Classification or releasability label.
-    Marking,
+    Marking: "marking", "Marking", Text;
     /// Meeting date, `YYYY-MM-DD`.
-    Date,
+    Date: "date", "Date", Text;
     /// Meeting start time, `HH:MM`.
-    Start,
+    Start: "start", "Start", Text;
     /// Meeting end time, `HH:MM`.
-    End,
+    End: "end", "End", Text;
     /// Meeting location.
-    Location,
+    Location: "location", "Location", Text;
     /// Contact ids of the meeting's participants.
-    Participants,
+    Participants: "participants", "Participants", List;
     /// Free-text attendees who are not contacts.
-    Attendees,
+    Attendees: "attendees", "Other attendees", List;
     /// Organisations involved in a meeting.
-    Organisations,
+    Organisations: "organisations", "Organisations", List;
     /// Nations involved in a meeting.
-    Nations,
+    Nations: "nations", "Nations", List;
     /// Meeting agenda.
-    Agenda,
+    Agenda: "agenda", "Agenda", Text;
     /// Meeting decisions.
-    Decisions,
+    Decisions: "decisions", "Decisions", Text;
     /// Action text.
-    Text,
+    Text: "text", "Action", Text;
     /// Action owner.
-    Owner,
+    Owner: "owner", "Owner", Text;
     /// Action due date, `YYYY-MM-DD`.
-    Due,
+    Due: "due", "Due", Text;
     /// Whether an action is done.
-    Done,
+    Done: "done", "Done", Flag;
     /// The meeting an action belongs to (an id).
-    Meeting,
+    Meeting: "meeting", "Meeting", Text;
     /// The contact an action names, if any (an id).
-    Contact,
+    Contact: "contact", "Contact", Text;
     /// For a contact merged into another as a duplicate: the survivor's id.
-    MergedInto,
+    MergedInto: "merged_into", "Merged into", Text;
 }
 
 impl Field {
-    /// The stored name of the field.
-    pub fn key(self) -> &'static str {
-        use Field::*;
-        match self {
-            Name => "name",
-            Title => "title",
-            Organisation => "organisation",
-            Nation => "nation",
-            Role => "role",
-            Emails => "emails",
-            Phones => "phones",
-            Languages => "languages",
-            Notes => "notes",
-            Tags => "tags",
-            Marking => "marking",
-            Date => "date",
-            Start => "start",
-            End => "end",
-            Location => "location",
-            Participants => "participants",
-            Attendees => "attendees",
-            Organisations => "organisations",
-            Nations => "nations",
-            Agenda => "agenda",
-            Decisions => "decisions",
-            Text => "text",
-            Owner => "owner",
-            Due => "due",
-            Done => "done",
-            Meeting => "meeting",
-            Contact => "contact",
-            MergedInto => "merged_into",
-        }
-    }
-
-    /// The label a person reads for this field (the screen words of `docs/design.md`).
-    pub fn label(self) -> &'static str {
-        use Field::*;
-        match self {
-            Name => "Name",
-            Title => "Title",
-            Organisation => "Organisation",
-            Nation => "Nation",
-            Role => "Role",
-            Emails => "Email",
-            Phones => "Phone",
-            Languages => "Languages",
-            Notes => "Notes",
-            Tags => "Tags",
-            Marking => "Marking",
-            Date => "Date",
-            Start => "Start",
-            End => "End",
-            Location => "Location",
-            Participants => "Participants",
-            Attendees => "Other attendees",
-            Organisations => "Organisations",
-            Nations => "Nations",
-            Agenda => "Agenda",
-            Decisions => "Decisions",
-            Text => "Action",
-            Owner => "Owner",
-            Due => "Due",
-            Done => "Done",
-            Meeting => "Meeting",
-            Contact => "Contact",
-            MergedInto => "Merged into",
-        }
-    }
-
-    /// How the field's value is shaped.
-    pub fn shape(self) -> Shape {
-        use Field::*;
-        match self {
-            Emails | Phones | Languages | Tags | Participants | Attendees | Organisations | Nations => Shape::List,
-            Done => Shape::Flag,
-            _ => Shape::Text,
-        }
-    }
-
     /// The fields a record of `kind` may carry.
     pub fn of(kind: Kind) -> &'static [Field] {
-        use Field::*;
         match kind {
-            Kind::Contact => {
-                &[Name, Title, Organisation, Nation, Role, Emails, Phones, Languages, Notes, Tags, Marking, MergedInto]
-            }
-            Kind::Meeting => &[
-                Title,
-                Date,
-                Start,
-                End,
-                Location,
-                Participants,
-                Attendees,
-                Organisations,
-                Nations,
-                Agenda,
-                Notes,
-                Decisions,
-                Tags,
-                Marking,
+            Kind::Contact => &[
+                Field::Name,
+                Field::Title,
+                Field::Organisation,
+                Field::Nation,
+                Field::Role,
+                Field::Emails,
+                Field::Phones,
+                Field::Languages,
+                Field::Notes,
+                Field::Tags,
+                Field::Marking,
+                Field::MergedInto,
             ],
-            Kind::Action => &[Text, Owner, Due, Done, Meeting, Contact],
+            Kind::Meeting => &[
+                Field::Title,
+                Field::Date,
+                Field::Start,
+                Field::End,
+                Field::Location,
+                Field::Participants,
+                Field::Attendees,
+                Field::Organisations,
+                Field::Nations,
+                Field::Agenda,
+                Field::Notes,
+                Field::Decisions,
+                Field::Tags,
+                Field::Marking,
+            ],
+            Kind::Action => &[Field::Text, Field::Owner, Field::Due, Field::Done, Field::Meeting, Field::Contact],
         }
     }
 
@@ -279,46 +244,12 @@ impl Field {
     }
 }
 
-const ALL: [Field; 28] = {
-    use Field::*;
-    [
-        Name,
-        Title,
-        Organisation,
-        Nation,
-        Role,
-        Emails,
-        Phones,
-        Languages,
-        Notes,
-        Tags,
-        Marking,
-        Date,
-        Start,
-        End,
-        Location,
-        Participants,
-        Attendees,
-        Organisations,
-        Nations,
-        Agenda,
-        Decisions,
-        Text,
-        Owner,
-        Due,
-        Done,
-        Meeting,
-        Contact,
-        MergedInto,
-    ]
-};
-
 #[cfg(test)]
 mod tests {
     use super::*;
     #[test]
     fn every_field_key_maps_back_to_its_field() {
-        for f in ALL {
+        for &f in ALL {
             assert_eq!(Field::from_key(f.key()), Some(f));
         }
         assert_eq!(Field::from_key("nonsense"), None);
