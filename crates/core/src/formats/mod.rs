@@ -6,7 +6,7 @@
 //! the code keeps core pure (no I/O: text and bytes in, text and records out), keeps the wasm app small,
 //! and lets every rule that matters here be tested: folding that never splits a UTF-8 sequence, escaping,
 //! vCard 2.1/3.0 from phones and Outlook (quoted-printable, legacy charsets), and readers that report
-//! specific problems instead of panicking on garbage (DESIGN.md, invariant 6).
+//! specific problems instead of panicking on garbage (docs/design.md, invariant 6).
 //!
 //! Imports are idempotent. A record's id is derived from the UID a file carries (the UID itself when it
 //! is a UUID, which is what Liaison writes, otherwise a hash of it), or, for a vCard without a UID, from
