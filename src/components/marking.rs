@@ -54,7 +54,7 @@ pub fn MarkingOptions() -> impl IntoView {
     }
 }
 
-/// The choice of marking limit for exports: one session-wide setting (`AppState::export_ceiling`),
+/// The choice of marking limit for exports: one session-wide setting (`Exchange::export_ceiling`),
 /// offered on the Export screen and beside the contacts list's vCard export.
 #[component]
 pub fn CeilingSelect(

@@ -116,8 +116,9 @@ impl AppState {
 
     /// Deletes a record at once and offers Undo.
     pub fn delete(&self, id: RecordId, noun: &str) {
-        self.edit(|nb, now| nb.delete(id, now));
-        self.prompts.offer_undo(&format!("{} deleted.", capitalised(noun)), UndoAction::Restore(id));
+        if self.edit(|nb, now| nb.delete(id, now)).is_some() {
+            self.prompts.offer_undo(&format!("{} deleted.", capitalised(noun)), UndoAction::Restore(id));
+        }
     }
 
     /// Carries out the current Undo offer.

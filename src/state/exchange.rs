@@ -163,7 +163,7 @@ impl AppState {
     }
 
     /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].
-    /// vCard and iCalendar files are read as bundles of proposals (`formats::pipeline`), so every file
+    /// vCard and iCalendar files are read as bundles of proposals (`exchange::pipeline`), so every file
     /// goes through the same preview, apply and Undo.
     pub fn plan_import(&self, files: Vec<PickedFile>) {
         let now = platform::now_ms();

@@ -1,5 +1,5 @@
 //! `liaison convert` and `liaison import-vcf`: bundles to vCard, iCalendar and CSV, and a .vcf file to a
-//! bundle, with core's interop code (the very code the app runs).
+//! bundle, with core's codecs in `formats` (the very code the app runs).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -11,6 +11,11 @@
 //! said there. An action whose meeting is not in the notebook cannot be graded, and counts as an unknown
 //! label.
 
+use crate::crdt::record::Record;
+use crate::model::Action;
+use crate::notebook::Notebook;
+use crate::schema::{Field, Kind};
+
 /// How sensitive a marking is, for the colour of its band. Unknown labels are [`MarkingLevel::Other`].
 ///
 /// The variants are declared from least to most restrictive, and compare so: a label this version
@@ -78,12 +83,6 @@ pub fn highest_marking_of<'a>(records: impl IntoIterator<Item = &'a Record>) -> 
         r.fields.get(Field::Marking.key()).into_iter().flat_map(|reg| reg.entries().iter().map(|e| e.value.as_text()))
     }))
 }
-
-use crate::model::Action;
-
-use crate::crdt::record::Record;
-use crate::notebook::Notebook;
-use crate::schema::{Field, Kind};
 
 /// The highest marking an export may carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -111,6 +111,12 @@ fn or_stand_in(text: &str, stand_in: &str) -> String {
 }
 
 impl Contact {
+    /// The order contacts are listed in: by name, case ignored, then by id. Lower case only rather than
+    /// [`crate::text::key`], because the order is part of every export's bytes, which golden files pin.
+    pub fn sort_key(&self) -> (String, Option<RecordId>) {
+        (self.name.trim().to_lowercase(), self.id)
+    }
+
     /// The view of a contact record.
     pub fn from_record(r: &Record) -> Self {
         Contact {

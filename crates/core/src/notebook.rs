@@ -450,8 +450,7 @@ impl Notebook {
     /// All contacts, by name (case ignored).
     pub fn contacts(&self) -> Vec<Contact> {
         let mut v: Vec<Contact> = self.alive(Kind::Contact).map(Contact::from_record).collect();
-        // Lower case only, not `text::key`: the order is part of every export's bytes, which golden files pin.
-        v.sort_by_cached_key(|c| (c.name.trim().to_lowercase(), c.id));
+        v.sort_by_cached_key(Contact::sort_key);
         v
     }
 
@@ -503,16 +502,30 @@ impl Notebook {
         ActionsByMeeting(by_meeting.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
-    /// Open actions of meetings that still exist: overdue first, then by due date, undated last. Works
-    /// on the records and makes views only of the actions that are listed.
+    /// Open actions of meetings that still exist: overdue first, then by due date, undated last.
     pub fn open_follow_ups(&self, today: Date) -> Vec<FollowUp> {
+        self.open_follow_ups_where(today, |_| true)
+    }
+
+    /// [`Notebook::open_follow_ups`] that are overdue or due by `last`: what the dashboard lists, without
+    /// making views of the actions it would leave out.
+    pub fn open_follow_ups_due_by(&self, today: Date, last: Date) -> Vec<FollowUp> {
+        self.open_follow_ups_where(today, |due| due.is_some_and(|d| d <= last))
+    }
+
+    /// Works on the records and makes views only of the actions that `keep` their due date.
+    fn open_follow_ups_where(&self, today: Date, keep: impl Fn(Option<Date>) -> bool) -> Vec<FollowUp> {
         let mut open: Vec<(Option<Date>, &Record, &Record)> = self
             .alive(Kind::Action)
             .filter(|a| !a.flag(Field::Done.key()))
             .filter_map(|a| {
+                let due = Date::parse(a.text(Field::Due.key())).ok();
+                if !keep(due) {
+                    return None;
+                }
                 let meeting = a.text(Field::Meeting.key()).parse::<RecordId>().ok()?;
                 let meeting = self.records.get(&meeting).filter(|m| m.kind == Kind::Meeting && !m.is_deleted())?;
-                Some((Date::parse(a.text(Field::Due.key())).ok(), a, meeting))
+                Some((due, a, meeting))
             })
             .collect();
         let overdue = |due: Option<Date>| due.is_some_and(|d| d < today);

@@ -1,7 +1,7 @@
 //! What a record can hold: its kinds, the fields each kind has, and the shapes of their values.
 //!
-//! This is the leaf of core: the CRDT layer stores [`Value`]s under [`Field`] keys without knowing what
-//! a contact is, and the typed views in [`crate::model`] read them back.
+//! Only `text` and `date` lie below it: the CRDT layer stores [`Value`]s under [`Field`] keys without
+//! knowing what a contact is, and the typed views in [`crate::model`] read them back.
 
 use std::fmt;
 

@@ -1,9 +1,10 @@
 //! Text rules every layer shares: folding for comparison, percent-encoding, counted nouns, and the fast
 //! hasher.
 //!
-//! There is one folding rule in Liaison. Search, list filters, duplicate suggestions, the contact sort
-//! and the participant picker all compare text through [`fold`] (spacing kept) or [`key`] (spacing made
-//! one), so "Strauß" is "Strauss" and "Müller" is "muller" everywhere a person types or looks.
+//! There is one folding rule in Liaison. Search, list filters, duplicate suggestions and the participant
+//! picker all compare text through [`fold`] (spacing kept) or [`key`] (spacing made one), so "Strauß" is
+//! "Strauss" and "Müller" is "muller" everywhere a person types or looks. Email addresses are compared by
+//! [`email_key`], which ignores case but not accents.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -95,6 +96,12 @@ pub fn key(s: &str) -> String {
 /// Whether two values are the same once folded (case, accents and spacing ignored).
 pub fn same(a: &str, b: &str) -> bool {
     key(a) == key(b)
+}
+
+/// The key two email addresses are compared by: surrounding space trimmed, case ignored. Not folded,
+/// because an address with an accent is another mailbox.
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
 }
 
 /// Percent-encodes `s` as UTF-8: RFC 3986's unreserved characters and the bytes in `keep` are written

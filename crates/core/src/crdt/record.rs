@@ -9,7 +9,7 @@
 //!
 //! Contexts are per register, not per record, so that a claim can only remove a value through the field
 //! it is about: a record that says it has seen an edit of "Name" but carries no name claims nothing about
-//! the name (invariant 7 of ARCHITECTURE.md). A stamp is the identity of an edit (a dot): two entries with
+//! the name (docs/design.md, invariant 7). A stamp is the identity of an edit (a dot): two entries with
 //! one stamp and different values (a copied browser profile, a restored backup) are both kept.
 //!
 //! The join is commutative, associative and idempotent for *any* pair of records, reachable or not,

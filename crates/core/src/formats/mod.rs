@@ -1,6 +1,7 @@
-//! Interchange with the formats the rest of an office already uses: vCard 4.0 address books
-//! ([`vcard`]), iCalendar calendars ([`ical`]) and CSV spreadsheets ([`csv`]), with markings honoured on
-//! every export ([`crate::marking`]).
+//! Records as bytes: Liaison's own versioned bundles ([`wire`] for the serialised types, [`bundle`] for
+//! the file), and interchange with the formats the rest of an office already uses: vCard 4.0 address
+//! books ([`vcard`]), iCalendar calendars ([`ical`]) and CSV spreadsheets ([`csv`]), with markings
+//! honoured on every export ([`crate::marking`]).
 //!
 //! The codecs are written by hand rather than taken from crates. The formats are small, and owning
 //! the code keeps core pure (no I/O: text and bytes in, text and records out), keeps the wasm app small,
@@ -294,13 +295,8 @@ pub fn id_for_uid(kind: Kind, uid: &str) -> RecordId {
     };
     match Uuid::try_parse(bare) {
         Ok(u) if !u.is_nil() && !u.is_max() => RecordId(u),
-        _ => hashed_id(&format!("liaison uid\n{kind}\n{t}")),
+        _ => RecordId::from_hash(format!("liaison uid\n{kind}\n{t}").as_bytes()),
     }
-}
-
-/// A UUID (v8) from a hash of `text`: deterministic, and spread like a random one.
-pub(crate) fn hashed_id(text: &str) -> RecordId {
-    RecordId::from_hash(text.as_bytes())
 }
 
 /// How one imported record landed.
@@ -374,7 +370,7 @@ pub(crate) fn upsert(
             // A record of another kind holds the id. The record is made under an id derived from the
             // wanted one instead, so that importing the same file again still finds it.
             Some(_) if displaced < 2 => {
-                wanted = hashed_id(&format!("liaison displaced\n{kind}\n{wanted}"));
+                wanted = RecordId::from_hash(format!("liaison displaced\n{kind}\n{wanted}").as_bytes());
                 displaced += 1;
             }
             Some(_) => {

@@ -31,8 +31,8 @@ use std::collections::BTreeSet;
 
 use super::lines::{self, escape_list, escape_text, first, fold_into, split_escaped, split_escaped_while};
 use super::{
-    hashed_id, id_for_uid, note_with_marking, note_without_marking, shown, upsert, Budget, ExportText, ImportOutcome,
-    List, Problem, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS, PRODID,
+    id_for_uid, note_with_marking, note_without_marking, shown, upsert, Budget, ExportText, ImportOutcome, List,
+    Problem, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS, PRODID,
 };
 use crate::crdt::id::RecordId;
 use crate::marking::{view_within, Ceiling};
@@ -148,7 +148,7 @@ impl Card {
     pub fn record_id(&self) -> RecordId {
         match self.uid.as_deref().map(str::trim) {
             Some(uid) if !uid.is_empty() => id_for_uid(Kind::Contact, uid),
-            _ => hashed_id(&content_key(&self.contact)),
+            _ => RecordId::from_hash(content_key(&self.contact).as_bytes()),
         }
     }
 

@@ -59,11 +59,9 @@ pub struct Dashboard {
 /// The dashboard as of `today`, with the default windows. Reads the meetings once for all three of
 /// their lists.
 pub fn dashboard(nb: &Notebook, today: Date) -> Dashboard {
-    // Open follow-ups come overdue first, then dated ones by due date: the two lists are a prefix and
-    // the dated part of the rest.
-    let last = today.add_days(UPCOMING_DAYS);
-    let (overdue, later): (Vec<_>, Vec<_>) = nb.open_follow_ups(today).into_iter().partition(|f| f.overdue);
-    let upcoming = later.into_iter().filter(|f| Date::parse(&f.action.due).is_ok_and(|d| d <= last)).collect();
+    // Open follow-ups come overdue first, then by due date: the two lists are a prefix and the rest.
+    let (overdue, upcoming) =
+        nb.open_follow_ups_due_by(today, today.add_days(UPCOMING_DAYS)).into_iter().partition(|f| f.overdue);
     let held = held_meetings(nb, today);
     let mut people = People::new(nb);
     let nations = nations_since(&mut people, &held, window_start(today, NATION_WINDOW_DAYS));

@@ -42,11 +42,6 @@ pub struct Candidate {
     pub reasons: Vec<Reason>,
 }
 
-/// Emails are compared ignoring case only: an address with an accent is another mailbox, so it is not folded.
-fn email_key(e: &str) -> String {
-    e.trim().to_lowercase()
-}
-
 fn phone_key(p: &str) -> Option<String> {
     let digits: String = p.chars().filter(char::is_ascii_digit).collect();
     (digits.len() >= 6).then_some(digits)
@@ -59,7 +54,7 @@ pub fn candidates(nb: &Notebook, not_duplicates: &BTreeSet<(RecordId, RecordId)>
     for c in &contacts {
         let Some(id) = c.id else { continue };
         for e in &c.emails {
-            let e = email_key(e);
+            let e = text::email_key(e);
             if !e.is_empty() {
                 by_key.entry((0, e)).or_default().push(id);
             }
@@ -142,7 +137,7 @@ pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>)
                 Choice::First => x,
                 Choice::Second => y,
                 Choice::Both => {
-                    let key = |item: &str| if field == Field::Emails { email_key(item) } else { text::key(item) };
+                    let key = |item: &str| if field == Field::Emails { text::email_key(item) } else { text::key(item) };
                     let mut all = x.as_list().to_vec();
                     let mut keys: BTreeSet<String> = all.iter().map(|item| key(item)).collect();
                     for item in y.as_list() {

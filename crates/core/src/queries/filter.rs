@@ -126,8 +126,7 @@ impl ListFilter {
             })
             .map(Contact::from_record)
             .collect();
-        // As Notebook::contacts sorts.
-        v.sort_by_cached_key(|c| (c.name.trim().to_lowercase(), c.id));
+        v.sort_by_cached_key(Contact::sort_key);
         v
     }
 }

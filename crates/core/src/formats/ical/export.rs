@@ -4,7 +4,7 @@ use super::NO_ADDRESS;
 use crate::crdt::id::RecordId;
 use crate::date::{Date, Time};
 use crate::formats::lines::{escape_list, escape_text, fold_into, param_value};
-use crate::formats::{hashed_id, note_with_marking, ExportText, PRODID, UID_SUFFIX};
+use crate::formats::{note_with_marking, ExportText, PRODID, UID_SUFFIX};
 use crate::marking::{marking_level, view_within, Ceiling, MarkingLevel};
 use crate::model::{Action, Meeting};
 use crate::notebook::Notebook;
@@ -23,11 +23,6 @@ pub fn class_for(marking: &str) -> &'static str {
         MarkingLevel::Restricted | MarkingLevel::Confidential => "CONFIDENTIAL",
         MarkingLevel::Secret | MarkingLevel::Other => "PRIVATE",
     }
-}
-
-/// A time in ms since the epoch as an iCalendar UTC date-time: `20260314T120000Z`.
-pub fn utc_date_time(ms: u64) -> String {
-    crate::date::UtcDateTime::from_ms(ms).basic()
 }
 
 fn basic_date(d: Date) -> String {
@@ -79,7 +74,9 @@ impl Out {
 }
 
 fn event(out: &mut Out, nb: &Notebook, m: &Meeting, date: Date, ceiling: Ceiling, dtstamp: &str) {
-    let id = m.id.unwrap_or_else(|| hashed_id(&format!("liaison meeting\n{}\n{}\n{}", m.title, m.date, m.start)));
+    let id = m.id.unwrap_or_else(|| {
+        RecordId::from_hash(format!("liaison meeting\n{}\n{}\n{}", m.title, m.date, m.start).as_bytes())
+    });
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{}", uid_of(id)));
     out.line(&format!("DTSTAMP:{dtstamp}"));
@@ -176,7 +173,7 @@ fn todo(out: &mut Out, nb: &Notebook, a: &Action, meeting_uid: &str, marking: &s
 /// ceiling (and their actions) and meetings without a date. `dtstamp_ms` is when the file is made (the
 /// `DTSTAMP` of every component). [`ExportText::written`] counts events and to-dos.
 pub fn export(nb: &Notebook, meetings: &[Meeting], ceiling: Ceiling, dtstamp_ms: u64) -> ExportText {
-    let dtstamp = utc_date_time(dtstamp_ms);
+    let dtstamp = crate::date::UtcDateTime::from_ms(dtstamp_ms).basic();
     let mut out = Out { text: String::new() };
     let mut result = ExportText::default();
     // Grouped once: asking the notebook for each meeting's actions read every record once per meeting.

@@ -4,10 +4,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::parse::{Attendee, Calendar, Event, Todo};
 use crate::crdt::id::RecordId;
-use crate::formats::{hashed_id, id_for_uid, shown, upsert, ImportOutcome, Problem};
+use crate::formats::{id_for_uid, shown, upsert, ImportOutcome, Problem};
 use crate::model::Meeting;
 use crate::notebook::Notebook;
 use crate::schema::{Field, Kind, Value};
+use crate::text;
 
 /// The notebook's live contacts by email (trimmed, case ignored), made once for a whole import: making
 /// the sorted list of contacts again for every event made importing many invitations quadratic. An
@@ -22,7 +23,7 @@ impl ContactsByEmail {
         for c in nb.contacts() {
             let Some(id) = c.id else { continue };
             for e in &c.emails {
-                by_email.entry(e.trim().to_lowercase()).or_insert(id);
+                by_email.entry(text::email_key(e)).or_insert(id);
             }
         }
         ContactsByEmail(by_email)
@@ -30,7 +31,7 @@ impl ContactsByEmail {
 
     /// The contact an address stands for, if any (case and surrounding spaces ignored).
     pub fn get(&self, email: &str) -> Option<RecordId> {
-        let email = email.trim().to_lowercase();
+        let email = text::email_key(email);
         if email.is_empty() {
             return None;
         }
@@ -82,7 +83,10 @@ impl Event {
             Some(uid) if !uid.is_empty() => id_for_uid(Kind::Meeting, uid),
             _ => {
                 let m = &self.meeting;
-                hashed_id(&format!("liaison event without uid\n{}\n{}\n{}\n{}", m.title, m.date, m.start, m.location))
+                RecordId::from_hash(
+                    format!("liaison event without uid\n{}\n{}\n{}\n{}", m.title, m.date, m.start, m.location)
+                        .as_bytes(),
+                )
             }
         }
     }
@@ -132,12 +136,15 @@ impl Todo {
     pub fn record_id(&self) -> RecordId {
         match self.uid.as_deref().map(str::trim) {
             Some(uid) if !uid.is_empty() => id_for_uid(Kind::Action, uid),
-            _ => hashed_id(&format!(
-                "liaison todo without uid\n{}\n{}\n{}",
-                self.action.text,
-                self.action.due,
-                self.related_to.as_deref().unwrap_or("")
-            )),
+            _ => RecordId::from_hash(
+                format!(
+                    "liaison todo without uid\n{}\n{}\n{}",
+                    self.action.text,
+                    self.action.due,
+                    self.related_to.as_deref().unwrap_or("")
+                )
+                .as_bytes(),
+            ),
         }
     }
 }

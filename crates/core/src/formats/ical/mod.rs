@@ -40,7 +40,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-pub use export::{class_for, export, export_all, uid_of, utc_date_time};
+pub use export::{class_for, export, export_all, uid_of};
 pub use import::{import, match_attendees, match_attendees_with, ContactsByEmail};
 pub use parse::{parse, Attendee, Calendar, Event, Todo};
 

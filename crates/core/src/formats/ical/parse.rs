@@ -7,6 +7,7 @@ use crate::formats::lines::{self, first, split_escaped_while};
 use crate::formats::{note_without_marking, shown, Budget, List, Problem, Problems, MAX_IMPORT_BYTES, UID_SUFFIX};
 use crate::model::{Action, Meeting};
 use crate::schema::Field;
+use crate::text;
 
 /// An attendee (or the organiser) of an event read from a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -382,7 +383,7 @@ impl EventBuilder {
         let mut attendees = self.attendees.finish().unwrap_or_default();
         if let Some(o) = self.organiser {
             let dup = attendees.iter().any(|a| {
-                (!o.email.is_empty() && a.email.to_lowercase() == o.email.to_lowercase())
+                (!o.email.is_empty() && text::email_key(&a.email) == text::email_key(&o.email))
                     || (o.contact.is_some() && a.contact == o.contact)
             });
             if !dup {

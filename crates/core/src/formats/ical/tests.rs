@@ -1,7 +1,8 @@
+use super::class_for;
 use super::export::mailto;
 use super::parse::{duration_minutes, parse_when, percent_decode, When};
-use super::{class_for, utc_date_time};
 use crate::date::Time;
+use crate::date::UtcDateTime;
 
 #[test]
 fn markings_map_to_class_with_the_strongest_hiding_for_the_highest_grades() {
@@ -15,7 +16,7 @@ fn markings_map_to_class_with_the_strongest_hiding_for_the_highest_grades() {
 
 #[test]
 fn utc_stamps_and_durations_read_as_people_write_them() {
-    assert_eq!(utc_date_time(1_773_500_760_000), "20260314T150600Z");
+    assert_eq!(UtcDateTime::from_ms(1_773_500_760_000).basic(), "20260314T150600Z");
     assert_eq!(duration_minutes("PT1H30M"), Some(90));
     assert_eq!(duration_minutes("P1D"), Some(1440));
     assert_eq!(duration_minutes("P1W"), Some(7 * 1440));
