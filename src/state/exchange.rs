@@ -78,7 +78,10 @@ impl AppState {
             today: self.today,
             ceiling,
         };
-        let export = self.notebook.with_untracked(|nb| exchange::export(nb, &mut state, request));
+        let export = self
+            .notebook
+            .with_untracked(|nb| exchange::export(nb, &mut state, request))
+            .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
         platform::download(&export.file_name, &export.text, "application/json")?;
         self.exchange.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);

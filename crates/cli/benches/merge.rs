@@ -16,7 +16,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use liaison_cli::files::now_ms;
 use liaison_cli::merge::{merge_device, Merger, DEFAULT_LABEL, DEFAULT_OFFICER};
-use liaison_core::formats::bundle::{read_bundle, Bundle};
+use liaison_core::formats::bundle::{read_bundle, Bundle, Layout};
 use liaison_testkit::bundles::{generate, Spec};
 
 fn read_all(texts: &[(String, String)], now: u64) -> Vec<(String, Bundle)> {
@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
     let bundles = read_all(&texts, now);
     assert_eq!(bundles.len(), spec.officers, "every generated bundle is valid");
     let merged = merge_all(bundles.clone());
-    let out = merged.to_bundle();
+    let out = merged.to_bundle(Layout::Compact).expect("the benchmark's bundles are within the limits");
     eprintln!(
         "data: {} bundles of {} records, {:.1} MB in all; merged: {} records, {:.1} MB",
         texts.len(),
@@ -56,11 +56,11 @@ fn bench(c: &mut Criterion) {
     g.bench_function("merge", |b| {
         b.iter_batched(|| bundles.clone(), |bs| black_box(merge_all(bs)), BatchSize::PerIteration)
     });
-    g.bench_function("write", |b| b.iter(|| black_box(merged.to_bundle())));
+    g.bench_function("write", |b| b.iter(|| black_box(merged.to_bundle(Layout::Compact))));
     g.bench_function("end_to_end", |b| {
         b.iter(|| {
             let merged = merge_all(read_all(black_box(&texts), now));
-            let text = merged.to_bundle();
+            let text = merged.to_bundle(Layout::Compact).expect("within the limits");
             black_box(read_bundle(text.as_bytes(), now).is_ok());
             text.len()
         })

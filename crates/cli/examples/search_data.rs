@@ -78,7 +78,8 @@ fn main() -> Result<(), String> {
             scope: Scope::Changes,
             devices: vec![device.clone()],
             records: chunk.to_vec(),
-        });
+        })
+        .map_err(|p| format!("{p:?}"))?;
         let path = dir.join(format!("search-{:02}.json", i + 1));
         std::fs::write(&path, &text).map_err(|e| e.to_string())?;
         println!("{:>10} bytes  {:>5} records  {}", text.len(), chunk.len(), path.display());

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use liaison_core::crdt::id::hashed_uuid;
-use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Layout, Scope};
 use liaison_core::formats::csv::{self as csv_out, CsvOptions};
 use liaison_core::formats::wire::DeviceV1;
 use liaison_core::formats::{self, ical, vcard, ExportText, FileFormat};
@@ -171,6 +171,7 @@ pub fn bundle_from_vcf(
     label: &str,
     officer: &str,
     now_ms: u64,
+    layout: Layout,
 ) -> Result<VcfBundle, Vec<formats::Problem>> {
     let parsed = vcard::parse(bytes);
     if parsed.cards.is_empty() {
@@ -198,15 +199,21 @@ pub fn bundle_from_vcf(
     }
     let records: Vec<&Record> = nb.records().collect();
     let contacts = records.len();
-    let text = bundle::write_bundle(ExportInput {
-        bundle_id: hashed_uuid(&[device.id.0.as_bytes().as_slice(), &now_ms.to_be_bytes()].concat()),
-        created_ms: now_ms,
-        device: &device,
-        sequence: 1,
-        scope: Scope::All,
-        devices: vec![device.clone()],
-        records,
-    });
+    let text = bundle::write_bundle_v3(
+        ExportInput {
+            bundle_id: hashed_uuid(&[device.id.0.as_bytes().as_slice(), &now_ms.to_be_bytes()].concat()),
+            created_ms: now_ms,
+            device: &device,
+            sequence: 1,
+            scope: Scope::All,
+            devices: vec![device.clone()],
+            records,
+        },
+        layout,
+    )
+    .map_err(|problems| {
+        problems.iter().map(|p| formats::Problem { line: 0, message: p.to_string() }).collect::<Vec<_>>()
+    })?;
     Ok(VcfBundle {
         text,
         cards: parsed.cards.len(),

@@ -70,10 +70,57 @@ pub fn read_bytes(path: &Path, expected: Expected) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Reads and validates one bundle file against the system clock.
+/// Reads and validates one bundle file against the system clock. A gzip-compressed file (told by its
+/// first bytes, whatever its name) is decompressed first, up to the bundle limit.
 pub fn read_bundle_file(path: &Path, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
-    let bytes = read_bytes(path, BUNDLE_FILE).map_err(|m| vec![Problem { record: None, message: m }])?;
+    let problem = |message: String| vec![Problem { record: None, message }];
+    let bytes = read_bytes(path, BUNDLE_FILE).map_err(problem)?;
+    if bundle::is_gzip(&bytes) {
+        let plain = gunzip(&bytes, bundle::MAX_BUNDLE_BYTES).map_err(problem)?;
+        drop(bytes);
+        return bundle::read_bundle(&plain, now_ms);
+    }
     bundle::read_bundle(&bytes, now_ms)
+}
+
+/// The decompressed bytes of a gzip file, refusing more than `limit` of them as they come, so that a
+/// small file that inflates without end (a gzip bomb) is a problem and not the end of memory.
+pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let reader = flate2::read::MultiGzDecoder::new(bytes);
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("the file is gzip-compressed but cannot be decompressed: {e}"))?;
+    if out.len() > limit {
+        return Err(format!(
+            "the file is gzip-compressed and decompresses to more than {} MB; bundles may be at most {} MB",
+            limit / (1024 * 1024),
+            limit / (1024 * 1024)
+        ));
+    }
+    Ok(out)
+}
+
+/// `text` gzip-compressed.
+pub fn gzip(text: &str) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = e.write_all(text.as_bytes());
+    e.finish().unwrap_or_default()
+}
+
+/// Whether a path names a compressed bundle: it ends in `.json.gz` (in any case).
+pub fn is_gz_name(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_ascii_lowercase().ends_with(".json.gz"))
+}
+
+/// Writes a bundle atomically ([`write_atomically`]), gzip-compressed when its name ends in `.json.gz`.
+pub fn write_bundle_file(out: &Path, text: &str) -> Result<(), String> {
+    if is_gz_name(out) {
+        return write_bytes_atomically(out, &gzip(text));
+    }
+    write_atomically(out, text)
 }
 
 /// `OUT.tmp`, beside `OUT`.
@@ -86,6 +133,11 @@ pub fn temp_path(out: &Path) -> PathBuf {
 /// Writes `text` to `out` atomically: to `OUT.tmp`, flushed to disk, then renamed over `OUT`. The file is
 /// readable by its owner only, since bundles hold personal data. On failure `OUT` is left as it was.
 pub fn write_atomically(out: &Path, text: &str) -> Result<(), String> {
+    write_bytes_atomically(out, text.as_bytes())
+}
+
+/// Writes `bytes` to `out` atomically, as [`write_atomically`] writes text.
+pub fn write_bytes_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
     if out.is_dir() {
         return Err(format!("{} is a directory; name the file to write", shown(out)));
     }
@@ -105,7 +157,7 @@ pub fn write_atomically(out: &Path, text: &str) -> Result<(), String> {
             options.mode(0o600);
         }
         let mut file = options.open(&tmp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp, out)?;

@@ -152,7 +152,7 @@ pub(crate) struct Merge {
     /// Bundle files to merge
     #[arg(value_name = "IN", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Where to write the merged bundle
+    /// Where to write the merged bundle (gzip-compressed when it ends in .json.gz)
     #[arg(short = 'o', long = "output", value_name = "OUT", required = true)]
     pub output: PathBuf,
     /// Label of the merging pseudo-device; its device id is derived from it
@@ -164,6 +164,9 @@ pub(crate) struct Merge {
     /// List every open conflict, with each value's author and time
     #[arg(short, long)]
     pub verbose: bool,
+    /// Indent the bundle for people to read (the same content; larger)
+    #[arg(long)]
+    pub pretty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -206,9 +209,12 @@ pub(crate) struct ImportVcf {
     /// The .vcf file to read
     #[arg(value_name = "FILE.vcf")]
     pub file: PathBuf,
-    /// Where to write the bundle
+    /// Where to write the bundle (gzip-compressed when it ends in .json.gz)
     #[arg(short = 'o', long = "output", value_name = "BUNDLE", required = true)]
     pub output: PathBuf,
+    /// Indent the bundle for people to read (the same content; larger)
+    #[arg(long)]
+    pub pretty: bool,
     /// Label of the importing pseudo-device
     #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_LABEL)]
     pub label: String,

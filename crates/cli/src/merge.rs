@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use liaison_core::crdt::record::{Conflict, Record};
-use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Layout, Problem, Scope};
 use liaison_core::formats::wire::{encode_record, DeviceV1};
 use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Field, Kind, RecordId};
@@ -280,17 +280,21 @@ impl Merged {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
-    /// The merged state as a bundle v1 (everything, sequence 1).
-    pub fn to_bundle(&self) -> String {
-        bundle::write_bundle(ExportInput {
-            bundle_id: self.bundle_id(),
-            created_ms: self.created_ms,
-            device: &self.device,
-            sequence: 1,
-            scope: Scope::All,
-            devices: self.devices.clone(),
-            records: self.records.values().collect(),
-        })
+    /// The merged state as a bundle in the format this version writes (everything, sequence 1), or why
+    /// a reader could not take it (too many records, say).
+    pub fn to_bundle(&self, layout: Layout) -> Result<String, Vec<Problem>> {
+        bundle::write_bundle_v3(
+            ExportInput {
+                bundle_id: self.bundle_id(),
+                created_ms: self.created_ms,
+                device: &self.device,
+                sequence: 1,
+                scope: Scope::All,
+                devices: self.devices.clone(),
+                records: self.records.values().collect(),
+            },
+            layout,
+        )
     }
 
     /// Counts for the summary.
@@ -375,7 +379,7 @@ mod tests {
         for (name, b) in inputs {
             m.add(name, b.clone());
         }
-        m.finish(&merge_device(DEFAULT_LABEL, DEFAULT_OFFICER)).to_bundle()
+        m.finish(&merge_device(DEFAULT_LABEL, DEFAULT_OFFICER)).to_bundle(Layout::Compact).expect("within the limits")
     }
 
     #[test]

@@ -47,7 +47,7 @@ fn a_mix_of_good_and_bad_files_exits_1_and_names_every_problem() {
     let text = std::fs::read_to_string(&a).expect("read");
     let truncated = dir.write("truncated.json", &text[..text.len() / 2]);
     let tampered = dir.write("tampered.json", text.replace("Anna Berg", "Anna Borg"));
-    let newer = dir.write("newer.json", r#"{"format":"liaison-bundle","version":3}"#);
+    let newer = dir.write("newer.json", r#"{"format":"liaison-bundle","version":4}"#);
     let other = dir.write("other.json", r#"{"format":"vcard","version":1}"#);
     let empty = dir.write("empty.json", "");
     let missing = dir.path().join("missing.json");

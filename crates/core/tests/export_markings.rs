@@ -71,7 +71,7 @@ impl Officer {
             today: Date::from_days_since_epoch((now / DAY) as i64),
             ceiling,
         };
-        exchange::export(&self.nb, &mut self.state, request)
+        exchange::export(&self.nb, &mut self.state, request).expect("within the limits")
     }
 }
 

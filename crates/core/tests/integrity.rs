@@ -34,6 +34,7 @@ fn bundle_of(from: &DeviceV1, records: Vec<&Record>, now: u64) -> Vec<u8> {
         devices: vec![from.clone()],
         records,
     })
+    .expect("within the limits")
     .into_bytes()
 }
 

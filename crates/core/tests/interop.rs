@@ -659,7 +659,7 @@ fn tricky() -> (liaison_core::Notebook, liaison_core::formats::wire::DeviceV1, u
 
 #[test]
 fn golden_tricky_bundle_and_its_exports() {
-    use liaison_core::formats::bundle::{write_bundle, write_bundle_v1, ExportInput, Scope};
+    use liaison_core::formats::bundle::{write_bundle, write_bundle_v1, write_bundle_v2, ExportInput, Scope};
     let (nb, device, now) = tricky();
     let input = || ExportInput {
         bundle_id: uuid::Uuid::from_u128(0x0195_0000_0000_7000_8000_0000_0000_0042),
@@ -670,12 +670,16 @@ fn golden_tricky_bundle_and_its_exports() {
         devices: vec![device.clone()],
         records: nb.records().collect(),
     };
-    // The v1 golden is frozen; v2, which this version writes, has its own.
+    // The v1 and v2 goldens are frozen; v3, which this version writes, has its own.
     golden("tricky-bundle.json", write_bundle_v1(input()).as_bytes());
-    let v2 = write_bundle(input());
+    let v2 = write_bundle_v2(input());
     golden("tricky-bundle-v2.json", v2.as_bytes());
     let from_v2 = liaison_core::formats::bundle::read_bundle(v2.as_bytes(), now).unwrap();
     assert_eq!(from_v2.records.len(), nb.records().count());
+    let v3 = write_bundle(input()).unwrap();
+    golden("tricky-bundle-v3.json", v3.as_bytes());
+    let from_v3 = liaison_core::formats::bundle::read_bundle(v3.as_bytes(), now).unwrap();
+    assert_eq!(from_v3.records, from_v2.records, "v2 and v3 carry the same records");
     let bundle = write_bundle_v1(input());
     // The bundle reads back as the same notebook, so the CLI's conversions of it match these goldens.
     let b = liaison_core::formats::bundle::read_bundle(bundle.as_bytes(), now).unwrap();

@@ -1,4 +1,4 @@
-//! docs/bundle-v1.schema.json against the bundles: every golden fixture and the corpus base are valid,
+//! docs/bundle-v1.schema.json against the bundles: every golden v1 fixture and the corpus base are valid,
 //! and every corpus file the schema lets through is one that only read_bundle can refuse (a checksum, a
 //! repeated key, a link to a record of the wrong kind, a causal context, a stamp judged against the
 //! importing device's clock).
@@ -56,7 +56,10 @@ impl Schema {
 #[test]
 fn every_golden_fixture_and_the_corpus_base_are_valid() {
     let schema = Schema::load();
-    let mut files = json_files(&core_dir().join("tests/fixtures"));
+    let mut files: Vec<PathBuf> = json_files(&core_dir().join("tests/fixtures"))
+        .into_iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("v1-")))
+        .collect();
     files.push(core_dir().join("tests/corpus/base/mini.json"));
     files.push(core_dir().join("../../tests/e2e/fixtures/html-payload.json"));
     assert!(files.len() >= 6);
@@ -127,4 +130,58 @@ fn what_this_version_writes_matches_the_v2_schema() {
         serde_json::from_slice(&std::fs::read(core_dir().join("tests/corpus/base/mini.json")).expect("read"))
             .expect("JSON");
     assert!(schema.errors(&v1).is_some());
+}
+
+#[test]
+fn every_v3_fixture_and_what_this_version_writes_match_the_v3_schema() {
+    let schema = Schema::load_version(3);
+    let mut files: Vec<PathBuf> = json_files(&core_dir().join("tests/fixtures"))
+        .into_iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("v3-")))
+        .collect();
+    files.push(core_dir().join("tests/interop_fixtures/tricky-bundle-v3.json"));
+    assert!(files.len() >= 7);
+    for path in files {
+        let value: Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+        if let Some(e) = schema.errors(&value) {
+            panic!("{} does not match the v3 schema:\n{e}", path.display());
+        }
+    }
+    // A v2 bundle is not a v3 one.
+    let v2: Value = serde_json::from_slice(
+        &std::fs::read(core_dir().join("tests/interop_fixtures/tricky-bundle-v2.json")).expect("read"),
+    )
+    .expect("JSON");
+    assert!(schema.errors(&v2).is_some());
+}
+
+/// v3 corpus files the v3 schema cannot refuse, by name prefix, and why.
+const BEYOND_THE_V3_SCHEMA: &[(&str, &str)] = &[
+    ("v3-sum-", "the checksum is read_bundle's to check"),
+    ("v3-index-past-the-table", "an index is checked against the table's length"),
+    ("v3-index-twice-in-a-context", "which indices a context names twice"),
+    ("v3-table-device-twice", "uniqueness of ids inside the table's objects"),
+    ("v3-exporter-past-the-table", "an index is checked against the table's length"),
+    ("v3-context-without-field", "which names 's' and 'f' share"),
+    ("v3-base-past-year-9999", "a base plus an offset is read_bundle's to add"),
+];
+
+#[test]
+fn the_v3_schema_refuses_every_v3_corpus_file_it_can_see_is_wrong() {
+    let schema = Schema::load_version(3);
+    let mut wrongly_valid = Vec::new();
+    let mut seen = 0;
+    for path in json_files(&core_dir().join("tests/corpus")) {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+        if !name.starts_with("v3-") {
+            continue;
+        }
+        seen += 1;
+        let Ok(value) = serde_json::from_slice::<Value>(&std::fs::read(&path).expect("read")) else { continue };
+        if schema.errors(&value).is_none() && !BEYOND_THE_V3_SCHEMA.iter().any(|(prefix, _)| name.starts_with(prefix)) {
+            wrongly_valid.push(name);
+        }
+    }
+    assert!(seen >= 8, "only {seen} v3 corpus files");
+    assert!(wrongly_valid.is_empty(), "the v3 schema accepts: {wrongly_valid:?}");
 }

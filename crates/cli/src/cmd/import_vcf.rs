@@ -3,6 +3,7 @@
 use liaison_cli::convert;
 use liaison_cli::files::{self, shown, VCF_FILE};
 use liaison_cli::text::clean;
+use liaison_core::formats::bundle::Layout;
 use liaison_core::text::plural;
 
 use super::{write_checked, Out, Outcome};
@@ -21,7 +22,8 @@ impl flags::ImportVcf {
             }
         };
         let now = files::now_ms();
-        let made = match convert::bundle_from_vcf(&bytes, &self.label, &self.officer, now) {
+        let layout = if self.pretty { Layout::Pretty } else { Layout::Compact };
+        let made = match convert::bundle_from_vcf(&bytes, &self.label, &self.officer, now, layout) {
             Ok(m) => m,
             Err(problems) => {
                 for p in &problems {

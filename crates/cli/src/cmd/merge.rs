@@ -3,6 +3,7 @@
 use liaison_cli::files::{self, shown};
 use liaison_cli::merge::{self, Merger};
 use liaison_cli::report::{self, Directory};
+use liaison_core::formats::bundle::Layout;
 use liaison_core::text::plural;
 
 use super::{read_or_report, write_checked, Out, Outcome};
@@ -43,7 +44,17 @@ impl flags::Merge {
                 "merge: two devices share the id {id}: they wrote different values under one stamp (a copied browser profile or a restored backup?); both values are kept as a conflict"
             ));
         }
-        let text = merged.to_bundle();
+        let layout = if self.pretty { Layout::Pretty } else { Layout::Compact };
+        let text = match merged.to_bundle(layout) {
+            Ok(text) => text,
+            Err(problems) => {
+                for p in &problems {
+                    out.line(report::bundle_problem_line("merged bundle", p));
+                }
+                out.line(format!("the merged bundle would not be valid, so {} was not written", shown(&self.output)));
+                return Outcome::NothingWritten;
+            }
+        };
         if !write_checked(&text, &self.output, now, ("merged bundle", "the merged bundle"), &mut out) {
             return Outcome::NothingWritten;
         }

@@ -82,7 +82,7 @@ pub(crate) fn write_checked(
         out.line(format!("{subject} would not be valid, so {} was not written", shown(output)));
         return false;
     }
-    if let Err(e) = files::write_atomically(output, text) {
+    if let Err(e) = files::write_bundle_file(output, text) {
         out.line(e);
         return false;
     }

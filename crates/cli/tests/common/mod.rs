@@ -112,6 +112,7 @@ impl Officer {
             devices,
             records,
         })
+        .expect("a test officer's bundle is within the limits")
     }
 }
 

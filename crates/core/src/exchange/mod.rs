@@ -157,8 +157,9 @@ impl ExportState {
 /// Makes a bundle of everything, or of what has not left this device yet (see
 /// [`ExportState::pending`]), and advances the export state. Records above the marking limit are left
 /// out; those that had not left the device stay pending for a later export whose limit allows them,
-/// whatever the scope of this one.
-pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) -> Export {
+/// whatever the scope of this one. A bundle too large for a reader to take is refused, with its
+/// reasons, and the export state stays as it was.
+pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) -> Result<Export, Vec<Problem>> {
     let ExportRequest { device, replicas, scope, bundle_id, now_ms, today, ceiling } = req;
     let pending = state.pending(nb, replicas);
     let mut records: Vec<&Record> = match scope {
@@ -172,7 +173,7 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().map(DeviceV1::from).collect();
     devices.push(device.clone());
     let sequence = state.sequence + 1;
-    let text = write_bundle(ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records });
+    let text = write_bundle(ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records })?;
     let newest = nb.newest_of(replicas);
     *state = ExportState {
         sequence,
@@ -181,13 +182,13 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
         last_scope: Some(scope),
         held_back,
     };
-    Export {
+    Ok(Export {
         file_name: bundle::file_name(&device.label, &today, sequence, scope),
         text,
         records: count,
         left_out: before - count,
         ceiling,
-    }
+    })
 }
 
 /// One imported bundle, as remembered.

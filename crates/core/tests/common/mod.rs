@@ -413,8 +413,22 @@ pub fn check_against_log(state: &State, writes: &[Write]) -> Vec<String> {
     problems
 }
 
-/// The bundle written again in format v1, from what it carries: the bytes it was read from, if v1 is
+/// The bundle written again in format v3, from what it carries: the bytes it was read from, if v3 is
 /// frozen as it must be.
+pub fn rewrite_v3(b: &Bundle) -> String {
+    liaison_core::formats::bundle::write_bundle(ExportInput {
+        bundle_id: b.id,
+        created_ms: b.created_ms,
+        device: &b.device,
+        sequence: b.sequence,
+        scope: b.scope,
+        devices: b.devices.clone(),
+        records: b.records.iter().collect(),
+    })
+    .expect("a bundle that was read is within the limits")
+}
+
+/// A bundle written again in the frozen format v1, as Liaison wrote it then.
 pub fn rewrite(b: &Bundle) -> String {
     write_bundle_v1(ExportInput {
         bundle_id: b.id,

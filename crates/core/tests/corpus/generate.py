@@ -3,7 +3,8 @@
 
     python3 crates/core/tests/corpus/generate.py
 
-rewrites every case file, base/mini.json and EXPECTED.tsv (file name TAB a substring the error must
+rewrites every case file, base/mini.json and EXPECTED.tsv (then run generate_v3.py, which adds the v3
+cases and their lines) (file name TAB a substring the error must
 contain). The cases are built from records of the golden fixtures in ../fixtures, which write_bundle wrote;
 bad_bundles.rs checks that base/mini.json is exactly what write_bundle writes for its content, so every
 case differs from a real export only by what it is about.
@@ -122,7 +123,7 @@ def sealed(bundle):
 
 
 def self_check():
-    for path in sorted(glob.glob(os.path.join(FIXTURES, "*.json"))):
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "v1-*.json"))):
         text = open(path, encoding="utf-8").read()
         b = json.loads(text)
         if dump(b) != text:
@@ -267,7 +268,7 @@ def structure():
     case("struct-not-json-comment", "// exported by Liaison\n" + good, NOT_JSON)
     case("struct-not-json-trailing-comma", good[:-2] + ",\n}", NOT_JSON)
     case("struct-not-json-nul-byte", b"\x00" + raw, NOT_JSON)
-    case("struct-not-json-gzip-magic", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", NOT_UTF8)
+    case("struct-not-json-gzip-magic", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "the file is compressed (gzip)")
     case("struct-trailing-garbage", good + "\nPS: see you in Brussels", NOT_JSON)
     case("struct-two-bundles-concatenated", good + "\n" + good, NOT_JSON)
     case("struct-raw-newline-in-string", good.replace('"Мария Иванова"', '"Мария\nИванова"'), NOT_JSON)
