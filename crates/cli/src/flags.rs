@@ -23,7 +23,8 @@ pub(crate) struct Cli {
 }
 
 const AFTER_HELP: &str =
-    "Storage layout written by the app: liaison/v1 (schema 1). Bundle format: liaison-bundle v1.\n\
+    "Storage layout written by the app: liaison/v1 (schema 1). Bundle format: liaison-bundle v3 (reads v1 to v3;\n\
+a name ending in .json.gz writes it gzip-compressed, and gzip input is read whatever its name).\n\
 Source and documentation: see README.md and ARCHITECTURE.md in the Liaison repository.";
 
 #[derive(Debug, Subcommand)]
