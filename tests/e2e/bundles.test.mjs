@@ -170,7 +170,7 @@ test('a bad file is rejected with its reason and nothing changes', async () => {
     const truncated = join(dir, 'truncated.json');
     await writeFile(truncated, '{"format": "liaison-bundle", "version": 1, "records": [');
     const newer = join(dir, 'newer.json');
-    await writeFile(newer, JSON.stringify({ format: 'liaison-bundle', version: 3 }));
+    await writeFile(newer, JSON.stringify({ format: 'liaison-bundle', version: 4 }));
     const notJson = join(dir, 'notes.json');
     await writeFile(notJson, 'Meeting notes, not a bundle');
     await importFiles(coord, [truncated, newer, notJson]);
