@@ -1,0 +1,218 @@
+//! Writing bundles: v3 as this version does, and the frozen v1 and v2 writers the fixtures keep.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::crdt::id::DeviceId;
+use crate::crdt::record::Record;
+use crate::formats::wire::{devices_of, record_v2_to_v3, DeviceV1, RecordV1, RecordV2, RecordV3};
+
+use super::shapes::*;
+
+/// What an export is made from.
+pub struct ExportInput<'a> {
+    /// A fresh id for the bundle.
+    pub bundle_id: Uuid,
+    /// Now.
+    pub created_ms: u64,
+    /// The exporting device.
+    pub device: &'a DeviceV1,
+    /// Its export counter for this bundle.
+    pub sequence: u64,
+    /// Everything, or changes.
+    pub scope: Scope,
+    /// Known device profiles.
+    pub devices: Vec<DeviceV1>,
+    /// The records to carry, in any order.
+    pub records: Vec<&'a Record>,
+}
+
+/// How a written bundle is laid out. Both hold the same content and read the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// No whitespace: what the app and the CLI write.
+    Compact,
+    /// Indented by two spaces, for people reading it.
+    Pretty,
+}
+
+/// The exporting device in v3: its index in the device table, and its profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExporterV3 {
+    /// Its index in the device table.
+    pub d: u32,
+    /// A label people recognise.
+    pub label: String,
+    /// The officer who uses the device.
+    pub officer: String,
+}
+
+/// One device of a v3 device table: its id, and its profile when the bundle carries one (label and
+/// officer both, or neither).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEntryV3 {
+    /// The device id.
+    pub id: DeviceId,
+    /// Its label, when the bundle carries its profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Its officer, when the bundle carries its profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<String>,
+}
+
+/// Bundle format v3: compact, with a device table that stamps and contexts name by index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleV3 {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always 3.
+    pub version: u32,
+    /// A unique id per bundle: importing the same id twice is a repeat.
+    pub bundle_id: Uuid,
+    /// When it was made, ms since the epoch.
+    pub created_ms: u64,
+    /// The exporting device.
+    pub device: ExporterV3,
+    /// The exporting device's export counter, from 1.
+    pub sequence: u64,
+    /// Everything, or changes since the previous export.
+    pub scope: Scope,
+    /// The device table: every device the file names (the exporter, every stamp and context, every
+    /// profile), sorted by id, each once. It comes before the records, which refer to it.
+    pub devices: Vec<DeviceEntryV3>,
+    /// The records, sorted by id.
+    #[serde(deserialize_with = "limited_records")]
+    pub records: Vec<RecordV3>,
+    /// `sha256:` and the hex digest of the file's bytes before the `"checksum"` key; always the last key.
+    pub checksum: String,
+}
+
+/// Writes a bundle in format v3, compact: canonical JSON (records by id, keys sorted, devices by id) with
+/// its checksum. Deleted records travel as tombstones ([`Record::for_export`]). Refuses, with every
+/// reason, a bundle the reader would refuse for its size: too many records, a record over
+/// [`MAX_RECORD_BYTES`], or a file over [`MAX_BUNDLE_BYTES`].
+pub fn write_bundle(input: ExportInput<'_>) -> Result<String, Vec<Problem>> {
+    write_bundle_v3(input, Layout::Compact)
+}
+
+/// Writes a bundle in format v3 in the given layout (see [`write_bundle`]).
+pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if input.records.len() > MAX_RECORDS {
+        problems.push(Problem::file(format!(
+            "{} records are more than a bundle may hold ({}); split the export",
+            thousands(input.records.len()),
+            thousands(MAX_RECORDS)
+        )));
+    }
+    let mut records: Vec<RecordV2> = input.records.iter().map(|r| RecordV2::from_record(&r.for_export())).collect();
+    records.sort_by_key(|r| r.id);
+    for r in &records {
+        let total =
+            r.fields.0.values().flat_map(|reg| &reg.e).map(|e| value_bytes(&e.v)).fold(0usize, usize::saturating_add);
+        if total > MAX_RECORD_BYTES {
+            problems.push(Problem::record(
+                r.id,
+                format!(
+                    "its values hold {} bytes; the limit per record is {} MB",
+                    thousands(total),
+                    MAX_RECORD_BYTES / MB
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut profiles: BTreeMap<DeviceId, &DeviceV1> = input.devices.iter().map(|d| (d.id, d)).collect();
+    profiles.insert(input.device.id, input.device);
+    let mut ids: BTreeSet<DeviceId> = records.iter().flat_map(devices_of).collect();
+    ids.extend(profiles.keys().copied());
+    let index: BTreeMap<DeviceId, u32> = ids.iter().enumerate().map(|(i, d)| (*d, i as u32)).collect();
+    let devices = ids
+        .iter()
+        .map(|id| DeviceEntryV3 {
+            id: *id,
+            label: profiles.get(id).map(|p| p.label.clone()),
+            officer: profiles.get(id).map(|p| p.officer.clone()),
+        })
+        .collect();
+    let dto = BundleV3 {
+        format: FORMAT.into(),
+        version: 3,
+        bundle_id: input.bundle_id,
+        created_ms: input.created_ms,
+        device: ExporterV3 {
+            d: index.get(&input.device.id).copied().unwrap_or(0),
+            label: input.device.label.clone(),
+            officer: input.device.officer.clone(),
+        },
+        sequence: input.sequence,
+        scope: input.scope,
+        devices,
+        records: records.into_iter().map(|r| record_v2_to_v3(r, &index)).collect(),
+        checksum: PLACEHOLDER.into(),
+    };
+    // Plain structs, strings and integers always serialise.
+    let mut text = match layout {
+        Layout::Compact => serde_json::to_string(&dto),
+        Layout::Pretty => serde_json::to_string_pretty(&dto),
+    }
+    .unwrap_or_default();
+    drop(dto);
+    // The checksum is the last key, so its last mention is the key itself, whatever the values hold.
+    let (Some(key), Some(value)) = (text.rfind("\"checksum\""), text.rfind(PLACEHOLDER)) else {
+        return Err(vec![Problem::file("the bundle could not be written")]);
+    };
+    let sum = hex_sha256(&text.as_bytes()[..key]);
+    text.replace_range(value..value + PLACEHOLDER.len(), &sum);
+    if text.len() > MAX_BUNDLE_BYTES {
+        return Err(vec![Problem::file(format!(
+            "the bundle would be {} bytes, more than a reader loads ({}); split the export",
+            thousands(text.len()),
+            thousands(MAX_BUNDLE_BYTES)
+        ))]);
+    }
+    Ok(text)
+}
+
+/// Writes a bundle in the frozen format v2, byte for byte as Liaison wrote it before v3 (pretty-printed,
+/// checksum over the serialised content): for an officer whose Liaison reads only up to v2, and to prove
+/// that v2 files still read and write back unchanged.
+pub fn write_bundle_v2(input: ExportInput<'_>) -> String {
+    write_as(input, 2, |r| RecordV2::from_record(&r.for_export()))
+}
+
+/// Writes a bundle in the frozen format v1, byte for byte as Liaison wrote it before v2: for an officer
+/// whose Liaison reads only v1, and to prove that v1 files still read and write back unchanged.
+pub fn write_bundle_v1(input: ExportInput<'_>) -> String {
+    write_as(input, 1, RecordV1::from_record)
+}
+
+pub(super) fn write_as<R: WireRecord>(input: ExportInput<'_>, version: u32, wire: impl Fn(&Record) -> R) -> String {
+    let mut records = input.records;
+    records.sort_by_key(|r| r.id);
+    let mut devices = input.devices;
+    devices.sort_by_key(|d| d.id);
+    devices.dedup_by_key(|d| d.id);
+    let mut dto = BundleDto {
+        format: FORMAT.into(),
+        version,
+        bundle_id: input.bundle_id,
+        created_ms: input.created_ms,
+        device: input.device.clone(),
+        sequence: input.sequence,
+        scope: input.scope,
+        devices,
+        records: records.into_iter().map(wire).collect(),
+        checksum: String::new(),
+    };
+    dto.checksum = checksum_of(&mut dto);
+    serde_json::to_string_pretty(&dto).unwrap_or_default()
+}
