@@ -39,10 +39,22 @@ def shown(entries):
     return max(entries, key=lambda e: (e["t"][0], e["t"][1], e["t"][2]))["v"]
 
 
+def shown_v3(entries, base, devices):
+    """The same for bundle v3: entries are [value, wall ms after the record's base, counter, device index]."""
+    return max(entries, key=lambda e: (base + e[1], e[2], devices[e[3]]))[0]
+
+
 class Notebook:
     def __init__(self, path):
         bundle = json.loads(Path(path).read_text(encoding="utf-8"))
         self.records = {}
+        if bundle["version"] >= 3:
+            devices = [d["id"] for d in bundle["devices"]]
+            for r in bundle["records"]:
+                fields = {k: shown_v3(v, r["w"], devices) for k, v in r.get("f", {}).items()}
+                deleted = shown_v3(r["l"], r["w"], devices)
+                self.records[r["id"]] = {"id": r["id"], "kind": r["k"], "deleted": deleted, **fields}
+            return
         for r in bundle["records"]:
             fields = {k: shown(v) for k, v in r["fields"].items()}
             self.records[r["id"]] = {"id": r["id"], "kind": r["kind"], "deleted": shown(r["life"]), **fields}
