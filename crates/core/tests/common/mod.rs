@@ -413,10 +413,9 @@ pub fn check_against_log(state: &State, writes: &[Write]) -> Vec<String> {
     problems
 }
 
-/// The bundle written again in format v3, from what it carries: the bytes it was read from, if v3 is
-/// frozen as it must be.
-pub fn rewrite_v3(b: &Bundle) -> String {
-    liaison_core::formats::bundle::write_bundle(ExportInput {
+/// What a bundle that was read carries, as the writers take it.
+fn export_input(b: &Bundle) -> ExportInput<'_> {
+    ExportInput {
         bundle_id: b.id,
         created_ms: b.created_ms,
         device: &b.device,
@@ -424,19 +423,16 @@ pub fn rewrite_v3(b: &Bundle) -> String {
         scope: b.scope,
         devices: b.devices.clone(),
         records: b.records.iter().collect(),
-    })
-    .expect("a bundle that was read is within the limits")
+    }
+}
+
+/// The bundle written again in format v3, from what it carries: the bytes it was read from, if v3 is
+/// frozen as it must be.
+pub fn rewrite_v3(b: &Bundle) -> String {
+    liaison_core::formats::bundle::write_bundle(export_input(b)).expect("a bundle that was read is within the limits")
 }
 
 /// A bundle written again in the frozen format v1, as Liaison wrote it then.
 pub fn rewrite(b: &Bundle) -> String {
-    write_bundle_v1(ExportInput {
-        bundle_id: b.id,
-        created_ms: b.created_ms,
-        device: &b.device,
-        sequence: b.sequence,
-        scope: b.scope,
-        devices: b.devices.clone(),
-        records: b.records.iter().collect(),
-    })
+    write_bundle_v1(export_input(b))
 }
