@@ -14,7 +14,7 @@ use liaison_core::storage::{self, Backend, StoreError, WriteQueue};
 use liaison_core::Notebook;
 
 use super::AppState;
-use crate::platform::{self, LocalStorageBackend, StorageChange};
+use crate::platform::{self, StorageChange};
 
 /// How often saving is retried after it failed (storage full, say).
 const RETRY_EVERY: Duration = Duration::from_secs(5);
@@ -186,7 +186,7 @@ impl AppState {
                     break;
                 }
                 for key in state.saving.queue.with_value(WriteQueue::pending_meta_keys) {
-                    let stored = LocalStorageBackend.get(&key).await;
+                    let stored = platform::backend().get(&key).await;
                     // A read that fails is retried with the write; one that finds nothing has nothing to join.
                     if let Ok(Some(stored)) = stored {
                         if state.saving.queue.with_value(|q| q.stored_meta(&key) != Some(stored.as_str())) {
@@ -205,7 +205,9 @@ impl AppState {
                     .flatten();
                 let Some(mut batch) = batch else { break };
                 let ops = std::mem::take(&mut batch.ops);
-                let outcome = LocalStorageBackend.write(ops).await;
+                // The indicator turns to "saved" only after this: the IndexedDB backend answers once its
+                // transaction's commit completed.
+                let outcome = platform::backend().write(ops).await;
                 let failed = outcome.error.clone();
                 state.saving.queue.update_value(|q| q.finish(batch, outcome));
                 if let Some(e) = failed {
