@@ -124,6 +124,7 @@ impl Backend for IndexedDbBackend {
     /// commit completed, so the save indicator says "saved" only for what is on disk.
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
         let failed = |error| WriteOutcome { applied: 0, error: Some(error) };
+        let bytes: usize = ops.iter().map(|op| if let Op::Put(k, v) = op { (k.len() + v.len()) * 2 } else { 0 }).sum();
         let tx = match self
             .db
             .transaction(STORE)
@@ -157,7 +158,22 @@ impl Backend for IndexedDbBackend {
         }
         match tx.commit().await {
             Ok(()) => WriteOutcome { applied: usize::MAX, error: None },
+            Err(e) if nearly_full(bytes).await => {
+                // Chromium aborts a transaction that does not fit at commit, and the abort reaches us
+                // without the `QuotaExceededError` it carried, so a full disk is told by the quota.
+                let _ = e;
+                failed(StoreError::QuotaExceeded)
+            }
             Err(e) => failed(store_error(&e)),
         }
+    }
+}
+
+/// Whether the origin's quota leaves less room than a batch of `bytes` needs (with a margin for
+/// IndexedDB's own bookkeeping), by `navigator.storage.estimate()`.
+async fn nearly_full(bytes: usize) -> bool {
+    match super::health::read(0).await.estimate {
+        Some((usage, quota)) => quota - usage < bytes as f64 * 2.0 + 1024.0 * 1024.0,
+        None => false,
     }
 }

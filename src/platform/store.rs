@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use liaison_core::storage::{move_store, Backend, Moved, Op, StoreError, WriteOutcome};
+use liaison_core::storage::{move_store, Backend, Moved, Op, StoreError, WriteOutcome, PREFIX};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -51,6 +51,8 @@ pub async fn open_storage() -> Option<String> {
                  abruptly (a private window does this). Export often."
             )),
         ),
+        // localStorage that throws on every touch holds nothing this tab could move.
+        Ok(idb) if LocalStorageBackend.list(PREFIX).await.is_err() => (AppBackend::IndexedDb(idb), None),
         Ok(idb) => match move_store(&LocalStorageBackend, &idb).await {
             Ok(Moved::Nothing | Moved::NewIsNewer(_)) => (AppBackend::IndexedDb(idb), None),
             Ok(Moved::Done { retire_failed, .. }) => (

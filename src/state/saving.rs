@@ -24,6 +24,9 @@ const RETRY_EVERY: Duration = Duration::from_secs(5);
 pub enum SaveState {
     /// Everything is in storage.
     Saved,
+    /// Edits are on their way to storage: "saved" is said only once the backend confirmed them (an
+    /// IndexedDB transaction's commit completed).
+    Saving,
     /// The last write failed; the edits are kept in memory and retried.
     Failed(StoreError),
     /// Storage cannot be used this session; nothing is written.
@@ -204,6 +207,9 @@ impl AppState {
                     .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
                     .flatten();
                 let Some(mut batch) = batch else { break };
+                if state.saving.state.get_untracked() == SaveState::Saved {
+                    state.saving.state.set(SaveState::Saving);
+                }
                 let ops = std::mem::take(&mut batch.ops);
                 // The indicator turns to "saved" only after this: the IndexedDB backend answers once its
                 // transaction's commit completed.
