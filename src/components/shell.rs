@@ -81,6 +81,7 @@ fn SaveIndicator() -> impl IntoView {
         <span
             class=move || match app.saving.state.get() {
                 SaveState::Saved => "save-state saved",
+                SaveState::Saving => "save-state saving",
                 _ => "save-state failed",
             }
             role="status"
@@ -88,6 +89,7 @@ fn SaveIndicator() -> impl IntoView {
             {move || match app.saving.state.get() {
                 SaveState::Saved if app.health.status.with(|h| h.looks_ephemeral()) => "Saved until this private window closes",
                 SaveState::Saved => "All changes saved",
+                SaveState::Saving => "Saving…",
                 SaveState::Failed(_) => "Not saved",
                 SaveState::Disabled(_) => "Not saving",
             }}
@@ -100,7 +102,7 @@ fn StorageBanner() -> impl IntoView {
     let app = use_app();
     move || {
         match app.saving.state.get() {
-        SaveState::Saved => None,
+        SaveState::Saved | SaveState::Saving => None,
         SaveState::Failed(e) => Some(view! {
             <div class="banner danger" role="alert">
                 <div>

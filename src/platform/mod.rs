@@ -4,16 +4,20 @@
 
 mod files;
 pub mod health;
+mod indexed_db;
 mod local_storage;
 mod locks;
 mod page;
 mod pwa;
+mod store;
 
 pub use files::{download, dropped_files, picked_files, read_files, PickedFile};
+pub use indexed_db::{IndexedDbBackend, DB_NAME};
 pub use local_storage::LocalStorageBackend;
 pub use locks::{hold_for_page, NoLocks};
 pub use page::{came_from_a_field, print, remove_element};
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
+pub use store::{backend, open_storage, AppBackend};
 
 use liaison_core::date::{Date, Time};
 
@@ -89,8 +93,10 @@ pub fn confirm_unload_while(unsaved: impl Fn() -> bool + 'static) {
     std::mem::forget(handle);
 }
 
-/// Calls `on_change` whenever another tab of this origin changes one of Liaison's keys.
-pub fn on_storage_change(on_change: impl Fn(StorageChange) + 'static) {
+/// Calls `on_change` whenever another tab of this origin changes one of Liaison's keys, in localStorage
+/// (its `storage` event) or in IndexedDB (the tabs' broadcast channel).
+pub fn on_storage_change(on_change: impl Fn(StorageChange) + Clone + 'static) {
+    store::on_indexed_db_change(on_change.clone());
     let handle = leptos::prelude::window_event_listener(leptos::ev::storage, move |ev: web_sys::StorageEvent| {
         if let Some(key) = ev.key() {
             if key.starts_with(liaison_core::storage::PREFIX) {

@@ -30,11 +30,11 @@ pub struct Boot {
 async fn claim_replica(device: DeviceId, loaded: Vec<DeviceId>, now: u64) -> (DeviceId, Vec<DeviceId>, bool) {
     const REPLICA_LOCK: &str = "liaison/v1/replica/";
     const POOL_LOCK: &str = "liaison-replica-pool";
-    let backend = LocalStorageBackend;
+    let backend = platform::backend();
     // Tabs starting together each read the pool, mint an id and write the pool back, and the last write
     // drops the others' ids, and with them those tabs' edits from every later "changes" export. Taking
     // turns under one lock, each tab reads the pool after the previous one wrote it.
-    let turn = backend.exclusive(POOL_LOCK).await;
+    let turn = LocalStorageBackend.exclusive(POOL_LOCK).await;
     let stored: Vec<DeviceId> = match backend.get(REPLICAS_KEY).await {
         Ok(Some(text)) => serde_json::from_str(&text).unwrap_or_default(),
         _ => Vec::new(),
@@ -42,9 +42,13 @@ async fn claim_replica(device: DeviceId, loaded: Vec<DeviceId>, now: u64) -> (De
     // A tab's localStorage copy can lag another tab's write by a moment, but the lock manager knows at
     // once every replica id an open tab holds.
     let held: Vec<DeviceId> = match &turn {
-        Ok(_) => {
-            backend.held_locks(REPLICA_LOCK).await.unwrap_or_default().iter().filter_map(|n| n.parse().ok()).collect()
-        }
+        Ok(_) => LocalStorageBackend
+            .held_locks(REPLICA_LOCK)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect(),
         Err(platform::NoLocks) => Vec::new(),
     };
     let mut pool = vec![device];
@@ -83,11 +87,13 @@ async fn claim_replica(device: DeviceId, loaded: Vec<DeviceId>, now: u64) -> (De
 
 /// Loads storage, making the device profile on first start.
 pub async fn boot() -> Boot {
-    let backend = LocalStorageBackend;
+    let opened = platform::open_storage().await;
+    let backend = platform::backend();
     let now = platform::now_ms();
     match storage::load(&backend).await {
         Ok(loaded) => {
-            let mut problems: Vec<String> = loaded.problems.iter().map(|p| p.message()).collect();
+            let mut problems: Vec<String> = opened.into_iter().collect();
+            problems.extend(loaded.problems.iter().map(|p| p.message()));
             let device = match loaded.device {
                 Some(d) => d,
                 None => {
@@ -124,7 +130,7 @@ pub async fn boot() -> Boot {
             Boot {
                 notebook: Notebook::new(device.id),
                 device,
-                problems: Vec::new(),
+                problems: opened.into_iter().collect(),
                 storage_error: Some(e),
                 export: ExportState::default(),
                 imports: ImportLog::default(),

@@ -14,7 +14,7 @@ use liaison_core::storage::{self, Backend, StoreError, WriteQueue};
 use liaison_core::Notebook;
 
 use super::AppState;
-use crate::platform::{self, LocalStorageBackend, StorageChange};
+use crate::platform::{self, StorageChange};
 
 /// How often saving is retried after it failed (storage full, say).
 const RETRY_EVERY: Duration = Duration::from_secs(5);
@@ -24,6 +24,9 @@ const RETRY_EVERY: Duration = Duration::from_secs(5);
 pub enum SaveState {
     /// Everything is in storage.
     Saved,
+    /// Edits are on their way to storage: "saved" is said only once the backend confirmed them (an
+    /// IndexedDB transaction's commit completed).
+    Saving,
     /// The last write failed; the edits are kept in memory and retried.
     Failed(StoreError),
     /// Storage cannot be used this session; nothing is written.
@@ -186,7 +189,7 @@ impl AppState {
                     break;
                 }
                 for key in state.saving.queue.with_value(WriteQueue::pending_meta_keys) {
-                    let stored = LocalStorageBackend.get(&key).await;
+                    let stored = platform::backend().get(&key).await;
                     // A read that fails is retried with the write; one that finds nothing has nothing to join.
                     if let Ok(Some(stored)) = stored {
                         if state.saving.queue.with_value(|q| q.stored_meta(&key) != Some(stored.as_str())) {
@@ -204,8 +207,13 @@ impl AppState {
                     .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
                     .flatten();
                 let Some(mut batch) = batch else { break };
+                if state.saving.state.get_untracked() == SaveState::Saved {
+                    state.saving.state.set(SaveState::Saving);
+                }
                 let ops = std::mem::take(&mut batch.ops);
-                let outcome = LocalStorageBackend.write(ops).await;
+                // The indicator turns to "saved" only after this: the IndexedDB backend answers once its
+                // transaction's commit completed.
+                let outcome = platform::backend().write(ops).await;
                 let failed = outcome.error.clone();
                 state.saving.queue.update_value(|q| q.finish(batch, outcome));
                 if let Some(e) = failed {

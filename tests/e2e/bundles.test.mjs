@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESKTOP, ROOT, assertNoErrors, exact, firstStart, nav, newPage, servedApp } from './helpers.mjs';
+import { DESKTOP, ROOT, assertNoErrors, exact, firstStart, nav, newPage, servedApp, storedEntries } from './helpers.mjs';
 
 const app = servedApp();
 let dir;
@@ -42,14 +42,14 @@ async function saved(page) {
 /**
  * Gives the page's officer one saved contact, so that a refused import has something to leave alone.
  * Returns the check for once the files are in the preview: every one is refused (Import is disabled),
- * Cancel leaves, and localStorage is the same, to the byte, as when the contact was saved.
+ * Cancel leaves, and the stored notebook is the same, to the byte, as when the contact was saved.
  */
 async function withExistingContact(page) {
   await nav(page, 'Contacts');
   await page.getByRole('button', { name: 'New contact' }).click();
   await page.getByLabel('Name', exact).fill('Existing Contact');
   await saved(page);
-  const snapshot = () => page.evaluate(() => JSON.stringify(Object.entries(localStorage).sort()));
+  const snapshot = async () => JSON.stringify(await storedEntries(page));
   const initial = await snapshot();
   return async function assertRefusedAndUntouched() {
     assert.equal(await page.getByRole('button', { name: /^Import/ }).isDisabled(), true);
@@ -149,11 +149,11 @@ test('an import is previewed, applied in one step, undone, and a repeat changes 
     await importFiles(coord, [bundle.path]);
     await coord.getByRole('button', { name: 'Import', exact: true }).click();
     await saved(coord);
-    const before = await coord.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('/record/')).sort()));
+    const before = JSON.stringify((await storedEntries(coord)).filter(([k]) => k.includes('/record/')));
     await importFiles(coord, [bundle.path]);
     await coord.getByText(/Already imported on .*Importing it again changes nothing/).waitFor();
     assert.equal(await coord.getByRole('button', { name: /^Import/ }).isDisabled(), true);
-    const after = await coord.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('/record/')).sort()));
+    const after = JSON.stringify((await storedEntries(coord)).filter(([k]) => k.includes('/record/')));
     assert.equal(after, before);
     assertNoErrors(ana);
     assertNoErrors(coord);

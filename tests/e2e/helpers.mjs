@@ -189,3 +189,55 @@ export async function firstStart(page, { url, officer = 'Lt Col Ana Ruiz', label
   await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
   return page;
 }
+
+// ---- The app's IndexedDB store (database `liaison`, object store `kv`; see ARCHITECTURE.md) ----
+
+/** Every [key, value] the app stored, sorted by key: what `Object.entries(localStorage)` was before. */
+export function storedEntries(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('liaison');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const store = db.transaction('kv').objectStore('kv');
+          const keys = store.getAllKeys();
+          const values = store.getAll();
+          values.onsuccess = () => {
+            db.close();
+            resolve(keys.result.map((k, i) => [k, values.result[i]]));
+          };
+          values.onerror = () => reject(values.error);
+        };
+      }),
+  );
+}
+
+/** The stored text of one key, or null. */
+export async function storedValue(page, key) {
+  const found = (await storedEntries(page)).find(([k]) => k === key);
+  return found ? found[1] : null;
+}
+
+/** Writes one key into the app's store, as another program (or corruption) would. */
+export function putStored(page, key, value) {
+  return page.evaluate(
+    ([key, value]) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('liaison');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('kv', 'readwrite');
+          tx.objectStore('kv').put(value, key);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [key, value],
+  );
+}

@@ -2,7 +2,7 @@
 // other through `storage` events, and the merge keeps every edit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, exact, firstStart, newPage, servedApp, watchPage } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, exact, firstStart, newPage, servedApp, storedEntries, storedValue, watchPage } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -49,7 +49,7 @@ test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async 
     await a.waitForTimeout(500);
     for (const p of [a, b]) await p.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
 
-    const stored = await a.evaluate((id) => JSON.parse(localStorage.getItem(`liaison/v1/record/${id}`)), meetingId);
+    const stored = JSON.parse(await storedValue(a, `liaison/v1/record/${meetingId}`));
     const key = { Title: 'title', Notes: 'notes', Location: 'location', Agenda: 'agenda', Decisions: 'decisions', Start: 'start' };
     for (const [label, value] of Object.entries(last)) {
       // Stored records are format v2: each register is { e: entries, seen?: context }.
@@ -90,13 +90,10 @@ test('tabs starting at once all keep their replica id in the device\'s pool', as
       await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     }
 
-    const { device, pool, records } = await first.evaluate(() => ({
-      device: JSON.parse(localStorage.getItem('liaison/v1/meta/device')).id,
-      pool: JSON.parse(localStorage.getItem('liaison/v1/meta/replicas') ?? '[]'),
-      records: Object.keys(localStorage)
-        .filter((k) => k.startsWith('liaison/v1/record/'))
-        .map((k) => JSON.parse(localStorage.getItem(k))),
-    }));
+    const entries = new Map(await storedEntries(first));
+    const device = JSON.parse(entries.get('liaison/v1/meta/device')).id;
+    const pool = JSON.parse(entries.get('liaison/v1/meta/replicas') ?? '[]');
+    const records = [...entries].filter(([k]) => k.startsWith('liaison/v1/record/')).map(([, v]) => JSON.parse(v));
     assert.equal(records.length, tabs.length, 'each tab saved its meeting');
     // Stored records are format v2: each register is { e: entries }, each entry stamped [wall, counter, replica].
     const writers = new Set(records.flatMap((r) => Object.values(r.fields).flatMap((reg) => reg.e.map((e) => e.t[2]))));

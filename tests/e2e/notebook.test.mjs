@@ -2,7 +2,7 @@
 // locators and the screen words of DESIGN.md.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, assertNoErrors, closePage, exact, firstStart, newPage, servedApp, watchPage } from './helpers.mjs';
+import { DESKTOP, assertNoErrors, closePage, exact, firstStart, newPage, putStored, servedApp, storedEntries, storedValue, watchPage } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -193,12 +193,12 @@ test('a corrupt stored entry is set aside and reported, and the app starts with 
     await firstStart(page, { url: `${app.server.url}/` });
     await newContact(page, 'Kept Contact');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
-    await page.evaluate(() => localStorage.setItem('liaison/v1/record/0190aaaa-0000-7000-8000-000000000000', '{"id": tru'));
+    await putStored(page, 'liaison/v1/record/0190aaaa-0000-7000-8000-000000000000', '{"id": tru');
     await page.goto(`${app.server.url}/contacts`);
     const alert = page.getByRole('alert').filter({ hasText: 'could not be read' });
     await alert.waitFor();
     await page.getByRole('link', { name: 'Kept Contact' }).waitFor();
-    assert.equal(await page.evaluate(() => localStorage.getItem('liaison/v1/quarantine/record/0190aaaa-0000-7000-8000-000000000000')), '{"id": tru');
+    assert.equal(await storedValue(page, 'liaison/v1/quarantine/record/0190aaaa-0000-7000-8000-000000000000'), '{"id": tru');
     await alert.getByRole('button', { name: 'Dismiss' }).click();
     await page.reload();
     await page.getByRole('link', { name: 'Kept Contact' }).waitFor();
@@ -216,26 +216,18 @@ test('when storage is full the edit stays on screen, the officer is told, and it
     await page.getByRole('button', { name: 'New meeting' }).click();
     await page.getByLabel('Title', exact).fill('Before the disk filled');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
-    const fillers = await page.evaluate(() => {
-      let n = 0;
-      for (let size = 1 << 20; size >= 16; ) {
-        try {
-          localStorage.setItem(`filler/${n}`, 'x'.repeat(size));
-          n++;
-        } catch {
-          size = Math.floor(size / 2);
-        }
-      }
-      return n;
-    });
-    assert.ok(fillers > 0);
+    // IndexedDB's quota is a share of the disk: it is lowered below what the origin uses, through the
+    // DevTools protocol, which makes the browser refuse the next write as a full disk would.
+    const cdp = await page.context().newCDPSession(page);
+    const origin = new URL(app.server.url).origin;
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
     await page.getByLabel('Notes', exact).fill('Typed while storage was full');
     await page.getByRole('alert').filter({ hasText: 'could not be saved: browser storage is full' }).waitFor();
     assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Typed while storage was full');
-    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('liaison/v1/record/')).map((k) => JSON.parse(localStorage.getItem(k))));
+    const stored = (await storedEntries(page)).filter(([k]) => k.startsWith('liaison/v1/record/')).map(([, v]) => JSON.parse(v));
     assert.ok(stored.some((r) => r.fields?.title?.e?.[0]?.v === 'Before the disk filled'), 'stored data stays readable');
 
-    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler/')).forEach((k) => localStorage.removeItem(k)));
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
     await page.getByRole('alert').getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     await page.reload();

@@ -421,15 +421,43 @@ test('an injected inline script is blocked by the Content-Security-Policy', asyn
   }
 });
 
-test('the app starts when storage throws on every touch, and says it cannot save', async () => {
+test('where IndexedDB cannot be used, the notebook is kept in localStorage and the officer is told', async () => {
   const context = await newWatchedContext(browser, DESKTOP);
   await context.addInitScript(() => {
-    Object.defineProperty(window, 'localStorage', {
+    Object.defineProperty(window, 'indexedDB', {
       configurable: true,
       get() {
         throw new DOMException('The operation is insecure.', 'SecurityError');
       },
     });
+  });
+  try {
+    const page = await openApp(context, `${server.url}/`);
+    await page.getByRole('alert').filter({ hasText: 'does not let Liaison use its database' }).waitFor();
+    await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+    await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
+    await page.getByLabel('Device label', { exact: true }).fill('Field laptop');
+    await page.getByRole('button', { name: 'Start using Liaison' }).click();
+    await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
+    const device = await page.evaluate(() => localStorage.getItem('liaison/v1/meta/device'));
+    assert.match(device ?? '', /Field laptop/, 'saved in localStorage');
+    await assertClean(page, server.url);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the app starts when storage throws on every touch, and says it cannot save', async () => {
+  const context = await newWatchedContext(browser, DESKTOP);
+  await context.addInitScript(() => {
+    for (const name of ['localStorage', 'indexedDB']) {
+      Object.defineProperty(window, name, {
+        configurable: true,
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    }
   });
   try {
     const page = await openApp(context, `${server.url}/`);

@@ -14,6 +14,7 @@ pub mod conformance;
 mod layout;
 mod load;
 mod merge;
+mod moving;
 mod queue;
 
 pub use backend::{Backend, MemoryBackend, Op, StoreError, WriteOutcome};
@@ -23,6 +24,7 @@ pub use layout::{
 };
 pub use load::{load, save_meta, LoadProblem, Loaded};
 pub use merge::{merge_device_profiles, merge_not_duplicates};
+pub use moving::{move_store, Moved, MOVED_ASIDE_PREFIX, MOVED_KEY};
 pub use queue::{Batch, WriteQueue};
 
 use crate::crdt::id::DeviceId;
