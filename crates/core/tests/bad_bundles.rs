@@ -344,24 +344,24 @@ fn refused(text: &[u8]) -> String {
     }
 }
 
-fn timed<T>(what: &str, limit: Duration, f: impl FnOnce() -> T) -> T {
+/// Runs `f` and prints how long it took. Nothing here asserts a duration, since machines are shared and
+/// noisy: `linear_inputs.rs` compares the growth of such work between sizes instead.
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let t = Instant::now();
     let out = f();
-    let took = t.elapsed();
-    eprintln!("{what}: {took:?}");
-    assert!(took < limit, "{what} took {took:?}; it must stay well under {limit:?}");
+    eprintln!("{what}: {:?}", t.elapsed());
     out
 }
 
 #[test]
-fn a_file_over_64_mb_is_no_longer_refused_for_its_size_but_for_what_it_holds_and_quickly() {
+fn a_file_over_64_mb_is_no_longer_refused_for_its_size_but_for_what_it_holds() {
     // The whole-file cap went with v3: a coordinator's own merged output outgrew it. A large hostile
     // file must still be refused at once for what it is, without being held twice.
     let head = br#"{"format":"liaison-bundle","version":1,"records":["#;
     let mut bytes = Vec::with_capacity(64 * MB + 1);
     bytes.extend_from_slice(head);
     bytes.resize(64 * MB + 1, b'[');
-    let message = timed("64 MB + 1 byte", Duration::from_secs(2), || refused(&bytes));
+    let message = timed("64 MB + 1 byte", || refused(&bytes));
     assert!(!message.contains("64 MB") && message.contains("nested more than 128 levels"), "{message}");
 }
 
@@ -393,7 +393,7 @@ fn a_million_and_one_tiny_records_written_as_arrays_are_refused_with_the_record_
     const { assert!(MAX_RECORDS >= 1_000_000, "a coordinator's merged output must fit") };
     let text = tiny_records(MAX_RECORDS + 1, true);
     assert!(text.len() < MAX_BUNDLE_BYTES, "{} bytes", text.len());
-    let message = timed("1,000,001 records", Duration::from_secs(60), || refused(text.as_bytes()));
+    let message = timed("1,000,001 records", || refused(text.as_bytes()));
     assert!(message.contains(&format!("more than {MAX_RECORDS} records")), "{message}");
 }
 
@@ -430,7 +430,7 @@ fn values_over_1_mb_are_refused_and_1_mb_is_not() {
         ),
     ];
     for (what, text, expect) in cases {
-        let a = timed(what, Duration::from_secs(5), || {
+        let a = timed(what, || {
             catch_unwind(AssertUnwindSafe(|| attempt(what, text.as_bytes(), &base, &good)))
                 .unwrap_or_else(|_| panic!("{what}: panicked"))
         });
