@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 
 use liaison_core::crdt::clock::Stamp;
-use liaison_core::crdt::record::{Entry, Record, Register};
-use liaison_core::crdt::vv::VersionVector;
+use liaison_core::crdt::record::Record;
 use liaison_core::formats::bundle::{
     read_bundle, write_bundle, write_bundle_v1, write_bundle_v2, write_bundle_v3, Bundle, ExportInput, Layout, Scope,
     MAX_RECORD_BYTES,
@@ -15,6 +14,9 @@ use liaison_core::formats::wire::DeviceV1;
 use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Kind, RecordId};
 use proptest::prelude::*;
+
+mod common;
+use common::arb::Arb;
 
 const NOW: u64 = 1_773_500_000_000;
 
@@ -40,66 +42,10 @@ fn input(records: Vec<&Record>) -> ExportInput<'_> {
     }
 }
 
-fn arb_stamp() -> impl Strategy<Value = Stamp> {
-    (0u8..3, 0u64..4, 0u32..2).prop_map(|(d, w, c)| Stamp {
-        wall_ms: 1_773_400_000_000 + w * 60_000,
-        counter: c,
-        device: dev(d),
-    })
-}
-
-fn arb_vv() -> impl Strategy<Value = VersionVector> {
-    proptest::collection::vec(arb_stamp(), 0..3).prop_map(|ss| {
-        let mut v = VersionVector::new();
-        for s in &ss {
-            v.add(s);
-        }
-        v
-    })
-}
-
-fn arb_register(values: &'static [&'static str]) -> impl Strategy<Value = Register> {
-    (proptest::collection::vec((arb_stamp(), 0..values.len()), 1..3), arb_vv()).prop_map(move |(es, seen)| {
-        let entries = es
-            .into_iter()
-            .map(|(stamp, v)| Entry { value: Value::Text(values[v].into()), stamp, seen: None })
-            .collect();
-        Register::with_context(entries, seen)
-    })
-}
-
-fn arb_life() -> impl Strategy<Value = Register> {
-    (proptest::collection::vec((arb_stamp(), any::<bool>(), proptest::option::of(arb_vv())), 1..3), arb_vv()).prop_map(
-        |(es, seen)| {
-            let entries = es
-                .into_iter()
-                .map(|(stamp, deleted, ctx)| Entry {
-                    value: Value::Bool(deleted),
-                    stamp,
-                    seen: ctx.filter(|_| deleted),
-                })
-                .collect();
-            Register::with_context(entries, seen)
-        },
-    )
-}
+const ARB: Arb = Arb { device: dev, wall: |w| 1_773_400_000_000 + w * 60_000, min_entries: 1 };
 
 fn arb_record(n: u8) -> impl Strategy<Value = Record> {
-    (
-        proptest::option::of(arb_register(&["Anna", "Ána", "Bo"])),
-        proptest::option::of(arb_register(&["x", "y"])),
-        arb_life(),
-    )
-        .prop_map(move |(name, notes, life)| {
-            let mut fields = BTreeMap::new();
-            if let Some(r) = name {
-                fields.insert("name".to_string(), r);
-            }
-            if let Some(r) = notes {
-                fields.insert("notes".to_string(), r);
-            }
-            Record { id: RecordId::new_v7(1_773_000_000_000, [n; 10]), kind: Kind::Contact, fields, life }
-        })
+    ARB.contact(RecordId::new_v7(1_773_000_000_000, [n; 10]), &["Anna", "Ána", "Bo"])
 }
 
 /// A few records with distinct ids, as they leave a device: a deleted record as its tombstone

@@ -13,6 +13,9 @@ use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId};
 use proptest::prelude::*;
 
+mod common;
+use common::arb::Arb;
+
 const NOW: u64 = 1_780_000_000_000;
 const DAY: u64 = 86_400_000;
 
@@ -237,60 +240,10 @@ fn a_merged_away_contact_keeps_its_redirect_in_the_tombstone() {
 
 // ---- The merge laws over arbitrary records, reachable or not ----
 
-fn arb_stamp() -> impl Strategy<Value = Stamp> {
-    (0u8..3, 1u64..5, 0u32..2).prop_map(|(d, w, c)| Stamp { wall_ms: w, counter: c, device: dev(d) })
-}
-
-fn arb_vv() -> impl Strategy<Value = VersionVector> {
-    proptest::collection::vec(arb_stamp(), 0..3).prop_map(|ss| {
-        let mut v = VersionVector::new();
-        for s in &ss {
-            v.add(s);
-        }
-        v
-    })
-}
-
-fn arb_register(values: &'static [&'static str]) -> impl Strategy<Value = Register> {
-    // Equal stamps with different values, contexts ahead of their entries, and empty registers under a
-    // covering context all come out of this.
-    (proptest::collection::vec((arb_stamp(), 0..values.len()), 0..3), arb_vv()).prop_map(move |(es, seen)| {
-        let entries = es
-            .into_iter()
-            .map(|(stamp, v)| Entry { value: Value::Text(values[v].into()), stamp, seen: None })
-            .collect();
-        Register::with_context(entries, seen)
-    })
-}
-
-fn arb_life() -> impl Strategy<Value = Register> {
-    (proptest::collection::vec((arb_stamp(), any::<bool>(), proptest::option::of(arb_vv())), 1..3), arb_vv()).prop_map(
-        |(es, seen)| {
-            let entries = es
-                .into_iter()
-                .map(|(stamp, deleted, ctx)| Entry {
-                    value: Value::Bool(deleted),
-                    stamp,
-                    seen: if deleted { ctx } else { None },
-                })
-                .collect();
-            Register::with_context(entries, seen)
-        },
-    )
-}
+const ARB: Arb = Arb { device: dev, wall: |w| w + 1, min_entries: 0 };
 
 fn arb_record() -> impl Strategy<Value = Record> {
-    (proptest::option::of(arb_register(&["a", "b", "c"])), proptest::option::of(arb_register(&["x", "y"])), arb_life())
-        .prop_map(|(name, notes, life)| {
-            let mut fields = BTreeMap::new();
-            if let Some(r) = name {
-                fields.insert("name".to_string(), r);
-            }
-            if let Some(r) = notes {
-                fields.insert("notes".to_string(), r);
-            }
-            Record { id: RecordId::new_v7(1, [1; 10]), kind: Kind::Contact, fields, life }
-        })
+    ARB.contact(RecordId::new_v7(1, [1; 10]), &["a", "b", "c"])
 }
 
 fn join(a: &Record, b: &Record) -> Record {

@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod arb;
+
 use std::collections::BTreeMap;
 
 use liaison_core::formats::bundle::{write_bundle_v1, Bundle, ExportInput};
