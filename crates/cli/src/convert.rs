@@ -173,7 +173,7 @@ pub fn bundle_from_vcf(
     now_ms: u64,
     layout: Layout,
 ) -> Result<VcfBundle, Vec<formats::Problem>> {
-    let parsed = vcard::parse(bytes);
+    let parsed = vcard::parse_with(bytes, crate::charsets::legacy);
     if parsed.cards.is_empty() {
         return Err(parsed.problems);
     }

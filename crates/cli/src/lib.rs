@@ -2,6 +2,7 @@
 //! code the `liaison` binary runs. The binary's own modules (`flags`, `cmd/`) hold the arguments and
 //! what each command prints.
 //!
+//! - [`charsets`]: the legacy charsets of phones' vCards, which core leaves to its caller.
 //! - [`convert`]: `convert` (bundle to vCard, iCalendar, CSV) and `import-vcf` (a .vcf file to a bundle).
 //! - [`files`]: reading bundle and .vcf files defensively and writing outputs atomically.
 //! - [`merge`]: the deterministic many-bundle merge.
@@ -10,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod charsets;
 pub mod convert;
 pub mod files;
 pub mod merge;

@@ -6,14 +6,31 @@
 //! decode line by line), TEXT escaping of backslash, comma, semicolon and newline, and parameter values
 //! always quoted, with RFC 6868's caret escapes for what quotes cannot hold.
 //!
-//! Reading is lenient, because the files come from phones and Outlook: LF or CRLF line ends, folds with a
-//! space or a tab, vCard 2.1's bare parameters (`TEL;WORK;VOICE:`), quoted-printable values with soft
-//! line breaks, and legacy charsets (ISO-8859-1, Windows-1252) or UTF-16 files. It never panics and
-//! reports what it cannot read as problems with line numbers.
+//! Reading is lenient, because the files come from phones and Outlook: LF, CRLF or iOS's CR CR LF line
+//! ends, folds with a space or a tab, vCard 2.1's bare parameters (`TEL;WORK;VOICE:`), quoted-printable
+//! values with soft line breaks, legacy charsets or UTF-16 files. It never panics and reports what it
+//! cannot read as problems with line numbers.
+//!
+//! Unfolding works on bytes, as both RFCs define it, so a fold inside a UTF-8 sequence does no harm, and
+//! each value's encoding is judged on its own: its `CHARSET` when it names one, else UTF-8 when the value
+//! is (mostly) UTF-8, else Windows-1252. One stray byte in a note no longer decides the whole file's
+//! encoding. Charsets that need tables core does not carry (Shift_JIS, GB18030, Big5, EUC-KR, KOI8-R, …)
+//! are decoded by the caller's [`LegacyCharsets`]: the browser's `TextDecoder` in the app, encoding_rs
+//! natively.
 
 use std::borrow::Cow;
 
 use super::{shown, Problems};
+
+/// Decodes `bytes` from the charset `label` names, for charsets whose tables core does not carry; `None`
+/// when it knows no such charset. A plain function, so that the app can pass the browser's `TextDecoder`
+/// and the CLI encoding_rs without core holding either.
+pub type LegacyCharsets = fn(label: &str, bytes: &[u8]) -> Option<String>;
+
+/// Knows no charset beyond those core reads itself (UTF-8, US-ASCII, ISO-8859-1 and Windows-1252).
+pub fn built_in_charsets(_label: &str, _bytes: &[u8]) -> Option<String> {
+    None
+}
 
 /// The longest physical line, in octets, not counting the CRLF.
 pub const FOLD_OCTETS: usize = 75;
@@ -182,7 +199,7 @@ pub(crate) struct Param {
 }
 
 /// One logical (unfolded) content line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct ContentLine {
     /// The physical line it starts on, from 1.
     pub(crate) line: usize,
@@ -191,8 +208,8 @@ pub(crate) struct ContentLine {
     pub(crate) params: Vec<Param>,
     /// The value's bytes, quoted-printable already decoded; charset decoding is left to [`Self::text`].
     pub(crate) value: Vec<u8>,
-    /// The file is not UTF-8, so a value that names no charset is in the writer's legacy code page.
-    pub(crate) legacy: bool,
+    /// Decodes a `CHARSET` that core has no tables for.
+    pub(crate) legacy: LegacyCharsets,
 }
 
 impl ContentLine {
@@ -210,8 +227,7 @@ impl ContentLine {
     /// (which only quoted-printable can carry) made `\n` and other control characters dropped, as the
     /// export does: they are never what a person typed, and they have no place in a notebook.
     pub(crate) fn raw_text(&self, problems: &mut Problems) -> String {
-        let charset = self.param("CHARSET").or(if self.legacy { Some("windows-1252") } else { None });
-        exportable(&decode(&self.value, charset, self.line, problems))
+        exportable(&decode(&self.value, self.param("CHARSET"), self.legacy, self.line, problems))
     }
 
     /// The value as unescaped TEXT.
@@ -231,26 +247,18 @@ pub(crate) struct Reader<'a> {
     line: usize,
     /// The logical line being unfolded, returned once the next one starts.
     pending: Option<Logical>,
-    legacy: bool,
+    legacy: LegacyCharsets,
 }
 
 impl<'a> Reader<'a> {
-    /// A reader of a whole file: UTF-16 is converted and a UTF-8 byte-order mark skipped first.
-    pub(crate) fn new(bytes: &'a [u8], problems: &mut Problems) -> Reader<'a> {
+    /// A reader of a whole file: UTF-16 is converted and a UTF-8 byte-order mark skipped first. `legacy`
+    /// decodes the charsets core has no tables for.
+    pub(crate) fn new(bytes: &'a [u8], legacy: LegacyCharsets) -> Reader<'a> {
         let bytes: Cow<'a, [u8]> = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
             Cow::Owned(utf16_to_utf8(bytes).into_bytes())
         } else {
             Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes))
         };
-        // Outlook writes the whole file in the Windows code page, naming a charset on few lines or none.
-        // One note for the file says so, rather than one per line.
-        let legacy = std::str::from_utf8(&bytes).is_err();
-        if legacy {
-            problems.push(
-                0,
-                "the file is not UTF-8; text that names no charset was read as Windows-1252, as Outlook writes it",
-            );
-        }
         Reader { bytes, pos: 0, line: 0, pending: None, legacy }
     }
 
@@ -268,7 +276,9 @@ impl<'a> Reader<'a> {
             let phys = &rest[..end];
             self.pos += end + 1;
             self.line += 1;
-            let phys = phys.strip_suffix(b"\r").unwrap_or(phys);
+            // iOS ends lines with CR CR LF: a carriage return is never part of a value (quoted-printable
+            // writes it as `=0D`), so every one at the end goes.
+            let phys = without_trailing_cr(phys);
             if let Some(cur) = self.pending.as_mut() {
                 if cur.soft_break() {
                     // Quoted-printable: a value line ending in `=` goes on at the start of the next line.
@@ -296,10 +306,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Every content line of a file at once (see [`Reader`]).
+/// The physical line without the carriage returns at its end.
+fn without_trailing_cr(phys: &[u8]) -> &[u8] {
+    let end = phys.iter().rposition(|b| *b != b'\r').map_or(0, |i| i + 1);
+    &phys[..end]
+}
+
+/// Every content line of a file at once (see [`Reader`]), with the charsets core knows.
 #[cfg(test)]
 pub(crate) fn read(bytes: &[u8], problems: &mut Problems) -> Vec<ContentLine> {
-    let mut reader = Reader::new(bytes, problems);
+    let mut reader = Reader::new(bytes, built_in_charsets);
     std::iter::from_fn(|| reader.next_line(problems)).collect()
 }
 
@@ -412,7 +428,7 @@ fn param_text(raw: &str) -> String {
     out
 }
 
-fn parse_line(line: usize, mut raw: Vec<u8>, legacy: bool, problems: &mut Problems) -> Option<ContentLine> {
+fn parse_line(line: usize, mut raw: Vec<u8>, legacy: LegacyCharsets, problems: &mut Problems) -> Option<ContentLine> {
     let Some(colon) = value_colon(&raw) else {
         let text = String::from_utf8_lossy(&raw);
         problems.push(line, format!("“{}” is not a content line (NAME:value)", shown(&text)));
@@ -514,25 +530,57 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Decodes a value from its charset. UTF-8 by default; text that is not valid UTF-8 and names no charset
-/// is read as Windows-1252, which is what Outlook writes on a western Windows, and said so.
-pub(crate) fn decode(bytes: &[u8], charset: Option<&str>, line: usize, problems: &mut Problems) -> String {
-    let cs = charset.map(|c| c.trim().to_ascii_lowercase().replace('_', "-"));
+/// Decodes a value from its charset. With none named (or UTF-8 named), UTF-8: a value that is mostly
+/// UTF-8 with a few broken bytes keeps its characters and shows U+FFFD for the broken ones; a value with
+/// no UTF-8 in it is read as Windows-1252, which is what Outlook writes on a western Windows. Either is
+/// said once per file. Other charsets go to `legacy`.
+pub(crate) fn decode(
+    bytes: &[u8],
+    charset: Option<&str>,
+    legacy: LegacyCharsets,
+    line: usize,
+    problems: &mut Problems,
+) -> String {
+    let label = charset.map(str::trim).filter(|c| !c.is_empty());
+    let cs = label.map(|c| c.to_ascii_lowercase().replace('_', "-"));
     match cs.as_deref() {
         None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
+            Err(_) if mostly_utf8(bytes) => {
+                problems.push_once(line, "some text held bytes that are not UTF-8; they show as �");
+                String::from_utf8_lossy(bytes).into_owned()
+            }
             Err(_) => {
-                problems.push(line, "the text is not valid UTF-8 and names no charset; it was read as Windows-1252");
+                problems.push_once(
+                    line,
+                    "some text is not UTF-8 and names no charset; it was read as Windows-1252, as Outlook writes it",
+                );
                 windows_1252(bytes)
             }
         },
         Some("iso-8859-1" | "latin1" | "latin-1" | "iso8859-1") => bytes.iter().map(|&b| char::from(b)).collect(),
         Some("windows-1252" | "cp1252" | "cp-1252" | "x-cp1252") => windows_1252(bytes),
-        Some(other) => {
-            problems.push(line, format!("the charset “{}” is not supported; the text was read as UTF-8", shown(other)));
-            String::from_utf8_lossy(bytes).into_owned()
-        }
+        Some(other) => match label.and_then(|l| legacy(l, bytes)) {
+            Some(text) => text,
+            None => {
+                problems
+                    .push(line, format!("the charset “{}” is not supported; the text was read as UTF-8", shown(other)));
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+        },
     }
+}
+
+/// Whether text that is not valid UTF-8 is still meant as UTF-8: it holds well-formed multi-byte
+/// characters, at least as many as broken sequences. Latin-1 or Windows-1252 text holds no well-formed ones (an accented
+/// letter followed by a plain one is never a UTF-8 sequence), so it is never taken for UTF-8.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += usize::from(!chunk.invalid().is_empty());
+    }
+    good > 0 && good >= bad
 }
 
 /// A UTF-16 file (with its byte-order mark) as UTF-8 text; unpaired surrogates become U+FFFD.
@@ -637,10 +685,55 @@ mod tests {
         assert_eq!(lines[0].text(&mut problems), "Müller\nzweite Zeile");
         assert_eq!(lines[1].text(&mut problems), "Müller");
         assert_eq!(lines[2].text(&mut problems), "€ “Euro”");
-        // The raw Latin-1 bytes make the file as a whole not UTF-8, which is said once.
+        // Every value names its charset, so nothing had to be guessed.
+        let p = problems.finish();
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn ios_cr_cr_lf_line_ends_leave_no_line_break_in_values() {
+        let mut problems = Problems::default();
+        let lines =
+            read(b"FN:Bob Smith\r\r\nORG:Smith Auto\r\r\n  Repair\r\r\nEMAIL:bob@example.org\r\r\n", &mut problems);
+        let values: Vec<String> = lines.iter().map(|l| l.text(&mut problems)).collect();
+        assert_eq!(values, ["Bob Smith", "Smith Auto Repair", "bob@example.org"]);
+    }
+
+    #[test]
+    fn one_value_that_is_not_utf8_does_not_decide_the_encoding_of_the_others() {
+        // A Greek name in UTF-8, folded inside a letter, beside a note in Windows-1252.
+        let mut problems = Problems::default();
+        let lines = read(b"FN:\xce\xb2\xce\r\n \xb3\xce\xb4\r\nNOTE:caf\xe9\r\n", &mut problems);
+        assert_eq!(lines[0].text(&mut problems), "βγδ");
+        assert_eq!(lines[1].text(&mut problems), "café");
         let p = problems.finish();
         assert_eq!(p.len(), 1, "{p:?}");
-        assert_eq!(p[0].line, 0);
+        assert_eq!(p[0].line, 3);
+        assert!(p[0].message.contains("Windows-1252"), "{p:?}");
+    }
+
+    #[test]
+    fn a_mostly_utf8_value_keeps_its_characters_and_marks_the_broken_bytes() {
+        let mut problems = Problems::default();
+        let lines = read(b"SUMMARY:2005\xe5\xb9\xb4\xe6\x97\xa5\xe5?\x9a\r\n", &mut problems);
+        assert_eq!(lines[0].text(&mut problems), "2005年日\u{FFFD}?\u{FFFD}");
+        assert!(problems.finish()[0].message.contains("not UTF-8; they show as"));
+    }
+
+    #[test]
+    fn charsets_core_has_no_tables_for_go_to_the_callers_decoder() {
+        fn shift_jis(label: &str, bytes: &[u8]) -> Option<String> {
+            (label == "SHIFT_JIS" && bytes == b"\x88\xc0\x93\xa1").then(|| "安藤".to_string())
+        }
+        let mut problems = Problems::default();
+        let text = b"N;CHARSET=SHIFT_JIS:\x88\xc0\x93\xa1\r\nFN;CHARSET=KOI8-R:x\r\n";
+        let mut reader = Reader::new(text, shift_jis);
+        let n = reader.next_line(&mut problems).map(|l| l.text(&mut problems));
+        assert_eq!(n.as_deref(), Some("安藤"));
+        let fn_line = reader.next_line(&mut problems).map(|l| l.text(&mut problems));
+        assert_eq!(fn_line.as_deref(), Some("x"));
+        let p = problems.finish();
+        assert!(p.len() == 1 && p[0].message.contains("“koi8-r” is not supported"), "{p:?}");
     }
 
     #[test]
@@ -670,7 +763,6 @@ mod tests {
         assert_eq!(lines.len(), 1);
         let p = problems.finish();
         let at: Vec<usize> = p.iter().map(|p| p.line).collect();
-        assert_eq!(at, [0, 2, 3], "{p:?}");
-        assert!(p[0].message.contains("Windows-1252"));
+        assert_eq!(at, [2, 3], "{p:?}");
     }
 }

@@ -125,6 +125,13 @@ impl Problems {
         }
     }
 
+    /// Pushes a problem that concerns the whole file, at the first line it is seen on, only once.
+    pub(crate) fn push_once(&mut self, line: usize, message: &str) {
+        if !self.list.iter().any(|p| p.message == message) {
+            self.push(line, message);
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Vec<Problem> {
         if self.more > 0 {
             let n = self.more;

@@ -396,9 +396,15 @@ fn strip_scheme<'a>(v: &'a str, scheme: &str) -> &'a str {
     }
 }
 
-/// Reads a .vcf file: every card in it, and every problem with a line number. Never panics; a file over
-/// [`MAX_IMPORT_BYTES`] is refused whole.
+/// Reads a .vcf file with the charsets core knows (see [`parse_with`]).
 pub fn parse(bytes: &[u8]) -> Parsed {
+    parse_with(bytes, lines::built_in_charsets)
+}
+
+/// Reads a .vcf file: every card in it, and every problem with a line number. `legacy` decodes the
+/// charsets core has no tables for (a Japanese phone's `CHARSET=SHIFT_JIS`). Never panics; a file over
+/// [`MAX_IMPORT_BYTES`] is refused whole.
+pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Parsed {
     let mut problems = Problems::default();
     if bytes.len() > MAX_IMPORT_BYTES {
         problems.push(0, format!("the file is larger than {} MB; it is not read", MAX_IMPORT_BYTES / (1024 * 1024)));
@@ -414,7 +420,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     let mut depth = 0usize;
     let mut outside_reported = false;
     let mut budget = Budget::new();
-    let mut reader = lines::Reader::new(bytes, &mut problems);
+    let mut reader = lines::Reader::new(bytes, legacy);
     while let Some(l) = reader.next_line(&mut problems) {
         let what = || String::from_utf8_lossy(&l.value).trim().to_ascii_uppercase();
         match l.name.as_str() {

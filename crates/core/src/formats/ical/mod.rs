@@ -42,7 +42,7 @@ mod tests;
 
 pub use export::{class_for, export, export_all, uid_of};
 pub use import::{import, match_attendees, match_attendees_with, ContactsByEmail};
-pub use parse::{parse, Attendee, Calendar, Event, Todo};
+pub use parse::{parse, parse_with, Attendee, Calendar, Event, Todo};
 
 /// The value of an attendee who is not a contact and has no address (Outlook's convention).
 pub const NO_ADDRESS: &str = "invalid:nomail";

@@ -455,10 +455,16 @@ enum Open {
     Todo(TodoBuilder),
 }
 
-/// Reads an .ics file: its events and to-dos, and every problem with a line number. Components inside
-/// them (alarms) and time zone definitions are passed over. Never panics; a file over
-/// [`MAX_IMPORT_BYTES`] is refused whole.
+/// Reads an .ics file with the charsets core knows (see [`parse_with`]).
 pub fn parse(bytes: &[u8]) -> Calendar {
+    parse_with(bytes, lines::built_in_charsets)
+}
+
+/// Reads an .ics file: its events and to-dos, and every problem with a line number. `legacy` decodes the
+/// charsets core has no tables for. Components inside them (alarms) and time zone definitions are passed
+/// over. Never panics; a file over
+/// [`MAX_IMPORT_BYTES`] is refused whole.
+pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
     let mut problems = Problems::default();
     let mut cal = Calendar::default();
     if bytes.len() > MAX_IMPORT_BYTES {
@@ -476,7 +482,7 @@ pub fn parse(bytes: &[u8]) -> Calendar {
     let mut open: Option<Open> = None;
     let mut saw_calendar = false;
     let mut budget = Budget::new();
-    let mut reader = lines::Reader::new(bytes, &mut problems);
+    let mut reader = lines::Reader::new(bytes, legacy);
     while let Some(l) = reader.next_line(&mut problems) {
         match l.name.as_str() {
             "BEGIN" => {
