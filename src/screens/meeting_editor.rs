@@ -32,6 +32,7 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
         <section class="screen editor">
             <RecordHeader id kind=Kind::Meeting title marking />
             <MeetingReport id />
+            <SeriesNote meeting />
             <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Meeting">
                 <TextField id field=Field::Title class="span-all" autofocus=is_new problems />
                 <TextField id field=Field::Date kind="date" problems />
@@ -50,6 +51,32 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
             </form>
             <ActionsSection meeting=id />
         </section>
+    }
+}
+
+/// For one changed meeting of a repeating series (imported from a calendar): which series it is of.
+#[component]
+fn SeriesNote(meeting: Memo<Meeting>) -> impl IntoView {
+    let app = use_app();
+    let series = Memo::new(move |_| {
+        let id = meeting.with(|m| m.series)?;
+        Some((id, app.notebook.with(|nb| nb.meeting(id).map(|s| s.display_title()))))
+    });
+    move || {
+        series.get().map(|(id, title)| match title {
+            Some(title) => view! {
+                <p class="note">
+                    "One meeting of the repeating series "
+                    <A href=format!("/meetings/{id}")>{title}</A>
+                    ", changed on its own in the calendar it came from."
+                </p>
+            }
+            .into_any(),
+            None => view! {
+                <p class="note">"One meeting of a repeating series, changed on its own in the calendar it came from. The series itself is not in this notebook."</p>
+            }
+            .into_any(),
+        })
     }
 }
 

@@ -74,6 +74,8 @@ pub struct Meeting {
     pub tags: Vec<String>,
     /// Marking label.
     pub marking: String,
+    /// For one changed meeting of a repeating series, the series' meeting (which may not be here).
+    pub series: Option<RecordId>,
     /// When the meeting record was created, for ordering meetings with no date.
     pub created: Option<Stamp>,
 }
@@ -195,6 +197,7 @@ impl Meeting {
             decisions: r.text("decisions").into(),
             tags: r.list("tags").to_vec(),
             marking: r.text("marking").into(),
+            series: r.text("series").parse().ok(),
             created: r.created().copied(),
         }
     }

@@ -176,6 +176,9 @@ fields! {
     Agenda: "agenda", "Agenda", Text;
     /// Meeting decisions.
     Decisions: "decisions", "Decisions", Text;
+    /// For one changed meeting of a repeating series (iCalendar's `RECURRENCE-ID`): the id of the
+    /// series' meeting, which may not be in the notebook.
+    Series: "series", "Series", Text;
     /// Action text.
     Text: "text", "Action", Text;
     /// Action owner.
@@ -225,6 +228,7 @@ impl Field {
                 Field::Decisions,
                 Field::Tags,
                 Field::Marking,
+                Field::Series,
             ],
             Kind::Action => &[Field::Text, Field::Owner, Field::Due, Field::Done, Field::Meeting, Field::Contact],
         }

@@ -132,6 +132,9 @@ fn event(out: &mut Out, nb: &Notebook, m: &Meeting, date: Date, ceiling: Ceiling
     out.text("X-LIAISON-DECISIONS", &m.decisions);
     out.list("X-LIAISON-ORGANISATIONS", &m.organisations);
     out.list("X-LIAISON-NATIONS", &m.nations);
+    if let Some(series) = m.series {
+        out.text("X-LIAISON-SERIES", &uid_of(series));
+    }
     out.line("END:VEVENT");
 }
 

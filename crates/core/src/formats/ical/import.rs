@@ -77,10 +77,14 @@ pub fn match_attendees_with(
 impl Event {
     /// The record this event is imported into: the meeting its UID names (a Liaison UID is the record
     /// id), a UUID hashed from a foreign UID (so the same invitation imported twice is one meeting), or,
-    /// with no UID, one hashed from its title, date and start.
+    /// with no UID, one hashed from its title, date and start. A changed occurrence of a series shares
+    /// the series' UID, so its own meeting is hashed from the UID and the start it replaces.
     pub fn record_id(&self) -> RecordId {
         match self.uid.as_deref().map(str::trim) {
-            Some(uid) if !uid.is_empty() => id_for_uid(Kind::Meeting, uid),
+            Some(uid) if !uid.is_empty() => match &self.recurrence_id {
+                Some(rid) => id_for_uid(Kind::Meeting, &format!("{uid}\nRECURRENCE-ID:{rid}")),
+                None => id_for_uid(Kind::Meeting, uid),
+            },
             _ => {
                 let m = &self.meeting;
                 RecordId::from_hash(
@@ -123,6 +127,7 @@ impl Event {
                     Field::Decisions => text(&m.decisions),
                     Field::Tags => list(&m.tags),
                     Field::Marking => text(&m.marking),
+                    Field::Series => Value::Text(m.series.map(|s| s.to_string()).unwrap_or_default()),
                     _ => return None,
                 };
                 Some((*f, v))
@@ -163,7 +168,8 @@ pub fn import(nb: &mut Notebook, cal: &Calendar, now_ms: u64, random: &mut dyn F
     for e in &cal.events {
         let m = e.meeting_with(nb, &contacts);
         let landed = upsert(nb, Kind::Meeting, e.record_id(), &e.values(&m), now_ms, random, &mut out.not_imported);
-        if let Some(uid) = &e.uid {
+        // A to-do related to a series belongs to the series' meeting, not to one changed occurrence.
+        if let (Some(uid), None) = (&e.uid, &e.recurrence_id) {
             meetings.insert(uid.trim().to_string(), landed.id());
         }
         landed.record_in(&mut out);

@@ -4,9 +4,11 @@ use super::MAX_COMPONENTS;
 use crate::crdt::id::RecordId;
 use crate::date::{Date, Time};
 use crate::formats::lines::{self, first, split_escaped_while};
-use crate::formats::{note_without_marking, shown, Budget, List, Problem, Problems, MAX_IMPORT_BYTES, UID_SUFFIX};
+use crate::formats::{
+    id_for_uid, note_without_marking, shown, Budget, List, Problem, Problems, MAX_IMPORT_BYTES, UID_SUFFIX,
+};
 use crate::model::{Action, Meeting};
-use crate::schema::Field;
+use crate::schema::{Field, Kind};
 use crate::text;
 
 /// An attendee (or the organiser) of an event read from a file.
@@ -47,6 +49,9 @@ pub struct Event {
     pub meeting: Meeting,
     /// Attendees, then the organiser when not also an attendee.
     pub attendees: Vec<Attendee>,
+    /// For one changed occurrence of a repeating meeting, the start it replaces (`RECURRENCE-ID`, as
+    /// written). The series is the event of the same UID without one; `meeting.series` names it.
+    pub recurrence_id: Option<String>,
     /// The fields the event carried; only these are written when it updates a meeting.
     pub carried: Vec<Field>,
 }
@@ -162,7 +167,8 @@ struct EventBuilder {
     organisations: List<String>,
     nations: List<String>,
     repeats: bool,
-    is_occurrence: bool,
+    recurrence_id: Option<String>,
+    liaison_series: Option<String>,
 }
 
 #[derive(Default)]
@@ -284,16 +290,13 @@ impl EventBuilder {
             "X-LIAISON-ORGANISATIONS" => list_into(&mut self.organisations, l, cx, "organisations in one event"),
             "X-LIAISON-NATIONS" => list_into(&mut self.nations, l, cx, "nations in one event"),
             "RRULE" | "RDATE" => self.repeats = true,
-            "RECURRENCE-ID" => self.is_occurrence = true,
+            "RECURRENCE-ID" => first(&mut self.recurrence_id, l.raw_text(problems).trim().to_string()),
+            "X-LIAISON-SERIES" => first(&mut self.liaison_series, l.text(problems)),
             _ => {}
         }
     }
 
     fn finish(self, problems: &mut Problems) -> Option<Event> {
-        if self.is_occurrence {
-            problems.push(self.line, "a changed occurrence of a repeating meeting (RECURRENCE-ID) was not read");
-            return None;
-        }
         if self.repeats {
             problems.push(self.line, "the meeting repeats; only its first occurrence is read");
         }
@@ -344,6 +347,14 @@ impl EventBuilder {
         let marking = self.marking.or(class_marking);
         carry(Field::Marking, marking.is_some());
         m.marking = marking.unwrap_or_default();
+        let uid = self.uid.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let recurrence_id = self.recurrence_id.filter(|r| !r.is_empty());
+        m.series = match (&self.liaison_series, &recurrence_id, uid) {
+            (Some(series), _, _) => Some(id_for_uid(Kind::Meeting, series)),
+            (None, Some(_), Some(uid)) => Some(id_for_uid(Kind::Meeting, uid)),
+            _ => None,
+        };
+        carry(Field::Series, m.series.is_some());
         if liaison {
             // The DESCRIPTION of a Liaison file is a rendering of these; the exact texts are here.
             m.agenda = self.agenda.unwrap_or_default();
@@ -390,7 +401,14 @@ impl EventBuilder {
                 attendees.push(o);
             }
         }
-        Some(Event { line: self.line, uid: self.uid.filter(|u| !u.trim().is_empty()), meeting: m, attendees, carried })
+        Some(Event {
+            line: self.line,
+            uid: self.uid.filter(|u| !u.trim().is_empty()),
+            meeting: m,
+            attendees,
+            recurrence_id,
+            carried,
+        })
     }
 }
 
