@@ -14,6 +14,8 @@ use std::path::PathBuf;
 
 use liaison_cli::charsets;
 use liaison_core::formats::{ical, vcard, Problem};
+use liaison_core::marking::Ceiling;
+use liaison_core::{DeviceId, Notebook};
 use serde_json::Value as Json;
 
 fn corpus() -> Option<PathBuf> {
@@ -45,6 +47,69 @@ const MANIFEST_WRONG: &[(&str, &str, &str)] = &[(
     // ends the same way inside a component, confirms the name.
     "a Shift_JIS trail byte 0x5C is not an escape",
 )];
+
+/// Random bytes for new records: a counter, so that the test is repeatable.
+fn counter() -> impl FnMut() -> [u8; 10] {
+    let mut n: u32 = 0;
+    move || {
+        n += 1;
+        let mut r = [7; 10];
+        r[..4].copy_from_slice(&n.to_be_bytes());
+        r
+    }
+}
+
+const NOW: u64 = 1_800_000_000_000;
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Imports what was read into an empty notebook, exports that, and reads the export back: the names
+/// (or titles) must come back as they went in.
+fn round_trip_vcards(file: &str, cards: &[vcard::Card], out: &mut Vec<String>) {
+    let mut nb = Notebook::new(DeviceId::new_v7(NOW, [1; 10]));
+    vcard::import(&mut nb, cards, NOW, &mut counter());
+    let before = sorted(nb.contacts().into_iter().map(|c| c.name).collect());
+    let exported = vcard::export_all(&nb, Ceiling::All);
+    let back = vcard::parse(exported.text.as_bytes());
+    let mut again = Notebook::new(DeviceId::new_v7(NOW, [2; 10]));
+    vcard::import(&mut again, &back.cards, NOW + 1, &mut counter());
+    let after = sorted(again.contacts().into_iter().map(|c| c.name).collect());
+    if before != after {
+        mismatch(out, file, format!("after export and import the names are {after:?}, not {before:?}"));
+    }
+}
+
+/// As [`round_trip_vcards`], for meetings: date, start and title. A meeting without a date has no
+/// iCalendar form; the export counts it as undated instead.
+fn round_trip_events(file: &str, cal: &ical::Calendar, out: &mut Vec<String>) {
+    let mut nb = Notebook::new(DeviceId::new_v7(NOW, [1; 10]));
+    ical::import(&mut nb, cal, NOW, &mut counter());
+    let dated = |nb: &Notebook| {
+        sorted(
+            nb.meetings()
+                .into_iter()
+                .filter(|m| !m.date.is_empty())
+                .map(|m| format!("{} {} {}", m.date, m.start, m.title))
+                .collect(),
+        )
+    };
+    let before = dated(&nb);
+    let undated = nb.meetings().len() - before.len();
+    let exported = ical::export_all(&nb, Ceiling::All, NOW);
+    if exported.undated != undated {
+        mismatch(out, file, format!("{} meetings counted undated, not {undated}", exported.undated));
+    }
+    let back = ical::parse(exported.text.as_bytes());
+    let mut again = Notebook::new(DeviceId::new_v7(NOW, [2; 10]));
+    ical::import(&mut again, &back, NOW + 1, &mut counter());
+    let after = dated(&again);
+    if before != after {
+        mismatch(out, file, format!("after export and import the meetings are {after:?}, not {before:?}"));
+    }
+}
 
 fn messages(problems: &[Problem]) -> String {
     problems.iter().map(|p| format!("line {}: {}", p.line, p.message)).collect::<Vec<_>>().join("; ")
@@ -88,6 +153,7 @@ fn check_vcards(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>
             }
         }
     }
+    round_trip_vcards(file, &parsed.cards, out);
     if !ok {
         return;
     }
@@ -132,6 +198,7 @@ fn check_events(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>
             }
         }
     }
+    round_trip_events(file, &cal, out);
     if !ok {
         return;
     }
