@@ -1,5 +1,5 @@
-//! `liaison convert` and `liaison import-vcf`: bundles to vCard, iCalendar and CSV, and a .vcf file to a
-//! bundle, with core's codecs in `formats` (the very code the app runs).
+//! `liaison convert`, `liaison import-vcf` and `liaison import-ics`: bundles to vCard, iCalendar and CSV,
+//! and a .vcf or .ics file to a bundle, with core's codecs in `formats` (the very code the app runs).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -21,6 +21,8 @@ use liaison_core::text::plural;
 
 /// The default label of the device that `import-vcf` writes its bundle as.
 pub const IMPORT_LABEL: &str = "liaison import-vcf";
+/// The default label of the device that `import-ics` writes its bundle as.
+pub const IMPORT_ICS_LABEL: &str = "liaison import-ics";
 /// The default officer name of that device.
 pub const IMPORT_OFFICER: &str = "coordinator";
 
@@ -146,37 +148,35 @@ pub fn import_device(label: &str, officer: &str, file: &[u8]) -> DeviceV1 {
     DeviceV1 { id: DeviceId::from_hash(&described), label: label.into(), officer: officer.into() }
 }
 
-/// What `import-vcf` made.
+/// What `import-vcf` or `import-ics` made.
 #[derive(Clone, Debug)]
-pub struct VcfBundle {
+pub struct FileBundle {
     /// The bundle's JSON text.
     pub text: String,
-    /// The cards read.
-    pub cards: usize,
-    /// Contacts in the bundle.
-    pub contacts: usize,
-    /// Cards that repeated an earlier card's UID (or content) and updated it.
+    /// The cards, or events and to-dos, read.
+    pub read: usize,
+    /// Records in the bundle: contacts, or meetings and actions.
+    pub records: usize,
+    /// Items that repeated an earlier one's UID (or content) and updated it.
     pub repeats: usize,
     /// Properties not kept, with how many cards had them.
     pub skipped: BTreeMap<String, usize>,
-    /// Problems with the file, with line numbers.
+    /// Problems with the file, with line numbers, then what was read but could not be imported.
     pub problems: Vec<formats::Problem>,
 }
 
-/// Makes a bundle of contacts from a .vcf file's bytes, with core's vCard import into an empty notebook.
-/// Record ids come from the cards (a Liaison UID is the record id; other UIDs, or the card's content,
-/// are hashed), so importing the same file again gives the same records; the stamps carry `now_ms`.
-pub fn bundle_from_vcf(
+/// Makes a bundle from a .vcf or .ics file's bytes, with core's import into an empty notebook (the very
+/// import the app runs; legacy charsets through [`crate::charsets`]). Record ids come from the file (a
+/// Liaison UID is the record id; other UIDs, or the content, are hashed), so importing the same file
+/// again gives the same records; the stamps carry `now_ms`. `Err` when nothing could be read.
+pub fn bundle_from_file(
+    format: FileFormat,
     bytes: &[u8],
     label: &str,
     officer: &str,
     now_ms: u64,
     layout: Layout,
-) -> Result<VcfBundle, Vec<formats::Problem>> {
-    let parsed = vcard::parse_with(bytes, crate::charsets::legacy);
-    if parsed.cards.is_empty() {
-        return Err(parsed.problems);
-    }
+) -> Result<FileBundle, Vec<formats::Problem>> {
     let device = import_device(label, officer, bytes);
     let mut nb = Notebook::new(device.id);
     let seed = Sha256::digest(bytes);
@@ -190,15 +190,37 @@ pub fn bundle_from_vcf(
         r[6..].copy_from_slice(&n.to_be_bytes());
         r
     };
-    let outcome = vcard::import(&mut nb, &parsed.cards, now_ms, &mut random);
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &parsed.cards {
-        for s in &c.skipped {
-            *skipped.entry(s.clone()).or_default() += 1;
+    let (read, outcome, mut problems) = match format {
+        FileFormat::VCard => {
+            let parsed = vcard::parse_with(bytes, crate::charsets::legacy);
+            if parsed.cards.is_empty() {
+                return Err(parsed.problems);
+            }
+            for c in &parsed.cards {
+                for s in &c.skipped {
+                    *skipped.entry(s.clone()).or_default() += 1;
+                }
+            }
+            (parsed.cards.len(), vcard::import(&mut nb, &parsed.cards, now_ms, &mut random), parsed.problems)
         }
-    }
+        FileFormat::ICal => {
+            let cal = ical::parse_with(bytes, crate::charsets::legacy);
+            if cal.events.is_empty() && cal.todos.is_empty() {
+                return Err(cal.problems);
+            }
+            (cal.events.len() + cal.todos.len(), ical::import(&mut nb, &cal, now_ms, &mut random), cal.problems)
+        }
+        FileFormat::Csv => {
+            return Err(vec![formats::Problem {
+                line: 0,
+                message: "CSV files cannot be imported; only vCard and iCalendar files can".into(),
+            }])
+        }
+    };
+    problems.extend(outcome.not_imported.iter().cloned());
     let records: Vec<&Record> = nb.records().collect();
-    let contacts = records.len();
+    let count = records.len();
     let text = bundle::write_bundle_v3(
         ExportInput {
             bundle_id: hashed_uuid(&[device.id.0.as_bytes().as_slice(), &now_ms.to_be_bytes()].concat()),
@@ -214,17 +236,17 @@ pub fn bundle_from_vcf(
     .map_err(|problems| {
         problems.iter().map(|p| formats::Problem { line: 0, message: p.to_string() }).collect::<Vec<_>>()
     })?;
-    Ok(VcfBundle {
+    Ok(FileBundle {
         text,
-        cards: parsed.cards.len(),
-        contacts,
+        read,
+        records: count,
         repeats: outcome.updated.len() + outcome.unchanged.len(),
         skipped,
-        problems: parsed.problems,
+        problems,
     })
 }
 
-/// A problem line for a .vcf file.
-pub fn vcf_problem_line(file: &str, p: &formats::Problem) -> String {
+/// A problem line for a .vcf or .ics file.
+pub fn problem_line(file: &str, p: &formats::Problem) -> String {
     format!("{file}: {}", clean(&p.to_string(), MESSAGE_CHARS))
 }

@@ -34,6 +34,10 @@ pub struct Expected {
 pub const BUNDLE_FILE: Expected =
     Expected { name: "bundle file", limit_applies: "bundles may be", max_bytes: bundle::MAX_BUNDLE_BYTES };
 
+/// An .ics file, up to the import limit.
+pub const ICS_FILE: Expected =
+    Expected { name: ".ics file", limit_applies: "an .ics file may be", max_bytes: formats::MAX_IMPORT_BYTES };
+
 /// A .vcf file, up to the import limit.
 pub const VCF_FILE: Expected =
     Expected { name: ".vcf file", limit_applies: "a .vcf file may be", max_bytes: formats::MAX_IMPORT_BYTES };

@@ -139,6 +139,22 @@ pub(crate) enum Command {
     /// had problems; 2 when nothing was written (no card could be read, or OUT could not be written).
     #[command(name = "import-vcf", after_help = "Example: liaison import-vcf phone-contacts.vcf -o contacts.json")]
     ImportVcf(ImportVcf),
+    /// Make a bundle of meetings and follow-ups from an iCalendar file (Outlook, Google, Apple, Liaison)
+    ///
+    /// Reads FILE.ics with the app's own import and writes one bundle of everything (sequence 1) to
+    /// OUT, atomically, readable by its owner only. Events become meetings, their attendees matched to
+    /// contacts by email; to-dos become follow-up actions of the meeting they are RELATED-TO; a changed
+    /// occurrence of a repeating meeting (RECURRENCE-ID) becomes a meeting of its own, linked to its
+    /// series. Record ids come from the UIDs, so running this again gives the same ids, and an event
+    /// Liaison exported comes back to its meeting.
+    ///
+    /// Problems with the file are printed with their line numbers (FILE: line N: what is wrong).
+    ///
+    /// Exit status: 0 when everything was read cleanly; 1 when the bundle was written but the file had
+    /// problems; 2 when nothing was written (no event or to-do could be read, or OUT could not be
+    /// written).
+    #[command(name = "import-ics", after_help = "Example: liaison import-ics invitations.ics -o meetings.json")]
+    ImportIcs(ImportIcs),
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +234,25 @@ pub(crate) struct ImportVcf {
     pub pretty: bool,
     /// Label of the importing pseudo-device
     #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_LABEL)]
+    pub label: String,
+    /// Officer name the importing pseudo-device carries
+    #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]
+    pub officer: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportIcs {
+    /// The .ics file to read
+    #[arg(value_name = "FILE.ics")]
+    pub file: PathBuf,
+    /// Where to write the bundle (gzip-compressed when it ends in .json.gz)
+    #[arg(short = 'o', long = "output", value_name = "BUNDLE", required = true)]
+    pub output: PathBuf,
+    /// Indent the bundle for people to read (the same content; larger)
+    #[arg(long)]
+    pub pretty: bool,
+    /// Label of the importing pseudo-device
+    #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_ICS_LABEL)]
     pub label: String,
     /// Officer name the importing pseudo-device carries
     #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]

@@ -1,4 +1,4 @@
-//! `liaison convert` and `liaison import-vcf`: the files they write, what they print, exit codes.
+//! `liaison convert`, `liaison import-vcf` and `liaison import-ics`: the files they write, what they print, exit codes.
 
 mod common;
 
@@ -224,11 +224,68 @@ fn import_vcf_of_something_that_is_not_a_vcard_writes_nothing() {
 }
 
 #[test]
+fn import_ics_of_a_liaison_export_keeps_the_record_ids_and_brings_the_follow_ups_with_their_meetings() {
+    let dir = TempDir::new("import-ics");
+    let ics = dir.write("meetings.ics", golden("one-officer.ics"));
+    let a = dir.path().join("a.json");
+    let (code, stdout, _) = run(args!(*"import-ics", *ics.as_os_str(), *"-o", *a.as_os_str()));
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(stdout, format!("{}: 5 events and to-dos read; wrote {}: 5 meetings and actions\n", p(&ics), p(&a)));
+    // The file names the meetings' participants too, whose contacts it does not carry.
+    let named: Vec<String> = record_ids(&one_officer())
+        .into_iter()
+        .filter(|id| golden("one-officer.ics").windows(36).any(|w| w == id.as_bytes()))
+        .collect();
+    let ids = record_ids(&a);
+    assert_eq!(ids.len(), 5);
+    assert!(ids.iter().all(|id| named.contains(id)), "a Liaison UID is the record id: {ids:?} of {named:?}");
+    let b = dir.path().join("b.json");
+    run(args!(*"import-ics", *ics.as_os_str(), *"-o", *b.as_os_str()));
+    assert_eq!(record_ids(&a), record_ids(&b), "the same ids on every run");
+    let (code, stdout, _) = liaison(&["validate".as_ref(), a.as_os_str()]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("device liaison import-ics / coordinator"), "{stdout}");
+}
+
+#[test]
+fn import_ics_of_a_google_series_with_a_moved_meeting_writes_both_meetings() {
+    let dir = TempDir::new("import-ics-series");
+    let ics = dir.write(
+        "series.ics",
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s@google.com\r\nDTSTART:20260302T090000\r\nRRULE:FREQ=WEEKLY\r\n\
+         SUMMARY:Sync\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@google.com\r\nRECURRENCE-ID:20260309T090000\r\n\
+         DTSTART:20260310T090000\r\nSUMMARY:Sync (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let out = dir.path().join("series.json");
+    let (code, stdout, _) = run(args!(*"import-ics", *ics.as_os_str(), *"-o", *out.as_os_str()));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("line 2: the meeting repeats; only its first occurrence is read"), "{stdout}");
+    assert!(stdout.contains("2 events and to-dos read; wrote"), "{stdout}");
+    assert_eq!(record_ids(&out).len(), 2);
+}
+
+#[test]
+fn import_ics_of_something_that_is_not_a_calendar_writes_nothing() {
+    let dir = TempDir::new("import-ics-garbage");
+    let junk = dir.write("junk.ics", "BEGIN:VCARD\r\nFN:Anna\r\nEND:VCARD\r\n");
+    let out = dir.path().join("junk.json");
+    let (code, stdout, _) = run(args!(*"import-ics", *junk.as_os_str(), *"-o", *out.as_os_str()));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("not look like an iCalendar"), "{stdout}");
+    assert!(
+        stdout.ends_with(&format!("no event or to-do could be read, so {} was not written\n", p(&out))),
+        "{stdout}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
 fn help_names_the_conversion_commands() {
     let (code, out, _) = liaison(&["--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("convert"), "{out}");
     assert!(out.contains("import-vcf"), "{out}");
+    assert!(out.contains("import-ics"), "{out}");
     let (code, out, _) = liaison(&["convert", "--help"]);
     assert_eq!(code, 0);
     for word in ["--to", "--max-marking", "--excel", "contacts.csv", "X-LIAISON-MARKING"] {

@@ -2,7 +2,7 @@
 //! bundle or saying what is wrong with it, writing only what reads back, and the exit status.
 
 mod convert;
-mod import_vcf;
+mod import_file;
 mod inspect;
 mod merge;
 mod validate;
