@@ -168,12 +168,15 @@ pub struct FileBundle {
 /// Makes a bundle from a .vcf or .ics file's bytes, with core's import into an empty notebook (the very
 /// import the app runs; legacy charsets through [`crate::charsets`]). Record ids come from the file (a
 /// Liaison UID is the record id; other UIDs, or the content, are hashed), so importing the same file
-/// again gives the same records; the stamps carry `now_ms`. `Err` when nothing could be read.
+/// again gives the same records; the stamps carry `now_ms`. Meeting times land in the officer's `zone`
+/// (this machine's when `None`). `Err` when nothing could be read.
+#[allow(clippy::too_many_arguments)]
 pub fn bundle_from_file(
     format: FileFormat,
     bytes: &[u8],
     label: &str,
     officer: &str,
+    zone: Option<&jiff::tz::TimeZone>,
     now_ms: u64,
     layout: Layout,
 ) -> Result<FileBundle, Vec<formats::Problem>> {
@@ -205,7 +208,11 @@ pub fn bundle_from_file(
             (parsed.cards.len(), vcard::import(&mut nb, &parsed.cards, now_ms, &mut random), parsed.problems)
         }
         FileFormat::ICal => {
-            let cal = ical::parse_with(bytes, crate::charsets::legacy);
+            let system = crate::zones::officer(None).unwrap_or(jiff::tz::TimeZone::UTC);
+            let zone = zone.unwrap_or(&system);
+            let officer_offset = |utc: i64| crate::zones::offset_minutes(zone, utc);
+            let zones = ical::Zones { officer: &officer_offset, named: &crate::zones::named };
+            let cal = ical::parse_with(bytes, crate::charsets::legacy, Some(&zones));
             if cal.events.is_empty() && cal.todos.is_empty() {
                 return Err(cal.problems);
             }

@@ -146,7 +146,9 @@ pub(crate) enum Command {
     /// contacts by email; to-dos become follow-up actions of the meeting they are RELATED-TO; a changed
     /// occurrence of a repeating meeting (RECURRENCE-ID) becomes a meeting of its own, linked to its
     /// series. Record ids come from the UIDs, so running this again gives the same ids, and an event
-    /// Liaison exported comes back to its meeting.
+    /// Liaison exported comes back to its meeting. Times in a time zone (TZID, defined in the file or
+    /// known by name) or in UTC land at the officer's local time (--zone); times without a zone and
+    /// all-day events stay as written.
     ///
     /// Problems with the file are printed with their line numbers (FILE: line N: what is wrong).
     ///
@@ -257,6 +259,10 @@ pub(crate) struct ImportIcs {
     /// Officer name the importing pseudo-device carries
     #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]
     pub officer: String,
+    /// The officer's time zone, which meeting times land in (an IANA name such as Europe/Vienna);
+    /// this machine's zone by default
+    #[arg(long, value_name = "ZONE")]
+    pub zone: Option<String>,
 }
 
 /// A value parser for one of core's enums: its words, each with a line of help, read with core's own

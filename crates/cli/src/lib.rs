@@ -8,6 +8,7 @@
 //! - [`merge`]: the deterministic many-bundle merge.
 //! - [`report`]: what `validate`, `merge` and `inspect` print.
 //! - [`text`]: safe one-line rendering of text from outside.
+//! - [`zones`]: the zone database for `import-ics`.
 
 #![warn(missing_docs)]
 
@@ -17,3 +18,4 @@ pub mod files;
 pub mod merge;
 pub mod report;
 pub mod text;
+pub mod zones;

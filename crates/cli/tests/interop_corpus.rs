@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use liaison_cli::charsets;
+use liaison_cli::{charsets, zones};
 use liaison_core::formats::{ical, vcard, Problem};
 use liaison_core::marking::Ceiling;
 use liaison_core::{DeviceId, Notebook};
@@ -168,7 +168,7 @@ fn check_vcards(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>
 }
 
 fn check_events(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>) {
-    let cal = ical::parse_with(bytes, charsets::legacy);
+    let cal = ical::parse_with(bytes, charsets::legacy, None);
     let ok = expected["status"] == "ok";
     let (events, todos) = if ok {
         (expected["vevents"].as_u64().unwrap_or(0), expected["vtodos"].as_u64().unwrap_or(0))
@@ -203,6 +203,9 @@ fn check_events(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>
         return;
     }
     let wanted = expected["events"].as_array().cloned().unwrap_or_default();
+    for (i, w) in wanted.iter().enumerate() {
+        check_start(file, bytes, i, &w["dtstart"], out);
+    }
     for (i, (e, w)) in cal.events.iter().zip(&wanted).enumerate() {
         let summary = w["summary"].as_str().unwrap_or("");
         if e.meeting.title.trim() != summary.trim() {
@@ -213,6 +216,57 @@ fn check_events(file: &str, bytes: &[u8], expected: &Json, out: &mut Vec<String>
                 mismatch(out, file, format!("event {}: UID {:?}, expected {uid:?}", i + 1, e.uid));
             }
         }
+    }
+}
+
+/// The zone database's name for a Windows or home-made `TZID` of the corpus, whose `VTIMEZONE` in the
+/// file describes that zone.
+const ZONE_NAMES: &[(&str, &str)] = &[
+    ("US-Eastern", "America/New_York"),
+    ("Eastern Standard Time", "America/New_York"),
+    ("Eastern", "America/New_York"),
+    ("W. Europe Standard Time", "Europe/Berlin"),
+    ("Canberra, Melbourne, Sydney", "Australia/Sydney"),
+    ("GMT +0100 (Standard) / GMT +0200 (Daylight)", "Europe/Paris"),
+    ("Екатеринбург", "Asia/Yekaterinburg"),
+];
+
+/// An event's start must land at the time the file wrote when the officer is in the event's own zone
+/// (so the file's `VTIMEZONE`, or the zone database for a `TZID` it does not define, was read right),
+/// and a UTC time at the written time for an officer in UTC. All-day events stay all-day.
+fn check_start(file: &str, bytes: &[u8], i: usize, dtstart: &Json, out: &mut Vec<String>) {
+    let Some(value) = dtstart["value"].as_str() else { return };
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    // A DTSTART that is no date (`INVALID-DATE`) leaves the meeting without one.
+    let date = match (digits.get(0..4), digits.get(4..6), digits.get(6..8)) {
+        (Some(y), Some(mo), Some(d)) => format!("{y}-{mo}-{d}"),
+        _ => String::new(),
+    };
+    let start = match (digits.get(8..10), digits.get(10..12)) {
+        (Some(h), Some(m)) => format!("{h}:{m}"),
+        _ => String::new(),
+    };
+    let zone = match dtstart["tzid"].as_str() {
+        Some(tzid) => {
+            let name = ZONE_NAMES.iter().find(|(t, _)| *t == tzid).map_or(tzid, |(_, n)| n);
+            match zones::officer(Some(name)) {
+                Ok(z) => z,
+                Err(e) => return mismatch(out, file, format!("event {}: {e}", i + 1)),
+            }
+        }
+        None => jiff::tz::TimeZone::UTC,
+    };
+    let officer = |utc: i64| zones::offset_minutes(&zone, utc);
+    let known = ical::Zones { officer: &officer, named: &zones::named };
+    let cal = ical::parse_with(bytes, charsets::legacy, Some(&known));
+    let Some(e) = cal.events.get(i) else { return };
+    let got = (e.meeting.date.as_str(), e.meeting.start.as_str());
+    if got != (date.as_str(), start.as_str()) {
+        mismatch(
+            out,
+            file,
+            format!("event {}: starts {got:?} for an officer in its zone, expected ({date:?}, {start:?})", i + 1),
+        );
     }
 }
 

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use liaison_cli::convert;
+use jiff::tz::TimeZone;
 use liaison_cli::files::{self, shown, Expected, ICS_FILE, VCF_FILE};
 use liaison_cli::text::clean;
+use liaison_cli::{convert, zones};
 use liaison_core::formats::bundle::Layout;
 use liaison_core::formats::FileFormat;
 use liaison_core::text::plural;
@@ -20,7 +21,7 @@ impl flags::ImportVcf {
             read: ("card", "cards"),
             records: ("contact", "contacts"),
         };
-        import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer)
+        import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer, None)
     }
 }
 
@@ -32,7 +33,16 @@ impl flags::ImportIcs {
             read: ("event or to-do", "events and to-dos"),
             records: ("meeting or action", "meetings and actions"),
         };
-        import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer)
+        let zone = match zones::officer(self.zone.as_deref()) {
+            Ok(z) => z,
+            Err(e) => {
+                let mut out = Out::new();
+                out.line(format!("--zone: {e}"));
+                out.line(format!("{} was not written", shown(&self.output)));
+                return Outcome::NothingWritten;
+            }
+        };
+        import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer, Some(&zone))
     }
 }
 
@@ -44,7 +54,15 @@ struct What {
     records: (&'static str, &'static str),
 }
 
-fn import(what: What, file: &Path, output: &Path, pretty: bool, label: &str, officer: &str) -> Outcome {
+fn import(
+    what: What,
+    file: &Path,
+    output: &Path,
+    pretty: bool,
+    label: &str,
+    officer: &str,
+    zone: Option<&TimeZone>,
+) -> Outcome {
     let mut out = Out::new();
     let name = shown(file);
     let bytes = match files::read_bytes(file, what.file) {
@@ -57,7 +75,7 @@ fn import(what: What, file: &Path, output: &Path, pretty: bool, label: &str, off
     };
     let now = files::now_ms();
     let layout = if pretty { Layout::Pretty } else { Layout::Compact };
-    let made = match convert::bundle_from_file(what.format, &bytes, label, officer, now, layout) {
+    let made = match convert::bundle_from_file(what.format, &bytes, label, officer, zone, now, layout) {
         Ok(m) => m,
         Err(problems) => {
             for p in &problems {

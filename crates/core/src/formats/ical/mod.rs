@@ -30,8 +30,10 @@
 //!
 //! Import reads the events of an invitation (Outlook, Google, Apple) as meetings: title, date, start, end
 //! (from `DTEND` or `DURATION`), location, description as notes, and attendees matched to contacts by
-//! email (case ignored); the others become free-text attendees. Times with a `TZID` are taken as written
-//! (the local time of the meeting); UTC times are kept as UTC and reported. A file Liaison wrote (its
+//! email (case ignored); the others become free-text attendees. Given the officer's zone
+//! ([`Zones`]), times with a `TZID` (the file's `VTIMEZONE`, or a zone known by name) and UTC times land
+//! at the officer's local time; floating times and all-day dates stay as written. A changed occurrence
+//! of a series (`RECURRENCE-ID`) is a meeting of its own, linked to the series. A file Liaison wrote (its
 //! UIDs end in `@liaison`) comes back exactly, field for field.
 
 mod export;
@@ -39,10 +41,12 @@ mod import;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod zones;
 
 pub use export::{class_for, export, export_all, uid_of};
 pub use import::{import, match_attendees, match_attendees_with, ContactsByEmail};
 pub use parse::{parse, parse_with, Attendee, Calendar, Event, Todo};
+pub use zones::Zones;
 
 /// The value of an attendee who is not a contact and has no address (Outlook's convention).
 pub const NO_ADDRESS: &str = "invalid:nomail";

@@ -1,5 +1,6 @@
 //! Reading an .ics file: its events and to-dos, and every problem with its line.
 
+use super::zones::{parse_when, to_officer_time, Clock, Observance, Tz, When, Written, ZoneDef, Zones};
 use super::MAX_COMPONENTS;
 use crate::crdt::id::RecordId;
 use crate::date::{Date, Time};
@@ -84,33 +85,6 @@ pub struct Calendar {
     pub problems: Vec<Problem>,
 }
 
-pub(super) enum When {
-    Day(Date),
-    At(Date, Time, bool),
-}
-
-/// Reads `20260310`, `20260310T093000` or `20260310T093000Z` (seconds are dropped, as the forms keep
-/// minutes).
-pub(super) fn parse_when(raw: &str) -> Option<When> {
-    let v = raw.trim();
-    let (y, m, d) = (v.get(0..4)?, v.get(4..6)?, v.get(6..8)?);
-    let date = Date::parse(&format!("{y}-{m}-{d}")).ok()?;
-    let rest = v.get(8..)?;
-    if rest.is_empty() {
-        return Some(When::Day(date));
-    }
-    let rest = rest.strip_prefix('T')?;
-    let (clock, utc) = match rest.strip_suffix('Z') {
-        Some(c) => (c, true),
-        None => (rest, false),
-    };
-    if clock.len() != 6 || !clock.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let time = Time::parse(&format!("{}:{}", &clock[0..2], &clock[2..4])).ok()?;
-    Some(When::At(date, time, utc))
-}
-
 /// Minutes in an RFC 5545 duration (`PT1H30M`, `P1D`, `P1W`); `None` for negative or unreadable ones.
 pub(super) fn duration_minutes(raw: &str) -> Option<u64> {
     let s = raw.trim();
@@ -150,7 +124,9 @@ struct EventBuilder {
     location: Option<String>,
     description: Option<String>,
     start: Option<(Date, Option<Time>)>,
+    start_tz: Option<Tz>,
     end: Option<Option<Time>>,
+    end_at: Option<(Date, Time, Tz)>,
     duration: Option<u64>,
     liaison_date: Option<String>,
     liaison_start: Option<String>,
@@ -188,6 +164,8 @@ struct TodoBuilder {
 struct Cx<'a> {
     problems: &'a mut Problems,
     budget: &'a mut Budget,
+    /// Whether times will be turned into the officer's (else they are kept as written).
+    zoned: bool,
 }
 
 /// Adds the items of a comma-separated value to a list, as far as its limits allow.
@@ -234,7 +212,16 @@ impl EventBuilder {
             "DESCRIPTION" => first(&mut self.description, l.text(problems)),
             "DTSTART" | "DTEND" => {
                 let raw = l.raw_text(problems);
-                let Some(when) = parse_when(&raw) else {
+                let Some(when) = parse_when(&raw).or_else(|| {
+                    // A writer that adds a stray letter after a whole date-time (ical4android's own test
+                    // file has `20131009T170000T`) still meant that date-time.
+                    let whole = raw.trim().get(..15).and_then(parse_when)?;
+                    problems.push(
+                        l.line,
+                        format!("{} “{}” has characters after its time; they were left out", l.name, shown(&raw)),
+                    );
+                    Some(whole)
+                }) else {
                     problems.push(
                         l.line,
                         format!(
@@ -245,20 +232,25 @@ impl EventBuilder {
                     );
                     return;
                 };
-                if let When::At(_, t, true) = when {
+                if let (When::At(_, t, true), false) = (&when, cx.zoned) {
+                    let t = *t;
                     problems.push(
                         l.line,
                         format!("{} is in UTC; Liaison keeps meeting times as local times, so it was kept as {} (UTC): check it", l.name, hhmm(t)),
                     );
                 }
-                let (date, time) = match when {
-                    When::Day(d) => (d, None),
-                    When::At(d, t, _) => (d, Some(t)),
+                let (date, time, tz) = match when {
+                    When::Day(d) => (d, None, Tz::Floating),
+                    When::At(d, t, utc) => (d, Some(t), Tz::of(l, utc)),
                 };
                 if l.name == "DTSTART" {
-                    self.start.get_or_insert((date, time));
-                } else {
-                    self.end.get_or_insert(time);
+                    if self.start.is_none() {
+                        self.start = Some((date, time));
+                        self.start_tz = Some(tz);
+                    }
+                } else if self.end.is_none() {
+                    self.end = Some(time);
+                    self.end_at = time.map(|t| (date, t, tz));
                 }
             }
             "DURATION" => match duration_minutes(&l.raw_text(problems)) {
@@ -296,7 +288,16 @@ impl EventBuilder {
         }
     }
 
-    fn finish(self, problems: &mut Problems) -> Option<Event> {
+    /// The event, and its times as written when they are in a zone or UTC.
+    fn finish(self, problems: &mut Problems) -> (Event, Option<Written>) {
+        let written = match (self.start, &self.start_tz, &self.end_at) {
+            (Some((date, Some(time))), Some(tz), end)
+                if *tz != Tz::Floating || end.as_ref().is_some_and(|e| e.2 != Tz::Floating) =>
+            {
+                Some(Written { start: (date, time, tz.clone()), end: end.clone(), duration: self.duration })
+            }
+            _ => None,
+        };
         if self.repeats {
             problems.push(self.line, "the meeting repeats; only its first occurrence is read");
         }
@@ -401,14 +402,15 @@ impl EventBuilder {
                 attendees.push(o);
             }
         }
-        Some(Event {
+        let event = Event {
             line: self.line,
             uid: self.uid.filter(|u| !u.trim().is_empty()),
             meeting: m,
             attendees,
             recurrence_id,
             carried,
-        })
+        };
+        (event, written)
     }
 }
 
@@ -473,16 +475,18 @@ enum Open {
     Todo(TodoBuilder),
 }
 
-/// Reads an .ics file with the charsets core knows (see [`parse_with`]).
+/// Reads an .ics file with the charsets core knows, times kept as written (see [`parse_with`]).
 pub fn parse(bytes: &[u8]) -> Calendar {
-    parse_with(bytes, lines::built_in_charsets)
+    parse_with(bytes, lines::built_in_charsets, None)
 }
 
 /// Reads an .ics file: its events and to-dos, and every problem with a line number. `legacy` decodes the
-/// charsets core has no tables for. Components inside them (alarms) and time zone definitions are passed
-/// over. Never panics; a file over
+/// charsets core has no tables for. With `zones`, times with a `TZID` (defined by the file's
+/// `VTIMEZONE`s, or known to `zones` by name) and UTC times become the officer's local times; floating
+/// times and all-day dates stay as written. Without, every time is kept as written and UTC times are
+/// reported. Components inside events and to-dos (alarms) are passed over. Never panics; a file over
 /// [`MAX_IMPORT_BYTES`] is refused whole.
-pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
+pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets, zones: Option<&Zones<'_>>) -> Calendar {
     let mut problems = Problems::default();
     let mut cal = Calendar::default();
     if bytes.len() > MAX_IMPORT_BYTES {
@@ -500,6 +504,8 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
     let mut open: Option<Open> = None;
     let mut saw_calendar = false;
     let mut budget = Budget::new();
+    let mut defs: Vec<ZoneDef> = Vec::new();
+    let mut written: Vec<(usize, Written)> = Vec::new();
     let mut reader = lines::Reader::new(bytes, legacy);
     while let Some(l) = reader.next_line(&mut problems) {
         match l.name.as_str() {
@@ -524,6 +530,15 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
                     } else {
                         Open::Todo(TodoBuilder { line: l.line, ..Default::default() })
                     });
+                }
+                if top && what == "VTIMEZONE" && defs.len() < MAX_ZONES {
+                    defs.push(ZoneDef { line: l.line, ..Default::default() });
+                }
+                let in_zone = stack.len() >= 2 && stack[stack.len() - 1] == "VTIMEZONE";
+                if in_zone && (what == "STANDARD" || what == "DAYLIGHT") {
+                    if let Some(def) = defs.last_mut().filter(|d| d.observances.len() < MAX_OBSERVANCES) {
+                        def.observances.push(Observance::default());
+                    }
                 }
                 if stack.len() >= 16 {
                     problems.push(l.line, "components are nested more than 16 deep; the file was not read further");
@@ -550,7 +565,7 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
                 }
                 if stack.iter().all(|s| s == "VCALENDAR") {
                     match open.take() {
-                        Some(Open::Event(b)) => cal.events.extend(b.finish(&mut problems)),
+                        Some(Open::Event(b)) => finish_event(*b, &mut cal, &mut written, &mut problems),
                         Some(Open::Todo(b)) => cal.todos.push(b.finish()),
                         None => {}
                     }
@@ -561,9 +576,23 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
                 let depth_ok = stack.last().is_some_and(|s| s == "VEVENT" || s == "VTODO");
                 match open.as_mut() {
                     Some(Open::Event(b)) if depth_ok => {
-                        b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget })
+                        b.take(&l, &mut Cx { problems: &mut problems, budget: &mut budget, zoned: zones.is_some() })
                     }
                     Some(Open::Todo(b)) if depth_ok => b.take(&l, &mut problems),
+                    _ => {}
+                }
+                let top_zone = stack.len() >= 2 && stack[..stack.len() - 1].iter().all(|s| s == "VCALENDAR");
+                match stack.last().map(String::as_str) {
+                    Some("VTIMEZONE") if top_zone && l.name == "TZID" => {
+                        if let Some(def) = defs.last_mut() {
+                            first(&mut def.tzid, l.text(&mut problems).trim().to_string());
+                        }
+                    }
+                    Some("STANDARD" | "DAYLIGHT") if stack.len() >= 2 && stack[stack.len() - 2] == "VTIMEZONE" => {
+                        if let Some(o) = defs.last_mut().and_then(|d| d.observances.last_mut()) {
+                            o.take(&l, &mut problems);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -575,7 +604,7 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
                 b.line,
                 "the event starting here has no END:VEVENT (is the file cut short?); it was read as far as it goes",
             );
-            cal.events.extend(b.finish(&mut problems));
+            finish_event(*b, &mut cal, &mut written, &mut problems);
         }
         Some(Open::Todo(b)) => {
             problems.push(
@@ -586,6 +615,17 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
         }
         None => {}
     }
+    if let Some(zones) = zones {
+        for def in &defs {
+            def.report_unread_rules(&mut problems);
+        }
+        let clock = Clock { defs: &defs, zones };
+        for (i, w) in written {
+            if let Some(e) = cal.events.get_mut(i) {
+                to_officer_time(&mut e.meeting, &w, &clock, e.line, &mut problems);
+            }
+        }
+    }
     if !saw_calendar {
         problems.push(0, "no BEGIN:VCALENDAR: this does not look like an iCalendar file");
     } else if cal.events.is_empty() && cal.todos.is_empty() {
@@ -593,6 +633,18 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets) -> Calendar {
     }
     cal.problems = problems.finish();
     cal
+}
+
+/// Zones one file may define, and observances one zone may have; more are not read.
+const MAX_ZONES: usize = 100;
+const MAX_OBSERVANCES: usize = 100;
+
+fn finish_event(b: EventBuilder, cal: &mut Calendar, written: &mut Vec<(usize, Written)>, problems: &mut Problems) {
+    let (event, w) = b.finish(problems);
+    if let Some(w) = w {
+        written.push((cal.events.len(), w));
+    }
+    cal.events.push(event);
 }
 
 /// Undoes percent-encoding; sequences that do not decode to UTF-8 are kept as they were.
