@@ -39,6 +39,8 @@ pub struct Contact {
     pub marking: String,
     /// Set when this contact was merged into another as a duplicate.
     pub merged_into: Option<RecordId>,
+    /// The structured name a vCard brought (family, given, additional, prefixes, suffixes), or empty.
+    pub name_parts: Vec<String>,
 }
 
 /// A meeting, as shown on screen.
@@ -112,6 +114,43 @@ fn or_stand_in(text: &str, stand_in: &str) -> String {
     }
 }
 
+/// A structured name's parts as the one text [`Field::NameParts`] stores: `;` between parts, a
+/// backslash before a `;` or backslash inside one. No parts is "".
+pub fn encode_name_parts(parts: &[String]) -> String {
+    let escaped: Vec<String> = parts.iter().map(|p| p.replace('\\', "\\\\").replace(';', "\\;")).collect();
+    escaped.join(";")
+}
+
+/// The parts of [`encode_name_parts`]'s text; "" is no parts.
+pub fn decode_name_parts(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let (mut parts, mut current) = (Vec::new(), String::new());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => current.extend(chars.next()),
+            ';' => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+/// The one name a person reads from vCard's parts (family, given, additional, prefixes, suffixes):
+/// prefixes, given, additional, family, suffixes, blank ones left out, several values of a part (which
+/// `N` separates with commas) joined by a space.
+pub fn compose_name(parts: &[String]) -> String {
+    let at = |i: usize| parts.get(i).map(|s| s.replace(',', " ")).unwrap_or_default();
+    [at(3), at(1), at(2), at(0), at(4)]
+        .iter()
+        .flat_map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Contact {
     /// The order contacts are listed in: by name, case ignored, then by id. Lower case only rather than
     /// [`crate::text::key`], because the order is part of every export's bytes, which golden files pin.
@@ -135,6 +174,26 @@ impl Contact {
             tags: r.list("tags").to_vec(),
             marking: r.text("marking").into(),
             merged_into: r.text("merged_into").parse().ok(),
+            name_parts: decode_name_parts(r.text("name_parts")),
+        }
+    }
+
+    /// The name in vCard's five parts: family, given, additional names, prefixes, suffixes. They are
+    /// the parts a card brought, while the name is still what they compose ([`compose_name`]); once the
+    /// name is edited, a best guess from it: the last word is the family name, the rest is given (a
+    /// one-word name, 李小龍 say, is all family).
+    pub fn structured_name(&self) -> [String; 5] {
+        let part = |i: usize| self.name_parts.get(i).cloned().unwrap_or_default();
+        let parts = [part(0), part(1), part(2), part(3), part(4)];
+        if !self.name_parts.is_empty()
+            && compose_name(&parts) == self.name.split_whitespace().collect::<Vec<_>>().join(" ")
+        {
+            return parts;
+        }
+        let words: Vec<&str> = self.name.split_whitespace().collect();
+        match words.split_last() {
+            None => Default::default(),
+            Some((family, given)) => [family.to_string(), given.join(" "), String::new(), String::new(), String::new()],
         }
     }
 
@@ -153,6 +212,7 @@ impl Contact {
             Field::Tags => Value::List(self.tags.clone()),
             Field::Marking => Value::Text(self.marking.clone()),
             Field::MergedInto => Value::Text(self.merged_into.map(|id| id.to_string()).unwrap_or_default()),
+            Field::NameParts => Value::Text(encode_name_parts(&self.name_parts)),
             _ => return None,
         })
     }

@@ -193,6 +193,10 @@ fields! {
     Contact: "contact", "Contact", Text;
     /// For a contact merged into another as a duplicate: the survivor's id.
     MergedInto: "merged_into", "Merged into", Text;
+    /// A contact's structured name as vCard's `N` carries it: family, given, additional names, prefixes
+    /// and suffixes, in one text separated by `;` (with `\;` and `\\` inside a part), since a list may
+    /// hold no blank item. Screens show the one Name composed of them; see `Contact::structured_name`.
+    NameParts: "name_parts", "Name parts", Text;
 }
 
 impl Field {
@@ -212,6 +216,7 @@ impl Field {
                 Field::Tags,
                 Field::Marking,
                 Field::MergedInto,
+                Field::NameParts,
             ],
             Kind::Meeting => &[
                 Field::Title,

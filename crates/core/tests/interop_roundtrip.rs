@@ -78,10 +78,21 @@ fn record_id() -> impl Strategy<Value = RecordId> {
     (1_600_000_000_000u64..1_900_000_000_000, any::<[u8; 10]>()).prop_map(|(ms, r)| RecordId::new_v7(ms, r))
 }
 
+/// A contact typed in Liaison (a name and no parts), or one a vCard brought (a name composed of N's
+/// five parts).
 fn contact() -> impl Strategy<Value = Contact> {
-    (record_id(), (text(), line(), line(), line(), line()), (items(), items(), items(), items()), (text(), marking()))
+    let name = prop_oneof![
+        text().prop_map(|name| (name, Vec::new())),
+        proptest::collection::vec(line(), 5..=5).prop_map(|parts| (liaison_core::model::compose_name(&parts), parts)),
+    ];
+    (record_id(), (name, line(), line(), line(), line()), (items(), items(), items(), items()), (text(), marking()))
         .prop_map(
-            |(id, (name, title, organisation, nation, role), (emails, phones, languages, tags), (notes, marking))| {
+            |(
+                id,
+                ((name, name_parts), title, organisation, nation, role),
+                (emails, phones, languages, tags),
+                (notes, marking),
+            )| {
                 Contact {
                     id: Some(id),
                     name,
@@ -96,6 +107,7 @@ fn contact() -> impl Strategy<Value = Contact> {
                     tags,
                     marking,
                     merged_into: None,
+                    name_parts,
                 }
             },
         )
@@ -117,7 +129,10 @@ proptest! {
         }
         let card = &parsed.cards[0];
         prop_assert_eq!(card.record_id(), c.id.unwrap());
-        prop_assert_eq!(&card.contact, &Contact { id: None, ..c.clone() });
+        // The structured name comes back; its parts are kept only where they say more than the name.
+        prop_assert_eq!(card.contact.structured_name(), c.structured_name());
+        let parts = card.contact.name_parts.clone();
+        prop_assert_eq!(&card.contact, &Contact { id: None, name_parts: parts, ..c.clone() });
     }
 
 }
@@ -381,6 +396,7 @@ proptest! {
             notes: cells[10].clone(),
             marking: cells[11].clone(),
             merged_into: None,
+            name_parts: Vec::new(),
         };
         let nb = Notebook::new(DeviceId::new_v7(NOW, [2; 10]));
         let out = csv_out::contacts(&nb, std::slice::from_ref(&c), Ceiling::All, CsvOptions { excel });

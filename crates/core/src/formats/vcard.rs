@@ -36,23 +36,13 @@ use super::{
 };
 use crate::crdt::id::RecordId;
 use crate::marking::{view_within, Ceiling};
-use crate::model::Contact;
+use crate::model::{compose_name, Contact};
 use crate::notebook::Notebook;
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
 /// Cards in one file beyond this many are not read (and the file is reported as cut short).
 pub const MAX_CARDS: usize = 50_000;
-
-/// A name split for `N`: (family, given). The family name is the last word, the rest is given; a
-/// one-word name (李小龍, say) is all family. Best effort: `FN` carries the name exactly.
-pub fn split_name(name: &str) -> (String, String) {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    match words.split_last() {
-        None => (String::new(), String::new()),
-        Some((family, given)) => (family.to_string(), given.join(" ")),
-    }
-}
 
 /// One contact as a vCard 4.0, CRLF line ends, folded at 75 octets. It is not filtered by marking: use
 /// [`export`] for anything that leaves the device.
@@ -66,8 +56,8 @@ pub fn card(c: &Contact) -> String {
         line(&format!("UID:urn:uuid:{id}"));
     }
     line(&format!("FN:{}", escape_text(&c.name)));
-    let (family, given) = split_name(&lines::exportable(&c.name));
-    line(&format!("N:{};{};;;", escape_text(&family), escape_text(&given)));
+    let n: Vec<String> = c.structured_name().iter().map(|p| escape_text(&lines::exportable(p))).collect();
+    line(&format!("N:{}", n.join(";")));
     for (prop, value) in
         [("TITLE", &c.title), ("ORG", &c.organisation), ("ROLE", &c.role), ("X-LIAISON-NATION", &c.nation)]
     {
@@ -308,15 +298,8 @@ impl Builder {
 
     fn finish(self, problems: &mut Problems) -> Card {
         let mut carried = Vec::new();
-        let name_from_n = self.n.as_ref().map(|n| {
-            // N is family; given; additional; prefixes; suffixes. A person reads them in the other order.
-            let at = |i: usize| n.get(i).map(|s| s.replace(',', " ")).unwrap_or_default();
-            [at(3), at(1), at(2), at(0), at(4)]
-                .into_iter()
-                .filter(|s| !s.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        });
+        // N is family; given; additional; prefixes; suffixes. A person reads them in the other order.
+        let name_from_n = self.n.as_ref().map(|n| compose_name(n));
         let name = match (self.full_name, name_from_n) {
             (Some(f), _) if !f.is_empty() => Some(f),
             (_, Some(n)) if !n.is_empty() => Some(n),
@@ -325,6 +308,22 @@ impl Builder {
         if name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             problems.push(self.line, "the card has no name (FN or N); it is read with an empty name");
         }
+        // N is kept when it says more than the name does: a card Liaison wrote, whose N is the guess
+        // from the name, adds nothing, and keeping it would be a change on every re-import.
+        let guess = Contact { name: name.clone().unwrap_or_default(), ..Contact::default() }.structured_name();
+        let name_parts: Vec<String> = match self.n {
+            Some(mut n) => {
+                n.resize(5, String::new());
+                n.truncate(5);
+                if n[..] == guess[..] {
+                    Vec::new()
+                } else {
+                    carried.push(Field::NameParts);
+                    n
+                }
+            }
+            None => Vec::new(),
+        };
         let mut text = |field: Field, v: Option<String>| -> String {
             if v.is_some() {
                 carried.push(field);
@@ -382,6 +381,7 @@ impl Builder {
                 tags,
                 marking,
                 merged_into: None,
+                name_parts,
             },
             carried,
             skipped: self.skipped.into_iter().collect(),
@@ -500,12 +500,35 @@ pub fn import(nb: &mut Notebook, cards: &[Card], now_ms: u64, random: &mut dyn F
 mod tests {
     use super::*;
 
+    fn guessed(name: &str) -> (String, String) {
+        let [family, given, ..] = Contact { name: name.into(), ..Default::default() }.structured_name();
+        (family, given)
+    }
+
     #[test]
-    fn names_split_on_the_last_word_and_keep_any_script() {
-        assert_eq!(split_name("Anna Maria  Berg"), ("Berg".into(), "Anna Maria".into()));
-        assert_eq!(split_name("李小龍"), ("李小龍".into(), String::new()));
-        assert_eq!(split_name("محمد عبد الله"), ("الله".into(), "محمد عبد".into()));
-        assert_eq!(split_name("  "), (String::new(), String::new()));
+    fn names_without_parts_split_on_the_last_word_and_keep_any_script() {
+        assert_eq!(guessed("Anna Maria  Berg"), ("Berg".into(), "Anna Maria".into()));
+        assert_eq!(guessed("李小龍"), ("李小龍".into(), String::new()));
+        assert_eq!(guessed("محمد عبد الله"), ("الله".into(), "محمد عبد".into()));
+        assert_eq!(guessed("  "), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn a_cards_structured_name_goes_out_as_it_came_in_until_the_name_is_edited() {
+        let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mr. John Richter James Doe Sr.\r\n\
+                    N:Doe;John;Richter,James;Mr.;Sr.\r\nEND:VCARD\r\n";
+        let parsed = parse(text.as_bytes());
+        let mut c = parsed.cards[0].contact.clone();
+        assert!(parsed.cards[0].carried.contains(&Field::NameParts));
+        assert_eq!(c.name_parts, ["Doe", "John", "Richter,James", "Mr.", "Sr."]);
+        assert!(card(&c).contains("\r\nN:Doe;John;Richter\\,James;Mr.;Sr.\r\n"), "{}", card(&c));
+        c.name = "John Doe-Smith".into();
+        assert!(card(&c).contains("\r\nN:Doe-Smith;John;;;\r\n"), "{}", card(&c));
+        // A card with N alone is named from its parts, and keeps them.
+        let only_n = parse(b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Anna;;Dr.;\r\nEND:VCARD\r\n");
+        let c = &only_n.cards[0].contact;
+        assert_eq!(c.name, "Dr. Anna Berg");
+        assert_eq!(c.structured_name(), ["Berg", "Anna", "", "Dr.", ""].map(String::from));
     }
 
     #[test]

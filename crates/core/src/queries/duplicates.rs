@@ -104,9 +104,9 @@ pub enum Choice {
 }
 
 /// The fields a person chooses between when merging two contacts: every contact field but the redirect,
-/// which the merge itself writes.
+/// which the merge itself writes, and the name's parts, which follow the name chosen.
 pub fn merge_fields() -> impl Iterator<Item = Field> {
-    Field::of(Kind::Contact).iter().copied().filter(|f| *f != Field::MergedInto)
+    Field::of(Kind::Contact).iter().copied().filter(|f| *f != Field::MergedInto && *f != Field::NameParts)
 }
 
 fn value_of(c: &Contact, field: Field) -> Value {
@@ -129,7 +129,7 @@ pub fn default_choice(a: &Contact, b: &Contact, field: Field) -> Choice {
 /// `choices` says, or the [`default_choice`]. Both lists are joined in order, the first contact's items
 /// first, leaving out an item of the second whose [`text::key`] is already there.
 pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>) -> Vec<(Field, Value)> {
-    merge_fields()
+    let mut values: Vec<(Field, Value)> = merge_fields()
         .map(|field| {
             let choice = choices.get(&field).copied().unwrap_or_else(|| default_choice(a, b, field));
             let (x, y) = (value_of(a, field), value_of(b, field));
@@ -150,7 +150,12 @@ pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>)
             };
             (field, value)
         })
-        .collect()
+        .collect();
+    // The parts of whichever name was kept, so that they never describe another name.
+    let name = choices.get(&Field::Name).copied().unwrap_or_else(|| default_choice(a, b, Field::Name));
+    let kept = if name == Choice::Second { b } else { a };
+    values.push((Field::NameParts, Value::Text(crate::model::encode_name_parts(&kept.name_parts))));
+    values
 }
 
 #[cfg(test)]
@@ -245,10 +250,10 @@ mod tests {
     }
 
     #[test]
-    fn a_merge_offers_every_contact_field_but_the_redirect() {
+    fn a_merge_offers_every_contact_field_but_the_redirect_and_the_name_parts() {
         let fields: Vec<Field> = merge_fields().collect();
-        assert_eq!(fields.len(), Field::of(Kind::Contact).len() - 1);
-        assert!(!fields.contains(&Field::MergedInto));
+        assert_eq!(fields.len(), Field::of(Kind::Contact).len() - 2);
+        assert!(!fields.contains(&Field::MergedInto) && !fields.contains(&Field::NameParts));
         assert_eq!(fields[0], Field::Name);
     }
 
