@@ -583,6 +583,15 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     good > 0 && good >= bad
 }
 
+/// A whole file as text, for formats read as one text (CSV): UTF-16 with its byte-order mark, else
+/// judged as one value with no charset named (see [`decode`]).
+pub(crate) fn text_of_file(bytes: &[u8], legacy: LegacyCharsets, problems: &mut Problems) -> String {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return utf16_to_utf8(bytes);
+    }
+    decode(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes), None, legacy, 1, problems)
+}
+
 /// A UTF-16 file (with its byte-order mark) as UTF-8 text; unpaired surrogates become U+FFFD.
 fn utf16_to_utf8(bytes: &[u8]) -> String {
     let little = bytes.starts_with(&[0xFF, 0xFE]);

@@ -1,4 +1,5 @@
-//! CSV (RFC 4180): contacts, meetings and actions for spreadsheets, one file each.
+//! CSV (RFC 4180): contacts, meetings and actions for spreadsheets, one file each, and contacts read
+//! back from Outlook's, Google's or Liaison's own export ([`parse_contacts`]).
 //!
 //! Each file has a header row, CRLF line ends, and quotes around every field that holds a comma, a
 //! double quote, a CR or an LF (a quote inside is doubled). Lists are joined with "; ". The marking is
@@ -14,6 +15,10 @@
 //!
 //! **Excel.** Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without one it
 //! takes the Windows code page and garbles every name outside it. [`CsvOptions::excel`] adds the mark.
+
+mod read;
+
+pub use read::parse_contacts;
 
 use super::ExportText;
 use crate::marking::{action_marking, view_within, Ceiling};
