@@ -1,0 +1,672 @@
+//! The protocol, over any [`Store`]: enrolment, who a token is, push and pull, and what the
+//! administrator's commands do. Every rule about bundles and records is core's: bundles are read with
+//! `bundle::read_bundle` and written with `bundle::write_bundle`, records are joined with
+//! `Record::merge_checked`, and markings are judged with `marking::record_within`.
+//!
+//! The team's merged picture is the `records` table: each push joins its records into it, and each
+//! record remembers the team position of its last change. A pull is "every record changed after my
+//! cursor", so a new device gets the merged snapshot (each record once, however many bundles built it)
+//! and a returning one only what changed since.
+
+use std::collections::BTreeMap;
+
+use liaison_core::crdt::id::hashed_uuid;
+use liaison_core::crdt::record::Record;
+use liaison_core::formats::bundle::{self, Bundle, ExportInput, Scope};
+use liaison_core::formats::wire::{decode_record, encode_record, DeviceV1};
+use liaison_core::marking::{record_within, Ceiling};
+use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId};
+use serde::Serialize;
+
+use crate::secret;
+use crate::store::{Cursor, DeviceRow, InviteRow, PushRow, RecordRow, Store, StoreError, Tx};
+
+/// The largest page a pull answers with, unless one record alone is larger.
+pub const PAGE_BYTES: usize = 1024 * 1024;
+/// The most records one page holds.
+pub const PAGE_RECORDS: usize = 5_000;
+
+/// What a device may do on the hub.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Pushes its own bundles and pulls the team's.
+    Officer,
+    /// Also relays bundles of its team's officers that it collected by hand.
+    Coordinator,
+}
+
+impl Role {
+    /// Reads `officer` or `coordinator`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "officer" => Some(Role::Officer),
+            "coordinator" => Some(Role::Coordinator),
+            _ => None,
+        }
+    }
+
+    /// The word [`Role::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Coordinator => "coordinator",
+        }
+    }
+}
+
+/// Why the hub refused a request: an HTTP status, a stable code for programs, and a sentence for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The HTTP status.
+    #[serde(skip)]
+    pub status: u16,
+    /// A stable word: `unauthorized`, `revoked`, `forbidden`, `gap`, `shared-id`, `invalid-bundle`, …
+    pub error: &'static str,
+    /// What happened and what to do, in plain words.
+    pub message: String,
+    /// For a gap: the sequence number the hub expects next from that device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<u64>,
+    /// For a bundle the hub cannot take: every problem, one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+impl Refusal {
+    /// A refusal with a status, a code and a message.
+    pub fn new(status: u16, error: &'static str, message: impl Into<String>) -> Self {
+        Refusal { status, error, message: message.into(), expected: None, problems: Vec::new() }
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage failed");
+        Refusal::new(503, "storage", "the hub could not reach its database; nothing was changed, try again")
+    }
+}
+
+fn forbidden(message: impl Into<String>) -> Refusal {
+    Refusal::new(403, "forbidden", message)
+}
+
+/// A team name: 1 to 64 letters, digits, `.`, `_` or `-`, so that it is safe in a URL path as it is.
+pub fn check_team(team: &str) -> Result<(), String> {
+    let ok = !team.is_empty()
+        && team.len() <= 64
+        && team.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "“{}” is not a team name: use 1 to 64 letters, digits, dots, dashes or underscores",
+            team.chars().take(80).collect::<String>()
+        ))
+    }
+}
+
+/// Makes an enrolment code for an officer of a team (making the team if it is new), valid until
+/// `now_ms + valid_ms`. Returns the code; the hub keeps only its hash.
+pub fn invite<S: Store>(
+    store: &S,
+    team: &str,
+    officer: &str,
+    role: Role,
+    ceiling: Ceiling,
+    valid_ms: u64,
+    now_ms: u64,
+) -> Result<String, Refusal> {
+    check_team(team).map_err(|m| Refusal::new(400, "bad-team", m))?;
+    let officer = officer.trim();
+    if officer.is_empty() || officer.chars().count() > bundle::MAX_PROFILE_CHARS {
+        return Err(Refusal::new(400, "bad-officer", "the officer's name must be 1 to 200 characters"));
+    }
+    let code = secret::new_code().map_err(|e| Refusal::new(503, "no-randomness", e.to_string()))?;
+    let row = InviteRow {
+        code_hash: secret::hash(&secret::normalise_code(&code)),
+        team: team.to_string(),
+        officer: officer.to_string(),
+        role: role.name().to_string(),
+        ceiling: ceiling.name().to_string(),
+        created_ms: now_ms as i64,
+        expires_ms: now_ms.saturating_add(valid_ms) as i64,
+        used_ms: None,
+    };
+    store.write(|tx| {
+        tx.ensure_team(team, now_ms as i64)?;
+        tx.insert_invite(&row)
+    })?;
+    Ok(code)
+}
+
+/// What a device gets when it enrols, and what `GET /v1/me` answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Enrolled {
+    /// The device token: shown once, never stored by the hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The team.
+    pub team: String,
+    /// The device id its bundles must be exported by.
+    pub device: String,
+    /// The officer.
+    pub officer: String,
+    /// The device's label.
+    pub label: String,
+    /// `officer` or `coordinator`.
+    pub role: String,
+    /// The highest marking it receives.
+    pub max_marking: String,
+    /// The sequence number the hub expects next from this device.
+    pub next_sequence: u64,
+}
+
+/// The device asking to enrol: its Liaison id and label. A client without a notebook of its own (the
+/// CLI) sends none and gets a fresh id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The enrolment code, as typed.
+    pub code: String,
+    /// The device's id, if it has one.
+    #[serde(default)]
+    pub device: Option<DeviceId>,
+    /// The device's label.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// Uses an enrolment code once: a new token for the device, bound to the invite's team, officer, role
+/// and ceiling.
+pub fn enrol<S: Store>(store: &S, req: &EnrolRequest, now_ms: u64) -> Result<Enrolled, Refusal> {
+    let code_hash = secret::hash(&secret::normalise_code(&req.code));
+    let token = secret::new_token().map_err(|e| Refusal::new(503, "no-randomness", e.to_string()))?;
+    let device = match req.device {
+        Some(d) => d,
+        None => {
+            let random: [u8; 10] =
+                secret::random_bytes().map_err(|e| Refusal::new(503, "no-randomness", e.to_string()))?;
+            DeviceId::new_v7(now_ms, random)
+        }
+    };
+    let label = req.label.as_deref().map(str::trim).filter(|l| !l.is_empty()).unwrap_or("Liaison device");
+    if label.chars().count() > bundle::MAX_PROFILE_CHARS {
+        return Err(Refusal::new(400, "bad-label", "the device label must be at most 200 characters"));
+    }
+    store.write(|tx| {
+        let Some(invite) = tx.invite(&code_hash)? else {
+            return Err(Refusal::new(401, "unknown-code", "this enrolment code is not known to the hub; check it, or ask your coordinator for a new one"));
+        };
+        if invite.used_ms.is_some() {
+            return Err(Refusal::new(410, "used-code", "this enrolment code was used already; each code enrols one device, so ask your coordinator for a new one"));
+        }
+        if invite.expires_ms <= now_ms as i64 {
+            return Err(Refusal::new(410, "expired-code", "this enrolment code has expired; ask your coordinator for a new one"));
+        }
+        let id = device.to_string();
+        if let Some(existing) = tx.device(&id)? {
+            if existing.revoked_ms.is_none() {
+                return Err(Refusal::new(409, "enrolled", "this device is enrolled already; a coordinator revokes it first to enrol it again"));
+            }
+        }
+        if let Some((team, _)) = tx.stream(&id)? {
+            if team != invite.team {
+                return Err(forbidden("this device's bundles belong to another team on this hub"));
+            }
+        }
+        if !tx.use_invite(&code_hash, now_ms as i64, &id)? {
+            return Err(Refusal::new(410, "used-code", "this enrolment code was used already"));
+        }
+        let row = DeviceRow {
+            device: id,
+            token_hash: secret::hash(&token),
+            team: invite.team.clone(),
+            officer: invite.officer.clone(),
+            label: label.to_string(),
+            role: invite.role.clone(),
+            ceiling: invite.ceiling.clone(),
+            enrolled_ms: now_ms as i64,
+            revoked_ms: None,
+        };
+        tx.put_device(&row)?;
+        let next = next_sequence(tx, &row.device)?;
+        Ok(Enrolled { token: Some(token.clone()), ..enrolled(&row, next) })
+    })
+}
+
+fn enrolled(row: &DeviceRow, next: u64) -> Enrolled {
+    Enrolled {
+        token: None,
+        team: row.team.clone(),
+        device: row.device.clone(),
+        officer: row.officer.clone(),
+        label: row.label.clone(),
+        role: row.role.clone(),
+        max_marking: row.ceiling.clone(),
+        next_sequence: next,
+    }
+}
+
+fn next_sequence(tx: &mut dyn Tx, device: &str) -> Result<u64, StoreError> {
+    Ok(tx.stream(device)?.map(|(_, last)| last as u64 + 1).unwrap_or(1))
+}
+
+/// The device a bearer token belongs to: 401 without a known token, 401 once it is revoked.
+pub fn authenticate<S: Store>(store: &S, token: Option<&str>) -> Result<DeviceRow, Refusal> {
+    let unauthorized = || {
+        Refusal::new(
+            401,
+            "unauthorized",
+            "this request needs a device token (Authorization: Bearer …); enrol the device first",
+        )
+    };
+    let token = token.ok_or_else(unauthorized)?;
+    let hash = secret::hash(token);
+    let row = store.read(|tx| tx.device_by_token(&hash))?.ok_or_else(unauthorized)?;
+    // The lookup went by hash; comparing again in constant time costs nothing and leaves no doubt.
+    if !secret::same_hash(&row.token_hash, &hash) {
+        return Err(unauthorized());
+    }
+    if row.revoked_ms.is_some() {
+        return Err(Refusal::new(
+            401,
+            "revoked",
+            "this device was revoked by a coordinator; ask for a new enrolment code",
+        ));
+    }
+    Ok(row)
+}
+
+/// `GET /v1/me`: who the token is, and the next sequence the hub expects from it.
+pub fn me<S: Store>(store: &S, who: &DeviceRow) -> Result<Enrolled, Refusal> {
+    let next = store.read(|tx| next_sequence(tx, &who.device))?;
+    Ok(enrolled(who, next))
+}
+
+/// What a push did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Pushed {
+    /// `applied`, or `repeat` when the hub had this very bundle already (nothing was applied again).
+    pub status: &'static str,
+    /// The exporting device.
+    pub device: String,
+    /// The bundle's sequence number.
+    pub sequence: u64,
+    /// The sequence the hub expects next from that device.
+    pub next_sequence: u64,
+    /// Records the bundle carried.
+    pub records: u64,
+    /// Records of the team's picture it changed.
+    pub changed: u64,
+    /// The team position it was applied at.
+    pub position: u64,
+}
+
+/// The lowest ceiling that lets a record through (an index into `Ceiling::EVERY`); an action's own is
+/// the highest, since its meeting decides and the feed looks that up.
+fn level_of(empty: &Notebook, record: &Record) -> i64 {
+    Ceiling::EVERY.iter().position(|c| record_within(empty, record, *c)).unwrap_or(Ceiling::EVERY.len() - 1) as i64
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Contact => "contact",
+        Kind::Meeting => "meeting",
+        Kind::Action => "action",
+    }
+}
+
+/// `POST /v1/teams/TEAM/push`: one device's bundle, applied in one transaction or not at all.
+///
+/// The bundle is read by core's reader first (422 with every problem if it is not valid). Then, for the
+/// bundle's device and sequence: the same bundle again is a repeat (200, nothing applied); another
+/// bundle at a sequence already taken is 409 `shared-id`; a changes bundle past the next sequence is
+/// 409 `gap` with the expected one. A bundle of everything may skip ahead, since it holds what the
+/// skipped ones held. Each record is joined into the team's picture with core's checked merge.
+pub fn push<S: Store>(store: &S, who: &DeviceRow, team: &str, bytes: &[u8], now_ms: u64) -> Result<Pushed, Refusal> {
+    if who.team != team {
+        return Err(forbidden("this device belongs to another team; it may push only to its own"));
+    }
+    let b = bundle::read_bundle(bytes, now_ms).map_err(|problems| Refusal {
+        problems: problems
+            .iter()
+            .map(|p| match &p.record {
+                Some(r) => format!("record {r}: {}", p.message),
+                None => p.message.clone(),
+            })
+            .collect(),
+        ..Refusal::new(422, "invalid-bundle", "the hub cannot take this bundle; nothing of it was applied")
+    })?;
+    let device = b.device.id.to_string();
+    if device != who.device && Role::parse(&who.role) != Some(Role::Coordinator) {
+        return Err(forbidden(format!(
+            "this bundle was exported by device {device}, not by this one; only a coordinator relays other devices' bundles"
+        )));
+    }
+    // Parsing and encoding are the costly part: done before the write lock is taken.
+    let incoming: Vec<(Record, String)> = b.records.iter().map(|r| (r.clone(), encode_record(r))).collect();
+    let outcome = store.write(|tx| apply(tx, who, team, &b, &incoming, now_ms))?;
+    Ok(outcome)
+}
+
+fn apply(
+    tx: &mut dyn Tx,
+    who: &DeviceRow,
+    team: &str,
+    b: &Bundle,
+    incoming: &[(Record, String)],
+    now_ms: u64,
+) -> Result<Pushed, Refusal> {
+    let device = b.device.id.to_string();
+    let head = tx.lock_team(team)?.ok_or_else(|| forbidden("there is no such team on this hub"))?;
+    if device != who.device {
+        if let Some(other) = tx.device(&device)? {
+            if other.team != team {
+                return Err(forbidden("this bundle's device is enrolled in another team; a coordinator relays only its own team's bundles"));
+            }
+        }
+    }
+    let stream = tx.stream(&device)?;
+    if let Some((owner, _)) = &stream {
+        if owner != team {
+            return Err(forbidden("this bundle's device belongs to another team on this hub"));
+        }
+    }
+    let last = stream.map(|(_, last)| last).unwrap_or(0);
+    let seq = b.sequence as i64;
+    if let Some(done) = tx.push(&device, seq)? {
+        if done.checksum == b.checksum {
+            return Ok(Pushed {
+                status: "repeat",
+                device,
+                sequence: b.sequence,
+                next_sequence: last as u64 + 1,
+                records: done.records as u64,
+                changed: done.changed as u64,
+                position: done.pos as u64,
+            });
+        }
+        return Err(Refusal::new(409, "shared-id", format!(
+            "two devices share this id: the hub already has another bundle from device {device} with sequence {seq} (a copied browser profile or a restored backup?); nothing was applied"
+        )));
+    }
+    if seq > last + 1 && b.scope == Scope::Changes {
+        return Err(Refusal {
+            expected: Some(last as u64 + 1),
+            ..Refusal::new(409, "gap", format!(
+                "the hub expects sequence {} from this device next, not {seq}: send the bundles from {} on, or one bundle of everything",
+                last + 1,
+                last + 1
+            ))
+        });
+    }
+    let pos = head + 1;
+    let empty = Notebook::new(DeviceId::from_hash(b"liaison hub"));
+    let mut changed = 0i64;
+    for (rec, body) in incoming {
+        let id = rec.id.to_string();
+        let stored = tx.record(team, &id)?;
+        let (merged, merged_body, old_level) = match &stored {
+            None => (rec.clone(), body.clone(), None),
+            Some(row) => {
+                let mut current = decode_record(&row.body)
+                    .map_err(|e| StoreError(format!("record {id} in the database cannot be read: {e}")))?;
+                if current.kind != rec.kind {
+                    return Err(invalid(
+                        &id,
+                        format!(
+                            "it is {} here but {} on the hub",
+                            rec.kind.with_article(),
+                            current.kind.with_article()
+                        ),
+                    ));
+                }
+                let before = current.clone();
+                current.merge_checked(rec).map_err(|e| invalid(&id, e.to_string()))?;
+                if current == before {
+                    continue;
+                }
+                let body = if current == *rec { body.clone() } else { encode_record(&current) };
+                (current, body, Some(row.level))
+            }
+        };
+        let level = level_of(&empty, &merged);
+        let meeting = (merged.kind == Kind::Action)
+            .then(|| merged.text(Field::Meeting.key()).parse::<RecordId>().ok().map(|m| m.to_string()))
+            .flatten();
+        let echo = (merged == *rec).then(|| device.clone());
+        tx.put_record(
+            team,
+            &RecordRow {
+                id: id.clone(),
+                kind: kind_word(merged.kind).into(),
+                body: merged_body,
+                level,
+                meeting,
+                pos,
+                echo,
+            },
+        )?;
+        if merged.kind == Kind::Meeting && old_level != Some(level) {
+            tx.touch_actions(team, &id, pos)?;
+        }
+        changed += 1;
+    }
+    tx.put_profile(team, &device, &b.device.label, &b.device.officer, true)?;
+    for d in &b.devices {
+        tx.put_profile(team, &d.id.to_string(), &d.label, &d.officer, d.id == b.device.id)?;
+    }
+    tx.insert_push(&PushRow {
+        device: device.clone(),
+        seq,
+        team: team.to_string(),
+        checksum: b.checksum.clone(),
+        bundle_id: b.id.to_string(),
+        pos,
+        records: incoming.len() as i64,
+        changed,
+        via: who.device.clone(),
+        received_ms: now_ms as i64,
+    })?;
+    let last = last.max(seq);
+    tx.put_stream(&device, team, last)?;
+    tx.set_head(team, pos)?;
+    Ok(Pushed {
+        status: "applied",
+        device,
+        sequence: b.sequence,
+        next_sequence: last as u64 + 1,
+        records: incoming.len() as u64,
+        changed: changed as u64,
+        position: pos as u64,
+    })
+}
+
+fn invalid(id: &str, why: String) -> Refusal {
+    Refusal {
+        problems: vec![format!("record {id}: {why}")],
+        ..Refusal::new(
+            422,
+            "invalid-bundle",
+            "the hub cannot join this bundle with the team's records; nothing of it was applied",
+        )
+    }
+}
+
+impl Cursor {
+    /// The start: everything.
+    pub fn start() -> Cursor {
+        Cursor { pos: 0, id: String::new() }
+    }
+
+    /// After every record up to and including position `pos`.
+    pub fn through(pos: i64) -> Cursor {
+        Cursor { pos: pos + 1, id: String::new() }
+    }
+
+    /// The cursor as a client sends it back: `POS` or `POS.ID`.
+    pub fn encode(&self) -> String {
+        if self.id.is_empty() {
+            self.pos.to_string()
+        } else {
+            format!("{}.{}", self.pos, self.id)
+        }
+    }
+
+    /// Reads what [`Cursor::encode`] wrote; `None` for anything else.
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let (pos, id) = match text.split_once('.') {
+            Some((p, id)) => (p, id.parse::<RecordId>().ok()?.to_string()),
+            None => (text, String::new()),
+        };
+        let pos: i64 = pos.parse().ok().filter(|p| *p >= 0)?;
+        Some(Cursor { pos, id })
+    }
+}
+
+/// One page of a pull.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// A bundle (v3, changes) of the page's records, exported by the hub; `None` when there are none.
+    pub bundle: Option<String>,
+    /// Records in it.
+    pub records: usize,
+    /// Where the next pull goes on from.
+    pub cursor: Cursor,
+    /// Whether more records wait after this page.
+    pub more: bool,
+}
+
+/// How big pages may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLimits {
+    /// The most bytes of bundle (one larger record still goes alone).
+    pub bytes: usize,
+    /// The most records.
+    pub records: usize,
+}
+
+impl Default for PageLimits {
+    fn default() -> Self {
+        PageLimits { bytes: PAGE_BYTES, records: PAGE_RECORDS }
+    }
+}
+
+/// The device that exports a team's pages.
+pub fn hub_device(team: &str) -> DeviceV1 {
+    DeviceV1 {
+        id: DeviceId::from_hash(format!("liaison hub\n{team}").as_bytes()),
+        label: "Liaison hub".into(),
+        officer: team.to_string(),
+    }
+}
+
+/// `GET /v1/teams/TEAM/pull?cursor=C`: the records changed after `after` that this device did not push
+/// itself in that state and that its marking ceiling lets through, as one page.
+pub fn pull<S: Store>(
+    store: &S,
+    who: &DeviceRow,
+    team: &str,
+    after: &Cursor,
+    limits: PageLimits,
+) -> Result<Page, Refusal> {
+    if who.team != team {
+        return Err(forbidden("this device belongs to another team; it may pull only its own"));
+    }
+    let ceiling = Ceiling::EVERY
+        .iter()
+        .position(|c| c.name() == who.ceiling)
+        .ok_or_else(|| StoreError(format!("device {} has an unknown ceiling", who.device)))? as i64;
+    let want = limits.records.max(1);
+    let (head, rows, profiles) = store.read(|tx| {
+        let head = tx.head(team)?.unwrap_or(0);
+        // A cursor from beyond the head (a hub restored from a backup) starts over rather than miss what
+        // is written at the positions it claims to have seen.
+        let from = if after.pos > head + 1 { Cursor::start() } else { after.clone() };
+        let rows = tx.feed(team, &from, &who.device, ceiling, want as i64 + 1)?;
+        Ok::<_, Refusal>((head, rows, tx.profiles(team)?))
+    })?;
+    let mut records = Vec::with_capacity(rows.len().min(want));
+    let mut bytes = 0usize;
+    for row in rows.iter().take(want) {
+        if !records.is_empty() && bytes + row.body.len() > limits.bytes {
+            break;
+        }
+        bytes += row.body.len();
+        let rec = decode_record(&row.body)
+            .map_err(|e| StoreError(format!("record {} in the database cannot be read: {e}", row.id)))?;
+        records.push(rec);
+    }
+    let profiles: BTreeMap<String, DeviceV1> = profiles
+        .into_iter()
+        .filter_map(|(d, label, officer)| Some((d.clone(), DeviceV1 { id: d.parse().ok()?, label, officer })))
+        .collect();
+    loop {
+        let n = records.len();
+        let (cursor, more) = if n < rows.len() {
+            let last = &rows[n - 1];
+            (Cursor { pos: last.pos, id: last.id.clone() }, true)
+        } else {
+            (Cursor::through(head), false)
+        };
+        if n == 0 {
+            return Ok(Page { bundle: None, records: 0, cursor, more });
+        }
+        let text = page_bundle(team, who, after, &cursor, &records, &profiles)?;
+        if text.len() <= limits.bytes || n == 1 {
+            return Ok(Page { bundle: Some(text), records: n, cursor, more });
+        }
+        records.truncate(n / 2);
+    }
+}
+
+fn page_bundle(
+    team: &str,
+    who: &DeviceRow,
+    from: &Cursor,
+    to: &Cursor,
+    records: &[Record],
+    profiles: &BTreeMap<String, DeviceV1>,
+) -> Result<String, Refusal> {
+    let device = hub_device(team);
+    let mut named: Vec<DeviceV1> = Vec::new();
+    for r in records {
+        for s in r.stamps() {
+            if let Some(p) = profiles.get(&s.device.to_string()) {
+                if !named.iter().any(|n| n.id == p.id) {
+                    named.push(p.clone());
+                }
+            }
+        }
+    }
+    let id = hashed_uuid(
+        format!("liaison hub page\n{team}\n{}\n{}\n{}\n{}", who.device, who.ceiling, from.encode(), to.encode())
+            .as_bytes(),
+    );
+    let created_ms = records.iter().flat_map(|r| r.stamps().map(|s| s.wall_ms)).max().unwrap_or(0);
+    bundle::write_bundle(ExportInput {
+        bundle_id: id,
+        created_ms,
+        device: &device,
+        sequence: (to.pos.max(1)) as u64,
+        scope: Scope::Changes,
+        devices: named,
+        records: records.iter().collect(),
+    })
+    .map_err(|problems| {
+        let text: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+        StoreError(format!("a page could not be written: {}", text.join("; "))).into()
+    })
+}
+
+/// `liaison hub devices`: a team's devices, enrolled first first.
+pub fn devices<S: Store>(store: &S, team: &str) -> Result<Vec<DeviceRow>, Refusal> {
+    Ok(store.read(|tx| tx.devices(team))?)
+}
+
+/// `liaison hub revoke`: whether the device was enrolled and is now revoked. Its token stops working at
+/// the next request, since every request looks it up.
+pub fn revoke<S: Store>(store: &S, device: &str, now_ms: u64) -> Result<bool, Refusal> {
+    Ok(store.write(|tx| tx.revoke(device, now_ms as i64))?)
+}
