@@ -50,7 +50,7 @@ impl TokenFile {
 }
 
 /// What the hub answered: its status, and its body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Answer {
     /// The HTTP status.
     pub status: u16,
