@@ -231,7 +231,11 @@ impl Devices {
         let Some(store) = open(&self.db, out) else { return Outcome::NothingWritten };
         match sync::devices(&store, &self.team) {
             Ok(devices) => {
-                out.line(format!("{} devices in team {}", devices.len(), self.team));
+                out.line(format!(
+                    "{} in team {}",
+                    liaison_core::text::plural(devices.len(), "device", "devices"),
+                    self.team
+                ));
                 for d in devices {
                     let status = match d.revoked_ms {
                         Some(ms) => format!("revoked {}", UtcDateTime::from_ms(ms as u64)),
