@@ -1,6 +1,6 @@
 //! `liaison enrol`, `push` and `pull`: a coordinator's laptop as a client of a team hub.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use liaison_cli::files::{self, shown};
@@ -57,7 +57,7 @@ pub(crate) struct Pull {
     pub output: PathBuf,
 }
 
-fn token(path: &PathBuf, out: &mut Out) -> Option<TokenFile> {
+fn token(path: &Path, out: &mut Out) -> Option<TokenFile> {
     match TokenFile::read(path) {
         Ok(t) => Some(t),
         Err(e) => {
