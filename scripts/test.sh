@@ -4,7 +4,11 @@
 #       and its modules keep their layers      scripts/check_layers.py (lib.rs's order, no import cycle)
 #   (a2) formatting and lints                  cargo fmt --check; cargo clippy -D warnings (native and wasm)
 #   (b) native unit/property tests             cargo test -p liaison-core -p liaison-cli -p liaison-testkit -p liaison-hub
+
+layer "(b1) the hub's protocol suite against PostgreSQL, started and stopped here (scripts/hub-postgres.sh)"
+bash scripts/hub-postgres.sh
 #       (the hub's protocol suite and its SIGKILL simulation, HUB_SIM_RUNS seeds, run against real servers)
+#   (b1) the hub's protocol suite on PostgreSQL  scripts/hub-postgres.sh (installs, starts and stops it)
 #   (c) browser unit tests (wasm-bindgen-test) tests/web.rs in headless Chromium
 #   (d) release build                          trunk build --release --offline
 #   (e) end-to-end tests (Playwright)          node --test tests/e2e/*.test.mjs

@@ -2,7 +2,8 @@
 //! picture from it; `liaison hub serve` runs it (docs/hub-api.md is the protocol).
 //!
 //! - [`schema`]: the tables, as numbered migrations that read alike on SQLite and PostgreSQL.
-//! - [`store`]: the [`store::Store`] and [`store::Tx`] traits the protocol runs on, and SQLite's.
+//! - [`store`]: the [`store::Store`] and [`store::Tx`] traits the protocol runs on, SQLite's and
+//!   PostgreSQL's.
 //! - [`secret`]: enrolment codes and device tokens, hashed and compared in constant time.
 //! - [`sync`]: the protocol itself (enrol, authenticate, push, pull, invite, revoke), over any store,
 //!   with every rule about bundles and records taken from liaison-core.
@@ -18,15 +19,9 @@ pub mod server;
 pub mod store;
 pub mod sync;
 
-use std::path::Path;
-
-/// Opens the hub database `db` names: a file path for SQLite. A `postgres://` URL is refused with a
-/// sentence until that store is built.
-pub fn open(db: &str) -> Result<store::SqliteStore, String> {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err("this build of liaison keeps the hub in SQLite only; give --db a file path".into());
-    }
-    store::SqliteStore::open(Path::new(db)).map_err(|e| e.to_string())
+/// Opens the hub database `db` names: a `postgres://` URL for PostgreSQL, otherwise a SQLite file path.
+pub fn open(db: &str) -> Result<store::AnyStore, String> {
+    store::AnyStore::open(db).map_err(|e| e.to_string())
 }
 
 /// Sends the hub's logs to standard error, one JSON object a line, at info and above.

@@ -48,7 +48,7 @@ pub(crate) enum HubCommand {
 
 #[derive(Debug, Args)]
 pub(crate) struct Db {
-    /// The hub's database: a SQLite file (made if missing)
+    /// The hub's database: a SQLite file (made if missing), or a postgres:// URL
     #[arg(long, value_name = "PATH_OR_URL", default_value = DEFAULT_DB)]
     pub db: String,
 }
@@ -129,7 +129,7 @@ pub(crate) struct Backup {
     pub output: PathBuf,
 }
 
-fn open(db: &Db, out: &mut Out) -> Option<liaison_hub::store::SqliteStore> {
+fn open(db: &Db, out: &mut Out) -> Option<liaison_hub::store::AnyStore> {
     match liaison_hub::open(&db.db) {
         Ok(s) => Some(s),
         Err(e) => {

@@ -225,6 +225,14 @@ async fn pull<S: Store>(
         Ok(w) => w,
         Err(resp) => return resp,
     };
+    if who.team != team {
+        // Refused before anything is kept for the path's team (the wake-up list is per team).
+        return refusal_response(Refusal::new(
+            403,
+            "forbidden",
+            "this device belongs to another team; it may pull only its own",
+        ));
+    }
     let after = match q.cursor.as_deref().map(Cursor::decode) {
         None => Cursor::start(),
         Some(Some(c)) => c,
@@ -389,14 +397,19 @@ pub fn run<S: Store>(listen: &str, store: S, config: Config) -> Result<(), Strin
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the hub's runtime: {e}"))?;
+    // The last reference is dropped here, outside the runtime: PostgreSQL's client blocks as it closes.
+    let store = Arc::new(store);
+    let serving = store.clone();
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("listening on http://{addr}");
         tracing::info!(address = %addr, "hub listening");
-        serve(listener, Arc::new(store), config, stop_signal()).await.map_err(|e| format!("the hub stopped: {e}"))
+        serve(listener, serving, config, stop_signal()).await.map_err(|e| format!("the hub stopped: {e}"))
     })?;
+    drop(runtime);
+    drop(store);
     tracing::info!("hub stopped");
     Ok(())
 }

@@ -3,10 +3,12 @@
 //! second database is one more implementation of these two traits over the same schema
 //! ([`crate::schema`]).
 
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
 
+pub use self::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A failure of the database itself (not of the request): the disk, a lock, a broken file.
@@ -190,4 +192,54 @@ pub trait Store: Send + Sync + 'static {
     fn backup(&self, to: &Path) -> Result<(), StoreError>;
     /// The schema version the database is at.
     fn version(&self) -> Result<i64, StoreError>;
+}
+
+/// The store `--db` names: a SQLite file, or a PostgreSQL database by its `postgres://` URL.
+pub enum AnyStore {
+    /// A SQLite file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PostgresStore),
+}
+
+impl AnyStore {
+    /// Opens `db`: a `postgres://` or `postgresql://` URL selects PostgreSQL, anything else is a SQLite
+    /// file path (made if missing).
+    pub fn open(db: &str) -> Result<AnyStore, StoreError> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Ok(AnyStore::Postgres(PostgresStore::open(db)?))
+        } else {
+            Ok(AnyStore::Sqlite(SqliteStore::open(Path::new(db))?))
+        }
+    }
+}
+
+impl Store for AnyStore {
+    fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        match self {
+            AnyStore::Sqlite(s) => s.write(f),
+            AnyStore::Postgres(s) => s.write(f),
+        }
+    }
+
+    fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        match self {
+            AnyStore::Sqlite(s) => s.read(f),
+            AnyStore::Postgres(s) => s.read(f),
+        }
+    }
+
+    fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.backup(to),
+            AnyStore::Postgres(s) => s.backup(to),
+        }
+    }
+
+    fn version(&self) -> Result<i64, StoreError> {
+        match self {
+            AnyStore::Sqlite(s) => s.version(),
+            AnyStore::Postgres(s) => s.version(),
+        }
+    }
 }

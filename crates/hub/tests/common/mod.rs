@@ -13,7 +13,7 @@ use liaison_core::marking::Ceiling;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 use liaison_hub::client::{Answer, Client};
 use liaison_hub::server::{self, Config};
-use liaison_hub::store::SqliteStore;
+use liaison_hub::store::AnyStore;
 use liaison_hub::sync::{self, Role};
 
 pub fn now_ms() -> u64 {
@@ -30,35 +30,58 @@ pub fn temp_dir(what: &str) -> PathBuf {
     dir
 }
 
-/// A hub serving on a free port of 127.0.0.1 from a temporary SQLite file, stopped when dropped.
+/// A hub serving on a free port of 127.0.0.1, stopped when dropped. Its database is a temporary SQLite
+/// file, or, when `HUB_TEST_POSTGRES` names a PostgreSQL server (`postgres://user@127.0.0.1:PORT/postgres`),
+/// a new database there, dropped afterwards.
 pub struct TestHub {
     pub url: String,
-    pub db: PathBuf,
+    pub db: String,
     dir: PathBuf,
+    postgres: Option<(String, String)>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// The database URL for a new test database on the server `admin` names, made empty.
+fn new_postgres_db(admin: &str) -> (String, String) {
+    let name = format!("hub_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).unwrap_or_else(|e| panic!("{admin}: {e}"));
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("{e}"));
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    (format!("{base}/{name}"), name)
+}
+
 pub fn start(config: Config) -> TestHub {
     let dir = temp_dir("server");
-    let db = dir.join("hub.sqlite");
-    let store = SqliteStore::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let postgres = std::env::var("HUB_TEST_POSTGRES").ok().filter(|s| !s.is_empty());
+    let (db, pg) = match &postgres {
+        Some(admin) => {
+            let (url, name) = new_postgres_db(admin);
+            (url, Some((admin.clone(), name)))
+        }
+        None => (dir.join("hub.sqlite").to_string_lossy().into_owned(), None),
+    };
+    let store = Arc::new(AnyStore::open(&db).unwrap_or_else(|e| panic!("{e}")));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
         let rt = rt.unwrap_or_else(|e| panic!("{e}"));
+        let serving = store.clone();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
             let _ = addr_tx.send(listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
             let stop = async move {
                 let _ = stop_rx.await;
             };
-            server::serve(listener, Arc::new(store), config, stop).await.unwrap_or_else(|e| panic!("{e}"));
+            server::serve(listener, serving, config, stop).await.unwrap_or_else(|e| panic!("{e}"));
         });
+        drop(rt);
+        // Outside the runtime: PostgreSQL's blocking client closes its connections as it drops.
+        drop(store);
     });
     let addr = addr_rx.recv().unwrap_or_else(|e| panic!("the hub did not start: {e}"));
-    TestHub { url: format!("http://{addr}"), db, dir, stop: Some(stop_tx), thread: Some(thread) }
+    TestHub { url: format!("http://{addr}"), db, dir, postgres: pg, stop: Some(stop_tx), thread: Some(thread) }
 }
 
 impl Drop for TestHub {
@@ -70,6 +93,11 @@ impl Drop for TestHub {
             let _ = t.join();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin, name)) = self.postgres.take() {
+            if let Ok(mut client) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
     }
 }
 
@@ -78,8 +106,8 @@ impl TestHub {
         Client::new(&self.url)
     }
 
-    pub fn store(&self) -> SqliteStore {
-        SqliteStore::open(&self.db).unwrap_or_else(|e| panic!("{e}"))
+    pub fn store(&self) -> AnyStore {
+        AnyStore::open(&self.db).unwrap_or_else(|e| panic!("{e}"))
     }
 
     pub fn invite(&self, team: &str, officer: &str, role: Role, ceiling: Ceiling) -> String {
