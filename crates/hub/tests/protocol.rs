@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{now_ms, pull_ids, records_of, start, Officer};
+use common::{now_ms, pull_ids, records_of, start, start_beside, Officer};
 use liaison_core::formats::bundle::Scope;
 use liaison_core::marking::Ceiling;
 use liaison_core::{Field, Kind, RecordId};
@@ -339,4 +339,54 @@ fn the_api_sends_its_security_headers_and_no_cors_grant() {
     }
     let health = hub.client().health().unwrap_or_default();
     assert_eq!((health.status, health.json()["status"].as_str()), (200, Some("ok")));
+}
+
+#[test]
+fn two_hub_servers_with_nothing_shared_but_the_database_serve_one_team_alike() {
+    let first = start(Config::default());
+    let second = start_beside(&first, Config::default());
+    let clients = [first.client(), second.client()];
+    let mut officers: Vec<Officer> = (0..3).map(|i| Officer::new(20 + i, &format!("Officer {i}"))).collect();
+    for o in officers.iter_mut() {
+        o.token = first.enrol(TEAM, &o.dev.officer.clone(), Role::Officer, Ceiling::All, Some(o.dev.id));
+    }
+    let mut ids = Vec::new();
+    for round in 0..6 {
+        for (i, o) in officers.iter_mut().enumerate() {
+            ids.push(o.create(Kind::Contact, &[(Field::Name, &format!("r{round} o{i}"))]));
+            // What the others pushed, from the other process, then an edit of the first record if it came.
+            let (pages, _) = clients[(round + i + 1) % 2].pull_all(&o.token, TEAM, None).unwrap_or_default();
+            for p in pages {
+                let b = liaison_core::formats::bundle::read_bundle(p.as_bytes(), now_ms());
+                for r in b.map(|b| b.records).unwrap_or_default() {
+                    o.nb.merge_record(&r, now_ms()).unwrap_or_else(|e| panic!("{e}"));
+                }
+            }
+            if let Some(shared) = ids.first().copied().filter(|id| o.nb.record(*id).is_some()) {
+                o.set(shared, Field::Notes, &format!("round {round} by officer {i}"));
+            }
+            // Each push goes to the other process than the previous one.
+            let a = o.push_changes(&clients[(round + i) % 2], TEAM).unwrap_or_default();
+            assert_eq!(pushed(&a), (200, "applied".into()), "{}", a.body);
+        }
+    }
+    let observer = first.enrol(TEAM, "Observer", Role::Officer, Ceiling::All, None);
+    let picture = |c: &liaison_hub::client::Client| {
+        let (pages, cursor) = c.pull_all(&observer, TEAM, None).unwrap_or_default();
+        let mut records: Vec<String> = Vec::new();
+        for p in pages {
+            records.extend(
+                liaison_core::formats::bundle::read_bundle(p.as_bytes(), now_ms())
+                    .map(|b| b.records)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(liaison_core::formats::wire::encode_record),
+            );
+        }
+        records.sort();
+        (records, cursor)
+    };
+    let (a, b) = (picture(&clients[0]), picture(&clients[1]));
+    assert_eq!(a.0.len(), ids.len());
+    assert_eq!(a, b);
 }

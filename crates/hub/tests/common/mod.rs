@@ -61,6 +61,15 @@ pub fn start(config: Config) -> TestHub {
         }
         None => (dir.join("hub.sqlite").to_string_lossy().into_owned(), None),
     };
+    serve_on(db, dir, pg, config)
+}
+
+/// A second hub process on the same database as `first` (it owns nothing of it).
+pub fn start_beside(first: &TestHub, config: Config) -> TestHub {
+    serve_on(first.db.clone(), temp_dir("beside"), None, config)
+}
+
+fn serve_on(db: String, dir: PathBuf, pg: Option<(String, String)>, config: Config) -> TestHub {
     let store = Arc::new(AnyStore::open(&db).unwrap_or_else(|e| panic!("{e}")));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
