@@ -404,9 +404,17 @@ fn apply(
     let pos = head + 1;
     let empty = Notebook::new(DeviceId::from_hash(b"liaison hub"));
     let mut changed = 0i64;
+    let in_bundle: BTreeMap<RecordId, Kind> = incoming.iter().map(|(r, _)| (r.id, r.kind)).collect();
     for (rec, body) in incoming {
         let id = rec.id.to_string();
+        check_links(tx, team, rec, &in_bundle)?;
         let stored = tx.record(team, &id)?;
+        if stored.is_none() && rec.kind != Kind::Meeting && tx.named_as_meeting(team, &id)? {
+            return Err(invalid(
+                &id,
+                format!("it is {}, but an action of the team names it as its meeting", rec.kind.with_article()),
+            ));
+        }
         let (merged, merged_body, old_level) = match &stored {
             None => (rec.clone(), body.clone(), None),
             Some(row) => {
@@ -481,6 +489,31 @@ fn apply(
         changed: changed as u64,
         position: pos as u64,
     })
+}
+
+/// A link to a record the team holds must point at the kind its field names, or pulled pages would hold
+/// links the reader refuses. (Links within the bundle were checked by the reader.)
+fn check_links(tx: &mut dyn Tx, team: &str, rec: &Record, in_bundle: &BTreeMap<RecordId, Kind>) -> Result<(), Refusal> {
+    for (field, target) in bundle::links_of(rec) {
+        if in_bundle.contains_key(&target) {
+            continue;
+        }
+        let Some(expected) = bundle::link_target(rec.kind, field) else { continue };
+        if let Some(row) = tx.record(team, &target.to_string())? {
+            if row.kind != kind_word(expected) {
+                return Err(invalid(
+                    &rec.id.to_string(),
+                    format!(
+                        "{} points at {target}, which is a {} on the hub, not {}",
+                        field.key(),
+                        row.kind,
+                        expected.with_article()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn invalid(id: &str, why: String) -> Refusal {

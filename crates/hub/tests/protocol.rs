@@ -390,3 +390,32 @@ fn two_hub_servers_with_nothing_shared_but_the_database_serve_one_team_alike() {
     assert_eq!(a.0.len(), ids.len());
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_link_to_a_record_of_the_wrong_kind_on_the_hub_is_refused_so_pages_stay_valid() {
+    let hub = start(Config::default());
+    let c = hub.client();
+    let mut anna = Officer::new(30, "Anna Berg");
+    anna.token = hub.enrol(TEAM, "Anna Berg", Role::Officer, Ceiling::All, Some(anna.dev.id));
+    let contact = anna.create(Kind::Contact, &[(Field::Name, "A contact")]);
+    assert_eq!(pushed(&anna.push_changes(&c, TEAM).unwrap_or_default()).0, 200);
+    // An action naming the hub's contact as its meeting.
+    anna.create(Kind::Action, &[(Field::Text, "Wrong"), (Field::Meeting, &contact.to_string())]);
+    let a = anna.push_changes(&c, TEAM).unwrap_or_default();
+    assert_eq!(pushed(&a), (422, "invalid-bundle".into()), "{}", a.body);
+    assert!(a.body.contains("not a meeting"), "{}", a.body);
+
+    // The other way round: an action names a meeting the hub has not seen, then that id comes as a contact.
+    let mut bo = Officer::new(31, "Bo Lind");
+    bo.token = hub.enrol(TEAM, "Bo Lind", Role::Officer, Ceiling::All, Some(bo.dev.id));
+    let later = bo.create(Kind::Contact, &[(Field::Name, "Not a meeting")]);
+    let mut cai = Officer::new(32, "Cai Nor");
+    cai.token = hub.enrol(TEAM, "Cai Nor", Role::Officer, Ceiling::All, Some(cai.dev.id));
+    cai.create(Kind::Action, &[(Field::Text, "Early"), (Field::Meeting, &later.to_string())]);
+    assert_eq!(pushed(&cai.push_changes(&c, TEAM).unwrap_or_default()).0, 200);
+    let a = bo.push_changes(&c, TEAM).unwrap_or_default();
+    assert_eq!(pushed(&a), (422, "invalid-bundle".into()), "{}", a.body);
+    // Nothing of a refused push was applied: an observer sees the contact and Cai's action only.
+    let observer = hub.enrol(TEAM, "Observer", Role::Officer, Ceiling::All, None);
+    assert_eq!(pull_ids(&c, &observer, TEAM, None).0.len(), 2);
+}

@@ -154,6 +154,8 @@ pub trait Tx {
     fn record(&mut self, team: &str, id: &str) -> Result<Option<RecordRow>, StoreError>;
     /// Stores a record, replacing the one with the same id.
     fn put_record(&mut self, team: &str, record: &RecordRow) -> Result<(), StoreError>;
+    /// Whether an action of the team names `id` as its meeting.
+    fn named_as_meeting(&mut self, team: &str, id: &str) -> Result<bool, StoreError>;
     /// Moves the actions of a meeting to `pos` (their visibility follows the meeting's marking, so they
     /// must be offered again): how many.
     fn touch_actions(&mut self, team: &str, meeting: &str, pos: i64) -> Result<u64, StoreError>;

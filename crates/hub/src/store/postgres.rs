@@ -352,6 +352,17 @@ impl Tx for PgTx<'_, '_> {
         Ok(())
     }
 
+    fn named_as_meeting(&mut self, team: &str, id: &str) -> Result<bool, StoreError> {
+        let row = self
+            .0
+            .query_opt(
+                "SELECT 1 FROM records WHERE team = $1 AND meeting = $2 AND kind = 'action' LIMIT 1",
+                &[&team, &id],
+            )
+            .map_err(err)?;
+        Ok(row.is_some())
+    }
+
     fn touch_actions(&mut self, team: &str, meeting: &str, pos: i64) -> Result<u64, StoreError> {
         self.0
             .execute(

@@ -350,6 +350,14 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn named_as_meeting(&mut self, team: &str, id: &str) -> Result<bool, StoreError> {
+        let mut st = self
+            .0
+            .prepare_cached("SELECT 1 FROM records WHERE team = ?1 AND meeting = ?2 AND kind = 'action' LIMIT 1")
+            .map_err(err)?;
+        st.exists(params![team, id]).map_err(err)
+    }
+
     fn touch_actions(&mut self, team: &str, meeting: &str, pos: i64) -> Result<u64, StoreError> {
         let mut st = self
             .0
