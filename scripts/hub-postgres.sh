@@ -55,3 +55,27 @@ echo "hub-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') o
 
 HUB_TEST_POSTGRES="postgres://$PG_USER@127.0.0.1:$PORT/postgres" \
   cargo test -p liaison-hub --test protocol "$@"
+
+# `liaison hub serve --db postgres://…` end to end: invite, serve, enrol, push, pull, on its own database.
+cargo build -q -p liaison-cli
+LIAISON="$ROOT/target/debug/liaison"
+as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U "$PG_USER" liaison_cli_check
+DB="postgres://$PG_USER@127.0.0.1:$PORT/liaison_cli_check"
+code="$("$LIAISON" hub invite --db "$DB" --team north --officer "Cai Nor" --role coordinator | head -n 1)"
+"$LIAISON" hub serve --db "$DB" --listen 127.0.0.1:0 >"$DATA/serve.out" 2>"$DATA/serve.log" &
+serve_pid=$!
+for _ in $(seq 1 100); do grep -q '^listening on ' "$DATA/serve.out" 2>/dev/null && break; sleep 0.1; done
+url="$(sed -n 's/^listening on //p' "$DATA/serve.out")"
+fixtures="$ROOT/crates/core/tests/fixtures"
+ok=1
+"$LIAISON" enrol --hub "$url" "$code" --token-file "$DATA/hub.token" &&
+  "$LIAISON" push "$fixtures/v3-all-one-officer.json" "$fixtures/v3-changes.json" --token-file "$DATA/hub.token" &&
+  "$LIAISON" pull --token-file "$DATA/hub.token" -o "$DATA/team.json" &&
+  "$LIAISON" validate "$DATA/team.json" || ok=0
+kill -TERM "$serve_pid"
+wait "$serve_pid" || ok=0
+if [ "$ok" -ne 1 ]; then
+  echo "hub-postgres: liaison hub serve on PostgreSQL failed" >&2
+  exit 1
+fi
+echo "hub-postgres: liaison hub serve --db postgres://… enrolled, pushed, pulled and stopped cleanly"
