@@ -303,7 +303,7 @@ fn a_coordinator_relays_its_officers_bundles_in_their_own_sequence() {
 
 #[test]
 fn a_body_over_the_limit_gets_413_and_too_many_requests_get_429_with_retry_after() {
-    let hub = start(Config { body_limit: 4_000, rate: Rate { per_second: 0.5, burst: 3.0 }, ..Config::default() });
+    let hub = start(Config { body_limit: 4_000, rate: Rate { per_second: 0.01, burst: 3.0 }, ..Config::default() });
     let c = hub.client();
     let mut anna = Officer::new(11, "Anna Berg");
     anna.token = hub.enrol(TEAM, "Anna Berg", Role::Officer, Ceiling::All, Some(anna.dev.id));
