@@ -6,6 +6,7 @@
 mod postgres;
 mod sqlite;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use self::postgres::PostgresStore;
@@ -156,6 +157,33 @@ pub trait Tx {
     fn put_record(&mut self, team: &str, record: &RecordRow) -> Result<(), StoreError>;
     /// Whether an action of the team names `id` as its meeting.
     fn named_as_meeting(&mut self, team: &str, id: &str) -> Result<bool, StoreError>;
+    /// Which of `ids` an action of the team names as its meeting; one round trip where the database is
+    /// across a network.
+    fn named_as_meetings(&mut self, team: &str, ids: &[String]) -> Result<BTreeSet<String>, StoreError> {
+        let mut out = BTreeSet::new();
+        for id in ids {
+            if self.named_as_meeting(team, id)? {
+                out.insert(id.clone());
+            }
+        }
+        Ok(out)
+    }
+    /// The team's records with these ids (those it holds), in any order; one round trip where the
+    /// database is across a network.
+    fn records(&mut self, team: &str, ids: &[String]) -> Result<Vec<RecordRow>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.record(team, id)?);
+        }
+        Ok(out)
+    }
+    /// Stores records, each replacing the one with its id.
+    fn put_records(&mut self, team: &str, rows: &[RecordRow]) -> Result<(), StoreError> {
+        for r in rows {
+            self.put_record(team, r)?;
+        }
+        Ok(())
+    }
     /// Moves the actions of a meeting to `pos` (their visibility follows the meeting's marking, so they
     /// must be offered again): how many.
     fn touch_actions(&mut self, team: &str, meeting: &str, pos: i64) -> Result<u64, StoreError>;

@@ -3,6 +3,7 @@
 //! one at a time by locking the team's row (`FOR UPDATE`), so positions commit in order; pulls read one
 //! snapshot (`REPEATABLE READ`).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -361,6 +362,57 @@ impl Tx for PgTx<'_, '_> {
             )
             .map_err(err)?;
         Ok(row.is_some())
+    }
+
+    fn named_as_meetings(&mut self, team: &str, ids: &[String]) -> Result<BTreeSet<String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let rows = self
+            .0
+            .query(
+                "SELECT DISTINCT meeting FROM records WHERE team = $1 AND kind = 'action' AND meeting = ANY($2)",
+                &[&team, &ids],
+            )
+            .map_err(err)?;
+        rows.iter().map(|r| get(r, 0)).collect()
+    }
+
+    fn records(&mut self, team: &str, ids: &[String]) -> Result<Vec<RecordRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .0
+            .query(
+                "SELECT id, kind, body, level, meeting, pos, echo FROM records WHERE team = $1 AND id = ANY($2)",
+                &[&team, &ids],
+            )
+            .map_err(err)?;
+        rows.iter().map(record_of).collect()
+    }
+
+    fn put_records(&mut self, team: &str, rows: &[RecordRow]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+        let bodies: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
+        let levels: Vec<i64> = rows.iter().map(|r| r.level).collect();
+        let meetings: Vec<Option<&str>> = rows.iter().map(|r| r.meeting.as_deref()).collect();
+        let positions: Vec<i64> = rows.iter().map(|r| r.pos).collect();
+        let echoes: Vec<Option<&str>> = rows.iter().map(|r| r.echo.as_deref()).collect();
+        self.0
+            .execute(
+                "INSERT INTO records (team, id, kind, body, level, meeting, pos, echo) \
+                 SELECT $1::text, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::text[]) \
+                 ON CONFLICT (team, id) DO UPDATE SET kind = excluded.kind, body = excluded.body, \
+                 level = excluded.level, meeting = excluded.meeting, pos = excluded.pos, echo = excluded.echo",
+                &[&team, &ids, &kinds, &bodies, &levels, &meetings, &positions, &echoes],
+            )
+            .map_err(err)?;
+        Ok(())
     }
 
     fn touch_actions(&mut self, team: &str, meeting: &str, pos: i64) -> Result<u64, StoreError> {

@@ -8,7 +8,7 @@
 //! cursor", so a new device gets the merged snapshot (each record once, however many bundles built it)
 //! and a returning one only what changed since.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use liaison_core::crdt::record::Record;
 use liaison_core::formats::bundle::{self, Bundle, Scope};
@@ -408,17 +408,38 @@ fn apply(
     let empty = Notebook::new(DeviceId::from_hash(b"liaison hub"));
     let mut changed = 0i64;
     let in_bundle: BTreeMap<RecordId, Kind> = incoming.iter().map(|(r, _)| (r.id, r.kind)).collect();
+    // Everything the push needs from the database, in three reads: the records it joins, the kinds of
+    // the hub's records it links to, and which of its new records an action names as its meeting.
+    let ids: Vec<String> = incoming.iter().map(|(r, _)| r.id.to_string()).collect();
+    let mut stored: BTreeMap<String, RecordRow> =
+        tx.records(team, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let targets: BTreeSet<String> = incoming
+        .iter()
+        .flat_map(|(r, _)| bundle::links_of(r))
+        .filter(|(_, t)| !in_bundle.contains_key(t))
+        .map(|(_, t)| t.to_string())
+        .collect();
+    let targets: Vec<String> = targets.into_iter().collect();
+    let target_kinds: BTreeMap<String, String> =
+        tx.records(team, &targets)?.into_iter().map(|r| (r.id, r.kind)).collect();
+    let fresh: Vec<String> = incoming
+        .iter()
+        .filter(|(r, _)| r.kind != Kind::Meeting)
+        .map(|(r, _)| r.id.to_string())
+        .filter(|id| !stored.contains_key(id))
+        .collect();
+    let named = tx.named_as_meetings(team, &fresh)?;
+    let mut rows = Vec::with_capacity(incoming.len());
     for (rec, body) in incoming {
         let id = rec.id.to_string();
-        check_links(tx, team, rec, &in_bundle)?;
-        let stored = tx.record(team, &id)?;
-        if stored.is_none() && rec.kind != Kind::Meeting && tx.named_as_meeting(team, &id)? {
+        check_links(rec, &in_bundle, &target_kinds)?;
+        if named.contains(&id) {
             return Err(invalid(
                 &id,
                 format!("it is {}, but an action of the team names it as its meeting", rec.kind.with_article()),
             ));
         }
-        let (merged, merged_body, old_level) = match &stored {
+        let (merged, merged_body, old_level) = match stored.remove(&id) {
             None => (rec.clone(), body.clone(), None),
             Some(row) => {
                 let mut current = decode_record(&row.body)
@@ -447,23 +468,13 @@ fn apply(
             .then(|| merged.text(Field::Meeting.key()).parse::<RecordId>().ok().map(|m| m.to_string()))
             .flatten();
         let echo = (merged == *rec).then(|| device.clone());
-        tx.put_record(
-            team,
-            &RecordRow {
-                id: id.clone(),
-                kind: kind_word(merged.kind).into(),
-                body: merged_body,
-                level,
-                meeting,
-                pos,
-                echo,
-            },
-        )?;
         if merged.kind == Kind::Meeting && old_level != Some(level) {
             tx.touch_actions(team, &id, pos)?;
         }
+        rows.push(RecordRow { id, kind: kind_word(merged.kind).into(), body: merged_body, level, meeting, pos, echo });
         changed += 1;
     }
+    tx.put_records(team, &rows)?;
     tx.put_profile(team, &device, &b.device.label, &b.device.officer, true)?;
     for d in &b.devices {
         tx.put_profile(team, &d.id.to_string(), &d.label, &d.officer, d.id == b.device.id)?;
@@ -496,20 +507,23 @@ fn apply(
 
 /// A link to a record the team holds must point at the kind its field names, or pulled pages would hold
 /// links the reader refuses. (Links within the bundle were checked by the reader.)
-fn check_links(tx: &mut dyn Tx, team: &str, rec: &Record, in_bundle: &BTreeMap<RecordId, Kind>) -> Result<(), Refusal> {
+fn check_links(
+    rec: &Record,
+    in_bundle: &BTreeMap<RecordId, Kind>,
+    hub_kinds: &BTreeMap<String, String>,
+) -> Result<(), Refusal> {
     for (field, target) in bundle::links_of(rec) {
         if in_bundle.contains_key(&target) {
             continue;
         }
         let Some(expected) = bundle::link_target(rec.kind, field) else { continue };
-        if let Some(row) = tx.record(team, &target.to_string())? {
-            if row.kind != kind_word(expected) {
+        if let Some(kind) = hub_kinds.get(&target.to_string()) {
+            if kind != kind_word(expected) {
                 return Err(invalid(
                     &rec.id.to_string(),
                     format!(
-                        "{} points at {target}, which is a {} on the hub, not {}",
+                        "{} points at {target}, which is a {kind} on the hub, not {}",
                         field.key(),
-                        row.kind,
                         expected.with_article()
                     ),
                 ));
