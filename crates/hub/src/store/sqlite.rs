@@ -415,7 +415,7 @@ impl Tx for SqliteTx<'_> {
 pub(crate) const FEED_SQL: &str = "\
 SELECT r.id, r.kind, r.body, r.level, r.meeting, r.pos, r.echo
 FROM records r LEFT JOIN records m ON m.team = r.team AND m.id = r.meeting AND m.kind = 'meeting'
-WHERE r.team = ?1 AND (r.pos > ?2 OR (r.pos = ?2 AND r.id > ?3))
+WHERE r.team = ?1 AND (r.pos, r.id) > (?2, ?3)
   AND (r.echo IS NULL OR r.echo <> ?4)
   AND (CASE WHEN r.kind = 'action' THEN COALESCE(m.level, 4) ELSE r.level END) <= ?5
 ORDER BY r.pos, r.id
