@@ -143,7 +143,7 @@ pub(crate) enum Command {
     /// Run a team hub and administer it: serve, invite, devices, revoke, backup
     ///
     /// Officers' devices push their bundles to the hub and pull the team's merged picture from it
-    /// (docs/hub-api.md). These commands work on the hub's database (--db, a SQLite file).
+    /// (docs/hub-api.md). These commands work on the hub's database (--db: a SQLite file, or a postgres:// URL).
     #[command(after_help = "Example: liaison hub serve --app dist")]
     Hub(crate::cmd::hub::Hub),
 
