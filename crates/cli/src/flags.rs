@@ -157,6 +157,31 @@ pub(crate) enum Command {
     /// written).
     #[command(name = "import-ics", after_help = "Example: liaison import-ics invitations.ics -o meetings.json")]
     ImportIcs(ImportIcs),
+
+    /// Run a team hub and administer it: serve, invite, devices, revoke, backup
+    ///
+    /// Officers' devices push their bundles to the hub and pull the team's merged picture from it
+    /// (docs/hub-api.md). These commands work on the hub's database (--db: a SQLite file, or a postgres:// URL).
+    #[command(after_help = "Example: liaison hub serve --app dist")]
+    Hub(crate::cmd::hub::Hub),
+
+    /// Enrol this computer with a team hub, with a code from `liaison hub invite`
+    #[command(
+        after_help = "Example: liaison enrol --hub http://hub:8090 7KQ2M-9XD4R-ABCDE-FGH12 --token-file hub.token"
+    )]
+    Enrol(crate::cmd::hub_client::Enrol),
+
+    /// Push bundles to the team hub: this device's, or a coordinator's relay of its officers' bundles
+    ///
+    /// Each bundle is applied once, in its device's sequence: a repeat is not applied again, a gap is
+    /// refused with the sequence the hub expects, and another bundle at a taken sequence is refused as
+    /// two devices sharing an id. Exit status: 0 when the hub took every bundle, 1 otherwise.
+    #[command(after_help = "Example: liaison push officer-*.json --token-file hub.token")]
+    Push(crate::cmd::hub_client::Push),
+
+    /// Pull the team's merged picture from the hub, as one bundle
+    #[command(after_help = "Example: liaison pull --token-file hub.token -o team.json")]
+    Pull(crate::cmd::hub_client::Pull),
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,10 @@ fn main() -> ExitCode {
         Some(Command::Convert(cmd)) => cmd.run(),
         Some(Command::ImportVcf(cmd)) => cmd.run(),
         Some(Command::ImportIcs(cmd)) => cmd.run(),
+        Some(Command::Hub(cmd)) => cmd.run(),
+        Some(Command::Enrol(cmd)) => cmd.run(),
+        Some(Command::Push(cmd)) => cmd.run(),
+        Some(Command::Pull(cmd)) => cmd.run(),
         // With no command, the useful answer to a bare `liaison` is the help text.
         None => match Cli::command().print_help() {
             Ok(()) => Outcome::Ok,

@@ -2,6 +2,8 @@
 //! bundle or saying what is wrong with it, writing only what reads back, and the exit status.
 
 mod convert;
+pub(crate) mod hub;
+pub(crate) mod hub_client;
 mod import_file;
 mod inspect;
 mod merge;
