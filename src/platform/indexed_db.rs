@@ -9,10 +9,12 @@ use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::{DomException, Error, OpenDbError};
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
 use liaison_core::storage::{Backend, Op, StoreError, WriteOutcome};
+use wasm_bindgen::JsCast;
 
 /// The database the app uses; tests open others beside it.
 pub const DB_NAME: &str = "liaison";
@@ -156,11 +158,14 @@ impl Backend for IndexedDbBackend {
                 }
             }
         }
+        // Chromium refuses a transaction that does not fit only when it commits, and the wrapper's error
+        // then says just "aborted": the `QuotaExceededError` is on the transaction itself.
+        let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
         match tx.commit().await {
             Ok(()) => WriteOutcome { applied: usize::MAX, error: None },
+            Err(_) if raw.error().is_some_and(|d| d.name() == "QuotaExceededError") => failed(StoreError::QuotaExceeded),
+            // Browsers that abort without naming the cause: a quota that leaves no room for the batch.
             Err(e) if nearly_full(bytes).await => {
-                // Chromium aborts a transaction that does not fit at commit, and the abort reaches us
-                // without the `QuotaExceededError` it carried, so a full disk is told by the quota.
                 let _ = e;
                 failed(StoreError::QuotaExceeded)
             }
@@ -172,7 +177,7 @@ impl Backend for IndexedDbBackend {
 /// Whether the origin's quota leaves less room than a batch of `bytes` needs (with a margin for
 /// IndexedDB's own bookkeeping), by `navigator.storage.estimate()`.
 async fn nearly_full(bytes: usize) -> bool {
-    match super::health::read(0).await.estimate {
+    match super::health::read(0, true).await.estimate {
         Some((usage, quota)) => quota - usage < bytes as f64 * 2.0 + 1024.0 * 1024.0,
         None => false,
     }
