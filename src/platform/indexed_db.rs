@@ -163,7 +163,9 @@ impl Backend for IndexedDbBackend {
         let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
         match tx.commit().await {
             Ok(()) => WriteOutcome { applied: usize::MAX, error: None },
-            Err(_) if raw.error().is_some_and(|d| d.name() == "QuotaExceededError") => failed(StoreError::QuotaExceeded),
+            Err(_) if raw.error().is_some_and(|d| d.name() == "QuotaExceededError") => {
+                failed(StoreError::QuotaExceeded)
+            }
             // Browsers that abort without naming the cause: a quota that leaves no room for the batch.
             Err(e) if nearly_full(bytes).await => {
                 let _ = e;
