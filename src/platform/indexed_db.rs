@@ -27,6 +27,9 @@ pub struct IndexedDbBackend {
     db: Rc<Database>,
     /// Test hook: when set, every write fails after this many ops, and its transaction is aborted.
     fail_after: Rc<std::cell::Cell<Option<usize>>>,
+    /// Test hook: a size limit in UTF-16 code units of keys and values, as `MemoryBackend` has, so the
+    /// conformance suite's size-cap cases run here (the real quota is out of a page's reach).
+    capacity: Rc<std::cell::Cell<Option<usize>>>,
 }
 
 fn describe(e: &Error) -> String {
@@ -71,13 +74,34 @@ impl IndexedDbBackend {
             })
             .await
             .map_err(|e: OpenDbError| unavailable(e))?;
-        Ok(IndexedDbBackend { db: Rc::new(db), fail_after: Rc::default() })
+        Ok(IndexedDbBackend { db: Rc::new(db), fail_after: Rc::default(), capacity: Rc::default() })
     }
 
     /// Test hook: makes every later write fail after `ops` ops (`None`: writes work again), to show that
     /// an aborted transaction leaves nothing behind.
     pub fn fail_writes_after(&self, ops: Option<usize>) {
         self.fail_after.set(ops);
+    }
+
+    /// Test hook: limits the store's size, in UTF-16 code units of keys and values (`None` lifts it). A
+    /// batch that would pass the limit is refused as storage full, after its requests were made, by
+    /// aborting its transaction.
+    pub fn set_capacity(&self, units: Option<usize>) {
+        self.capacity.set(units);
+    }
+
+    /// Whether `ops`, applied to what is stored, would pass the test size limit.
+    async fn over_capacity(&self, ops: &[Op]) -> Result<bool, StoreError> {
+        let Some(cap) = self.capacity.get() else { return Ok(false) };
+        let mut stored: std::collections::BTreeMap<String, String> = self.list("").await?.into_iter().collect();
+        for op in ops {
+            match op {
+                Op::Put(k, v) => stored.insert(k.clone(), v.clone()),
+                Op::Delete(k) => stored.remove(k),
+            };
+        }
+        let units: usize = stored.iter().map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count()).sum();
+        Ok(units > cap)
     }
 
     /// Removes every key under a prefix. Used by tests to start clean.
@@ -127,6 +151,10 @@ impl Backend for IndexedDbBackend {
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
         let failed = |error| WriteOutcome { applied: 0, error: Some(error) };
         let bytes: usize = ops.iter().map(|op| if let Op::Put(k, v) = op { (k.len() + v.len()) * 2 } else { 0 }).sum();
+        let over_capacity = match self.over_capacity(&ops).await {
+            Ok(over) => over,
+            Err(e) => return failed(e),
+        };
         let tx = match self
             .db
             .transaction(STORE)
@@ -157,6 +185,10 @@ impl Backend for IndexedDbBackend {
                     return failed(store_error(&e));
                 }
             }
+        }
+        if over_capacity {
+            let _ = tx.abort().await;
+            return failed(StoreError::QuotaExceeded);
         }
         // Chromium refuses a transaction that does not fit only when it commits, and the wrapper's error
         // then says just "aborted": the `QuotaExceededError` is on the transaction itself.
