@@ -161,6 +161,25 @@ async fn indexed_db_a_layout_1_notebook_is_migrated_and_loads_the_same() {
 }
 
 #[wasm_bindgen_test]
+async fn indexed_db_an_import_reaches_storage_whole_or_not_at_all() {
+    let b = fresh_idb().await;
+    conformance::an_import_reaches_storage_whole_or_not_at_all(&b, |c| b.set_capacity(c)).await;
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_a_write_that_cannot_succeed_does_not_hold_back_the_others() {
+    let b = fresh_idb().await;
+    conformance::a_write_that_cannot_succeed_does_not_hold_back_the_others(&b, |c| b.set_capacity(c)).await;
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_a_full_store_keeps_the_edit_queued_until_space_is_freed() {
+    let b = fresh_idb().await;
+    b.set_capacity(Some(200_000));
+    conformance::a_full_store_keeps_the_edit_queued_until_space_is_freed(&b).await;
+}
+
+#[wasm_bindgen_test]
 async fn indexed_db_lists_only_the_keys_under_a_prefix_in_key_order() {
     let b = fresh_idb().await;
     b.write(vec![

@@ -144,10 +144,10 @@ fn HealthBanner() -> impl IntoView {
             return None;
         }
         let h = app.health.status.get();
-        if h.local_share() >= 0.8 {
+        if h.share() >= 0.8 {
             return Some(format!(
                 "Browser storage is {}% full. Export your notes now, and delete what you no longer need.",
-                (h.local_share() * 100.0).round().min(100.0)
+                (h.share() * 100.0).round().min(100.0)
             ));
         }
         if h.looks_ephemeral() && app.notebook.with(|nb| nb.records().next().is_some()) {

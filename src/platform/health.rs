@@ -20,12 +20,30 @@ pub struct Health {
     pub estimate: Option<(f64, f64)>,
     /// UTF-16 code units used in localStorage by every key of this origin.
     pub local_units: usize,
+    /// Whether the notebook is in IndexedDB, whose room is the origin's quota, rather than in
+    /// localStorage, whose room is its own fixed limit.
+    pub indexed_db: bool,
 }
 
 impl Health {
     /// localStorage use as a share of its limit, 0 to 1.
     pub fn local_share(&self) -> f64 {
         self.local_units as f64 / LOCAL_STORAGE_LIMIT_UNITS as f64
+    }
+
+    /// Bytes the notebook's store uses and the most it may use: the origin's usage and quota for
+    /// IndexedDB (`None` where the browser does not say), localStorage's use and limit otherwise.
+    pub fn used_and_room(&self) -> Option<(f64, f64)> {
+        if self.indexed_db {
+            self.estimate.filter(|(_, quota)| *quota > 0.0)
+        } else {
+            Some((self.local_units as f64 * 2.0, LOCAL_STORAGE_LIMIT_UNITS as f64 * 2.0))
+        }
+    }
+
+    /// How full the notebook's store is, 0 to 1 (0 where the browser does not say).
+    pub fn share(&self) -> f64 {
+        self.used_and_room().map_or(0.0, |(used, room)| (used / room).min(1.0))
     }
 
     /// Whether this looks like a private window, whose storage goes when the window closes.
@@ -52,12 +70,12 @@ pub async fn request_persistence() -> Option<bool> {
     call("persist").await?.as_bool()
 }
 
-/// Reads the browser's view of storage now.
-pub async fn read(local_units: usize) -> Health {
+/// Reads the browser's view of storage now; `indexed_db` says which store holds the notebook.
+pub async fn read(local_units: usize, indexed_db: bool) -> Health {
     let persisted = call("persisted").await.and_then(|v| v.as_bool());
     let estimate = call("estimate").await.and_then(|e| {
         let get = |k: &str| Reflect::get(&e, &JsValue::from_str(k)).ok().and_then(|v| v.as_f64());
         Some((get("usage")?, get("quota")?))
     });
-    Health { persisted, estimate, local_units }
+    Health { persisted, estimate, local_units, indexed_db }
 }

@@ -9,10 +9,12 @@ use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::{DomException, Error, OpenDbError};
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
 use liaison_core::storage::{Backend, Op, StoreError, WriteOutcome};
+use wasm_bindgen::JsCast;
 
 /// The database the app uses; tests open others beside it.
 pub const DB_NAME: &str = "liaison";
@@ -25,6 +27,9 @@ pub struct IndexedDbBackend {
     db: Rc<Database>,
     /// Test hook: when set, every write fails after this many ops, and its transaction is aborted.
     fail_after: Rc<std::cell::Cell<Option<usize>>>,
+    /// Test hook: a size limit in UTF-16 code units of keys and values, as `MemoryBackend` has, so the
+    /// conformance suite's size-cap cases run here (the real quota is out of a page's reach).
+    capacity: Rc<std::cell::Cell<Option<usize>>>,
 }
 
 fn describe(e: &Error) -> String {
@@ -69,13 +74,34 @@ impl IndexedDbBackend {
             })
             .await
             .map_err(|e: OpenDbError| unavailable(e))?;
-        Ok(IndexedDbBackend { db: Rc::new(db), fail_after: Rc::default() })
+        Ok(IndexedDbBackend { db: Rc::new(db), fail_after: Rc::default(), capacity: Rc::default() })
     }
 
     /// Test hook: makes every later write fail after `ops` ops (`None`: writes work again), to show that
     /// an aborted transaction leaves nothing behind.
     pub fn fail_writes_after(&self, ops: Option<usize>) {
         self.fail_after.set(ops);
+    }
+
+    /// Test hook: limits the store's size, in UTF-16 code units of keys and values (`None` lifts it). A
+    /// batch that would pass the limit is refused as storage full, after its requests were made, by
+    /// aborting its transaction.
+    pub fn set_capacity(&self, units: Option<usize>) {
+        self.capacity.set(units);
+    }
+
+    /// Whether `ops`, applied to what is stored, would pass the test size limit.
+    async fn over_capacity(&self, ops: &[Op]) -> Result<bool, StoreError> {
+        let Some(cap) = self.capacity.get() else { return Ok(false) };
+        let mut stored: std::collections::BTreeMap<String, String> = self.list("").await?.into_iter().collect();
+        for op in ops {
+            match op {
+                Op::Put(k, v) => stored.insert(k.clone(), v.clone()),
+                Op::Delete(k) => stored.remove(k),
+            };
+        }
+        let units: usize = stored.iter().map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count()).sum();
+        Ok(units > cap)
     }
 
     /// Removes every key under a prefix. Used by tests to start clean.
@@ -125,6 +151,10 @@ impl Backend for IndexedDbBackend {
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
         let failed = |error| WriteOutcome { applied: 0, error: Some(error) };
         let bytes: usize = ops.iter().map(|op| if let Op::Put(k, v) = op { (k.len() + v.len()) * 2 } else { 0 }).sum();
+        let over_capacity = match self.over_capacity(&ops).await {
+            Ok(over) => over,
+            Err(e) => return failed(e),
+        };
         let tx = match self
             .db
             .transaction(STORE)
@@ -156,11 +186,20 @@ impl Backend for IndexedDbBackend {
                 }
             }
         }
+        if over_capacity {
+            let _ = tx.abort().await;
+            return failed(StoreError::QuotaExceeded);
+        }
+        // Chromium refuses a transaction that does not fit only when it commits, and the wrapper's error
+        // then says just "aborted": the `QuotaExceededError` is on the transaction itself.
+        let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
         match tx.commit().await {
             Ok(()) => WriteOutcome { applied: usize::MAX, error: None },
+            Err(_) if raw.error().is_some_and(|d| d.name() == "QuotaExceededError") => {
+                failed(StoreError::QuotaExceeded)
+            }
+            // Browsers that abort without naming the cause: a quota that leaves no room for the batch.
             Err(e) if nearly_full(bytes).await => {
-                // Chromium aborts a transaction that does not fit at commit, and the abort reaches us
-                // without the `QuotaExceededError` it carried, so a full disk is told by the quota.
                 let _ = e;
                 failed(StoreError::QuotaExceeded)
             }
@@ -172,7 +211,7 @@ impl Backend for IndexedDbBackend {
 /// Whether the origin's quota leaves less room than a batch of `bytes` needs (with a margin for
 /// IndexedDB's own bookkeeping), by `navigator.storage.estimate()`.
 async fn nearly_full(bytes: usize) -> bool {
-    match super::health::read(0).await.estimate {
+    match super::health::read(0, true).await.estimate {
         Some((usage, quota)) => quota - usage < bytes as f64 * 2.0 + 1024.0 * 1024.0,
         None => false,
     }

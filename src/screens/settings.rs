@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::time::human_time;
-use crate::platform::{self, health::LOCAL_STORAGE_LIMIT_UNITS};
+use crate::platform;
 use crate::state::{use_app, SaveState, AT_RISK_AFTER_DAYS};
 
 /// The settings screen.
@@ -101,10 +101,12 @@ fn StorageHealth() -> impl IntoView {
     let app = use_app();
     app.health.refresh();
     let health = app.health.status;
-    let share = move || health.with(|h| h.local_share());
+    let share = move || health.with(|h| h.share());
     let percent = move || (share() * 100.0).round().min(100.0) as u32;
-    let used = move || megabytes(health.with(|h| h.local_units) as f64 * 2.0);
-    let limit = megabytes(LOCAL_STORAGE_LIMIT_UNITS as f64 * 2.0);
+    let used_words = move || match health.with(|h| h.used_and_room()) {
+        Some((used, room)) => format!("Using {} of {} ({}%)", megabytes(used), megabytes(room), percent()),
+        None => "This browser does not say".to_string(),
+    };
     let unexported = move || app.changes_since_export();
     let last_export = move || {
         app.exchange.export_state.with(|s| s.last_ms).map(|ms| {
@@ -157,19 +159,21 @@ fn StorageHealth() -> impl IntoView {
                             prop:value=move || percent() as f64
                             aria-label="Share of browser storage used"
                         ></meter>
-                        <span>{move || format!("{} of {limit} ({}%)", used(), percent())}</span>
+                        <span>{used_words}</span>
                     </div>
                     <Show when=move || { share() >= 0.8 }>
                         <p class="problem">"Storage is nearly full. Export your notes, and delete what you no longer need."</p>
                     </Show>
                 </dd>
-                <dt>"Site quota (all storage)"</dt>
-                <dd>
-                    {move || match health.with(|h| h.estimate) {
-                        Some((usage, quota)) => format!("{} used of {} the browser allows", megabytes(usage), megabytes(quota)),
-                        None => "This browser does not say".to_string(),
-                    }}
-                </dd>
+                <Show when=move || !health.with(|h| h.indexed_db)>
+                    <dt>"Site quota (all storage)"</dt>
+                    <dd>
+                        {move || match health.with(|h| h.estimate) {
+                            Some((usage, quota)) => format!("{} used of {} the browser allows", megabytes(usage), megabytes(quota)),
+                            None => "This browser does not say".to_string(),
+                        }}
+                    </dd>
+                </Show>
                 <dt>"Changes not exported"</dt>
                 <dd>{unexported}</dd>
                 <dt>"Last export"</dt>

@@ -34,7 +34,7 @@ impl Health {
         let status = self.status;
         spawn_local(async move {
             let units = LocalStorageBackend.used_units().unwrap_or(0);
-            let h = platform::health::read(units).await;
+            let h = platform::health::read(units, platform::backend().is_indexed_db()).await;
             if status.try_get_untracked() != Some(h) {
                 status.set(h);
             }

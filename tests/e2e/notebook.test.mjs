@@ -209,6 +209,36 @@ test('a corrupt stored entry is set aside and reported, and the app starts with 
   }
 });
 
+/**
+ * Writes 1 KB into a database of its own beside the app's, once a second, until the browser refuses a
+ * write; returns the name of the refusal (at most 60 tries).
+ */
+function refusedWrite(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('quota-probe', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('kv');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      for (let i = 0; i < 60; i++) {
+        const refused = await new Promise((resolve) => {
+          const tx = db.transaction('kv', 'readwrite', { durability: 'strict' });
+          tx.objectStore('kv').put(`${i}`.padEnd(1024, '.'), i);
+          tx.oncomplete = () => resolve(null);
+          tx.onabort = () => resolve(tx.error?.name ?? 'AbortError');
+        });
+        if (refused) return refused;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      return 'never refused';
+    } finally {
+      db.close();
+    }
+  });
+}
+
 test('when storage is full the edit stays on screen, the officer is told, and it saves once space is freed', async () => {
   const page = await newPage(app.browser, DESKTOP);
   try {
@@ -217,10 +247,12 @@ test('when storage is full the edit stays on screen, the officer is told, and it
     await page.getByLabel('Title', exact).fill('Before the disk filled');
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     // IndexedDB's quota is a share of the disk: it is lowered below what the origin uses, through the
-    // DevTools protocol, which makes the browser refuse the next write as a full disk would.
+    // DevTools protocol. Chromium goes on granting writes from the room it last heard of for up to 30 s,
+    // so the test waits until the browser refuses a write of its own, as it refuses on a full disk.
     const cdp = await page.context().newCDPSession(page);
     const origin = new URL(app.server.url).origin;
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
+    assert.equal(await refusedWrite(page), 'QuotaExceededError');
     await page.getByLabel('Notes', exact).fill('Typed while storage was full');
     await page.getByRole('alert').filter({ hasText: 'could not be saved: browser storage is full' }).waitFor();
     assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Typed while storage was full');
