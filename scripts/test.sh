@@ -4,9 +4,6 @@
 #       and its modules keep their layers      scripts/check_layers.py (lib.rs's order, no import cycle)
 #   (a2) formatting and lints                  cargo fmt --check; cargo clippy -D warnings (native and wasm)
 #   (b) native unit/property tests             cargo test -p liaison-core -p liaison-cli -p liaison-testkit -p liaison-hub
-
-layer "(b1) the hub's protocol suite against PostgreSQL, started and stopped here (scripts/hub-postgres.sh)"
-bash scripts/hub-postgres.sh
 #       (the hub's protocol suite and its SIGKILL simulation, HUB_SIM_RUNS seeds, run against real servers)
 #   (b1) the hub's protocol suite on PostgreSQL  scripts/hub-postgres.sh (installs, starts and stops it)
 #   (c) browser unit tests (wasm-bindgen-test) tests/web.rs in headless Chromium
@@ -54,12 +51,15 @@ cargo fmt --all --check
 cargo clippy --all-targets -p liaison-core -p liaison-cli -p liaison-testkit -p liaison-hub -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -p liaison -- -D warnings
 
-layer "(b) native tests: cargo test -p liaison-core -p liaison-cli -p liaison-testkit"
+layer "(b) native tests: cargo test -p liaison-core -p liaison-cli -p liaison-testkit -p liaison-hub"
 # The merge laws run 10,000 cases each, and the convergence test 10,000 delivery orders for each of its six
 # histories (60,000 in all), unless told otherwise.
 export PROPTEST_CASES="${PROPTEST_CASES:-10000}"
 export CONVERGENCE_ORDERS="${CONVERGENCE_ORDERS:-60000}"
 cargo test -p liaison-core -p liaison-cli -p liaison-testkit -p liaison-hub
+
+layer "(b1) the hub's protocol suite against PostgreSQL, started and stopped here (scripts/hub-postgres.sh)"
+bash scripts/hub-postgres.sh
 
 layer "(b2) interop: vobject, icalendar and Python's csv read Liaison's exports (scripts/interop-check.sh)"
 bash scripts/interop-check.sh
