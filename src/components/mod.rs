@@ -12,3 +12,4 @@ pub mod search;
 pub mod shell;
 pub mod time;
 pub mod update_prompt;
+pub mod window;

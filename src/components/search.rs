@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use liaison_core::queries::search::{Group, Hit};
 use liaison_core::schema::Kind;
+use liaison_core::text::plural;
 
 use crate::platform;
 use crate::state::use_app;
@@ -128,8 +129,11 @@ pub fn SearchBox() -> impl IntoView {
             return None;
         }
         let groups = results.get();
+        let indexing = app.search.indexing.get();
         let body = if groups.is_empty() {
-            view! { <p class="search-empty">{format!("Nothing matches “{}”.", query.get().trim())}</p> }.into_any()
+            let so_far = if indexing > 0 { " so far" } else { "" };
+            view! { <p class="search-empty">{format!("Nothing matches “{}”{so_far}.", query.get().trim())}</p> }
+                .into_any()
         } else {
             let mut index = 0usize;
             groups
@@ -177,8 +181,17 @@ pub fn SearchBox() -> impl IntoView {
                 .collect_view()
                 .into_any()
         };
+        // While the index is built after start-up, what is found so far is shown, and the officer is
+        // told that more may come.
+        let hint = (indexing > 0).then(|| {
+            view! {
+                <p class="search-indexing">
+                    {format!("Still indexing: {} not searched yet.", plural(indexing, "record", "records"))}
+                </p>
+            }
+        });
         Some(view! {
-            <div class="search-results" id="search-results" role="listbox" aria-label="Search results">{body}</div>
+            <div class="search-results" id="search-results" role="listbox" aria-label="Search results">{hint}{body}</div>
         })
     };
     let active_id = move || (open.get() && !flat().is_empty()).then(|| format!("search-hit-{}", active.get()));

@@ -9,7 +9,9 @@ mod local_storage;
 mod locks;
 mod page;
 mod pwa;
+mod schedule;
 mod store;
+mod viewport;
 
 pub use files::{download, dropped_files, picked_files, read_files, PickedFile};
 pub use indexed_db::{IndexedDbBackend, DB_NAME};
@@ -17,7 +19,9 @@ pub use local_storage::LocalStorageBackend;
 pub use locks::{hold_for_page, NoLocks};
 pub use page::{came_from_a_field, print, remove_element};
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
+pub use schedule::{after_next_paint, mark, page_ms, yield_to_browser};
 pub use store::{backend, open_storage, AppBackend};
+pub use viewport::{focus_row, rendered_rows, row_of_event, scroll_page_by, top_of, viewport_height, RowGeometry};
 
 use liaison_core::date::{Date, Time};
 

@@ -1,4 +1,4 @@
-//! Contacts: everyone met, by name.
+//! Contacts: everyone met, by name, windowed: only the rows on the screen are rendered.
 
 use crate::components::empty::EmptyState;
 use crate::components::marking::CeilingSelect;
@@ -10,10 +10,13 @@ use liaison_core::schema::Kind;
 
 use crate::components::filters::{query_pairs, FilterBar};
 use crate::components::marking::{marking_class, MarkingTag};
+use crate::components::window::Window;
 use crate::state::use_app;
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Row {
+    /// Its place in the whole list.
+    index: usize,
     id: String,
     name: String,
     title: String,
@@ -30,22 +33,34 @@ pub fn ContactsList() -> impl IntoView {
     let navigate = use_navigate();
     let pairs = query_pairs();
     let filter = Memo::new(move |_| pairs.with(|p| ListFilter::from_query_pairs(p)));
-    let total = Memo::new(move |_| app.notebook.with(|nb| nb.contacts().len()));
+    let ids = Memo::new(move |_| app.notebook.with(|nb| filter.with(|f| f.contact_ids(nb))));
+    let total = Memo::new(move |_| match filter.with(ListFilter::is_empty) {
+        true => ids.with(Vec::len),
+        false => app.notebook.with(|nb| ListFilter::default().contact_ids(nb).len()),
+    });
+    let win = Window::new(Signal::derive(move || ids.with(Vec::len)));
     let rows = Memo::new(move |_| {
+        let range = win.rows();
         app.notebook.with(|nb| {
-            filter
-                .with(|f| f.contacts(nb))
-                .into_iter()
-                .map(|c| Row {
-                    id: c.id.map(|i| i.to_string()).unwrap_or_default(),
-                    name: c.display_name(),
-                    title: c.title,
-                    organisation: c.organisation,
-                    nation: c.nation,
-                    class: marking_class(&c.marking),
-                    marking: c.marking,
-                })
-                .collect::<Vec<_>>()
+            ids.with(|ids| {
+                ids[range.clone()]
+                    .iter()
+                    .zip(range)
+                    .filter_map(|(id, index)| {
+                        let c = nb.contact(*id)?;
+                        Some(Row {
+                            index,
+                            id: id.to_string(),
+                            name: c.display_name(),
+                            title: c.title,
+                            organisation: c.organisation,
+                            nation: c.nation,
+                            class: marking_class(&c.marking),
+                            marking: c.marking,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let (exported, set_exported) = signal(None::<Result<String, String>>);
@@ -86,38 +101,46 @@ pub fn ContactsList() -> impl IntoView {
             <Show when={move || total.get() > 0}>
                 <FilterBar path="/contacts" from_label="Met from" to_label="Met until" />
             </Show>
-            <Show when={move || total.get() > 0 && rows.with(Vec::is_empty)}>
+            <Show when={move || total.get() > 0 && ids.with(Vec::is_empty)}>
                 <EmptyState title="No contacts match these filters" hint="Change or clear the filters above to see more." />
             </Show>
             <Show
-                when={move || rows.with(|r| !r.is_empty())}
+                when={move || ids.with(|r| !r.is_empty())}
                 fallback=|| view! {
                     <EmptyState title="No contacts yet" hint="Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field." />
                 }
             >
-                <table class="record-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Title"</th>
-                            <th scope="col">"Organisation"</th>
-                            <th scope="col">"Nation"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || rows.get() key=|r| (r.id.clone(), r.name.clone(), r.title.clone(), r.organisation.clone(), r.nation.clone(), r.marking.clone()) let:row>
-                            <tr class=row.class>
-                                <td class="cell-name">
-                                    <A href=format!("/contacts/{}", row.id)>{row.name.clone()}</A>
-                                    <MarkingTag marking=row.marking.clone() />
-                                </td>
-                                <td>{row.title.clone()}</td>
-                                <td>{row.organisation.clone()}</td>
-                                <td>{row.nation.clone()}</td>
+                <div class="windowed" node_ref=win.node() on:keydown=move |ev| win.on_keydown(ev)>
+                    <table class="record-table" aria-rowcount=move || win.row_count() + 1>
+                        <thead>
+                            <tr aria-rowindex="1">
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Title"</th>
+                                <th scope="col">"Organisation"</th>
+                                <th scope="col">"Nation"</th>
                             </tr>
-                        </For>
-                    </tbody>
-                </table>
+                        </thead>
+                        <tbody>
+                            <tr class="window-space" aria-hidden="true">
+                                <td colspan="4" style:height=move || win.space_before()></td>
+                            </tr>
+                            <For each=move || rows.get() key=|r| r.clone() let:row>
+                                <tr class=row.class data-index=row.index aria-rowindex=row.index + 2>
+                                    <td class="cell-name">
+                                        <A href=format!("/contacts/{}", row.id)>{row.name.clone()}</A>
+                                        <MarkingTag marking=row.marking.clone() />
+                                    </td>
+                                    <td>{row.title.clone()}</td>
+                                    <td>{row.organisation.clone()}</td>
+                                    <td>{row.nation.clone()}</td>
+                                </tr>
+                            </For>
+                            <tr class="window-space" aria-hidden="true">
+                                <td colspan="4" style:height=move || win.space_after()></td>
+                            </tr>
+                        </tbody>
+                    </table>
+                </div>
             </Show>
         </section>
     }

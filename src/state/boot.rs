@@ -87,11 +87,14 @@ async fn claim_replica(device: DeviceId, loaded: Vec<DeviceId>, now: u64) -> (De
 
 /// Loads storage, making the device profile on first start.
 pub async fn boot() -> Boot {
+    platform::mark("liaison:boot");
     let opened = platform::open_storage().await;
     let backend = platform::backend();
     let now = platform::now_ms();
+    platform::mark("liaison:storage-open");
     match storage::load(&backend).await {
         Ok(loaded) => {
+            platform::mark("liaison:loaded");
             let mut problems: Vec<String> = opened.into_iter().collect();
             problems.extend(loaded.problems.iter().map(|p| p.message()));
             let device = match loaded.device {
@@ -114,6 +117,7 @@ pub async fn boot() -> Boot {
             notebook.set_own_replicas(replicas.iter().copied());
             notebook.learn_devices(loaded.devices);
             learn_own_profile(&mut notebook, &replicas, &device);
+            platform::mark("liaison:notebook");
             Boot {
                 notebook,
                 device,

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use liaison_core::crdt::id::{DeviceId, RecordId};
 use liaison_core::date::Date;
 use liaison_core::model::DeviceProfile;
-use liaison_core::queries::search::SearchIndex;
+use liaison_core::queries::search::{IndexBuild, SearchIndex};
 use liaison_core::schema::Field;
 use liaison_core::storage;
 use liaison_core::Notebook;
@@ -66,6 +66,52 @@ pub struct Search {
     pub index: StoredValue<SearchIndex>,
     /// Bumped whenever the index changes, so that open results refresh.
     pub version: RwSignal<u64>,
+    /// Records not indexed yet while the index is built after start-up (0 once it is complete): until
+    /// then a search finds only what is indexed so far, and says so.
+    pub indexing: RwSignal<usize>,
+}
+
+/// How long one slice of the start-up index build may keep the main thread, in ms: short enough that
+/// a keystroke or a scroll in between waits no longer than a frame.
+const INDEX_SLICE_MS: f64 = 10.0;
+/// Records indexed between two looks at the clock.
+const INDEX_STEP: usize = 128;
+
+impl Search {
+    /// Builds the index of `notebook` after the first screen has been painted, a slice at a time, with
+    /// the browser painting and handling input between slices. Edits meanwhile reach the index through
+    /// `reindex` as always (see `IndexBuild`).
+    fn build_after_first_paint(self, notebook: RwSignal<Notebook>) {
+        let mut build = notebook.with_untracked(IndexBuild::new);
+        self.indexing.set(build.remaining());
+        leptos::task::spawn_local(async move {
+            platform::mark("liaison:index-start");
+            platform::after_next_paint().await;
+            loop {
+                let until = platform::page_ms() + INDEX_SLICE_MS;
+                let complete = loop {
+                    let Some(complete) = self
+                        .index
+                        .try_update_value(|index| notebook.try_with_untracked(|nb| build.step(index, nb, INDEX_STEP)))
+                        .flatten()
+                    else {
+                        // The app was unmounted (tests do that): nothing left to index for.
+                        return;
+                    };
+                    if complete || platform::page_ms() >= until {
+                        break complete;
+                    }
+                };
+                self.indexing.set(build.remaining());
+                self.version.update(|v| *v += 1);
+                if complete {
+                    platform::mark("liaison:index-ready");
+                    return;
+                }
+                platform::yield_to_browser().await;
+            }
+        });
+    }
 }
 
 /// Teaches `notebook` this device's profile under each id its tabs stamp with, so that every tab's
@@ -94,10 +140,14 @@ impl AppState {
             health: Health::new(),
             exchange: Exchange::new(export, imports),
             prompts: Prompts::new(problems),
-            search: Search { index: StoredValue::new(SearchIndex::new()), version: RwSignal::new(0) },
+            search: Search {
+                index: StoredValue::new(SearchIndex::new()),
+                version: RwSignal::new(0),
+                indexing: RwSignal::new(0),
+            },
             replicas: StoredValue::new(replicas.into_iter().chain([this_tab]).collect()),
         };
-        state.search.index.set_value(state.notebook.with_untracked(SearchIndex::build));
+        state.search.build_after_first_paint(state.notebook);
         if storage_enabled {
             state.health.watch();
             if state.notebook.with_untracked(|nb| nb.records().next().is_some()) {

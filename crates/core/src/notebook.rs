@@ -14,6 +14,7 @@ use crate::model::{Action, Contact, DeviceProfile, Meeting};
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
+mod follow_ups;
 mod participants;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
@@ -500,43 +501,6 @@ impl Notebook {
         }
         // Keyed by the text of the link, as `actions_of` compares it, so both always agree.
         ActionsByMeeting(by_meeting.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-    }
-
-    /// Open actions of meetings that still exist: overdue first, then by due date, undated last.
-    pub fn open_follow_ups(&self, today: Date) -> Vec<FollowUp> {
-        self.open_follow_ups_where(today, |_| true)
-    }
-
-    /// [`Notebook::open_follow_ups`] that are overdue or due by `last`: what the dashboard lists, without
-    /// making views of the actions it would leave out.
-    pub fn open_follow_ups_due_by(&self, today: Date, last: Date) -> Vec<FollowUp> {
-        self.open_follow_ups_where(today, |due| due.is_some_and(|d| d <= last))
-    }
-
-    /// Works on the records and makes views only of the actions that `keep` their due date.
-    fn open_follow_ups_where(&self, today: Date, keep: impl Fn(Option<Date>) -> bool) -> Vec<FollowUp> {
-        let mut open: Vec<(Option<Date>, &Record, &Record)> = self
-            .alive(Kind::Action)
-            .filter(|a| !a.flag(Field::Done.key()))
-            .filter_map(|a| {
-                let due = Date::parse(a.text(Field::Due.key())).ok();
-                if !keep(due) {
-                    return None;
-                }
-                let meeting = a.text(Field::Meeting.key()).parse::<RecordId>().ok()?;
-                let meeting = self.records.get(&meeting).filter(|m| m.kind == Kind::Meeting && !m.is_deleted())?;
-                Some((due, a, meeting))
-            })
-            .collect();
-        let overdue = |due: Option<Date>| due.is_some_and(|d| d < today);
-        open.sort_by_key(|(due, a, _)| (!overdue(*due), due.is_none(), *due, a.id));
-        open.into_iter()
-            .map(|(due, a, m)| FollowUp {
-                action: Action::from_record(a),
-                meeting: Meeting::from_record(m),
-                overdue: overdue(due),
-            })
-            .collect()
     }
 
     /// Every open conflict, by record.

@@ -98,16 +98,29 @@ impl ListFilter {
     /// The meetings that pass, newest first (the order of [`Notebook::meetings`]). Works on the records
     /// and makes a view only of those that pass.
     pub fn meetings(&self, nb: &Notebook) -> Vec<Meeting> {
+        self.meeting_ids(nb).into_iter().filter_map(|id| nb.meeting(id)).collect()
+    }
+
+    /// The ids of [`ListFilter::meetings`], in its order, without making a view of any: what a list that
+    /// renders only the rows on the screen needs of 100,000 meetings.
+    pub fn meeting_ids(&self, nb: &Notebook) -> Vec<RecordId> {
         let mut matcher = MeetingMatcher::new(self, nb);
-        let mut v: Vec<Meeting> =
-            nb.alive(Kind::Meeting).filter(|r| matcher.matches(r)).map(Meeting::from_record).collect();
-        v.sort_by_cached_key(|m| std::cmp::Reverse(m.chronology()));
-        v
+        let mut v: Vec<&Record> = nb.alive(Kind::Meeting).filter(|r| matcher.matches(r)).collect();
+        // `Meeting::chronology`, read from the record.
+        v.sort_by_cached_key(|r| {
+            std::cmp::Reverse((r.text(Field::Date.key()), r.text(Field::Start.key()), r.created()))
+        });
+        v.into_iter().map(|r| r.id).collect()
     }
 
     /// The contacts that pass, by name (the order of [`Notebook::contacts`]). Works on the records and
     /// makes a view only of those that pass.
     pub fn contacts(&self, nb: &Notebook) -> Vec<Contact> {
+        self.contact_ids(nb).into_iter().filter_map(|id| nb.contact(id)).collect()
+    }
+
+    /// The ids of [`ListFilter::contacts`], in its order, without making a view of any.
+    pub fn contact_ids(&self, nb: &Notebook) -> Vec<RecordId> {
         let met = (self.from.is_some() || self.to.is_some()).then(|| met_between(nb, self.from, self.to));
         let (mut nation, mut organisation, mut tag, mut marking) = (
             Wanted::new(&self.nation),
@@ -115,7 +128,7 @@ impl ListFilter {
             Wanted::new(&self.tag),
             Wanted::new(&self.marking),
         );
-        let mut v: Vec<Contact> = nb
+        let mut v: Vec<&Record> = nb
             .alive(Kind::Contact)
             .filter(|r| met.as_ref().is_none_or(|met| met.contains(&r.id)))
             .filter(|r| {
@@ -124,10 +137,10 @@ impl ListFilter {
                     && wants(&mut marking, r.text(Field::Marking.key()))
                     && wants_any(&mut tag, r.list(Field::Tags.key()).iter().map(String::as_str))
             })
-            .map(Contact::from_record)
             .collect();
-        v.sort_by_cached_key(Contact::sort_key);
-        v
+        // `Contact::sort_key`, read from the record.
+        v.sort_by_cached_key(|r| (r.text(Field::Name.key()).trim().to_lowercase(), r.id));
+        v.into_iter().map(|r| r.id).collect()
     }
 }
 
@@ -211,6 +224,34 @@ mod tests {
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
         p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_ids_come_in_the_order_of_the_views() {
+        use crate::crdt::id::DeviceId;
+        use crate::schema::Value;
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let text = |s: &str| Value::Text(s.into());
+        for (n, (date, start, name)) in [
+            ("2026-03-01", "09:00", "anna"),
+            ("2026-03-01", "", "Anna"),
+            ("", "10:00", " bo"),
+            ("2026-03-01", "09:00", "Älva"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = nb.create(Kind::Meeting, 1_000 + n as u64, [n as u8; 10]);
+            nb.set(m, Field::Date, text(date), 2_000).unwrap();
+            nb.set(m, Field::Start, text(start), 2_000).unwrap();
+            let c = nb.create(Kind::Contact, 1_000 + n as u64, [n as u8 + 10; 10]);
+            nb.set(c, Field::Name, text(name), 2_000).unwrap();
+        }
+        let f = ListFilter::default();
+        let meetings: Vec<Option<RecordId>> = nb.meetings().iter().map(|m| m.id).collect();
+        assert_eq!(f.meeting_ids(&nb).into_iter().map(Some).collect::<Vec<_>>(), meetings);
+        let contacts: Vec<Option<RecordId>> = nb.contacts().iter().map(|c| c.id).collect();
+        assert_eq!(f.contact_ids(&nb).into_iter().map(Some).collect::<Vec<_>>(), contacts);
     }
 
     #[test]

@@ -117,21 +117,16 @@ impl SearchIndex {
         SearchIndex::default()
     }
 
-    /// The index of every live record in a notebook.
-    pub fn build(nb: &Notebook) -> Self {
-        let mut index = SearchIndex::new();
-        for r in nb.records().filter(|r| !r.is_deleted()) {
-            index.put(nb, r);
-        }
-        for token in &mut index.tokens {
+    /// Gives back the room the buffers grew into while records were added.
+    pub(super) fn shrink(&mut self) {
+        for token in &mut self.tokens {
             token.postings.shrink_to_fit();
         }
-        index.records.shrink_to_fit();
-        index.tokens.shrink_to_fit();
-        index.entries.shrink_to_fit();
-        index.vocabulary.shrink_to_fit();
-        index.interner.shrink_to_fit();
-        index
+        self.records.shrink_to_fit();
+        self.tokens.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.vocabulary.shrink_to_fit();
+        self.interner.shrink_to_fit();
     }
 
     /// How many records are indexed.
@@ -193,7 +188,7 @@ impl SearchIndex {
     }
 
     /// Indexes a record anew, or forgets it when it is deleted or gone.
-    fn refresh(&mut self, nb: &Notebook, id: RecordId) {
+    pub(super) fn refresh(&mut self, nb: &Notebook, id: RecordId) {
         match nb.record(id).filter(|r| !r.is_deleted()) {
             Some(r) => self.put(nb, r),
             None => self.forget(id),

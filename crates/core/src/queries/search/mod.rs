@@ -30,6 +30,9 @@
 //! as fast in wasm) and combines the postings of the tokens found. No record text is read for ranking.
 //! The vocabulary of real notes is far smaller than the notes themselves, and grows slowly.
 //!
+//! At start-up it is built a slice of records at a time ([`IndexBuild`]), so that the first screen of a
+//! large notebook does not wait for it; a search meanwhile finds what is indexed so far.
+//!
 //! It is updated one record at a time ([`SearchIndex::update`]), touching only the tokens that changed,
 //! and never rebuilt per keystroke. A meeting is also found by its participants' names, so a contact's
 //! change re-indexes the meetings that name it (through merge redirects too). An action is shown only
@@ -40,6 +43,7 @@
 //! "ss", "é" loses its accent, so folded positions are mapped back character by character). A hit that
 //! no longer matches the notebook is dropped rather than shown with a wrong highlight.
 
+mod build;
 mod describe;
 mod hit;
 mod index;
@@ -48,6 +52,7 @@ mod scan;
 mod tests;
 mod words;
 
+pub use build::IndexBuild;
 pub use hit::{Group, Hit, Results, SNIPPET_CHARS};
 pub use index::{IndexStats, SearchIndex};
 pub use words::highlight;

@@ -1,7 +1,7 @@
 use super::describe::{describe, Doc};
 use super::scan::{find_byte, find_pair};
 use super::words::{query_words, Mapped};
-use super::{highlight, SearchIndex, SNIPPET_CHARS};
+use super::{highlight, IndexBuild, SearchIndex, SNIPPET_CHARS};
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::notebook::Notebook;
 use crate::schema::{Field, Kind, Value};
@@ -232,6 +232,52 @@ proptest::proptest! {
             }
         }
     }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn an_index_built_in_slices_while_records_change_equals_a_fresh_build(
+        before in proptest::collection::vec((0u8..8, 0usize..64, 0usize..64), 1..40),
+        during in proptest::collection::vec(((0u8..8, 0usize..64, 0usize..64), 1usize..5), 0..30),
+    ) {
+        let mut nb = nb();
+        let mut ids = Vec::new();
+        let mut scratch = SearchIndex::new();
+        let mut n = 0u64;
+        for op in before {
+            step(&mut nb, &mut scratch, &mut ids, op, n);
+            n += 1;
+        }
+        let mut index = SearchIndex::new();
+        let mut build = IndexBuild::new(&nb);
+        for (op, slice) in during {
+            build.step(&mut index, &nb, slice);
+            // The app's edits reach the index whether or not the build has got to their records.
+            step(&mut nb, &mut index, &mut ids, op, n);
+            n += 1;
+        }
+        while !build.step(&mut index, &nb, 3) {}
+        proptest::prop_assert_eq!(build.remaining(), 0);
+        index.check();
+        proptest::prop_assert_eq!(&index, &SearchIndex::build(&nb));
+    }
+}
+
+#[test]
+fn a_search_during_the_build_finds_what_is_indexed_so_far() {
+    let mut nb = nb();
+    let first = add(&mut nb, Kind::Contact, 1, &[(Field::Name, "Anna Berg")]);
+    add(&mut nb, Kind::Contact, 2, &[(Field::Name, "Bruno Berg")]);
+    let mut index = SearchIndex::new();
+    let mut build = IndexBuild::new(&nb);
+    assert_eq!(build.remaining(), 2);
+    assert!(!build.step(&mut index, &nb, 1));
+    let found: Vec<RecordId> = index.search(&nb, "berg", 5).contacts.hits.iter().map(|h| h.id).collect();
+    assert_eq!(found, [first], "records are indexed in id order");
+    assert!(build.step(&mut index, &nb, 1));
+    assert_eq!(index.search(&nb, "berg", 5).contacts.total, 2);
 }
 
 #[test]
