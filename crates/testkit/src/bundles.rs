@@ -16,6 +16,9 @@ use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 
 use crate::pools::{NATIONS, ORGS, TAGS, WORDS};
+
+mod team;
+pub use team::{team, team_bundles, Team, TeamEdit, TeamFormat, TeamSpec};
 use crate::{date, list, prose, text, XorShift, BASE_MS};
 
 const MINUTE: u64 = 60_000;
