@@ -198,8 +198,7 @@ fn write_streamed_atomically<T>(
         }
         Ok(t)
     })();
-    result.map_err(|e| {
+    result.inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-        e
     })
 }
