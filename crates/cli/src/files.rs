@@ -142,15 +142,42 @@ pub fn write_atomically(out: &Path, text: &str) -> Result<(), String> {
 
 /// Writes `bytes` to `out` atomically, as [`write_atomically`] writes text.
 pub fn write_bytes_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_streamed_atomically(out, |w| w.write_all(bytes).map_err(|e| format!("cannot write {}: {e}", shown(out))))
+}
+
+/// Writes a bundle file atomically as [`write_bundle_file`] does, its bytes coming from `write` as it
+/// makes them (through a buffer, and gzip when the name ends in `.json.gz`) rather than from a string
+/// held whole. Should `write` fail, its message is returned and `OUT` is left as it was.
+pub fn write_bundle_streamed<T>(
+    out: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T, String>,
+) -> Result<T, String> {
+    write_streamed_atomically(out, |w| {
+        if is_gz_name(out) {
+            let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+            let t = write(&mut gz)?;
+            gz.finish().map_err(|e| format!("cannot write {}: {e}", shown(out)))?;
+            Ok(t)
+        } else {
+            write(w)
+        }
+    })
+}
+
+fn write_streamed_atomically<T>(
+    out: &Path,
+    write: impl FnOnce(&mut io::BufWriter<File>) -> Result<T, String>,
+) -> Result<T, String> {
     if out.is_dir() {
         return Err(format!("{} is a directory; name the file to write", shown(out)));
     }
     let tmp = temp_path(out);
-    let result = (|| -> io::Result<()> {
+    let fail = |e: io::Error| format!("cannot write {}: {e}", shown(out));
+    let result = (|| -> Result<T, String> {
         // A stale OUT.tmp (from a run that was killed) is removed, and the new one must not exist yet:
         // O_EXCL never follows a symlink someone placed there.
         match fs::remove_file(&tmp) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(fail(e)),
             _ => {}
         }
         let mut options = OpenOptions::new();
@@ -160,21 +187,22 @@ pub fn write_bytes_atomically(out: &Path, bytes: &[u8]) -> Result<(), String> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
+        let file = options.open(&tmp).map_err(fail)?;
+        let mut buffered = io::BufWriter::with_capacity(1 << 20, file);
+        let t = write(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|e| fail(e.into_error()))?;
+        file.sync_all().map_err(fail)?;
         drop(file);
-        fs::rename(&tmp, out)?;
+        fs::rename(&tmp, out).map_err(fail)?;
         // Make the rename itself durable where the platform allows it; failing that is not an error.
         if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             if let Ok(d) = File::open(dir) {
                 let _ = d.sync_all();
             }
         }
-        Ok(())
+        Ok(t)
     })();
-    result.map_err(|e| {
+    result.inspect_err(|_| {
         let _ = fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", shown(out))
     })
 }

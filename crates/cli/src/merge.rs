@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use liaison_core::crdt::record::{Conflict, Record};
 use liaison_core::formats::bundle::{self, Bundle, ExportInput, Layout, Problem, Scope};
-use liaison_core::formats::wire::{encode_record, DeviceV1};
+use liaison_core::formats::wire::DeviceV1;
 use liaison_core::schema::Value;
 use liaison_core::{DeviceId, Field, Kind, RecordId};
 use sha2::{Digest, Sha256};
@@ -212,6 +212,61 @@ impl Merger {
     }
 }
 
+/// Feeds a record's content to the bundle id's hash: every string with its length before it, so that no
+/// two different records feed the same bytes.
+fn hash_record(h: &mut Sha256, r: &Record) {
+    fn text(h: &mut Sha256, s: &str) {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    }
+    fn vv(h: &mut Sha256, v: &liaison_core::crdt::vv::VersionVector) {
+        h.update((v.0.len() as u64).to_le_bytes());
+        for (d, t) in &v.0 {
+            h.update(d.0.as_bytes());
+            h.update(t.wall_ms.to_le_bytes());
+            h.update(t.counter.to_le_bytes());
+        }
+    }
+    fn register(h: &mut Sha256, reg: &liaison_core::crdt::record::Register) {
+        h.update((reg.entries().len() as u64).to_le_bytes());
+        for e in reg.entries() {
+            match &e.value {
+                Value::Bool(b) => h.update([0, u8::from(*b)]),
+                Value::Text(s) => {
+                    h.update([1]);
+                    text(h, s);
+                }
+                Value::List(l) => {
+                    h.update([2]);
+                    h.update((l.len() as u64).to_le_bytes());
+                    for s in l {
+                        text(h, s);
+                    }
+                }
+            }
+            h.update(e.stamp.wall_ms.to_le_bytes());
+            h.update(e.stamp.counter.to_le_bytes());
+            h.update(e.stamp.device.0.as_bytes());
+            match &e.seen {
+                None => h.update([0]),
+                Some(seen) => {
+                    h.update([1]);
+                    vv(h, seen);
+                }
+            }
+        }
+        vv(h, reg.seen());
+    }
+    h.update(r.id.0.as_bytes());
+    text(h, &r.kind.to_string());
+    register(h, &r.life);
+    h.update((r.fields.len() as u64).to_le_bytes());
+    for (name, reg) in &r.fields {
+        text(h, name);
+        register(h, reg);
+    }
+}
+
 /// A device's profile from every description of it: for the label and the officer separately, the
 /// highest-ranked non-blank one (a blank never hides a filled one, as in the app).
 ///
@@ -262,17 +317,18 @@ fn wrong_kind_link(r: &Record, records: &BTreeMap<RecordId, Record>) -> Option<S
 
 impl Merged {
     /// The bundle id: a UUID from the first 16 bytes of a SHA-256 over the exporting device, the device
-    /// directory and every record's canonical JSON, in id order.
+    /// directory and every record's content (id, kind, and each register's entries with their stamps and
+    /// its context), in id order. The content is hashed as it is held, not serialised first: a team's
+    /// merge hashes a hundred thousand records.
     pub fn bundle_id(&self) -> Uuid {
         let mut h = Sha256::new();
-        h.update(b"liaison-cli merge 1\n");
+        h.update(b"liaison-cli merge 2\n");
         for d in std::iter::once(&self.device).chain(&self.devices) {
             h.update(serde_json::to_vec(d).unwrap_or_default());
             h.update(b"\n");
         }
         for r in self.records.values() {
-            h.update(encode_record(r).as_bytes());
-            h.update(b"\n");
+            hash_record(&mut h, r);
         }
         let digest = h.finalize();
         let mut bytes = [0u8; 16];
@@ -280,21 +336,28 @@ impl Merged {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
+    fn export_input(&self) -> ExportInput<'_> {
+        ExportInput {
+            bundle_id: self.bundle_id(),
+            created_ms: self.created_ms,
+            device: &self.device,
+            sequence: 1,
+            scope: Scope::All,
+            devices: self.devices.clone(),
+            records: self.records.values().collect(),
+        }
+    }
+
+    /// Writes the merged state as a compact bundle into `out` as it goes, with the bytes [`Merged::to_bundle`]
+    /// gives in [`Layout::Compact`]; returns how many were written, or why a reader could not take them.
+    pub fn write_to(&self, out: impl std::io::Write) -> Result<u64, Vec<Problem>> {
+        bundle::write_bundle_v3_to(self.export_input(), out)
+    }
+
     /// The merged state as a bundle in the format this version writes (everything, sequence 1), or why
     /// a reader could not take it (too many records, say).
     pub fn to_bundle(&self, layout: Layout) -> Result<String, Vec<Problem>> {
-        bundle::write_bundle_v3(
-            ExportInput {
-                bundle_id: self.bundle_id(),
-                created_ms: self.created_ms,
-                device: &self.device,
-                sequence: 1,
-                scope: Scope::All,
-                devices: self.devices.clone(),
-                records: self.records.values().collect(),
-            },
-            layout,
-        )
+        bundle::write_bundle_v3(self.export_input(), layout)
     }
 
     /// Counts for the summary.
@@ -406,6 +469,35 @@ mod tests {
         let ab = bundle::read_bundle(merged(&[a, b]).as_bytes(), crate::files::now_ms()).ok();
         let ab = ("ab".to_string(), ab.unwrap_or_else(|| panic!("a merged bundle is valid")));
         assert_eq!(merged(&[&ab, c, d]), reference);
+    }
+
+    #[test]
+    fn team_bundles_merge_to_the_same_streamed_bytes_in_any_order_and_the_result_reads_back() {
+        use liaison_testkit::bundles::{team, team_bundles, TeamFormat, TeamSpec};
+        let t = team(&TeamSpec { officers: 4, records: 30, shared: 8, seed: 21 });
+        let now = crate::files::now_ms();
+        let read: Vec<(String, Bundle)> = team_bundles(&t, TeamFormat::V3, 21)
+            .into_iter()
+            .map(|g| (g.file_name, bundle::read_bundle(g.text.as_bytes(), now).expect("team bundles are valid")))
+            .collect();
+        let streamed = |order: &[usize]| {
+            let mut m = Merger::new();
+            for &i in order {
+                m.add(&read[i].0, read[i].1.clone());
+            }
+            let merged = m.finish(&merge_device(DEFAULT_LABEL, DEFAULT_OFFICER));
+            let mut out = Vec::new();
+            merged.write_to(&mut out).expect("within the limits");
+            assert_eq!(Ok(String::from_utf8(out.clone()).expect("UTF-8")), merged.to_bundle(Layout::Compact));
+            out
+        };
+        let reference = streamed(&[0, 1, 2, 3]);
+        for order in [[3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1]] {
+            assert_eq!(streamed(&order), reference);
+        }
+        let back = bundle::read_bundle(&reference, now).expect("the merged bundle reads back");
+        assert_eq!(back.records.len(), 4 * 30);
+        assert!(Summary::of(back.records.iter()).conflicting_fields > 0);
     }
 
     #[test]

@@ -16,7 +16,10 @@ use liaison_core::formats::wire::DeviceV1;
 use liaison_core::{DeviceId, Field, Kind, Notebook, RecordId, Value};
 
 use crate::pools::{NATIONS, ORGS, TAGS, WORDS};
+
+mod team;
 use crate::{date, list, prose, text, XorShift, BASE_MS};
+pub use team::{team, team_bundles, Team, TeamEdit, TeamFormat, TeamSpec};
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;

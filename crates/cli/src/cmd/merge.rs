@@ -6,7 +6,7 @@ use liaison_cli::report::{self, Directory};
 use liaison_core::formats::bundle::Layout;
 use liaison_core::text::plural;
 
-use super::{read_or_report, write_checked, Out, Outcome};
+use super::{write_checked, Out, Outcome};
 use crate::flags;
 
 impl flags::Merge {
@@ -15,16 +15,48 @@ impl flags::Merge {
         let mut out = Out::new();
         let mut merger = Merger::new();
         let mut rejected: Vec<String> = Vec::new();
-        for path in &self.inputs {
-            let name = shown(path);
-            match read_or_report(path, now, &mut out) {
-                Some(b) => {
-                    out.line(format!("{name}: {}", report::ok_line(&b)));
-                    merger.add(&name, b);
-                }
-                None => rejected.push(name),
+        // Inputs are read and validated on every core while this thread merges them, each as soon as it
+        // and every input before it are read: the reports and the merge see the inputs in the order given,
+        // so the output is the same as one thread's.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(self.inputs.len()).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (send, receive) = std::sync::mpsc::sync_channel(workers);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let send = send.clone();
+                let (next, inputs) = (&next, &self.inputs);
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(path) = inputs.get(i) else { break };
+                    if send.send((i, files::read_bundle_file(path, now))).is_err() {
+                        break;
+                    }
+                });
             }
-        }
+            drop(send);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut due = 0;
+            for (i, read) in receive {
+                waiting.insert(i, read);
+                while let Some(read) = waiting.remove(&due) {
+                    let path = &self.inputs[due];
+                    let name = shown(path);
+                    match read {
+                        Ok(b) => {
+                            out.line(format!("{name}: {}", report::ok_line(&b)));
+                            merger.add(&name, b);
+                        }
+                        Err(problems) => {
+                            for p in &problems {
+                                out.line(report::bundle_problem_line(&name, p));
+                            }
+                            rejected.push(name);
+                        }
+                    }
+                    due += 1;
+                }
+            }
+        });
         let merged_inputs = merger.inputs().len();
         if merged_inputs == 0 {
             out.line(format!(
@@ -44,26 +76,41 @@ impl flags::Merge {
                 "merge: two devices share the id {id}: they wrote different values under one stamp (a copied browser profile or a restored backup?); both values are kept as a conflict"
             ));
         }
-        let layout = if self.pretty { Layout::Pretty } else { Layout::Compact };
-        let text = match merged.to_bundle(layout) {
-            Ok(text) => text,
-            Err(problems) => {
-                for p in &problems {
-                    out.line(report::bundle_problem_line("merged bundle", p));
-                }
-                out.line(format!("the merged bundle would not be valid, so {} was not written", shown(&self.output)));
+        let written = if self.pretty {
+            let text = match merged.to_bundle(Layout::Pretty) {
+                Ok(text) => text,
+                Err(problems) => return not_valid(&problems, &self.output, &mut out),
+            };
+            if !write_checked(&text, &self.output, now, ("merged bundle", "the merged bundle"), &mut out) {
                 return Outcome::NothingWritten;
             }
+            text.len() as u64
+        } else {
+            // A team's merge is written as it is made, never held whole. Every record in it was read and
+            // validated, and the writer refuses what the reader would refuse for its size, so it is not
+            // read back as the other commands' outputs are: that would read it all a second time.
+            let mut refused = Vec::new();
+            let written = files::write_bundle_streamed(&self.output, |w| {
+                merged.write_to(w).map_err(|problems| {
+                    refused = problems;
+                    format!("the merged bundle would not be valid, so {} was not written", shown(&self.output))
+                })
+            });
+            match written {
+                Ok(n) => n,
+                Err(_) if !refused.is_empty() => return not_valid(&refused, &self.output, &mut out),
+                Err(e) => {
+                    out.line(e);
+                    return Outcome::NothingWritten;
+                }
+            }
         };
-        if !write_checked(&text, &self.output, now, ("merged bundle", "the merged bundle"), &mut out) {
-            return Outcome::NothingWritten;
-        }
         let summary = merged.summary();
         out.line(format!(
             "merged {} into {}: {} bytes",
             plural(merged_inputs, "input", "inputs"),
             shown(&self.output),
-            text.len()
+            written
         ));
         out.line(report::counts_line(&summary));
         if let Some(l) = report::ahead_line(merged.records.values(), now) {
@@ -90,4 +137,12 @@ impl flags::Merge {
             Outcome::Partial
         }
     }
+}
+
+fn not_valid(problems: &[liaison_core::formats::bundle::Problem], output: &std::path::Path, out: &mut Out) -> Outcome {
+    for p in problems {
+        out.line(report::bundle_problem_line("merged bundle", p));
+    }
+    out.line(format!("the merged bundle would not be valid, so {} was not written", shown(output)));
+    Outcome::NothingWritten
 }

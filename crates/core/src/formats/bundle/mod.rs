@@ -31,6 +31,6 @@ pub use shapes::{
     MAX_PLAUSIBLE_AHEAD_MS, MAX_PROFILE_CHARS, MAX_RECORDS, MAX_RECORD_BYTES, MAX_SEQUENCE, VERSION,
 };
 pub use write::{
-    write_bundle, write_bundle_v1, write_bundle_v2, write_bundle_v3, BundleV3, DeviceEntryV3, ExportInput, ExporterV3,
-    Layout,
+    write_bundle, write_bundle_v1, write_bundle_v2, write_bundle_v3, write_bundle_v3_to, BundleV3, DeviceEntryV3,
+    ExportInput, ExporterV3, Layout,
 };

@@ -43,11 +43,22 @@ pub(super) fn tail_checksum(bytes: &[u8]) -> Option<(usize, &str)> {
 /// Reads a v3 bundle: parses it, checks its checksum on the bytes, looks every device index up in its
 /// table, and hands the records, now v2 records, to the same validation as v1 and v2.
 pub(super) fn read_v3(bytes: &[u8], text: &str, now_ms: u64) -> Result<Bundle, Vec<Problem>> {
-    let dto: BundleV3 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text))
-        .map_err(|e| vec![json_problem(&e)])?;
+    let tail = tail_checksum(bytes);
+    let parse = || with_list_budget(list_budget(bytes.len()), || serde_json::from_str::<BundleV3>(text));
+    // The digest of the bytes does not depend on the parse: natively it is worked out beside it, on
+    // another core. (The list budget is per thread, and only the parse uses it.)
+    #[cfg(not(target_family = "wasm"))]
+    let (parsed, digest) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| tail.map(|(key, _)| hex_sha256(&bytes[..key])));
+        let parsed = parse();
+        (parsed, digest.join().ok().flatten())
+    });
+    #[cfg(target_family = "wasm")]
+    let (parsed, digest) = (parse(), tail.map(|(key, _)| hex_sha256(&bytes[..key])));
+    let dto = parsed.map_err(|e| vec![json_problem(&e)])?;
     let mut problems = Vec::new();
-    let checksum_ok = match tail_checksum(bytes) {
-        Some((key, carried)) => carried == dto.checksum && hex_sha256(&bytes[..key]) == dto.checksum,
+    let checksum_ok = match tail {
+        Some((_, carried)) => carried == dto.checksum && digest.as_deref() == Some(dto.checksum.as_str()),
         None => {
             problems.push(Problem::file("the checksum must be the bundle's last key"));
             true
@@ -136,6 +147,28 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         vec![Problem::file(format!("the file is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))]
     })?;
+    // A file that opens with the format and version, as every Liaison writes it, is read by the typed
+    // parse of its version alone: that parse has serde_json's depth limit, so neither the depth walk nor
+    // the header parse below (two more passes over the whole file) is needed. Anything else, a bundle
+    // with its keys in another order or not a bundle at all, takes the careful way.
+    // When that parse fails, the depth walk still runs, so that a file of brackets that never close is
+    // told as that.
+    let deep = |problems: Vec<Problem>| match too_deep(bytes).filter(|_| bytes.len() > MB) {
+        Some(at) => vec![Problem::file(format!(
+            "the file is nested more than {MAX_DEPTH} levels deep (at byte {})",
+            thousands(at)
+        ))],
+        None => problems,
+    };
+    match leading_version(bytes) {
+        Some(1) => {
+            let dto: BundleV1 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text))
+                .map_err(|e| deep(vec![json_problem(&e)]))?;
+            return validate(dto, now_ms, None, Vec::new());
+        }
+        Some(3) => return read_v3(bytes, text, now_ms).map_err(deep),
+        _ => {}
+    }
     // Only a large file costs anything to walk; a small one is parsed and refused where serde_json
     // finds it wrong, with its more specific message.
     if let Some(at) = too_deep(bytes).filter(|_| bytes.len() > MB) {
@@ -179,6 +212,42 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     let dto: BundleV2 = with_list_budget(list_budget(bytes.len()), || serde_json::from_str(text))
         .map_err(|e| vec![json_problem(&e)])?;
     validate(dto, now_ms, None, Vec::new())
+}
+
+/// The version of a bundle whose first keys are `"format": "liaison-bundle"` and then `"version": N`, in
+/// that order with any whitespace between the tokens, as every version's writer puts them; `None` for any
+/// other start, which the header parse then judges.
+pub(super) fn leading_version(bytes: &[u8]) -> Option<u64> {
+    let mut at = 0;
+    let mut token = |t: &[u8]| -> Option<()> {
+        while bytes.get(at).is_some_and(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
+            at += 1;
+        }
+        let end = at.checked_add(t.len())?;
+        (bytes.get(at..end)? == t).then(|| at = end)
+    };
+    token(b"{")?;
+    token(b"\"format\"")?;
+    token(b":")?;
+    token(b"\"liaison-bundle\"")?;
+    token(b",")?;
+    token(b"\"version\"")?;
+    token(b":")?;
+    let digits = |b: &u8| b.is_ascii_digit();
+    let mut rest = bytes.get(at..)?;
+    while rest.first().is_some_and(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
+        rest = &rest[1..];
+    }
+    let n = rest.iter().take_while(|b| digits(b)).count();
+    if n == 0 || n > 3 || (n > 1 && rest[0] == b'0') {
+        return None;
+    }
+    // A version must be a whole number followed by the next key or the end of the object.
+    let after = rest.get(n..)?.iter().find(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))?;
+    if !matches!(after, b',' | b'}') {
+        return None;
+    }
+    std::str::from_utf8(&rest[..n]).ok()?.parse().ok()
 }
 
 /// The deepest nesting of arrays and objects serde_json parses, and so the deepest a bundle may be.

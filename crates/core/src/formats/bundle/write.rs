@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Write as _;
 use uuid::Uuid;
 
 use crate::crdt::id::DeviceId;
@@ -180,6 +182,140 @@ pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String,
         ))]);
     }
     Ok(text)
+}
+
+/// Writes a bundle in format v3, compact, into `out` record by record, with the same bytes as
+/// [`write_bundle`] gives for the same input but without holding the file, or a wire copy of every record,
+/// in memory: each record is converted and written in turn while the checksum is computed over what
+/// passes. Returns the bytes written. On a problem (the limits [`write_bundle`] refuses, or an error of
+/// `out`) what was written so far is not a bundle, and the caller discards it.
+pub fn write_bundle_v3_to<W: std::io::Write>(input: ExportInput<'_>, out: W) -> Result<u64, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if input.records.len() > MAX_RECORDS {
+        problems.push(Problem::file(format!(
+            "{} records are more than a bundle may hold ({}); split the export",
+            thousands(input.records.len()),
+            thousands(MAX_RECORDS)
+        )));
+        return Err(problems);
+    }
+    let mut records = input.records;
+    records.sort_by_key(|r| r.id);
+    let mut profiles: BTreeMap<DeviceId, &DeviceV1> = input.devices.iter().map(|d| (d.id, d)).collect();
+    profiles.insert(input.device.id, input.device);
+    let mut ids: BTreeSet<DeviceId> = profiles.keys().copied().collect();
+    for r in &records {
+        // Only a deleted record travels other than as it is (a tombstone); the others are not copied.
+        let exported = r.is_deleted().then(|| r.for_export());
+        let e = exported.as_ref().unwrap_or(r);
+        ids.extend(e.stamps().map(|s| s.device).chain(e.context_ticks().map(|(d, _)| *d)));
+    }
+    let index: BTreeMap<DeviceId, u32> = ids.iter().enumerate().map(|(i, d)| (*d, i as u32)).collect();
+    let devices = ids
+        .iter()
+        .map(|id| DeviceEntryV3 {
+            id: *id,
+            label: profiles.get(id).map(|p| p.label.clone()),
+            officer: profiles.get(id).map(|p| p.officer.clone()),
+        })
+        .collect();
+    let head = BundleV3 {
+        format: FORMAT.into(),
+        version: 3,
+        bundle_id: input.bundle_id,
+        created_ms: input.created_ms,
+        device: ExporterV3 {
+            d: index.get(&input.device.id).copied().unwrap_or(0),
+            label: input.device.label.clone(),
+            officer: input.device.officer.clone(),
+        },
+        sequence: input.sequence,
+        scope: input.scope,
+        devices,
+        records: Vec::new(),
+        checksum: PLACEHOLDER.into(),
+    };
+    // The file is this with the records between the brackets: everything up to the records' closing
+    // bracket and the comma after it is what the checksum covers.
+    let shell = serde_json::to_string(&head).unwrap_or_default();
+    let marker = "\"records\":[]";
+    let Some(at) = shell.rfind(marker) else {
+        return Err(vec![Problem::file("the bundle could not be written")]);
+    };
+    let (before, after) = (&shell[..at + marker.len() - 1], &shell[at + marker.len() - 1..]);
+    let Some(after) = after.strip_prefix("],") else {
+        return Err(vec![Problem::file("the bundle could not be written")]);
+    };
+    let mut sink = Summed { out, digest: Sha256::new(), written: 0 };
+    let io = |e: std::io::Error| vec![Problem::file(format!("the bundle could not be written: {e}"))];
+    sink.write_all(before.as_bytes()).map_err(io)?;
+    for (n, r) in records.iter().enumerate() {
+        let wire = RecordV2::from_record(&r.for_export());
+        let total = wire
+            .fields
+            .0
+            .values()
+            .flat_map(|reg| &reg.e)
+            .map(|e| value_bytes(&e.v))
+            .fold(0usize, usize::saturating_add);
+        if total > MAX_RECORD_BYTES {
+            problems.push(Problem::record(
+                wire.id,
+                format!(
+                    "its values hold {} bytes; the limit per record is {} MB",
+                    thousands(total),
+                    MAX_RECORD_BYTES / MB
+                ),
+            ));
+            continue;
+        }
+        if n > 0 {
+            sink.write_all(b",").map_err(io)?;
+        }
+        serde_json::to_writer(&mut sink, &record_v2_to_v3(wire, &index)).map_err(|e| io(e.into()))?;
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    sink.write_all(b"],").map_err(io)?;
+    let sum = {
+        let digest = std::mem::take(&mut sink.digest).finalize();
+        let mut hex = String::with_capacity(7 + 64);
+        hex.push_str("sha256:");
+        for b in digest {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        hex
+    };
+    sink.write_all(after.replacen(PLACEHOLDER, &sum, 1).as_bytes()).map_err(io)?;
+    sink.flush().map_err(io)?;
+    if sink.written > MAX_BUNDLE_BYTES as u64 {
+        return Err(vec![Problem::file(format!(
+            "the bundle would be {} bytes, more than a reader loads ({}); split the export",
+            thousands(sink.written as usize),
+            thousands(MAX_BUNDLE_BYTES)
+        ))]);
+    }
+    Ok(sink.written)
+}
+
+/// A writer that passes bytes on, counts them and digests them.
+struct Summed<W> {
+    out: W,
+    digest: Sha256,
+    written: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Summed<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(bytes)?;
+        self.digest.update(&bytes[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Writes a bundle in the frozen format v2, byte for byte as Liaison wrote it before v3 (pretty-printed,
