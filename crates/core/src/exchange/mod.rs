@@ -334,7 +334,9 @@ impl ImportLog {
 #[derive(Clone, Debug)]
 pub struct ImportUndo {
     before: BTreeMap<RecordId, Option<Record>>,
-    after: BTreeMap<RecordId, Record>,
+    /// A fingerprint of each record as the import left it, rather than a copy: a team's import brings a
+    /// hundred thousand records, and a second copy of them all would double the memory it takes.
+    after: BTreeMap<RecordId, u128>,
     log_len: usize,
 }
 
@@ -367,24 +369,91 @@ pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) ->
             }
             None => planned,
         };
-        after.insert(id, joined);
+        after.insert(id, Some(joined));
     }
     // This device's own profile comes from its settings, never from what a bundle says about it.
     let own = nb.own_replicas().clone();
     nb.learn_devices(plan.devices.into_iter().filter(|d| !own.contains(&d.id)));
     let log_len = log.entries.len();
     log.entries.extend(plan.log);
-    let before = nb.replace_records(after.iter().map(|(id, r)| (*id, Some(r.clone()))).collect(), now_ms);
-    Ok(ImportUndo { before, after, log_len })
+    let fingerprints = after.iter().filter_map(|(id, r)| Some((*id, fingerprint(r.as_ref()?)))).collect();
+    let before = nb.replace_records(after, now_ms);
+    Ok(ImportUndo { before, after: fingerprints, log_len })
 }
 
 /// Puts back what the last import changed, unless something it changed was edited since.
 pub fn undo(nb: &mut Notebook, log: &mut ImportLog, undo: ImportUndo, now_ms: u64) -> Result<(), UndoRefused> {
-    let edited = undo.after.iter().filter(|(id, r)| nb.record(**id) != Some(*r)).count();
+    let edited = undo.after.iter().filter(|(id, f)| nb.record(**id).map(fingerprint) != Some(**f)).count();
     if edited > 0 {
         return Err(UndoRefused(edited));
     }
     nb.replace_records(undo.before, now_ms);
     log.entries.truncate(undo.log_len);
     Ok(())
+}
+
+/// A 128-bit fingerprint of everything a record holds. Two records with one fingerprint are taken to be
+/// the same record: with two independent 64-bit lanes, each finished by an avalanche, an edit that
+/// happened to leave the fingerprint unchanged is far less likely than a flipped bit in memory.
+fn fingerprint(r: &Record) -> u128 {
+    use std::hash::Hash;
+    let mut h = Fingerprint { a: 0x243f_6a88_85a3_08d3, b: 0x1319_8a2e_0370_7344, len: 0 };
+    r.id.hash(&mut h);
+    r.kind.hash(&mut h);
+    r.fields.hash(&mut h);
+    r.life.hash(&mut h);
+    h.finish128()
+}
+
+struct Fingerprint {
+    a: u64,
+    b: u64,
+    len: u64,
+}
+
+impl Fingerprint {
+    /// MurmurHash3's finaliser: every input bit reaches every output bit.
+    fn mix(mut x: u64) -> u64 {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+
+    fn finish128(&self) -> u128 {
+        let a = Self::mix(self.a ^ self.len);
+        let b = Self::mix(self.b.wrapping_add(self.len));
+        (u128::from(a) << 64) | u128::from(b)
+    }
+}
+
+impl std::hash::Hasher for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            // The length in the top byte tells a short tail from the same bytes followed by zeros.
+            self.word(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.finish128() as u64
+    }
+}
+
+impl Fingerprint {
+    fn word(&mut self, w: u64) {
+        self.a = (self.a ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        self.b = (self.b.rotate_left(23) ^ w.rotate_left(17)).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    }
 }
