@@ -13,7 +13,9 @@ mod schedule;
 mod store;
 mod viewport;
 
-pub use files::{download, dropped_files, picked_files, read_files, PickedFile};
+pub use files::{
+    download, download_gzip, dropped_files, elapsed_ms, picked_files, read_file, yield_to_page, FileToRead, PickedFile,
+};
 pub use indexed_db::{IndexedDbBackend, DB_NAME};
 pub use local_storage::LocalStorageBackend;
 pub use locks::{hold_for_page, NoLocks};

@@ -2,6 +2,8 @@
 
 use crate::components::marking::CeilingSelect;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use liaison_core::exchange;
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::FileFormat;
 use liaison_core::text::plural;
@@ -38,15 +40,26 @@ pub fn Export() -> impl IntoView {
             _ => "Nothing has been exported from this device yet.".to_string(),
         })
     };
+    let said = |e: exchange::Export| {
+        let saved = format!("Saved {} with {}.", e.file_name, plural(e.records, "record", "records"));
+        match e.left_out_message() {
+            Some(left_out) => format!("{saved} {left_out}"),
+            None => saved,
+        }
+    };
     let export = move |_| {
-        let outcome = app.export(scope.get_untracked(), ceiling.get_untracked()).map(|e| {
-            let saved = format!("Saved {} with {}.", e.file_name, plural(e.records, "record", "records"));
-            match e.left_out_message() {
-                Some(left_out) => format!("{saved} {left_out}"),
-                None => saved,
-            }
+        set_result.set(Some(app.export(scope.get_untracked(), ceiling.get_untracked()).map(said)));
+    };
+    // The browser compresses in the background; the buttons wait, so that one export is not made twice.
+    let (compressing, set_compressing) = signal(false);
+    let export_smaller = move |_| {
+        set_compressing.set(true);
+        set_result.set(None);
+        spawn_local(async move {
+            let outcome = app.export_compressed(scope.get_untracked(), ceiling.get_untracked()).await;
+            set_result.set(Some(outcome.map(said)));
+            set_compressing.set(false);
         });
-        set_result.set(Some(outcome));
     };
     view! {
         <section class="screen narrow">
@@ -89,11 +102,15 @@ pub fn Export() -> impl IntoView {
                 <CeilingSelect id="ceiling" describedby="ceiling-hint" />
                 <p class="hint" id="ceiling-hint">"Applies to every export, the contacts list's too, until you close Liaison. Unmarked records count as open; labels Liaison cannot grade go only with “everything”. A bundle of changes keeps what it leaves out waiting for the next export that allows it."</p>
             </div>
-            <div>
-                <button type="button" class="button primary" on:click=export disabled=move || count() == 0>
+            <div class="preview-actions">
+                <button type="button" class="button primary" on:click=export disabled=move || count() == 0 || compressing.get()>
                     "Export"
                 </button>
+                <button type="button" class="button" aria-describedby="smaller-hint" on:click=export_smaller disabled=move || count() == 0 || compressing.get()>
+                    {move || if compressing.get() { "Compressing…" } else { "Export as a smaller file (.json.gz)" }}
+                </button>
             </div>
+            <p class="hint" id="smaller-hint">"The same bundle, compressed to a fraction of its size for e-mail or a small memory stick. Liaison and the liaison tool open either file."</p>
             <section class="other-formats" aria-labelledby="formats-heading">
                 <h2 id="formats-heading">"Other formats"</h2>
                 <p class="muted">"For address books, calendars and spreadsheets. The marking shows in every file."</p>

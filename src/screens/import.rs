@@ -1,11 +1,11 @@
 //! Import: pick or drop bundle files, see what each would do, then confirm. Nothing changes before.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::FileFormat;
+use liaison_core::text::plural;
 
 use crate::components::time::human_time;
 use crate::platform;
@@ -15,19 +15,8 @@ use crate::state::use_app;
 #[component]
 pub fn Import() -> impl IntoView {
     let app = use_app();
-    let (reading, set_reading) = signal(false);
     let (dragging, set_dragging) = signal(false);
-    let take = move |files: Vec<_>| {
-        if files.is_empty() {
-            return;
-        }
-        set_reading.set(true);
-        spawn_local(async move {
-            let files = platform::read_files(files).await;
-            app.plan_import(files);
-            set_reading.set(false);
-        });
-    };
+    let take = move |files: Vec<platform::FileToRead>| app.import_files(files);
     let on_pick = move |ev: leptos::ev::Event| take(platform::picked_files(&ev));
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
@@ -59,17 +48,16 @@ pub fn Import() -> impl IntoView {
                 on:drop=on_drop
             >
                 <label for="bundle-files" class="button primary">"Choose bundle files"</label>
-                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,.vcf,.ics,application/json,text/vcard,text/calendar" multiple on:change=on_pick />
-                <p class="muted">"…or drop them here. You can choose several at once: bundles (.json), contacts (.vcf) and calendar invitations (.ics)."</p>
-                <Show when=move || reading.get()>
-                    <p role="status">"Checking the files…"</p>
-                </Show>
+                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,.gz,.vcf,.ics,application/json,application/gzip,text/vcard,text/calendar" multiple on:change=on_pick />
+                <p class="muted">"…or drop them here. You can choose several at once: bundles (.json, or the smaller .json.gz), contacts (.vcf) and calendar invitations (.ics)."</p>
             </div>
-            {move || app.exchange.import_plan.get().map(|plan| view! {
+            <ImportProgressBar />
+            // Only the verdicts are taken out of the plan: it holds every record the files bring.
+            {move || app.exchange.import_plan.with(|p| p.as_ref().map(|p| p.files.clone())).map(|files| view! {
                 <section class="preview" aria-labelledby="preview-heading">
                     <h2 id="preview-heading">"Preview"</h2>
                     <ul class="preview-list">
-                        {plan.files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
+                        {files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
                     </ul>
                     <div class="preview-actions">
                         <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
@@ -85,15 +73,48 @@ pub fn Import() -> impl IntoView {
                     </div>
                 </section>
             })}
-            {move || app.exchange.last_import.get().map(|last| view! {
+            {move || app.exchange.last_import.with(|l| l.as_ref().map(|l| l.summary.clone())).map(|summary| view! {
                 <div class="banner-inline ok" role="status">
-                    <span>{last.summary}</span>
+                    <span>{summary}</span>
                     <button type="button" class="button" on:click=move |_| app.undo_import()>"Undo last import"</button>
                 </div>
             })}
             <ConflictHint />
             <ImportHistory />
         </section>
+    }
+}
+
+/// While files are read and checked: which file, how many records so far, a progress bar, and Cancel.
+#[component]
+fn ImportProgressBar() -> impl IntoView {
+    let app = use_app();
+    let progress = app.exchange.import_progress;
+    // Built once and updated in place, so that a click on Cancel is never lost to a redrawn button.
+    let label = move || {
+        progress.with(|p| p.as_ref().map(|p| format!("Reading {} of {}…", p.file, plural(p.files, "file", "files"))))
+    };
+    let records = move || {
+        progress.with(|p| {
+            p.as_ref().map(|p| {
+                format!(
+                    "{} read and checked so far. Nothing changes until you confirm.",
+                    plural(p.records, "record", "records")
+                )
+            })
+        })
+    };
+    view! {
+        <Show when=move || progress.with(Option::is_some)>
+            <div class="import-progress" role="status">
+                <label for="import-progress">{label}</label>
+                <progress id="import-progress" max="1" prop:value=move || progress.with(|p| p.as_ref().map_or(0.0, |p| p.done))></progress>
+                <p class="muted">{records}</p>
+                <div>
+                    <button type="button" class="button" on:click=move |_| app.cancel_import()>"Cancel"</button>
+                </div>
+            </div>
+        </Show>
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::pipeline;
-use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan};
+use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan, Planner};
 use liaison_core::formats::bundle::{self, Problem, Scope};
 use liaison_core::formats::{self, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
@@ -13,7 +13,7 @@ use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
 use liaison_core::text::plural;
 
 use super::AppState;
-use crate::platform::{self, PickedFile};
+use crate::platform::{self, FileToRead, PickedFile};
 
 /// " 2 left out by the marking limit (up to restricted).", or nothing when none was.
 fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
@@ -36,6 +36,11 @@ pub struct Exchange {
     pub import_log: RwSignal<ImportLog>,
     /// The import being previewed, before the officer confirms it.
     pub import_plan: RwSignal<Option<Plan>>,
+    /// How far the files being read for an import have come; `None` when none are being read.
+    pub import_progress: RwSignal<Option<ImportProgress>>,
+    /// Which reading of files is the current one: cancelling, or picking files again, moves it on, and
+    /// a reading that is no longer current stops at its next slice.
+    import_run: StoredValue<u64>,
     /// The last import, while it can still be undone.
     pub last_import: RwSignal<Option<LastImport>>,
 }
@@ -48,10 +53,44 @@ impl Exchange {
             export_ceiling: RwSignal::new(Ceiling::All),
             import_log: RwSignal::new(import_log),
             import_plan: RwSignal::new(None),
+            import_progress: RwSignal::new(None),
+            import_run: StoredValue::new(0),
             last_import: RwSignal::new(None),
         }
     }
+
+    /// Starts a new reading of files, and so stops any other; returns its number.
+    fn next_run(&self) -> u64 {
+        self.import_run.update_value(|r| *r += 1);
+        self.import_run.get_value()
+    }
+
+    fn is_current(&self, run: u64) -> bool {
+        self.import_run.get_value() == run
+    }
 }
+
+/// How far the reading of an import's files has come, for its progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportProgress {
+    /// The file being read, from 1.
+    pub file: usize,
+    /// How many files there are.
+    pub files: usize,
+    /// Records read and checked so far.
+    pub records: usize,
+    /// How much of the work is done, from 0 to 1, with each file weighed by its size.
+    pub done: f64,
+}
+
+/// How long one slice of planning may take before the page gets its turn. Well under the 50 ms that
+/// browsers call a long task, since reading a file's bytes comes on top.
+const SLICE_MS: f64 = 30.0;
+
+/// Of one file's share of the progress bar: reading its bytes, then checking them as a bundle; planning
+/// its records takes the rest.
+const READ_SHARE: f64 = 0.1;
+const PARSE_SHARE: f64 = 0.4;
 
 /// The last import, kept in memory so it can be undone during this session.
 #[derive(Clone, Debug)]
@@ -66,6 +105,26 @@ impl AppState {
     /// Exports everything or what has not left this device yet, as a download, leaving out records
     /// marked above `ceiling`; those stay pending (see `exchange::export`).
     pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
+        let (export, state) = self.make_export(scope, ceiling)?;
+        platform::download(&export.file_name, &export.text, "application/json")?;
+        self.exported(state);
+        Ok(export)
+    }
+
+    /// Like [`AppState::export`], as a smaller file: the browser compresses the bundle with gzip and
+    /// the download is named `….json.gz`, which Liaison and the `liaison` tool read as they read the
+    /// plain file. The returned export names the compressed file.
+    pub async fn export_compressed(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
+        let (mut export, state) = self.make_export(scope, ceiling)?;
+        export.file_name.push_str(".gz");
+        platform::download_gzip(&export.file_name, &export.text).await?;
+        self.exported(state);
+        Ok(export)
+    }
+
+    /// The bundle of an export and the export state it leads to, which is kept only once the file is
+    /// offered for download.
+    fn make_export(&self, scope: Scope, ceiling: Ceiling) -> Result<(exchange::Export, ExportState), String> {
         let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state = self.exchange.export_state.get_untracked();
@@ -82,10 +141,12 @@ impl AppState {
             .notebook
             .with_untracked(|nb| exchange::export(nb, &mut state, request))
             .map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
-        platform::download(&export.file_name, &export.text, "application/json")?;
+        Ok((export, state))
+    }
+
+    fn exported(&self, state: ExportState) {
         self.exchange.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);
-        Ok(export)
     }
 
     /// Exports contacts as vCard, meetings and follow-ups as iCalendar, or everything as three CSV files,
@@ -165,42 +226,83 @@ impl AppState {
         self.exchange.export_state.with(|s| self.notebook.with(|nb| s.pending(nb, &replicas).len()))
     }
 
-    /// Reads the picked files and plans their import. Nothing changes until [`AppState::confirm_import`].
+    /// Reads the picked files and plans their import, one file and one slice at a time, so that the page
+    /// stays responsive and shows how far it has come (`import_progress`). Nothing changes until
+    /// [`AppState::confirm_import`]; [`AppState::cancel_import`] stops the reading at its next slice.
     /// vCard and iCalendar files are read as bundles of proposals (`exchange::pipeline`), so every file
     /// goes through the same preview, apply and Undo.
-    pub fn plan_import(&self, files: Vec<PickedFile>) {
-        let now = platform::now_ms();
-        let mut random = platform::random_bytes;
-        let read: Vec<(String, Result<bundle::Bundle, Vec<Problem>>)> = self.notebook.with_untracked(|nb| {
-            files
-                .into_iter()
-                .map(|f| {
-                    let result = match f.bytes {
-                        Ok(bytes) => match pipeline::detect(&f.name, &bytes) {
-                            Some(format) => Ok(pipeline::read_file(nb, format, &f.name, &bytes, now, &mut random)),
-                            None => bundle::read_bundle(&bytes, now),
-                        },
-                        Err(reason) => Err(vec![Problem { record: None, message: reason }]),
-                    };
-                    (f.name, result)
-                })
-                .collect()
+    pub fn import_files(&self, files: Vec<FileToRead>) {
+        if files.is_empty() {
+            return;
+        }
+        let state = *self;
+        let ex = self.exchange;
+        let run = ex.next_run();
+        ex.import_plan.set(None);
+        let count = files.len();
+        let sizes: Vec<f64> = files.iter().map(|f| f.size().max(1) as f64).collect();
+        let total: f64 = sizes.iter().sum();
+        let report = move |file: usize, records: usize, done_bytes: f64| {
+            ex.import_progress.set(Some(ImportProgress { file, files: count, records, done: done_bytes / total }));
+        };
+        report(1, 0, 0.0);
+        leptos::task::spawn_local(async move {
+            let now = platform::now_ms();
+            let mut planner = Planner::new(now);
+            let mut budget = 2_000usize;
+            let mut before = 0.0;
+            for (i, (file, size)) in files.into_iter().zip(sizes).enumerate() {
+                report(i + 1, planner.records_planned(), before);
+                platform::yield_to_page().await;
+                let picked = platform::read_file(&file, move || !ex.is_current(run)).await;
+                if !ex.is_current(run) {
+                    return;
+                }
+                report(i + 1, planner.records_planned(), before + size * READ_SHARE);
+                platform::yield_to_page().await;
+                if !ex.is_current(run) {
+                    return;
+                }
+                let read = state.notebook.with_untracked(|nb| read_picked(nb, picked, now));
+                planner.add(file.name(), read);
+                loop {
+                    let share = planner.file_progress().map_or(0.0, |(d, t)| d as f64 / t.max(1) as f64);
+                    let at = before + size * (READ_SHARE + PARSE_SHARE + (1.0 - READ_SHARE - PARSE_SHARE) * share);
+                    report(i + 1, planner.records_planned(), at);
+                    platform::yield_to_page().await;
+                    if !ex.is_current(run) {
+                        return;
+                    }
+                    let started = platform::elapsed_ms();
+                    let done = state
+                        .notebook
+                        .with_untracked(|nb| ex.import_log.with_untracked(|log| planner.step(nb, log, budget)));
+                    if done {
+                        break;
+                    }
+                    // Slices are sized by how long the last one took, since records differ in cost.
+                    let took = (platform::elapsed_ms() - started).max(1.0);
+                    budget = ((budget as f64 * SLICE_MS / took) as usize).clamp(100, 200_000);
+                }
+                before += size;
+            }
+            let plan = state.notebook.with_untracked(|nb| planner.finish(nb));
+            ex.import_progress.set(None);
+            ex.import_plan.set(Some(plan));
         });
-        let plan = self
-            .notebook
-            .with_untracked(|nb| self.exchange.import_log.with_untracked(|log| exchange::plan(nb, log, read, now)));
-        self.exchange.import_plan.set(Some(plan));
     }
 
-    /// Drops the previewed import: nothing of it is applied.
+    /// Stops reading files, or drops the previewed import: nothing of it is applied.
     pub fn cancel_import(&self) {
+        self.exchange.next_run();
+        self.exchange.import_progress.set(None);
         self.exchange.import_plan.set(None);
     }
 
     /// Applies the previewed import in one step, bundles and vCard and iCalendar files alike.
     pub fn confirm_import(&self) {
-        let Some(plan) = self.exchange.import_plan.get_untracked() else { return };
-        self.exchange.import_plan.set(None);
+        // Taken, not cloned: a team's plan holds every record it brings.
+        let Some(plan) = self.exchange.import_plan.try_update(Option::take).flatten() else { return };
         let (mut new, mut updated, mut bundles) = (0, 0, 0);
         for p in plan.ready().filter(|p| p.repeat_of.is_none()) {
             new += p.new;
@@ -231,19 +333,17 @@ impl AppState {
 
     /// Undoes the last import, unless its records were edited since.
     pub fn undo_import(&self) {
-        let Some(last) = self.exchange.last_import.get_untracked() else { return };
+        let Some(last) = self.exchange.last_import.try_update(Option::take).flatten() else { return };
         let mut log = self.exchange.import_log.get_untracked();
         let mut result = Ok(());
         self.notebook.update(|nb| result = exchange::undo(nb, &mut log, last.undo, platform::now_ms()));
         match result {
             Ok(()) => {
-                self.exchange.last_import.set(None);
                 self.exchange.import_log.set(log.clone());
                 self.persist_together();
                 self.save_meta(IMPORTS_KEY, log);
             }
             Err(e) => {
-                self.exchange.last_import.set(None);
                 self.prompts.notify(format!("The import cannot be undone: {e}."));
             }
         }
@@ -272,5 +372,18 @@ impl AppState {
                 })
                 .collect()
         })
+    }
+}
+
+/// A picked file read as a bundle: a Liaison bundle, or a vCard or iCalendar file turned into a bundle
+/// of proposals; or why it cannot be imported.
+fn read_picked(nb: &liaison_core::Notebook, picked: PickedFile, now: u64) -> Result<bundle::Bundle, Vec<Problem>> {
+    let mut random = platform::random_bytes;
+    match picked.bytes {
+        Ok(bytes) => match pipeline::detect(&picked.name, &bytes) {
+            Some(format) => Ok(pipeline::read_file(nb, format, &picked.name, &bytes, now, &mut random)),
+            None => bundle::read_bundle(&bytes, now),
+        },
+        Err(reason) => Err(vec![Problem { record: None, message: reason }]),
     }
 }

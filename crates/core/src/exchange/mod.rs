@@ -6,6 +6,9 @@
 //! touched records are kept for "undo the last import".
 
 pub mod pipeline;
+mod plan;
+
+pub use plan::{plan, FileVerdict, Plan, Planner, Preview};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,11 +20,10 @@ use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::{MergeError, Record};
 use crate::crdt::vv::VersionVector;
 use crate::date::Date;
-use crate::formats::bundle::{self, write_bundle, Bundle, ExportInput, Problem, Scope};
+use crate::formats::bundle::{self, write_bundle, ExportInput, Problem, Scope};
 use crate::formats::wire::DeviceV1;
 use crate::formats::wire::UniqueMap;
 use crate::marking::{record_within, Ceiling};
-use crate::model::DeviceProfile;
 use crate::notebook::Notebook;
 
 /// What this device remembers about its own exports.
@@ -328,248 +330,13 @@ impl ImportLog {
     }
 }
 
-/// The preview of one readable bundle.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Preview {
-    /// The file it came from.
-    pub file: String,
-    /// The bundle's id.
-    pub bundle_id: Uuid,
-    /// The exporting device.
-    pub device: DeviceProfile,
-    /// Its sequence number.
-    pub sequence: u64,
-    /// Everything, or changes.
-    pub scope: Scope,
-    /// When it was exported.
-    pub created_ms: u64,
-    /// Records it carries.
-    pub records: usize,
-    /// Records this device does not have yet.
-    pub new: usize,
-    /// Records it changes.
-    pub updated: usize,
-    /// Records it has nothing new for.
-    pub unchanged: usize,
-    /// Records that will show a conflict after the import that did not before.
-    pub conflicts: usize,
-    /// Records it deletes.
-    pub deleted: usize,
-    /// Edits stamped more than a few minutes ahead of this device's clock (a device with a wrong date).
-    pub future_stamps: usize,
-    /// Links to records neither here nor in the bundle (they may arrive with another bundle).
-    pub missing_links: usize,
-    /// The format of a file from another program, `None` for a Liaison bundle.
-    pub format: Option<crate::formats::FileFormat>,
-    /// What such a file held that could not be imported, as sentences.
-    pub notes: Vec<String>,
-    /// Devices that stamped two different values with one stamp: two devices share the id (a copied
-    /// browser profile, a restored backup). Both values are kept as a conflict.
-    pub shared_ids: Vec<DeviceId>,
-    /// When this bundle was imported before, if it was: importing it again changes nothing.
-    pub repeat_of: Option<u64>,
-}
-
-/// One file's verdict.
-// A plan holds one verdict per picked file, a handful at most, so a boxed preview would save nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileVerdict {
-    /// Readable; this is what it would do.
-    Ready(Preview),
-    /// Refused, with every reason. Nothing of it is imported.
-    Rejected {
-        /// The file.
-        file: String,
-        /// Why.
-        problems: Vec<Problem>,
-    },
-}
-
-/// A planned import: the verdict per file, and the merged state of every record it touches.
-#[derive(Clone, Debug)]
-pub struct Plan {
-    /// Per file, in the order given.
-    pub files: Vec<FileVerdict>,
-    merged: BTreeMap<RecordId, Record>,
-    devices: Vec<DeviceV1>,
-    log: Vec<LogEntry>,
-}
-
-impl Plan {
-    /// Whether applying it would change anything.
-    pub fn changes_anything(&self) -> bool {
-        self.files.iter().any(|f| matches!(f, FileVerdict::Ready(p) if p.new + p.updated > 0))
-    }
-
-    /// Readable bundles in the plan.
-    pub fn ready(&self) -> impl Iterator<Item = &Preview> {
-        self.files.iter().filter_map(|f| match f {
-            FileVerdict::Ready(p) => Some(p),
-            FileVerdict::Rejected { .. } => None,
-        })
-    }
-}
-
-/// Plans an import of files already read with [`bundle::read_bundle`]. Nothing changes yet.
-pub fn plan(nb: &Notebook, log: &ImportLog, files: Vec<(String, Result<Bundle, Vec<Problem>>)>, now_ms: u64) -> Plan {
-    let mut merged: BTreeMap<RecordId, Record> = BTreeMap::new();
-    let mut verdicts = Vec::new();
-    let mut devices = Vec::new();
-    let mut entries: Vec<LogEntry> = Vec::new();
-    for (file, read) in files {
-        let b = match read {
-            Ok(b) => b,
-            Err(problems) => {
-                verdicts.push(FileVerdict::Rejected { file, problems });
-                continue;
-            }
-        };
-        let current = |id: &RecordId, merged: &BTreeMap<RecordId, Record>| {
-            merged.get(id).cloned().or_else(|| nb.record(*id).cloned())
-        };
-        let collisions: Vec<Problem> = b
-            .records
-            .iter()
-            .filter_map(|r| {
-                let here = current(&r.id, &merged)?;
-                (here.kind != r.kind).then(|| Problem {
-                    record: Some(r.id.to_string()),
-                    message: format!(
-                        "is {} in the bundle but {} on this device",
-                        r.kind.with_article(),
-                        here.kind.with_article()
-                    ),
-                })
-            })
-            .collect();
-        if !collisions.is_empty() {
-            verdicts.push(FileVerdict::Rejected { file, problems: collisions });
-            continue;
-        }
-        let earlier = log.find(b.id).or_else(|| entries.iter().find(|e| e.bundle_id == b.id));
-        if let Some(e) = earlier.filter(|e| !e.checksum.is_empty() && e.checksum != b.checksum) {
-            verdicts.push(FileVerdict::Rejected {
-                file,
-                problems: vec![Problem {
-                    record: None,
-                    message: format!(
-                        "a different bundle with the same id ({}) was imported before: one of them was altered",
-                        e.bundle_id
-                    ),
-                }],
-            });
-            continue;
-        }
-        let repeat_of = earlier.map(|e| e.imported_ms);
-        let in_bundle: BTreeSet<RecordId> = b.records.iter().map(|r| r.id).collect();
-        let mut p = Preview {
-            file,
-            bundle_id: b.id,
-            device: b.device.clone().into(),
-            sequence: b.sequence,
-            scope: b.scope,
-            created_ms: b.created_ms,
-            records: b.records.len(),
-            new: 0,
-            updated: 0,
-            unchanged: 0,
-            conflicts: 0,
-            deleted: 0,
-            future_stamps: bundle::future_stamps(&b, now_ms),
-            missing_links: 0,
-            shared_ids: Vec::new(),
-            format: b.format,
-            notes: b.notes.clone(),
-            repeat_of,
-        };
-        let own_far = own_claims_ahead(nb, &b, now_ms);
-        if !own_far.is_empty() {
-            verdicts.push(FileVerdict::Rejected { file: p.file, problems: own_far });
-            continue;
-        }
-        for r in &b.records {
-            p.missing_links += bundle::links_of(r)
-                .iter()
-                .filter(|(_, id)| !in_bundle.contains(id) && current(id, &merged).is_none())
-                .count();
-        }
-        // Joined first and kept aside, so that a contradiction anywhere refuses the whole file.
-        let mut joined: Vec<(Record, Option<Record>)> = Vec::with_capacity(b.records.len());
-        let mut contradictions = Vec::new();
-        for r in b.records {
-            match current(&r.id, &merged) {
-                None => match r.emptied_fields().first() {
-                    Some(f) => contradictions
-                        .push(Problem {
-                            record: Some(r.id.to_string()), message: format!("its “{f}” holds no value")
-                        }),
-                    None => joined.push((r, None)),
-                },
-                Some(base) => {
-                    let mut m = base.clone();
-                    match m.merge_checked(&r) {
-                        Ok(()) => joined.push((m, Some(base))),
-                        Err(e) => contradictions
-                            .push(Problem { record: Some(r.id.to_string()), message: contradiction_message(&e) }),
-                    }
-                }
-            }
-        }
-        if !contradictions.is_empty() {
-            verdicts.push(FileVerdict::Rejected { file: p.file, problems: contradictions });
-            continue;
-        }
-        let mut shared: BTreeSet<DeviceId> = BTreeSet::new();
-        for (m, base) in joined {
-            shared.extend(m.shared_stamps().iter().map(|s| s.device));
-            let result = match base {
-                None => {
-                    p.new += 1;
-                    p.conflicts += usize::from(!m.conflicts().is_empty());
-                    p.deleted += usize::from(m.is_deleted());
-                    m
-                }
-                Some(base) => {
-                    if m == base {
-                        p.unchanged += 1;
-                    } else {
-                        p.updated += 1;
-                        p.conflicts += usize::from(m.conflicts().len() > base.conflicts().len());
-                        p.deleted += usize::from(m.is_deleted() && !base.is_deleted());
-                    }
-                    m
-                }
-            };
-            merged.insert(result.id, result);
-        }
-        p.shared_ids = shared.into_iter().collect();
-        devices.extend(b.devices.iter().cloned());
-        devices.push(b.device.clone());
-        if p.repeat_of.is_none() {
-            entries.push(LogEntry {
-                bundle_id: b.id,
-                device: b.device.id,
-                sequence: b.sequence,
-                scope: b.scope,
-                created_ms: b.created_ms,
-                imported_ms: now_ms,
-                records: p.records,
-                checksum: b.checksum.clone(),
-            });
-        }
-        verdicts.push(FileVerdict::Ready(p));
-    }
-    // Records the plan merged but left as they were need no write.
-    merged.retain(|id, r| nb.record(*id) != Some(r));
-    Plan { files: verdicts, merged, devices, log: entries }
-}
-
 /// What "undo the last import" needs.
 #[derive(Clone, Debug)]
 pub struct ImportUndo {
     before: BTreeMap<RecordId, Option<Record>>,
-    after: BTreeMap<RecordId, Record>,
+    /// A fingerprint of each record as the import left it, rather than a copy: a team's import brings a
+    /// hundred thousand records, and a second copy of them all would double the memory it takes.
+    after: BTreeMap<RecordId, u128>,
     log_len: usize,
 }
 
@@ -602,56 +369,91 @@ pub fn apply(nb: &mut Notebook, log: &mut ImportLog, plan: Plan, now_ms: u64) ->
             }
             None => planned,
         };
-        after.insert(id, joined);
+        after.insert(id, Some(joined));
     }
     // This device's own profile comes from its settings, never from what a bundle says about it.
     let own = nb.own_replicas().clone();
     nb.learn_devices(plan.devices.into_iter().filter(|d| !own.contains(&d.id)));
     let log_len = log.entries.len();
     log.entries.extend(plan.log);
-    let before = nb.replace_records(after.iter().map(|(id, r)| (*id, Some(r.clone()))).collect(), now_ms);
-    Ok(ImportUndo { before, after, log_len })
-}
-
-fn contradiction_message(e: &MergeError) -> String {
-    match e {
-        MergeError::Contradiction { field, .. } => format!(
-            "this bundle and this device each claim to have replaced the other's “{field}”, so importing it would leave the field empty; the file was altered or damaged, and nothing of it was imported"
-        ),
-        other => other.to_string(),
-    }
-}
-
-/// Problems for records that claim edits by this device (any of its tabs) further ahead than its clock
-/// allows: this device never made them, so the file is altered, or another machine uses this device's
-/// id. Following them would move this device's clock; ignoring them could hide its next edits.
-fn own_claims_ahead(nb: &Notebook, b: &Bundle, now_ms: u64) -> Vec<Problem> {
-    let own = nb.own_replicas();
-    let limit = now_ms.saturating_add(crate::crdt::clock::MAX_FUTURE_SKEW_MS).max(nb.clock_last().wall_ms);
-    let mut out = Vec::new();
-    for r in &b.records {
-        let stamped = r.stamps().any(|s| own.contains(&s.device) && s.wall_ms > limit);
-        let claimed = r.context_ticks().any(|(d, t)| own.contains(d) && t.wall_ms > limit);
-        if stamped || claimed {
-            out.push(Problem {
-                record: Some(r.id.to_string()),
-                message: "its history claims edits by this device dated ahead of this device's clock, which this device never made: the file was altered, or another machine uses this device's id".into(),
-            });
-        }
-        if out.len() >= 20 {
-            break;
-        }
-    }
-    out
+    let fingerprints = after.iter().filter_map(|(id, r)| Some((*id, fingerprint(r.as_ref()?)))).collect();
+    let before = nb.replace_records(after, now_ms);
+    Ok(ImportUndo { before, after: fingerprints, log_len })
 }
 
 /// Puts back what the last import changed, unless something it changed was edited since.
 pub fn undo(nb: &mut Notebook, log: &mut ImportLog, undo: ImportUndo, now_ms: u64) -> Result<(), UndoRefused> {
-    let edited = undo.after.iter().filter(|(id, r)| nb.record(**id) != Some(*r)).count();
+    let edited = undo.after.iter().filter(|(id, f)| nb.record(**id).map(fingerprint) != Some(**f)).count();
     if edited > 0 {
         return Err(UndoRefused(edited));
     }
     nb.replace_records(undo.before, now_ms);
     log.entries.truncate(undo.log_len);
     Ok(())
+}
+
+/// A 128-bit fingerprint of everything a record holds. Two records with one fingerprint are taken to be
+/// the same record: with two independent 64-bit lanes, each finished by an avalanche, an edit that
+/// happened to leave the fingerprint unchanged is far less likely than a flipped bit in memory.
+fn fingerprint(r: &Record) -> u128 {
+    use std::hash::Hash;
+    let mut h = Fingerprint { a: 0x243f_6a88_85a3_08d3, b: 0x1319_8a2e_0370_7344, len: 0 };
+    r.id.hash(&mut h);
+    r.kind.hash(&mut h);
+    r.fields.hash(&mut h);
+    r.life.hash(&mut h);
+    h.finish128()
+}
+
+struct Fingerprint {
+    a: u64,
+    b: u64,
+    len: u64,
+}
+
+impl Fingerprint {
+    /// MurmurHash3's finaliser: every input bit reaches every output bit.
+    fn mix(mut x: u64) -> u64 {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+
+    fn finish128(&self) -> u128 {
+        let a = Self::mix(self.a ^ self.len);
+        let b = Self::mix(self.b.wrapping_add(self.len));
+        (u128::from(a) << 64) | u128::from(b)
+    }
+}
+
+impl std::hash::Hasher for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            // The length in the top byte tells a short tail from the same bytes followed by zeros.
+            self.word(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+        self.len = self.len.wrapping_add(bytes.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.finish128() as u64
+    }
+}
+
+impl Fingerprint {
+    fn word(&mut self, w: u64) {
+        self.a = (self.a ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        self.b = (self.b.rotate_left(23) ^ w.rotate_left(17)).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    }
 }
