@@ -6,6 +6,7 @@ mod files;
 pub mod health;
 mod indexed_db;
 mod local_storage;
+mod locale;
 mod locks;
 mod page;
 mod pwa;
@@ -18,6 +19,7 @@ pub use files::{
 };
 pub use indexed_db::{IndexedDbBackend, DB_NAME};
 pub use local_storage::LocalStorageBackend;
+pub use locale::{legacy_charsets, officer_offset, zone_offset};
 pub use locks::{hold_for_page, NoLocks};
 pub use page::{came_from_a_field, print, remove_element};
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};

@@ -48,8 +48,8 @@ pub fn Import() -> impl IntoView {
                 on:drop=on_drop
             >
                 <label for="bundle-files" class="button primary">"Choose bundle files"</label>
-                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,.gz,.vcf,.ics,application/json,application/gzip,text/vcard,text/calendar" multiple on:change=on_pick />
-                <p class="muted">"…or drop them here. You can choose several at once: bundles (.json, or the smaller .json.gz), contacts (.vcf) and calendar invitations (.ics)."</p>
+                <input id="bundle-files" class="visually-hidden" type="file" accept=".json,.gz,.vcf,.ics,.csv,application/json,application/gzip,text/vcard,text/calendar,text/csv" multiple on:change=on_pick />
+                <p class="muted">"…or drop them here. You can choose several at once: bundles (.json, or the smaller .json.gz), contacts (.vcf, or a spreadsheet of contacts from Outlook or Google as .csv) and calendar invitations (.ics)."</p>
             </div>
             <ImportProgressBar />
             // Only the verdicts are taken out of the plan: it holds every record the files bring.
@@ -143,7 +143,7 @@ fn ReadyCard(p: Preview) -> impl IntoView {
         <li class="preview-card">
             <h3>{p.file.clone()}</h3>
             <p class="muted">{match p.format {
-                Some(f) => format!("{} file: {}", f.name(), if f == FileFormat::VCard { "contacts" } else { "meetings and follow-ups" }),
+                Some(f) => format!("{} file: {}", f.name(), if f == FileFormat::ICal { "meetings and follow-ups" } else { "contacts" }),
                 None => format!("Bundle {} from {who}, {scope}, exported {}", p.sequence, human_time(p.created_ms)),
             }}</p>
             {p.repeat_of.map(|t| view! {

@@ -7,7 +7,7 @@ use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::pipeline;
 use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan, Planner};
 use liaison_core::formats::bundle::{self, Problem, Scope};
-use liaison_core::formats::{self, ExportText, FileFormat};
+use liaison_core::formats::{self, ical, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
 use liaison_core::text::plural;
@@ -375,13 +375,15 @@ impl AppState {
     }
 }
 
-/// A picked file read as a bundle: a Liaison bundle, or a vCard or iCalendar file turned into a bundle
-/// of proposals; or why it cannot be imported.
+/// A picked file read as a bundle: a Liaison bundle, or a vCard, iCalendar or CSV file turned into a
+/// bundle of proposals (with the browser's charsets and time zones); or why it cannot be imported.
 fn read_picked(nb: &liaison_core::Notebook, picked: PickedFile, now: u64) -> Result<bundle::Bundle, Vec<Problem>> {
     let mut random = platform::random_bytes;
+    let zones = ical::Zones { officer: &platform::officer_offset, named: &platform::zone_offset };
+    let cx = pipeline::FileContext { charsets: platform::legacy_charsets, zones: Some(&zones) };
     match picked.bytes {
         Ok(bytes) => match pipeline::detect(&picked.name, &bytes) {
-            Some(format) => Ok(pipeline::read_file(nb, format, &picked.name, &bytes, now, &mut random)),
+            Some(format) => Ok(pipeline::read_file(nb, format, &picked.name, &bytes, cx, now, &mut random)),
             None => bundle::read_bundle(&bytes, now),
         },
         Err(reason) => Err(vec![Problem { record: None, message: reason }]),

@@ -323,7 +323,7 @@ fn import_file(
         n = n.wrapping_add(1);
         [n; 10]
     };
-    let b = pipeline::read_file(nb, format, name, bytes, now, &mut random);
+    let b = pipeline::read_file(nb, format, name, bytes, pipeline::FileContext::BUILT_IN, now, &mut random);
     let plan = exchange::plan(nb, log, vec![(name.to_string(), Ok(b))], now);
     let preview = plan.ready().next().cloned().unwrap_or_else(|| panic!("refused: {:?}", plan.files));
     let undo = exchange::apply(nb, log, plan, now).expect("applies");

@@ -1,4 +1,4 @@
-//! vCard and iCalendar files enter through the same import pipeline as bundles.
+//! vCard, iCalendar and CSV contact files enter through the same import pipeline as bundles.
 //!
 //! A file from another program is turned into a bundle of *proposals*: for every record the file names,
 //! the values it holds that differ from what the notebook shows, stamped by a device that stands for the
@@ -25,7 +25,23 @@ use crate::notebook::Notebook;
 use crate::schema::Field;
 use crate::schema::Value;
 
-use crate::formats::{ical, vcard, FileFormat, ImportOutcome};
+use crate::formats::lines::{built_in_charsets, LegacyCharsets};
+use crate::formats::{csv, ical, vcard, FileFormat, ImportOutcome};
+
+/// What the app or the CLI brings to reading files that core carries no tables for.
+#[derive(Clone, Copy)]
+pub struct FileContext<'a> {
+    /// Legacy charsets (`CHARSET=SHIFT_JIS` and the like): the browser's `TextDecoder`, or encoding_rs.
+    pub charsets: LegacyCharsets,
+    /// The officer's zone and the zone database, so that invitation times land at local time; without
+    /// them, times are kept as written.
+    pub zones: Option<&'a ical::Zones<'a>>,
+}
+
+impl FileContext<'static> {
+    /// Only what core knows itself: UTF-8, ISO-8859-1 and Windows-1252, and times as written.
+    pub const BUILT_IN: FileContext<'static> = FileContext { charsets: built_in_charsets, zones: None };
+}
 
 fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
     let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
@@ -42,6 +58,9 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<FileFormat> {
     }
     if name.ends_with(".ics") {
         return Some(FileFormat::ICal);
+    }
+    if name.ends_with(".csv") {
+        return Some(FileFormat::Csv);
     }
     if name.ends_with(".json") {
         return None;
@@ -71,6 +90,7 @@ pub fn read_file(
     format: FileFormat,
     name: &str,
     bytes: &[u8],
+    cx: FileContext<'_>,
     now_ms: u64,
     random: &mut dyn FnMut() -> [u8; 10],
 ) -> Bundle {
@@ -86,19 +106,20 @@ pub fn read_file(
     let mut notes: Vec<String> = Vec::new();
     let outcome: ImportOutcome = match format {
         FileFormat::VCard => {
-            let parsed = vcard::parse(bytes);
+            let parsed = vcard::parse_with(bytes, cx.charsets);
             notes.extend(parsed.problems.iter().map(ToString::to_string));
             vcard::import(&mut scratch, &parsed.cards, now_ms, random)
         }
         FileFormat::ICal => {
-            let cal = ical::parse(bytes);
+            let cal = ical::parse_with(bytes, cx.charsets, cx.zones);
             notes.extend(cal.problems.iter().map(ToString::to_string));
             ical::import(&mut scratch, &cal, now_ms, random)
         }
-        // CSV has no import, and `detect` never names it; such a file proposes nothing.
+        // A spreadsheet of contacts (Outlook, Google, Liaison's own contacts.csv): its rows are cards.
         FileFormat::Csv => {
-            notes.push("CSV files cannot be imported; only vCard and iCalendar files and bundles can.".into());
-            ImportOutcome::default()
+            let parsed = csv::parse_contacts(bytes);
+            notes.extend(parsed.problems.iter().map(ToString::to_string));
+            vcard::import(&mut scratch, &parsed.cards, now_ms, random)
         }
     };
     notes.extend(outcome.not_imported.iter().map(ToString::to_string));
