@@ -189,12 +189,15 @@ fn world() -> impl Strategy<Value = World> {
         (line(), date_text(), time_text(), time_text(), line()),
         (proptest::collection::vec(non_empty(20, true), 0..3), items(), items()),
         (text(), text(), text(), items(), marking()),
+        // One changed meeting of a repeating series names its series.
+        proptest::option::of(record_id()),
     )
         .prop_map(
             |(
                 (title, date, start, end, location),
                 (attendees, organisations, nations),
                 (agenda, notes, decisions, tags, marking),
+                series,
             )| {
                 Meeting {
                     title,
@@ -210,6 +213,7 @@ fn world() -> impl Strategy<Value = World> {
                     decisions,
                     tags,
                     marking,
+                    series,
                     ..Default::default()
                 }
             },
@@ -267,6 +271,7 @@ fn build(w: &World) -> (Notebook, Vec<RecordId>, RecordId, Vec<RecordId>) {
         (Field::Decisions, text(&w_m.decisions)),
         (Field::Tags, list(&w_m.tags)),
         (Field::Marking, text(&w_m.marking)),
+        (Field::Series, Value::Text(w_m.series.map(|s| s.to_string()).unwrap_or_default())),
     ] {
         nb.set(m, f, v, NOW).unwrap();
     }
@@ -506,5 +511,76 @@ proptest! {
         }
         let _ = vcard::parse(&bytes);
         let _ = ical::parse(&bytes);
+    }
+}
+
+// ---- time zones ----
+
+/// Central European time as the EU keeps it (summer time from 01:00 UTC on the last Sunday of March to
+/// 01:00 UTC on the last Sunday of October), worked out here without core, as a zone database would.
+fn vienna_offset(utc_minutes: i64) -> i32 {
+    use liaison_core::date::{days_in_month, Date};
+    let last_sunday_01_utc = |year: i32, month: u32| {
+        let last = Date { year, month, day: days_in_month(year, month) };
+        let days = last.days_since_epoch();
+        // 1970-01-01 was a Thursday: Monday is 0 and Sunday 6.
+        let weekday = (days + 3).rem_euclid(7);
+        (days - (weekday + 1) % 7) * 1440 + 60
+    };
+    let year = liaison_core::date::Date::from_days_since_epoch(utc_minutes.div_euclid(1440)).year;
+    if (last_sunday_01_utc(year, 3)..last_sunday_01_utc(year, 10)).contains(&utc_minutes) {
+        120
+    } else {
+        60
+    }
+}
+
+/// Outlook's definition of "W. Europe Standard Time", the zone an Austrian officer's Outlook writes.
+const W_EUROPE: &str = "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n\
+DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n\
+END:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n\
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n";
+
+fn basic(minutes: i64) -> String {
+    let date = liaison_core::date::Date::from_days_since_epoch(minutes.div_euclid(1440));
+    let m = minutes.rem_euclid(1440);
+    format!("{:04}{:02}{:02}T{:02}{:02}00", date.year, date.month, date.day, m / 60, m % 60)
+}
+
+fn shown(minutes: i64) -> (String, String) {
+    let date = liaison_core::date::Date::from_days_since_epoch(minutes.div_euclid(1440));
+    let m = minutes.rem_euclid(1440);
+    (date.to_string(), format!("{:02}:{:02}", m / 60, m % 60))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn an_invitation_in_outlooks_zone_or_in_utc_lands_at_the_officers_time_in_vienna(
+        utc in 1_577_836_800i64 / 60..2_208_988_800 / 60,
+        zoned in any::<bool>(),
+    ) {
+        let local = utc + i64::from(vienna_offset(utc));
+        let dtstart = if zoned {
+            format!("DTSTART;TZID=W. Europe Standard Time:{}", basic(local))
+        } else {
+            format!("DTSTART:{}Z", basic(utc))
+        };
+        let file = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{W_EUROPE}BEGIN:VEVENT\r\nUID:x@example.org\r\n{dtstart}\r\n\
+             DURATION:PT45M\r\nSUMMARY:Talks\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let officer = vienna_offset;
+        let named = |_: &str, _: i64| None;
+        let zones = ical::Zones { officer: &officer, named: &named };
+        let cal = ical::parse_with(file.as_bytes(), lines::built_in_charsets, Some(&zones));
+        let m = &cal.events[0].meeting;
+        // The hour that summer time skips, and the one it repeats, have no single answer from a local time.
+        let near_change = (vienna_offset(utc - 90) != vienna_offset(utc + 90)) && zoned;
+        if !near_change {
+            prop_assert_eq!((m.date.clone(), m.start.clone()), shown(local));
+            prop_assert_eq!(m.end.clone(), shown(local + 45).1);
+        }
     }
 }
