@@ -131,12 +131,43 @@ pub fn decode_name_parts(text: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => current.extend(chars.next()),
-            ';' => parts.push(std::mem::take(&mut current)),
+            // Five parts at most, however many separators a hostile bundle holds.
+            ';' if parts.len() < 4 => parts.push(std::mem::take(&mut current)),
             c => current.push(c),
         }
     }
     parts.push(current);
     parts
+}
+
+/// A name's parts as best guessed from it: the last word is the family name, the rest is given (a
+/// one-word name, 李小龍 say, is all family).
+pub fn guess_parts(name: &str) -> [String; 5] {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.split_last() {
+        None => Default::default(),
+        Some((family, given)) => [family.to_string(), given.join(" "), String::new(), String::new(), String::new()],
+    }
+}
+
+/// Whether `name` is written with the words of `parts` and no others, in any order; commas between
+/// words (Outlook's "Berg, Anna") do not count.
+fn same_words(name: &str, parts: &[String]) -> bool {
+    let joined = parts.join(" ");
+    let of_parts = sorted_words(&joined);
+    !of_parts.is_empty() && sorted_words(name) == of_parts
+}
+
+fn sorted_words(s: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    w.sort_unstable();
+    w
+}
+
+/// Whether a file's name parts are worth keeping beside `name`: they describe it (see
+/// [`Contact::structured_name`]) and say more than [`guess_parts`] would. The one rule for every reader.
+pub fn parts_worth_keeping(name: &str, parts: &[String]) -> bool {
+    same_words(name, parts) && parts != guess_parts(name)
 }
 
 /// The one name a person reads from vCard's parts (family, given, additional, prefixes, suffixes):
@@ -179,22 +210,15 @@ impl Contact {
     }
 
     /// The name in vCard's five parts: family, given, additional names, prefixes, suffixes. They are
-    /// the parts a card brought, while the name is still what they compose ([`compose_name`]); once the
-    /// name is edited, a best guess from it: the last word is the family name, the rest is given (a
-    /// one-word name, 李小龍 say, is all family).
+    /// the parts a card brought while the name is still written with their words, in any order (安藤
+    /// ロイド family first, "Berg, Anna" as Outlook files it); once the name is edited, [`guess_parts`].
     pub fn structured_name(&self) -> [String; 5] {
         let part = |i: usize| self.name_parts.get(i).cloned().unwrap_or_default();
         let parts = [part(0), part(1), part(2), part(3), part(4)];
-        if !self.name_parts.is_empty()
-            && compose_name(&parts) == self.name.split_whitespace().collect::<Vec<_>>().join(" ")
-        {
+        if !self.name_parts.is_empty() && same_words(&self.name, &parts) {
             return parts;
         }
-        let words: Vec<&str> = self.name.split_whitespace().collect();
-        match words.split_last() {
-            None => Default::default(),
-            Some((family, given)) => [family.to_string(), given.join(" "), String::new(), String::new(), String::new()],
-        }
+        guess_parts(&self.name)
     }
 
     /// The value of one of a contact's fields, as a record stores it (`None` for fields a contact lacks).

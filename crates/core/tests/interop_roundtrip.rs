@@ -131,6 +131,8 @@ proptest! {
         prop_assert_eq!(card.record_id(), c.id.unwrap());
         // The structured name comes back; its parts are kept only where they say more than the name.
         prop_assert_eq!(card.contact.structured_name(), c.structured_name());
+        let kept = liaison_core::model::parts_worth_keeping(&c.name, &c.structured_name());
+        prop_assert_eq!(!card.contact.name_parts.is_empty(), kept);
         let parts = card.contact.name_parts.clone();
         prop_assert_eq!(&card.contact, &Contact { id: None, name_parts: parts, ..c.clone() });
     }

@@ -208,8 +208,8 @@ pub(crate) struct ContentLine {
     pub(crate) params: Vec<Param>,
     /// The value's bytes, quoted-printable already decoded; charset decoding is left to [`Self::text`].
     pub(crate) value: Vec<u8>,
-    /// Decodes a `CHARSET` that core has no tables for.
-    pub(crate) legacy: LegacyCharsets,
+    /// How values that name no charset, or one core has no tables for, are decoded.
+    pub(crate) decoding: Decoding,
 }
 
 impl ContentLine {
@@ -223,11 +223,11 @@ impl ContentLine {
         self.params.iter().filter(|p| p.name == name).flat_map(|p| &p.values).any(|v| v.eq_ignore_ascii_case(value))
     }
 
-    /// The value as text, still escaped: decoded from its CHARSET (UTF-8 when none), with line ends
+    /// The value as text, still escaped: decoded from its CHARSET (else as [`decode`] judges it), with line ends
     /// (which only quoted-printable can carry) made `\n` and other control characters dropped, as the
     /// export does: they are never what a person typed, and they have no place in a notebook.
     pub(crate) fn raw_text(&self, problems: &mut Problems) -> String {
-        exportable(&decode(&self.value, self.param("CHARSET"), self.legacy, self.line, problems))
+        exportable(&decode(&self.value, self.param("CHARSET"), self.decoding, self.line, problems))
     }
 
     /// The value as unescaped TEXT.
@@ -247,19 +247,19 @@ pub(crate) struct Reader<'a> {
     line: usize,
     /// The logical line being unfolded, returned once the next one starts.
     pending: Option<Logical>,
-    legacy: LegacyCharsets,
+    decoding: Decoding,
 }
 
 impl<'a> Reader<'a> {
     /// A reader of a whole file: UTF-16 is converted and a UTF-8 byte-order mark skipped first. `legacy`
     /// decodes the charsets core has no tables for.
     pub(crate) fn new(bytes: &'a [u8], legacy: LegacyCharsets) -> Reader<'a> {
-        let bytes: Cow<'a, [u8]> = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-            Cow::Owned(utf16_to_utf8(bytes).into_bytes())
-        } else {
-            Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes))
-        };
-        Reader { bytes, pos: 0, line: 0, pending: None, legacy }
+        let bytes = without_bom(bytes);
+        // A file with more broken UTF-8 than UTF-8 in it is a Windows code page file (Outlook's): then
+        // its values that happen to be valid UTF-8 ("Gruß" and a no-break space is) are not UTF-8 either.
+        let (good, bad) = utf8_evidence(&unfolded(&bytes));
+        let decoding = Decoding { legacy, western_file: bad > good };
+        Reader { bytes, pos: 0, line: 0, pending: None, decoding }
     }
 
     /// The next content line, or `None` at the end of the file.
@@ -267,7 +267,7 @@ impl<'a> Reader<'a> {
         loop {
             let Some(rest) = self.bytes.get(self.pos..) else {
                 let last = self.pending.take()?;
-                match parse_line(last.line, last.bytes, self.legacy, problems) {
+                match parse_line(last.line, last.bytes, self.decoding, problems) {
                     Some(l) => return Some(l),
                     None => continue,
                 }
@@ -298,7 +298,7 @@ impl<'a> Reader<'a> {
                 Logical { line: self.line, bytes: Vec::new(), qp: None, scanned: 0, quoted: false, quoted_colon: None };
             next.append(phys);
             if let Some(done) = self.pending.replace(next) {
-                if let Some(l) = parse_line(done.line, done.bytes, self.legacy, problems) {
+                if let Some(l) = parse_line(done.line, done.bytes, self.decoding, problems) {
                     return Some(l);
                 }
             }
@@ -428,7 +428,7 @@ fn param_text(raw: &str) -> String {
     out
 }
 
-fn parse_line(line: usize, mut raw: Vec<u8>, legacy: LegacyCharsets, problems: &mut Problems) -> Option<ContentLine> {
+fn parse_line(line: usize, mut raw: Vec<u8>, decoding: Decoding, problems: &mut Problems) -> Option<ContentLine> {
     let Some(colon) = value_colon(&raw) else {
         let text = String::from_utf8_lossy(&raw);
         problems.push(line, format!("“{}” is not a content line (NAME:value)", shown(&text)));
@@ -483,7 +483,7 @@ fn parse_line(line: usize, mut raw: Vec<u8>, legacy: LegacyCharsets, problems: &
         .iter()
         .any(|p| p.name == "ENCODING" && p.values.iter().any(|v| v.eq_ignore_ascii_case("QUOTED-PRINTABLE")));
     let value = if qp { quoted_printable(&raw) } else { raw };
-    Some(ContentLine { line, name, params, value, legacy })
+    Some(ContentLine { line, name, params, value, decoding })
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -530,37 +530,42 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// How a file's values are decoded where their `CHARSET` does not settle it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Decoding {
+    /// Decodes the charsets core has no tables for.
+    pub(crate) legacy: LegacyCharsets,
+    /// The file as a whole is in a Windows code page: it holds more broken UTF-8 than UTF-8.
+    pub(crate) western_file: bool,
+}
+
 /// Decodes a value from its charset. With none named (or UTF-8 named), UTF-8: a value that is mostly
 /// UTF-8 with a few broken bytes keeps its characters and shows U+FFFD for the broken ones; a value with
-/// no UTF-8 in it is read as Windows-1252, which is what Outlook writes on a western Windows. Either is
-/// said once per file. Other charsets go to `legacy`.
+/// no UTF-8 in it, or any value with other characters than ASCII in a Windows code page file, is read as
+/// Windows-1252, which is what Outlook writes on a western Windows. Either is said once per file. Other
+/// charsets go to the caller's `legacy`.
 pub(crate) fn decode(
     bytes: &[u8],
     charset: Option<&str>,
-    legacy: LegacyCharsets,
+    decoding: Decoding,
     line: usize,
     problems: &mut Problems,
 ) -> String {
     let label = charset.map(str::trim).filter(|c| !c.is_empty());
     let cs = label.map(|c| c.to_ascii_lowercase().replace('_', "-"));
     match cs.as_deref() {
+        None if decoding.western_file && !bytes.is_ascii() => western(bytes, false, line, problems),
         None | Some("utf-8" | "utf8" | "us-ascii" | "ascii") => match std::str::from_utf8(bytes) {
             Ok(s) => s.to_string(),
             Err(_) if mostly_utf8(bytes) => {
                 problems.push_once(line, "some text held bytes that are not UTF-8; they show as �");
                 String::from_utf8_lossy(bytes).into_owned()
             }
-            Err(_) => {
-                problems.push_once(
-                    line,
-                    "some text is not UTF-8 and names no charset; it was read as Windows-1252, as Outlook writes it",
-                );
-                windows_1252(bytes)
-            }
+            Err(_) => western(bytes, cs.is_some(), line, problems),
         },
         Some("iso-8859-1" | "latin1" | "latin-1" | "iso8859-1") => bytes.iter().map(|&b| char::from(b)).collect(),
         Some("windows-1252" | "cp1252" | "cp-1252" | "x-cp1252") => windows_1252(bytes),
-        Some(other) => match label.and_then(|l| legacy(l, bytes)) {
+        Some(other) => match label.and_then(|l| (decoding.legacy)(l, bytes)) {
             Some(text) => text,
             None => {
                 problems
@@ -571,25 +576,75 @@ pub(crate) fn decode(
     }
 }
 
-/// Whether text that is not valid UTF-8 is still meant as UTF-8: it holds well-formed multi-byte
-/// characters, at least as many as broken sequences. Latin-1 or Windows-1252 text holds no well-formed ones (an accented
-/// letter followed by a plain one is never a UTF-8 sequence), so it is never taken for UTF-8.
-fn mostly_utf8(bytes: &[u8]) -> bool {
+/// A value read as Windows-1252, said once per file; `named` when it claimed to be UTF-8.
+fn western(bytes: &[u8], named: bool, line: usize, problems: &mut Problems) -> String {
+    problems.push_once(
+        line,
+        if named {
+            "some text said to be UTF-8 is not; it was read as Windows-1252, as Outlook writes it"
+        } else {
+            "some text is not UTF-8 and names no charset; it was read as Windows-1252, as Outlook writes it"
+        },
+    );
+    windows_1252(bytes)
+}
+
+/// How much of `bytes` reads as UTF-8: its characters beyond ASCII in well-formed sequences, and its
+/// broken sequences.
+fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
     let (mut good, mut bad) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
         good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
         bad += usize::from(!chunk.invalid().is_empty());
     }
+    (good, bad)
+}
+
+/// Whether text that is not valid UTF-8 is still meant as UTF-8: it holds well-formed multi-byte
+/// characters, at least as many as broken sequences. Windows-1252 text can hold a well-formed one by
+/// chance (an accented capital or ß before a quote mark or a no-break space), but rarely as many as its
+/// broken ones; the file-level judgement in [`Reader::new`] catches the rest.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (good, bad) = utf8_evidence(bytes);
     good > 0 && good >= bad
+}
+
+/// A file's bytes with its folds undone (a line end followed by a space or tab), so that a fold inside
+/// a UTF-8 sequence counts as the character it splits.
+fn unfolded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let fold = match &bytes[i..] {
+            [b'\r', b'\n', b' ' | b'\t', ..] => 3,
+            [b'\n', b' ' | b'\t', ..] => 2,
+            _ => 0,
+        };
+        if fold == 0 {
+            out.push(bytes[i]);
+            i += 1;
+        } else {
+            i += fold;
+        }
+    }
+    out
+}
+
+/// A file's bytes without their byte-order mark, UTF-16 turned into UTF-8.
+fn without_bom(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Cow::Owned(utf16_to_utf8(bytes).into_bytes())
+    } else {
+        Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes))
+    }
 }
 
 /// A whole file as text, for formats read as one text (CSV): UTF-16 with its byte-order mark, else
 /// judged as one value with no charset named (see [`decode`]).
-pub(crate) fn text_of_file(bytes: &[u8], legacy: LegacyCharsets, problems: &mut Problems) -> String {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return utf16_to_utf8(bytes);
-    }
-    decode(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes), None, legacy, 1, problems)
+pub(crate) fn text_of_file(bytes: &[u8], problems: &mut Problems) -> String {
+    let bytes = without_bom(bytes);
+    let decoding = Decoding { legacy: built_in_charsets, western_file: false };
+    decode(&bytes, None, decoding, 1, problems)
 }
 
 /// A UTF-16 file (with its byte-order mark) as UTF-8 text; unpaired surrogates become U+FFFD.
@@ -719,6 +774,15 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].line, 3);
         assert!(p[0].message.contains("Windows-1252"), "{p:?}");
+    }
+
+    #[test]
+    fn in_an_outlook_file_a_value_that_happens_to_be_valid_utf8_is_still_windows_1252() {
+        // "Gruß" and a no-break space is DF A0 in Windows-1252, which is also a well-formed UTF-8 letter.
+        let mut problems = Problems::default();
+        let lines = read(b"FN:J\xfcrgen M\xfcller\r\nNOTE:Gru\xdf\xa0\r\nORG:Stra\xdfe \x84AG\x93\r\n", &mut problems);
+        let values: Vec<String> = lines.iter().map(|l| l.text(&mut problems)).collect();
+        assert_eq!(values, ["Jürgen Müller", "Gruß\u{a0}", "Straße „AG“"]);
     }
 
     #[test]

@@ -114,6 +114,8 @@ impl fmt::Display for Problem {
 pub(crate) struct Problems {
     list: Vec<Problem>,
     more: usize,
+    /// What [`Problems::push_once`] has said, listed or only counted.
+    said_once: Vec<&'static str>,
 }
 
 impl Problems {
@@ -126,8 +128,9 @@ impl Problems {
     }
 
     /// Pushes a problem that concerns the whole file, at the first line it is seen on, only once.
-    pub(crate) fn push_once(&mut self, line: usize, message: &str) {
-        if !self.list.iter().any(|p| p.message == message) {
+    pub(crate) fn push_once(&mut self, line: usize, message: &'static str) {
+        if !self.said_once.contains(&message) {
+            self.said_once.push(message);
             self.push(line, message);
         }
     }

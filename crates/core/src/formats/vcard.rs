@@ -36,7 +36,7 @@ use super::{
 };
 use crate::crdt::id::RecordId;
 use crate::marking::{view_within, Ceiling};
-use crate::model::{compose_name, Contact};
+use crate::model::{compose_name, parts_worth_keeping, Contact};
 use crate::notebook::Notebook;
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
@@ -246,7 +246,13 @@ impl Builder {
             "FN" => first(&mut self.full_name, l.text(problems)),
             "N" => {
                 if self.n.is_none() {
-                    self.n = Some(split_escaped(&l.raw_text(problems), ';'));
+                    // Five parts; a hostile line of a million separators is not a million strings.
+                    let mut parts = Vec::with_capacity(5);
+                    split_escaped_while(&l.raw_text(problems), ';', |p| {
+                        parts.push(p);
+                        parts.len() < 5
+                    });
+                    self.n = Some(parts);
                 }
             }
             "TITLE" => first(&mut self.title, l.text(problems)),
@@ -310,19 +316,14 @@ impl Builder {
         }
         // N is kept when it says more than the name does: a card Liaison wrote, whose N is the guess
         // from the name, adds nothing, and keeping it would be a change on every re-import.
-        let guess = Contact { name: name.clone().unwrap_or_default(), ..Contact::default() }.structured_name();
-        let name_parts: Vec<String> = match self.n {
-            Some(mut n) => {
-                n.resize(5, String::new());
-                n.truncate(5);
-                if n[..] == guess[..] {
-                    Vec::new()
-                } else {
-                    carried.push(Field::NameParts);
-                    n
-                }
-            }
-            None => Vec::new(),
+        let mut n = self.n.unwrap_or_default();
+        n.resize(5, String::new());
+        n.truncate(5);
+        let name_parts = if name.as_deref().is_some_and(|name| parts_worth_keeping(name, &n)) {
+            carried.push(Field::NameParts);
+            n
+        } else {
+            Vec::new()
         };
         let mut text = |field: Field, v: Option<String>| -> String {
             if v.is_some() {
@@ -524,6 +525,12 @@ mod tests {
         assert!(card(&c).contains("\r\nN:Doe;John;Richter\\,James;Mr.;Sr.\r\n"), "{}", card(&c));
         c.name = "John Doe-Smith".into();
         assert!(card(&c).contains("\r\nN:Doe-Smith;John;;;\r\n"), "{}", card(&c));
+        // Family first, as Japanese names and Outlook's "Last, First" are written: the parts still go out.
+        for (fn_, n) in [("安藤 ロイド", "安藤;ロイド;;;"), ("Berg, Anna", "Berg;Anna;;;")] {
+            let text = format!("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{}\r\nN:{n}\r\nEND:VCARD\r\n", escape_text(fn_));
+            let c = &parse(text.as_bytes()).cards[0].contact;
+            assert!(card(c).contains(&format!("\r\nN:{n}\r\n")), "{}", card(c));
+        }
         // A card with N alone is named from its parts, and keeps them.
         let only_n = parse(b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Berg;Anna;;Dr.;\r\nEND:VCARD\r\n");
         let c = &only_n.cards[0].contact;

@@ -151,10 +151,13 @@ pub fn merge_values(a: &Contact, b: &Contact, choices: &BTreeMap<Field, Choice>)
             (field, value)
         })
         .collect();
-    // The parts of whichever name was kept, so that they never describe another name.
+    // The parts of whichever name was kept, so that they never describe another name; when both sides
+    // have that name, the parts of the one that has them.
     let name = choices.get(&Field::Name).copied().unwrap_or_else(|| default_choice(a, b, Field::Name));
-    let kept = if name == Choice::Second { b } else { a };
-    values.push((Field::NameParts, Value::Text(crate::model::encode_name_parts(&kept.name_parts))));
+    let (kept, other) = if name == Choice::Second { (b, a) } else { (a, b) };
+    let parts =
+        if kept.name_parts.is_empty() && other.name == kept.name { &other.name_parts } else { &kept.name_parts };
+    values.push((Field::NameParts, Value::Text(crate::model::encode_name_parts(parts))));
     values
 }
 

@@ -13,14 +13,17 @@
 //! comma) and tab. The text is UTF-8, UTF-16 with a byte-order mark (Outlook's "Unicode" export), or
 //! Windows-1252 (Outlook's default), judged as [`lines`](super::super::lines) judges a value.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::starts_formula;
-use crate::formats::lines::{self, built_in_charsets};
+use crate::formats::lines;
 use crate::formats::vcard::{Card, Parsed, MAX_CARDS};
 use crate::formats::{shown, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS};
-use crate::model::{compose_name, Contact};
+use crate::model::{compose_name, parts_worth_keeping, Contact};
 use crate::schema::{Field, MAX_VALUE_BYTES};
+
+/// Columns one file may have: Outlook's export has about 90.
+const MAX_COLUMNS: usize = 1000;
 
 /// What a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -179,16 +182,14 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
         problems.push(0, format!("the file is larger than {} MB; it is not read", MAX_IMPORT_BYTES / (1024 * 1024)));
         return Parsed { cards: Vec::new(), problems: problems.finish() };
     }
-    let text = lines::text_of_file(bytes, built_in_charsets, &mut problems);
+    let text = lines::text_of_file(bytes, &mut problems);
     let text = text.trim_start_matches('\u{FEFF}');
     if text.trim().is_empty() {
         problems.push(0, "the file is empty");
         return Parsed { cards: Vec::new(), problems: problems.finish() };
     }
-    let (mut rows, cut) = rows(text, separator(text), MAX_CARDS + 1);
-    if cut {
-        rows.truncate(MAX_CARDS + 1);
-    }
+    // The header and MAX_CARDS rows, and one more to tell that there were more.
+    let (rows, _) = rows(text, separator(text), MAX_CARDS + 1);
     let mut rows = rows.into_iter();
     let Some((_, header)) = rows.next() else {
         problems.push(0, "the file is empty");
@@ -196,6 +197,10 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
     };
     let liaison = header.iter().any(|h| h.trim().eq_ignore_ascii_case("id"))
         && header.iter().any(|h| h.trim().eq_ignore_ascii_case("organisation"));
+    if header.len() > MAX_COLUMNS {
+        problems.push(1, format!("the header has more than {MAX_COLUMNS} columns; is this a contacts file?"));
+        return Parsed { cards: Vec::new(), problems: problems.finish() };
+    }
     let columns: Vec<Option<Column>> = header.iter().map(|h| column(h, liaison)).collect();
     if !columns.iter().any(|c| matches!(c, Some(Column::Name | Column::Family | Column::Given | Column::Email))) {
         problems.push(
@@ -211,8 +216,12 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
         .map(|(h, _)| shown(h.trim()))
         .collect();
     if !unmapped.is_empty() {
-        problems
-            .push(1, format!("Liaison has no field for these columns, so they were not kept: {}", unmapped.join(", ")));
+        let more = unmapped.len().saturating_sub(20);
+        let mut list = unmapped.into_iter().take(20).collect::<Vec<_>>().join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        problems.push(1, format!("Liaison has no field for these columns, so they were not kept: {list}"));
     }
     let mut cards = Vec::new();
     for (line, cells) in rows {
@@ -300,6 +309,7 @@ fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool
                 carried.insert(field);
                 // Google marks its own groups with "* " ("* myContacts"), which are not the officer's tags.
                 let keep = |item: &String| !(field == Field::Tags && item.starts_with("* "));
+                let mut seen: HashSet<String> = list.iter().cloned().collect();
                 for item in items(&value).filter(keep) {
                     if list.len() >= MAX_LIST_ITEMS {
                         problems.push(
@@ -308,7 +318,7 @@ fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool
                         );
                         break;
                     }
-                    if !list.contains(&item) {
+                    if seen.insert(item.clone()) {
                         list.push(item);
                     }
                 }
@@ -321,8 +331,7 @@ fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool
             c.name = composed;
             carried.insert(Field::Name);
         }
-        let guess = Contact { name: c.name.clone(), ..Contact::default() }.structured_name();
-        if parts != guess && compose_name(&parts) == compose_name(&guess) {
+        if parts_worth_keeping(&c.name, &parts) {
             c.name_parts = parts.to_vec();
             carried.insert(Field::NameParts);
         }

@@ -283,7 +283,12 @@ impl EventBuilder {
             "X-LIAISON-NATIONS" => list_into(&mut self.nations, l, cx, "nations in one event"),
             "RRULE" | "RDATE" => self.repeats = true,
             "RECURRENCE-ID" => first(&mut self.recurrence_id, l.raw_text(problems).trim().to_string()),
-            "X-LIAISON-SERIES" => first(&mut self.liaison_series, l.text(problems)),
+            "X-LIAISON-SERIES" => {
+                let series = l.text(problems).trim().to_string();
+                if !series.is_empty() {
+                    first(&mut self.liaison_series, series);
+                }
+            }
             _ => {}
         }
     }
@@ -505,6 +510,7 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets, zones: Option<&Zo
     let mut saw_calendar = false;
     let mut budget = Budget::new();
     let mut defs: Vec<ZoneDef> = Vec::new();
+    let (mut zone_at, mut observance_at): (Option<usize>, Option<usize>) = (None, None);
     let mut written: Vec<(usize, Written)> = Vec::new();
     let mut reader = lines::Reader::new(bytes, legacy);
     while let Some(l) = reader.next_line(&mut problems) {
@@ -531,13 +537,27 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets, zones: Option<&Zo
                         Open::Todo(TodoBuilder { line: l.line, ..Default::default() })
                     });
                 }
-                if top && what == "VTIMEZONE" && defs.len() < MAX_ZONES {
-                    defs.push(ZoneDef { line: l.line, ..Default::default() });
+                // The zone and observance being read, if they are read at all: properties never go to
+                // another zone's part, past a limit or inside an event.
+                if top && what == "VTIMEZONE" {
+                    zone_at = (defs.len() < MAX_ZONES).then(|| {
+                        defs.push(ZoneDef { line: l.line, ..Default::default() });
+                        defs.len() - 1
+                    });
+                    if zone_at.is_none() {
+                        problems.push_once(l.line, "the file defines more than 100 time zones; the rest were not read");
+                    }
                 }
-                let in_zone = stack.len() >= 2 && stack[stack.len() - 1] == "VTIMEZONE";
+                let in_zone = stack.last().is_some_and(|s| s == "VTIMEZONE");
                 if in_zone && (what == "STANDARD" || what == "DAYLIGHT") {
-                    if let Some(def) = defs.last_mut().filter(|d| d.observances.len() < MAX_OBSERVANCES) {
-                        def.observances.push(Observance::default());
+                    observance_at = None;
+                    if let Some(def) = zone_at.and_then(|z| defs.get_mut(z)) {
+                        if def.observances.len() < MAX_OBSERVANCES {
+                            def.observances.push(Observance::default());
+                            observance_at = Some(def.observances.len() - 1);
+                        } else {
+                            problems.push_once(l.line, "a time zone has more than 100 parts; the rest were not read");
+                        }
                     }
                 }
                 if stack.len() >= 16 {
@@ -557,6 +577,11 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets, zones: Option<&Zo
                             );
                         }
                         stack.truncate(at);
+                        match what.as_str() {
+                            "VTIMEZONE" => (zone_at, observance_at) = (None, None),
+                            "STANDARD" | "DAYLIGHT" => observance_at = None,
+                            _ => {}
+                        }
                     }
                     None => {
                         problems.push(l.line, format!("END:{} without a BEGIN", shown(&what)));
@@ -581,15 +606,15 @@ pub fn parse_with(bytes: &[u8], legacy: lines::LegacyCharsets, zones: Option<&Zo
                     Some(Open::Todo(b)) if depth_ok => b.take(&l, &mut problems),
                     _ => {}
                 }
-                let top_zone = stack.len() >= 2 && stack[..stack.len() - 1].iter().all(|s| s == "VCALENDAR");
-                match stack.last().map(String::as_str) {
-                    Some("VTIMEZONE") if top_zone && l.name == "TZID" => {
-                        if let Some(def) = defs.last_mut() {
-                            first(&mut def.tzid, l.text(&mut problems).trim().to_string());
-                        }
+                let zone = zone_at.and_then(|z| defs.get_mut(z));
+                match (stack.last().map(String::as_str), zone) {
+                    (Some("VTIMEZONE"), Some(def)) if l.name == "TZID" => {
+                        first(&mut def.tzid, l.text(&mut problems).trim().to_string());
                     }
-                    Some("STANDARD" | "DAYLIGHT") if stack.len() >= 2 && stack[stack.len() - 2] == "VTIMEZONE" => {
-                        if let Some(o) = defs.last_mut().and_then(|d| d.observances.last_mut()) {
+                    (Some("STANDARD" | "DAYLIGHT"), Some(def))
+                        if stack.len() >= 2 && stack[stack.len() - 2] == "VTIMEZONE" =>
+                    {
+                        if let Some(o) = observance_at.and_then(|o| def.observances.get_mut(o)) {
                             o.take(&l, &mut problems);
                         }
                     }

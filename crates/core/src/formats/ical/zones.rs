@@ -120,7 +120,12 @@ impl Yearly {
                 "BYMONTH" => month = Some(v.trim().parse::<u32>().ok().filter(|m| (1..=12).contains(m))?),
                 "BYDAY" => byday = Some(v.trim().to_ascii_uppercase()),
                 "BYMONTHDAY" => {
-                    bymonthday = Some(v.split(',').map(|d| d.trim().parse::<u32>().ok()).collect::<Option<Vec<_>>>()?)
+                    // Days of a month: at most 31 distinct ones, however long the list a file writes.
+                    let mut days = v.split(',').map(|d| d.trim().parse::<u32>().ok()).collect::<Option<Vec<_>>>()?;
+                    days.retain(|d| (1..=31).contains(d));
+                    days.sort_unstable();
+                    days.dedup();
+                    bymonthday = Some(days)
                 }
                 "UNTIL" => {
                     until = Some(match parse_when(v)? {
@@ -192,6 +197,9 @@ pub(super) struct Observance {
     rdates: Vec<i64>,
 }
 
+/// The most `RDATE` onsets one observance keeps.
+const MAX_RDATES: usize = 1000;
+
 /// `+0100`, `-0500`, `+053000`: minutes east of UTC, under 24 hours.
 fn offset(raw: &str) -> Option<i32> {
     let v = raw.trim();
@@ -225,7 +233,19 @@ impl Observance {
                 Some(rule) => self.rule = Some(rule),
                 None => first(&mut self.rule_unread, raw),
             },
-            "RDATE" => self.rdates.extend(raw.split(',').filter_map(when)),
+            "RDATE" => {
+                // Onsets are looked up for every zoned time of the file, so their number is bounded.
+                for m in raw.split(',').filter_map(when) {
+                    if self.rdates.len() >= MAX_RDATES {
+                        problems.push_once(
+                            l.line,
+                            "a time zone lists more than 1000 dates (RDATE); the rest were not read",
+                        );
+                        break;
+                    }
+                    self.rdates.push(m);
+                }
+            }
             _ => {}
         }
     }
