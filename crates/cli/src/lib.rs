@@ -3,7 +3,8 @@
 //! what each command prints.
 //!
 //! - [`charsets`]: the legacy charsets of phones' vCards, which core leaves to its caller.
-//! - [`convert`]: `convert` (bundle to vCard, iCalendar, CSV) and `import-vcf` (a .vcf file to a bundle).
+//! - [`convert`]: `convert` (bundle to vCard, iCalendar, CSV), `import-vcf` and `import-ics` (a .vcf or
+//!   .ics file to a bundle).
 //! - [`files`]: reading bundle and .vcf files defensively and writing outputs atomically.
 //! - [`merge`]: the deterministic many-bundle merge.
 //! - [`report`]: what `validate`, `merge` and `inspect` print.

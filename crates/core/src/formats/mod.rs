@@ -56,7 +56,7 @@ pub(crate) const UID_SUFFIX: &str = "@liaison";
 /// The first line of a note that carries the marking, before the label.
 const NOTE_MARKING_PREFIX: &str = "Marking: ";
 
-/// The file formats besides bundles: what the app and the CLI export, and, vCard and iCalendar, import.
+/// The file formats besides bundles: what the app and the CLI export and import (CSV: contacts only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileFormat {
     /// vCard (`.vcf`): contacts.
