@@ -215,7 +215,8 @@ impl EventBuilder {
                 let Some(when) = parse_when(&raw).or_else(|| {
                     // A writer that adds a stray letter after a whole date-time (ical4android's own test
                     // file has `20131009T170000T`) still meant that date-time.
-                    let whole = raw.trim().get(..15).and_then(parse_when)?;
+                    let raw = raw.trim();
+                    let whole = raw.get(..16).and_then(parse_when).or_else(|| raw.get(..15).and_then(parse_when))?;
                     problems.push(
                         l.line,
                         format!("{} “{}” has characters after its time; they were left out", l.name, shown(&raw)),

@@ -113,7 +113,7 @@ impl Yearly {
     fn parse(rule: &str) -> Option<Yearly> {
         let mut freq = None;
         let (mut month, mut byday, mut bymonthday, mut until) = (None, None, None, None);
-        for part in rule.split(';') {
+        for part in rule.split(';').filter(|p| !p.trim().is_empty()) {
             let (k, v) = part.split_once('=')?;
             match k.trim().to_ascii_uppercase().as_str() {
                 "FREQ" => freq = Some(v.trim().to_ascii_uppercase()),
