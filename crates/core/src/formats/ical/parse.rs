@@ -219,7 +219,7 @@ impl EventBuilder {
                     let whole = raw.get(..16).and_then(parse_when).or_else(|| raw.get(..15).and_then(parse_when))?;
                     problems.push(
                         l.line,
-                        format!("{} “{}” has characters after its time; they were left out", l.name, shown(&raw)),
+                        format!("{} “{}” has characters after its time; they were left out", l.name, shown(raw)),
                     );
                     Some(whole)
                 }) else {
