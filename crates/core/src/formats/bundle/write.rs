@@ -132,35 +132,8 @@ pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String,
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut profiles: BTreeMap<DeviceId, &DeviceV1> = input.devices.iter().map(|d| (d.id, d)).collect();
-    profiles.insert(input.device.id, input.device);
-    let mut ids: BTreeSet<DeviceId> = records.iter().flat_map(devices_of).collect();
-    ids.extend(profiles.keys().copied());
-    let index: BTreeMap<DeviceId, u32> = ids.iter().enumerate().map(|(i, d)| (*d, i as u32)).collect();
-    let devices = ids
-        .iter()
-        .map(|id| DeviceEntryV3 {
-            id: *id,
-            label: profiles.get(id).map(|p| p.label.clone()),
-            officer: profiles.get(id).map(|p| p.officer.clone()),
-        })
-        .collect();
-    let dto = BundleV3 {
-        format: FORMAT.into(),
-        version: 3,
-        bundle_id: input.bundle_id,
-        created_ms: input.created_ms,
-        device: ExporterV3 {
-            d: index.get(&input.device.id).copied().unwrap_or(0),
-            label: input.device.label.clone(),
-            officer: input.device.officer.clone(),
-        },
-        sequence: input.sequence,
-        scope: input.scope,
-        devices,
-        records: records.into_iter().map(|r| record_v2_to_v3(r, &index)).collect(),
-        checksum: PLACEHOLDER.into(),
-    };
+    let (mut dto, index) = head_v3(&input, records.iter().flat_map(devices_of).collect());
+    dto.records = records.into_iter().map(|r| record_v2_to_v3(r, &index)).collect();
     // Plain structs, strings and integers always serialise.
     let mut text = match layout {
         Layout::Compact => serde_json::to_string(&dto),
@@ -189,7 +162,7 @@ pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String,
 /// in memory: each record is converted and written in turn while the checksum is computed over what
 /// passes. Returns the bytes written. On a problem (the limits [`write_bundle`] refuses, or an error of
 /// `out`) what was written so far is not a bundle, and the caller discards it.
-pub fn write_bundle_v3_to<W: std::io::Write>(input: ExportInput<'_>, out: W) -> Result<u64, Vec<Problem>> {
+pub fn write_bundle_v3_to<W: std::io::Write>(mut input: ExportInput<'_>, out: W) -> Result<u64, Vec<Problem>> {
     let mut problems = Vec::new();
     if input.records.len() > MAX_RECORDS {
         problems.push(Problem::file(format!(
@@ -199,42 +172,16 @@ pub fn write_bundle_v3_to<W: std::io::Write>(input: ExportInput<'_>, out: W) -> 
         )));
         return Err(problems);
     }
-    let mut records = input.records;
+    let mut records = std::mem::take(&mut input.records);
     records.sort_by_key(|r| r.id);
-    let mut profiles: BTreeMap<DeviceId, &DeviceV1> = input.devices.iter().map(|d| (d.id, d)).collect();
-    profiles.insert(input.device.id, input.device);
-    let mut ids: BTreeSet<DeviceId> = profiles.keys().copied().collect();
+    let mut ids: BTreeSet<DeviceId> = BTreeSet::new();
     for r in &records {
         // Only a deleted record travels other than as it is (a tombstone); the others are not copied.
         let exported = r.is_deleted().then(|| r.for_export());
         let e = exported.as_ref().unwrap_or(r);
         ids.extend(e.stamps().map(|s| s.device).chain(e.context_ticks().map(|(d, _)| *d)));
     }
-    let index: BTreeMap<DeviceId, u32> = ids.iter().enumerate().map(|(i, d)| (*d, i as u32)).collect();
-    let devices = ids
-        .iter()
-        .map(|id| DeviceEntryV3 {
-            id: *id,
-            label: profiles.get(id).map(|p| p.label.clone()),
-            officer: profiles.get(id).map(|p| p.officer.clone()),
-        })
-        .collect();
-    let head = BundleV3 {
-        format: FORMAT.into(),
-        version: 3,
-        bundle_id: input.bundle_id,
-        created_ms: input.created_ms,
-        device: ExporterV3 {
-            d: index.get(&input.device.id).copied().unwrap_or(0),
-            label: input.device.label.clone(),
-            officer: input.device.officer.clone(),
-        },
-        sequence: input.sequence,
-        scope: input.scope,
-        devices,
-        records: Vec::new(),
-        checksum: PLACEHOLDER.into(),
-    };
+    let (head, index) = head_v3(&input, ids);
     // The file is this with the records between the brackets: everything up to the records' closing
     // bracket and the comma after it is what the checksum covers.
     let shell = serde_json::to_string(&head).unwrap_or_default();
@@ -351,4 +298,38 @@ pub(super) fn write_as<R: WireRecord>(input: ExportInput<'_>, version: u32, wire
     };
     dto.checksum = checksum_of(&mut dto);
     serde_json::to_string_pretty(&dto).unwrap_or_default()
+}
+/// A v3 bundle without its records: the exporter and the device table, which holds every device the
+/// records name (`ids`) and every profile given, each profile's label and officer beside its id; and
+/// each device's index in that table.
+fn head_v3(input: &ExportInput<'_>, mut ids: BTreeSet<DeviceId>) -> (BundleV3, BTreeMap<DeviceId, u32>) {
+    let mut profiles: BTreeMap<DeviceId, &DeviceV1> = input.devices.iter().map(|d| (d.id, d)).collect();
+    profiles.insert(input.device.id, input.device);
+    ids.extend(profiles.keys().copied());
+    let index: BTreeMap<DeviceId, u32> = ids.iter().enumerate().map(|(i, d)| (*d, i as u32)).collect();
+    let devices = ids
+        .iter()
+        .map(|id| DeviceEntryV3 {
+            id: *id,
+            label: profiles.get(id).map(|p| p.label.clone()),
+            officer: profiles.get(id).map(|p| p.officer.clone()),
+        })
+        .collect();
+    let head = BundleV3 {
+        format: FORMAT.into(),
+        version: 3,
+        bundle_id: input.bundle_id,
+        created_ms: input.created_ms,
+        device: ExporterV3 {
+            d: index.get(&input.device.id).copied().unwrap_or(0),
+            label: input.device.label.clone(),
+            officer: input.device.officer.clone(),
+        },
+        sequence: input.sequence,
+        scope: input.scope,
+        devices,
+        records: Vec::new(),
+        checksum: PLACEHOLDER.into(),
+    };
+    (head, index)
 }
