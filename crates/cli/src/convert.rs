@@ -23,6 +23,8 @@ use liaison_core::text::plural;
 pub const IMPORT_LABEL: &str = "liaison import-vcf";
 /// The default label of the device that `import-ics` writes its bundle as.
 pub const IMPORT_ICS_LABEL: &str = "liaison import-ics";
+/// The default label of the device that `import-csv` writes its bundle as.
+pub const IMPORT_CSV_LABEL: &str = "liaison import-csv";
 /// The default officer name of that device.
 pub const IMPORT_OFFICER: &str = "coordinator";
 
@@ -219,10 +221,16 @@ pub fn bundle_from_file(
             (cal.events.len() + cal.todos.len(), ical::import(&mut nb, &cal, now_ms, &mut random), cal.problems)
         }
         FileFormat::Csv => {
-            return Err(vec![formats::Problem {
-                line: 0,
-                message: "CSV files cannot be imported; only vCard and iCalendar files can".into(),
-            }])
+            let parsed = formats::csv::parse_contacts(bytes);
+            if parsed.cards.is_empty() {
+                return Err(parsed.problems);
+            }
+            for c in &parsed.cards {
+                for s in &c.skipped {
+                    *skipped.entry(s.clone()).or_default() += 1;
+                }
+            }
+            (parsed.cards.len(), vcard::import(&mut nb, &parsed.cards, now_ms, &mut random), parsed.problems)
         }
     };
     problems.extend(outcome.not_imported.iter().cloned());

@@ -38,6 +38,10 @@ pub const BUNDLE_FILE: Expected =
 pub const ICS_FILE: Expected =
     Expected { name: ".ics file", limit_applies: "an .ics file may be", max_bytes: formats::MAX_IMPORT_BYTES };
 
+/// A .csv file of contacts, up to the import limit.
+pub const CSV_FILE: Expected =
+    Expected { name: ".csv file", limit_applies: "a .csv file may be", max_bytes: formats::MAX_IMPORT_BYTES };
+
 /// A .vcf file, up to the import limit.
 pub const VCF_FILE: Expected =
     Expected { name: ".vcf file", limit_applies: "a .vcf file may be", max_bytes: formats::MAX_IMPORT_BYTES };

@@ -157,6 +157,19 @@ pub(crate) enum Command {
     /// written).
     #[command(name = "import-ics", after_help = "Example: liaison import-ics invitations.ics -o meetings.json")]
     ImportIcs(ImportIcs),
+    /// Make a bundle of contacts from a spreadsheet (Outlook's or Google's contacts export, a list of names)
+    ///
+    /// Reads FILE.csv with the app's own import and writes one bundle of everything (sequence 1) to OUT,
+    /// atomically, readable by its owner only. Columns are mapped by their names, in English or German
+    /// (Outlook's and Google's: First Name, Nachname, E-mail 1 - Value, Firma, …); the separator (`,`, `;`
+    /// or tab) is found from the header, and the text may be UTF-8, UTF-16 or Windows-1252. Only the
+    /// cells a row fills are carried. Liaison's own contacts.csv comes back to its contacts by their Id
+    /// column; other rows get ids from their content, so running this again gives the same ids.
+    ///
+    /// Exit status: 0 when every row was read cleanly; 1 when the bundle was written but the file had
+    /// problems; 2 when nothing was written (no contact could be read, or OUT could not be written).
+    #[command(name = "import-csv", after_help = "Example: liaison import-csv outlook-contacts.csv -o contacts.json")]
+    ImportCsv(ImportCsv),
 
     /// Run a team hub and administer it: serve, invite, devices, revoke, backup
     ///
@@ -261,6 +274,25 @@ pub(crate) struct ImportVcf {
     pub pretty: bool,
     /// Label of the importing pseudo-device
     #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_LABEL)]
+    pub label: String,
+    /// Officer name the importing pseudo-device carries
+    #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]
+    pub officer: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportCsv {
+    /// The .csv file to read
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+    /// Where to write the bundle (gzip-compressed when it ends in .json.gz)
+    #[arg(short = 'o', long = "output", value_name = "BUNDLE", required = true)]
+    pub output: PathBuf,
+    /// Indent the bundle for people to read (the same content; larger)
+    #[arg(long)]
+    pub pretty: bool,
+    /// Label of the importing pseudo-device
+    #[arg(long, value_name = "LABEL", default_value = convert::IMPORT_CSV_LABEL)]
     pub label: String,
     /// Officer name the importing pseudo-device carries
     #[arg(long, value_name = "NAME", default_value = convert::IMPORT_OFFICER)]

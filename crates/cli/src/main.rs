@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Convert(cmd)) => cmd.run(),
         Some(Command::ImportVcf(cmd)) => cmd.run(),
         Some(Command::ImportIcs(cmd)) => cmd.run(),
+        Some(Command::ImportCsv(cmd)) => cmd.run(),
         Some(Command::Hub(cmd)) => cmd.run(),
         Some(Command::Enrol(cmd)) => cmd.run(),
         Some(Command::Push(cmd)) => cmd.run(),

@@ -1,9 +1,9 @@
-//! `liaison import-vcf` and `liaison import-ics`: a .vcf or .ics file to a bundle.
+//! `liaison import-vcf`, `import-ics` and `import-csv`: a .vcf, .ics or .csv file to a bundle.
 
 use std::path::Path;
 
 use jiff::tz::TimeZone;
-use liaison_cli::files::{self, shown, Expected, ICS_FILE, VCF_FILE};
+use liaison_cli::files::{self, shown, Expected, CSV_FILE, ICS_FILE, VCF_FILE};
 use liaison_cli::text::clean;
 use liaison_cli::{convert, zones};
 use liaison_core::formats::bundle::Layout;
@@ -21,6 +21,14 @@ impl flags::ImportVcf {
             read: ("card", "cards"),
             records: ("contact", "contacts"),
         };
+        import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer, None)
+    }
+}
+
+impl flags::ImportCsv {
+    pub(crate) fn run(self) -> Outcome {
+        let what =
+            What { format: FileFormat::Csv, file: CSV_FILE, read: ("row", "rows"), records: ("contact", "contacts") };
         import(what, &self.file, &self.output, self.pretty, &self.label, &self.officer, None)
     }
 }

@@ -108,6 +108,7 @@ pub fn read_file(
         FileFormat::VCard => {
             let parsed = vcard::parse_with(bytes, cx.charsets);
             notes.extend(parsed.problems.iter().map(ToString::to_string));
+            notes.extend(not_kept(&parsed.cards));
             vcard::import(&mut scratch, &parsed.cards, now_ms, random)
         }
         FileFormat::ICal => {
@@ -119,6 +120,7 @@ pub fn read_file(
         FileFormat::Csv => {
             let parsed = csv::parse_contacts(bytes);
             notes.extend(parsed.problems.iter().map(ToString::to_string));
+            notes.extend(not_kept(&parsed.cards));
             vcard::import(&mut scratch, &parsed.cards, now_ms, random)
         }
     };
@@ -147,6 +149,22 @@ pub fn read_file(
         notes,
         format: Some(format),
     }
+}
+
+/// What the cards held that Liaison has no field for (a vCard's `BDAY`, a spreadsheet's "Birthday"
+/// column), each with the number of cards that held it, as one note.
+fn not_kept(cards: &[vcard::Card]) -> Option<String> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in cards.iter().flat_map(|c| &c.skipped) {
+        *counts.entry(s).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = counts.iter().take(20).map(|(s, n)| format!("{s} ({n})")).collect();
+    let more = counts.len().saturating_sub(20);
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    Some(format!("Liaison has no field for these, so they were not kept: {}{more}", list.join(", ")))
 }
 
 /// The proposal for one record: the file's values that differ from what `local` shows.

@@ -257,7 +257,13 @@ impl<'a> Reader<'a> {
         let bytes = without_bom(bytes);
         // A file with more broken UTF-8 than UTF-8 in it is a Windows code page file (Outlook's): then
         // its values that happen to be valid UTF-8 ("Gruß" and a no-break space is) are not UTF-8 either.
-        let (good, bad) = utf8_evidence(&unfolded(&bytes));
+        // Only lines that name no charset count: a phone's Shift_JIS name says what it is, and says
+        // nothing about the lines beside it.
+        let (good, bad) = unfolded(&bytes)
+            .split(|b| *b == b'\n')
+            .filter(|line| !names_a_charset(line))
+            .map(utf8_evidence)
+            .fold((0, 0), |(g, b), (g2, b2)| (g + g2, b + b2));
         let decoding = Decoding { legacy, western_file: bad > good };
         Reader { bytes, pos: 0, line: 0, pending: None, decoding }
     }
@@ -589,6 +595,21 @@ fn western(bytes: &[u8], named: bool, line: usize, problems: &mut Problems) -> S
     windows_1252(bytes)
 }
 
+/// Whether a content line's parameters name a charset other than UTF-8 (`FN;CHARSET=SHIFT_JIS:…`).
+/// Names and parameters are ASCII, so the first `:` outside quotes ends them whatever the value's bytes.
+fn names_a_charset(line: &[u8]) -> bool {
+    let mut quoted = false;
+    let end = line
+        .iter()
+        .position(|b| {
+            quoted ^= *b == b'"';
+            *b == b':' && !quoted
+        })
+        .unwrap_or(line.len());
+    let head = line[..end].to_ascii_uppercase();
+    head.split(|b| *b == b';').any(|p| p.starts_with(b"CHARSET=") && !matches!(&p[8..], b"UTF-8" | b"\"UTF-8\""))
+}
+
 /// How much of `bytes` reads as UTF-8: its characters beyond ASCII in well-formed sequences, and its
 /// broken sequences.
 fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
@@ -783,6 +804,20 @@ mod tests {
         let lines = read(b"FN:J\xfcrgen M\xfcller\r\nNOTE:Gru\xdf\xa0\r\nORG:Stra\xdfe \x84AG\x93\r\n", &mut problems);
         let values: Vec<String> = lines.iter().map(|l| l.text(&mut problems)).collect();
         assert_eq!(values, ["Jürgen Müller", "Gruß\u{a0}", "Straße „AG“"]);
+    }
+
+    #[test]
+    fn values_in_a_named_charset_do_not_make_the_rest_of_the_file_windows_1252() {
+        // Two ISO-8859-1 names and a Polish one in UTF-8 with no CHARSET: the named ones say what they are.
+        let mut problems = Problems::default();
+        let text =
+            "FN;CHARSET=ISO-8859-1:J\u{fc}rgen M\u{fc}ller\r\nN;CHARSET=\"ISO-8859-1\":M\u{fc}ller;J\u{fc}rgen\r\n";
+        let mut bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
+        bytes.extend_from_slice("FN:Łukasz Wróbel\r\n".as_bytes());
+        let lines = read(&bytes, &mut problems);
+        let values: Vec<String> = lines.iter().map(|l| l.text(&mut problems)).collect();
+        assert_eq!(values, ["Jürgen Müller", "Müller;Jürgen", "Łukasz Wróbel"]);
+        assert!(problems.finish().is_empty());
     }
 
     #[test]

@@ -45,6 +45,9 @@ enum Column {
     Tags,
     Notes,
     Marking,
+    /// The kind of the value in a column beside it (Google's "E-mail 1 - Type": "* Work"), which
+    /// Liaison does not keep, and which is not worth naming as left out.
+    Kind,
 }
 
 /// The column a header names, for a file that is Liaison's own (`liaison`) or another program's: the
@@ -96,6 +99,12 @@ fn column(header: &str, liaison: bool) -> Option<Column> {
             Column::Email
         }
         _ if numbered("phone ", " - value") => Column::Phone,
+        _ if ["e-mail ", "email ", "phone ", "address ", "website ", "relation ", "event ", "im "]
+            .iter()
+            .any(|p| numbered(p, " - type") || numbered(p, " - label")) =>
+        {
+            Column::Kind
+        }
         _ if numbered("organization ", " - name") => Column::Organisation,
         _ if numbered("organization ", " - title") => Column::Title,
         _ => return None,
@@ -209,20 +218,6 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
         );
         return Parsed { cards: Vec::new(), problems: problems.finish() };
     }
-    let unmapped: Vec<String> = header
-        .iter()
-        .zip(&columns)
-        .filter(|(h, c)| c.is_none() && !h.trim().is_empty())
-        .map(|(h, _)| shown(h.trim()))
-        .collect();
-    if !unmapped.is_empty() {
-        let more = unmapped.len().saturating_sub(20);
-        let mut list = unmapped.into_iter().take(20).collect::<Vec<_>>().join(", ");
-        if more > 0 {
-            list.push_str(&format!(" and {more} more"));
-        }
-        problems.push(1, format!("Liaison has no field for these columns, so they were not kept: {list}"));
-    }
     let mut cards = Vec::new();
     for (line, cells) in rows {
         if cards.len() == MAX_CARDS {
@@ -242,7 +237,7 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
                 ),
             );
         }
-        cards.push(card(line, &cells, &columns, liaison, &mut problems));
+        cards.push(card(line, &cells, (&header, &columns), liaison, &mut problems));
     }
     if cards.is_empty() {
         problems.push(0, "the file holds no contacts, only its header");
@@ -250,14 +245,29 @@ pub fn parse_contacts(bytes: &[u8]) -> Parsed {
     Parsed { cards, problems: problems.finish() }
 }
 
-fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool, problems: &mut Problems) -> Card {
+/// One row as a card. A filled cell of a column Liaison has no field for is named in the card's `skipped`,
+/// as a vCard's unknown property is: Outlook writes some 90 columns on every row, mostly empty, and only
+/// what a row held is worth saying was left out.
+fn card(
+    line: usize,
+    cells: &[String],
+    (header, columns): (&[String], &[Option<Column>]),
+    liaison: bool,
+    problems: &mut Problems,
+) -> Card {
     let mut c = Contact::default();
+    let mut skipped: BTreeSet<String> = BTreeSet::new();
     let mut carried: BTreeSet<Field> = BTreeSet::new();
     let mut uid = None;
     let mut parts: [String; 5] = Default::default();
     let mut seen_parts = false;
-    for (cell, col) in cells.iter().zip(columns) {
-        let Some(col) = *col else { continue };
+    for ((cell, col), head) in cells.iter().zip(columns).zip(header) {
+        let Some(col) = *col else {
+            if !cell.trim().is_empty() && !head.trim().is_empty() && skipped.len() < MAX_LIST_ITEMS {
+                skipped.insert(shown(head.trim()));
+            }
+            continue;
+        };
         let mut value = cell.trim().to_string();
         if liaison && value.starts_with('\'') && starts_formula(&value[1..]) {
             value.remove(0);
@@ -278,6 +288,7 @@ fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool
             }
         };
         match col {
+            Column::Kind => {}
             Column::Id => uid = Some(value.clone()),
             Column::Name => text(Field::Name, &mut c.name),
             Column::Family | Column::Given | Column::Additional | Column::Prefix | Column::Suffix => {
@@ -339,7 +350,14 @@ fn card(line: usize, cells: &[String], columns: &[Option<Column>], liaison: bool
     if c.name.trim().is_empty() {
         problems.push(line, "the row has no name; it is read with an empty name");
     }
-    Card { line, version: String::new(), uid, contact: c, carried: carried.into_iter().collect(), skipped: Vec::new() }
+    Card {
+        line,
+        version: String::new(),
+        uid,
+        contact: c,
+        carried: carried.into_iter().collect(),
+        skipped: skipped.into_iter().collect(),
+    }
 }
 
 #[cfg(test)]
@@ -367,11 +385,8 @@ mod tests {
         // Bo's row fills no organisation, so an update never blanks the one Liaison has.
         assert!(!p.cards[1].carried.contains(&Field::Organisation), "{:?}", p.cards[1].carried);
         assert_eq!(p.cards[1].contact.emails, ["bo@example.org"]);
-        assert!(
-            p.problems.iter().any(|pr| pr.line == 1 && pr.message.contains("not kept: Birthday")),
-            "{:?}",
-            p.problems
-        );
+        assert_eq!(p.cards[0].skipped, ["Birthday"], "a filled cell of a column Liaison has no field for");
+        assert!(p.cards[1].skipped.is_empty(), "an empty cell is not worth naming");
         assert_eq!(p.cards[1].line, 4, "rows are numbered by the line they start on");
     }
 
@@ -401,7 +416,7 @@ mod tests {
             (c.emails.as_slice(), c.phones.as_slice()),
             (&["jm@example.at".to_string()][..], &["+43 664 2".to_string()][..])
         );
-        assert!(p.problems.iter().any(|pr| pr.message.contains("not kept: Geburtstag")), "{:?}", p.problems);
+        assert_eq!(p.cards[0].skipped, ["Geburtstag"]);
         assert!(p.problems.iter().any(|pr| pr.message.contains("Windows-1252")), "{:?}", p.problems);
     }
 
