@@ -88,6 +88,6 @@ fi
 node --test --test-concurrency=1 "${e2e[@]}"
 
 layer "sizes of dist/"
-bash scripts/size.sh
+bash scripts/size.sh --budget
 
 printf '\nAll test layers passed.\n'
