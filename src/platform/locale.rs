@@ -1,6 +1,9 @@
 //! What the browser knows that core does not carry, so that the wasm stays small: legacy charsets
 //! (`TextDecoder`) for vCards from phones, and time zones (`Intl`, `Date`) for calendar invitations.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use liaison_core::date::Date;
 use wasm_bindgen::{JsCast, JsValue};
@@ -30,19 +33,47 @@ pub fn officer_offset(utc_minutes: i64) -> i32 {
     -(date.get_timezone_offset() as i32)
 }
 
-/// The offset of the zone with this IANA name at a UTC instant, from `Intl.DateTimeFormat`; `None` for
-/// a name the browser does not know (its constructor throws a RangeError).
-pub fn zone_offset(name: &str, utc_minutes: i64) -> Option<i32> {
+thread_local! {
+    /// One formatter per zone name (`None` for a name the browser does not know): a calendar of a few
+    /// thousand events asks for the same two or three zones again and again, and making an
+    /// `Intl.DateTimeFormat` costs far more than using one.
+    static FORMATTERS: RefCell<HashMap<String, Option<JsValue>>> = RefCell::new(HashMap::new());
+}
+
+/// The `Intl.DateTimeFormat` that writes a UTC instant in the zone `name`, made once per name.
+fn formatter(name: &str) -> Option<JsValue> {
+    let name = name.trim();
+    if let Some(known) = FORMATTERS.with(|f| f.borrow().get(name).cloned()) {
+        return known;
+    }
+    let made = make_formatter(name);
+    FORMATTERS.with(|f| {
+        let mut f = f.borrow_mut();
+        // Names come from files; a hostile one could hold thousands of distinct zones.
+        if f.len() < 256 {
+            f.insert(name.to_string(), made.clone());
+        }
+    });
+    made
+}
+
+fn make_formatter(name: &str) -> Option<JsValue> {
     let options = Object::new();
     let set = |k: &str, v: &str| Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v)).ok();
-    set("timeZone", name.trim())?;
+    set("timeZone", name)?;
     set("hourCycle", "h23")?;
     for k in ["year", "month", "day", "hour", "minute"] {
         set(k, "numeric")?;
     }
     let intl = global("Intl")?;
     let ctor: Function = Reflect::get(&intl, &JsValue::from_str("DateTimeFormat")).ok()?.dyn_into().ok()?;
-    let format = Reflect::construct(&ctor, &Array::of2(&JsValue::from_str("en-US"), &options)).ok()?;
+    Reflect::construct(&ctor, &Array::of2(&JsValue::from_str("en-US"), &options)).ok()
+}
+
+/// The offset of the zone with this IANA name at a UTC instant, from `Intl.DateTimeFormat`; `None` for
+/// a name the browser does not know (its constructor throws a RangeError).
+pub fn zone_offset(name: &str, utc_minutes: i64) -> Option<i32> {
+    let format = formatter(name)?;
     let date = js_sys::Date::new(&JsValue::from_f64(utc_minutes as f64 * 60_000.0));
     let parts: Array = call(&format, "formatToParts", &Array::of1(&date))?.dyn_into().ok()?;
     let (mut y, mut mo, mut d, mut h, mut mi) = (None, None, None, None, None);
