@@ -5,20 +5,22 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 use liaison_core::exchange::hub::Tone;
 
-use crate::platform;
 use crate::state::use_app;
 
 /// The status line, in the shell's top bar.
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let app = use_app();
-    if let Some(code) = platform::hub::enrol_param() {
-        // The code stays in the address, where Team hub reads it and asks before anything is sent.
+    if app.sync.offered_code.get_untracked().is_some() {
+        // A `/?enrol=CODE` link: Team hub shows the code and asks before anything is sent. The address
+        // drops the code, so that a reload does not offer it again.
         let navigate = use_navigate();
-        let path = format!("/settings?enrol={}#team-hub", liaison_core::text::percent_encode(&code, b"-"));
-        request_animation_frame(move || navigate(&path, Default::default()));
+        request_animation_frame(move || {
+            navigate("/settings#team-hub", NavigateOptions { replace: true, ..Default::default() })
+        });
     }
     let status = move || app.sync.status();
     move || {

@@ -226,7 +226,8 @@ pub fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
-/// The `enrol` parameter of the address the app was opened with (`/?enrol=CODE`), if any.
+/// The `enrol` parameter of the address the app was opened with (`/?enrol=CODE`), if any. Read before
+/// the router moves on (a first start goes to Settings), so ask before the app mounts.
 pub fn enrol_param() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;

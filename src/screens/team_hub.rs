@@ -4,8 +4,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use liaison_core::exchange::hub::{synced, Tone};
 use liaison_core::marking::Ceiling;
 
@@ -29,28 +27,21 @@ pub fn TeamHub() -> impl IntoView {
 #[component]
 fn Join() -> impl IntoView {
     let app = use_app();
-    let from_link = platform::hub::enrol_param();
+    let from_link = app.sync.offered_code.get_untracked();
     let came_by_link = from_link.is_some();
     let code = RwSignal::new(from_link.unwrap_or_default());
     let error = RwSignal::new(None::<String>);
     let busy = app.sync.enrolling;
     let needs_setup = move || app.needs_setup();
-    let navigate = use_navigate();
     let join = move || {
         if busy.get_untracked() {
             return;
         }
         error.set(None);
         let input = code.get_untracked();
-        let navigate = navigate.clone();
         spawn_local(async move {
-            match app.enrol(&input).await {
-                // The code is used: the address no longer offers it.
-                Ok(()) if came_by_link => {
-                    navigate("/settings#team-hub", NavigateOptions { replace: true, ..Default::default() })
-                }
-                Ok(()) => {}
-                Err(message) => error.set(Some(message)),
+            if let Err(message) = app.enrol(&input).await {
+                error.set(Some(message));
             }
         });
     };

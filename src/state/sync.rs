@@ -42,6 +42,8 @@ pub struct HubSync {
     pub now_ms: RwSignal<u64>,
     /// An enrolment under way.
     pub enrolling: RwSignal<bool>,
+    /// The code a `/?enrol=CODE` link brought, until it is used: Team hub fills it in and asks.
+    pub offered_code: RwSignal<Option<String>>,
     /// Failures in a row, for the backoff.
     failures: StoredValue<u32>,
     /// Bumped by each edit; the count of waiting records follows the last one only.
@@ -57,6 +59,7 @@ impl HubSync {
             online: RwSignal::new(platform::is_online()),
             now_ms: RwSignal::new(platform::now_ms()),
             enrolling: RwSignal::new(false),
+            offered_code: RwSignal::new(platform::hub::enrol_param()),
             failures: StoredValue::new(0),
             edits: StoredValue::new(0),
         }
@@ -412,6 +415,7 @@ impl AppState {
         net::save_link(Some(&link))?;
         self.reconcile(&link);
         self.sync.problem.set(None);
+        self.sync.offered_code.set(None);
         self.sync.link.set(Some(link));
         net::wake();
         Ok(())
