@@ -283,6 +283,8 @@ impl AppState {
     async fn long_poll(&self) -> Result<(), Stop> {
         let link = self.sync.link.get_untracked().ok_or(Stop::Unlinked)?;
         if link.unacked.is_some() || self.sync.waiting.get_untracked() > 0 {
+            // Something still waits to go (an edit made during the pass): a short pause, then a pass.
+            net::sleep_or_wake(hub::AFTER_EDIT_MS).await;
             return Ok(());
         }
         if self.pull(&link, hub::LONG_POLL_S).await? {

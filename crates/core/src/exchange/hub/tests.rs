@@ -299,3 +299,55 @@ proptest! {
         }
     }
 }
+
+/// A real "changes" export of one new contact, kept as a push: what the app makes before it sends.
+fn exported_push(nb: &mut crate::Notebook, state: &mut ExportState) -> (PendingPush, crate::RecordId) {
+    use crate::formats::wire::DeviceV1;
+    let device = DeviceV1 { id: nb.device(), label: "Field tablet".into(), officer: "Anna Berg".into() };
+    let id = nb.create(crate::Kind::Contact, 1_000, [2; 10]);
+    let replicas = [nb.device()].into_iter().collect();
+    let request = super::super::ExportRequest {
+        device: &device,
+        replicas: &replicas,
+        scope: Scope::Changes,
+        bundle_id: uuid::Uuid::from_u128(7),
+        now_ms: 2_000,
+        today: crate::date::Date { year: 2026, month: 3, day: 14 },
+        ceiling: Ceiling::All,
+    };
+    let export = super::super::export(nb, state, request).unwrap();
+    let push = PendingPush {
+        sequence: state.sequence,
+        scope: Scope::Changes,
+        records: 1,
+        text: export.text,
+        after: state.clone(),
+    };
+    (push, id)
+}
+
+#[test]
+fn leaving_with_an_unacknowledged_push_counts_its_records_as_not_exported_again() {
+    let mut nb = crate::Notebook::new(crate::DeviceId::new_v7(0, [1; 10]));
+    let mut state = ExportState::default();
+    let (push, id) = exported_push(&mut nb, &mut state);
+    let replicas = [nb.device()].into_iter().collect();
+    assert!(state.pending(&nb, &replicas).is_empty());
+    let mut l = link();
+    l.push_made(push);
+    l.leave(&mut state, 3_000);
+    assert_eq!(state.pending(&nb, &replicas).iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+}
+
+#[test]
+fn leaving_after_the_hub_acknowledged_everything_leaves_the_export_state_alone() {
+    let mut nb = crate::Notebook::new(crate::DeviceId::new_v7(0, [1; 10]));
+    let mut state = ExportState::default();
+    let (push, _) = exported_push(&mut nb, &mut state);
+    let mut l = link();
+    l.push_made(push);
+    l.on_push(Ok(&pushed(1, "applied"))).unwrap();
+    let before = state.clone();
+    l.leave(&mut state, 3_000);
+    assert_eq!(state, before);
+}
