@@ -132,18 +132,24 @@ test('an enrolment code that is wrong, used or expired is refused in plain words
     await nav(page, 'Settings');
     const section = page.getByRole('region', { name: 'Team hub' });
     const code = section.getByLabel('Enrolment code', exact);
-    const join = section.getByRole('button', { name: 'Join team hub' });
+    const joinButton = section.getByRole('button', { name: 'Join team hub' });
+    const expiring = invite('Late Officer', ['--expires', '1s']);
     await code.fill('12345');
-    await join.click();
+    await joinButton.click();
     await section.getByRole('alert').filter({ hasText: 'An enrolment code has 20 letters and digits' }).waitFor();
     await code.fill('ABCDE-FGHJK-MNPQR-STVWX');
-    await join.click();
+    await joinButton.click();
     await section.getByRole('alert').filter({ hasText: 'does not know this enrolment code' }).waitFor();
     const used = invite('Someone Else');
     execFileSync(BIN, ['enrol', '--hub', hub.url, used, '--token-file', join(dir, 'used.token')]);
     await code.fill(used);
-    await join.click();
+    await joinButton.click();
     await section.getByRole('alert').filter({ hasText: 'was used already' }).waitFor();
+    // The code was made for one second; whatever the steps above took, it has run out after another.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await code.fill(expiring);
+    await joinButton.click();
+    await section.getByRole('alert').filter({ hasText: 'has expired' }).waitFor();
     // Nothing was joined: no status in the shell.
     assert.equal(await page.getByRole('banner').getByTitle('Team hub (Settings)').count(), 0);
     done(page);
