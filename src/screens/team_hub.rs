@@ -85,7 +85,7 @@ fn Join() -> impl IntoView {
             <Show when=needs_setup>
                 <p class="note warn">"Fill in Officer name and Device label above first: the hub shows them to your team."</p>
             </Show>
-            <div class="actions">
+            <div class="hub-actions">
                 <button type="submit" class="button primary" disabled=move || busy.get() || needs_setup()>
                     {move || if busy.get() { "Joining…" } else { "Join team hub" }}
                 </button>
@@ -153,7 +153,7 @@ fn Joined() -> impl IntoView {
             <dt>"Last sync"</dt>
             <dd>{last}</dd>
         </dl>
-        <div class="actions">
+        <div class="hub-actions">
             <button type="button" class="button primary" on:click=move |_| app.sync_now()>"Sync now"</button>
             <button type="button" class="button danger" on:click=leave>"Leave team hub"</button>
         </div>

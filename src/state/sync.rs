@@ -364,9 +364,9 @@ impl AppState {
         self.save_meta(DEVICES_KEY, devices);
         if conflicts > 0 {
             self.prompts.notify(format!(
-                "{} from the team hub {} in conflict with this device's: choose in Conflicts.",
+                "{} from the team hub {} a conflict to resolve: choose in Conflicts.",
                 plural(conflicts, "record", "records"),
-                if conflicts == 1 { "is" } else { "are" }
+                if conflicts == 1 { "has" } else { "have" }
             ));
         }
         if future > 0 {

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import {
   DIST,
   ROOT,
+  SCREENSHOTS,
   DESKTOP,
   TABLET,
   assertNoErrors,
@@ -173,6 +174,12 @@ test('officer A edits offline and reconnects; officer B sees the edit with no ma
     await section.getByText("Your coordinator's link filled in the code").waitFor();
     assert.equal(await section.getByLabel('Enrolment code', exact).inputValue(), benCode);
     assert.equal(await ben.getByRole('banner').getByTitle('Team hub (Settings)').count(), 0);
+    for (const scheme of ['light', 'dark']) {
+      await ben.emulateMedia({ colorScheme: scheme });
+      await section.scrollIntoViewIfNeeded();
+      await screenshot(ben, `sync-join-by-link-desktop-${scheme}`);
+    }
+    await ben.emulateMedia({ colorScheme: 'light' });
     await ben.getByLabel('Officer name', exact).fill('Maj Ben Okafor');
     await ben.getByLabel('Device label', exact).fill('Ben tablet');
     await section.getByRole('button', { name: 'Join team hub' }).click();
@@ -238,7 +245,8 @@ test('a stopped hub shows a plain error in the shell, and sync recovers by itsel
     await syncStatus(page, 'Cannot reach the team hub — 1 change waiting');
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
-      await screenshot(page, `sync-status-unreachable-tablet-${scheme}`);
+      // The top of the screen, where the status is (a full-page shot would draw the sticky bar mid-page).
+      await page.screenshot({ path: join(SCREENSHOTS, `sync-status-unreachable-tablet-${scheme}.png`) });
     }
     await page.emulateMedia({ colorScheme: 'light' });
     hub = await startHub(`127.0.0.1:${port}`);
