@@ -65,6 +65,8 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || !CACHE) return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !url.pathname.startsWith(BASE)) return;
+  // The team hub's API (same origin with `liaison hub serve --app`) is never cached nor answered here.
+  if (url.pathname.startsWith(BASE + 'v1/')) return;
   if (request.mode === 'navigate' && isAppRoute(url.pathname)) {
     event.respondWith(appShell(request));
   } else {

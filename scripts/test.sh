@@ -78,6 +78,9 @@ layer "(d) release build: trunk build --release --offline"
 trunk build --release --offline
 
 layer "(e) end-to-end tests: node --test tests/e2e/*.test.mjs"
+# tests/e2e/sync.test.mjs runs the real hub: target/debug/liaison, which layer (b)'s CLI tests built
+# already, so this is a no-op there.
+cargo build -p liaison-cli
 shopt -s nullglob
 e2e=(tests/e2e/*.test.mjs)
 shopt -u nullglob

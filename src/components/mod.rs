@@ -10,6 +10,7 @@ pub mod report;
 pub mod routed;
 pub mod search;
 pub mod shell;
+pub mod sync_status;
 pub mod time;
 pub mod update_prompt;
 pub mod window;

@@ -36,6 +36,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             <SearchBox />
             <div class="topbar-status">
                 <OnlineStatus />
+                <crate::components::sync_status::SyncStatus />
                 <SaveIndicator />
                 <A href="/settings" attr:class="officer" attr:title="This device's officer (Settings)">{officer}</A>
             </div>

@@ -4,6 +4,7 @@
 
 mod files;
 pub mod health;
+pub mod hub;
 mod indexed_db;
 mod local_storage;
 mod locale;

@@ -75,6 +75,7 @@ pub fn Settings() -> impl IntoView {
                 </button>
             })}
             {(!first_start).then(|| view! { <StorageHealth /> })}
+            <crate::screens::team_hub::TeamHub />
             <dl class="facts">
                 <dt>"Device id"</dt>
                 <dd><code>{move || app.device.with(|d| d.id.to_string())}</code></dd>

@@ -8,6 +8,7 @@ mod exchange;
 mod health;
 mod prompts;
 mod saving;
+mod sync;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +26,7 @@ pub use exchange::{Exchange, LastImport};
 pub use health::Health;
 pub use prompts::{ConfirmRequest, Notice, Prompts, UndoAction, UndoOffer};
 pub use saving::{SaveState, Saving};
+pub use sync::HubSync;
 
 use crate::platform;
 
@@ -55,6 +57,8 @@ pub struct AppState {
     pub prompts: Prompts,
     /// The search index.
     pub search: Search,
+    /// Syncing with the team hub.
+    pub sync: HubSync,
     /// The ids this device's tabs stamp edits with; this tab's is `notebook.device()`.
     replicas: StoredValue<BTreeSet<DeviceId>>,
 }
@@ -146,6 +150,7 @@ impl AppState {
                 indexing: RwSignal::new(0),
             },
             replicas: StoredValue::new(replicas.into_iter().chain([this_tab]).collect()),
+            sync: HubSync::new(),
         };
         state.search.build_after_first_paint(state.notebook);
         if storage_enabled {
@@ -155,6 +160,7 @@ impl AppState {
                 state.health.request_persistence();
             }
             state.start_saving();
+            state.start_sync();
         }
         state
     }

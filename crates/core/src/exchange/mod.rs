@@ -5,6 +5,7 @@
 //! the plan swaps the overlay in at once, so an import is all or nothing. The previous versions of the
 //! touched records are kept for "undo the last import".
 
+pub mod hub;
 pub mod pipeline;
 mod plan;
 

@@ -25,7 +25,7 @@ pub use limits::{Limiter, Rate};
 
 use crate::store::Cursor;
 use crate::store::{DeviceRow, Store};
-use crate::sync::{self, EnrolRequest, PageLimits, Refusal};
+use crate::sync::{self, EnrolRequest, PageLimits, PushStatus, Refusal};
 
 /// How a hub serves.
 #[derive(Clone, Debug)]
@@ -82,7 +82,7 @@ form-action 'none'; object-src 'none'; frame-ancestors 'none'";
 
 fn refusal_response(r: Refusal) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut resp = (status, Json(&r)).into_response();
+    let mut resp = (status, Json(r.body())).into_response();
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"liaison-hub\""));
     }
@@ -193,9 +193,9 @@ async fn push<S: Store>(
         Ok(pushed) => {
             tracing::info!(
                 team = %team, device = %pushed.device, via = %via, sequence = pushed.sequence,
-                status = pushed.status, records = pushed.records, changed = pushed.changed, "push"
+                status = pushed.status.name(), records = pushed.records, changed = pushed.changed, "push"
             );
-            if pushed.status == "applied" {
+            if pushed.status == PushStatus::Applied {
                 shared.news(&team).notify_waiters();
             }
             Json(pushed).into_response()

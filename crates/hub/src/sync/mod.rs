@@ -59,20 +59,18 @@ impl Role {
 }
 
 /// Why the hub refused a request: an HTTP status, a stable code for programs, and a sentence for people.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// It goes on the wire as core's [`RefusalBody`], which the app and the CLI read.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     /// The HTTP status.
-    #[serde(skip)]
     pub status: u16,
     /// A stable word: `unauthorized`, `revoked`, `forbidden`, `gap`, `shared-id`, `invalid-bundle`, …
     pub error: &'static str,
     /// What happened and what to do, in plain words.
     pub message: String,
     /// For a gap: the sequence number the hub expects next from that device.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<u64>,
     /// For a bundle the hub cannot take: every problem, one sentence each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
 }
 
@@ -80,6 +78,16 @@ impl Refusal {
     /// A refusal with a status, a code and a message.
     pub fn new(status: u16, error: &'static str, message: impl Into<String>) -> Self {
         Refusal { status, error, message: message.into(), expected: None, problems: Vec::new() }
+    }
+
+    /// The body that carries it.
+    pub fn body(&self) -> RefusalBody {
+        RefusalBody {
+            error: self.error.to_string(),
+            message: self.message.clone(),
+            expected: self.expected,
+            problems: self.problems.clone(),
+        }
     }
 }
 
@@ -143,42 +151,7 @@ pub fn invite<S: Store>(
     Ok(code)
 }
 
-/// What a device gets when it enrols, and what `GET /v1/me` answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Enrolled {
-    /// The device token: shown once, never stored by the hub.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// The team.
-    pub team: String,
-    /// The device id its bundles must be exported by.
-    pub device: String,
-    /// The officer.
-    pub officer: String,
-    /// The device's label.
-    pub label: String,
-    /// `officer` or `coordinator`.
-    pub role: String,
-    /// The highest marking it receives.
-    pub max_marking: String,
-    /// The sequence number the hub expects next from this device.
-    pub next_sequence: u64,
-}
-
-/// The device asking to enrol: its Liaison id and label. A client without a notebook of its own (the
-/// CLI) sends none and gets a fresh id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnrolRequest {
-    /// The enrolment code, as typed.
-    pub code: String,
-    /// The device's id, if it has one.
-    #[serde(default)]
-    pub device: Option<DeviceId>,
-    /// The device's label.
-    #[serde(default)]
-    pub label: Option<String>,
-}
+pub use liaison_core::exchange::hub::{EnrolRequest, Enrolled, PushStatus, Pushed, RefusalBody};
 
 /// Uses an enrolment code once: a new token for the device, bound to the invite's team, officer, role
 /// and ceiling.
@@ -287,25 +260,6 @@ pub fn me<S: Store>(store: &S, who: &DeviceRow) -> Result<Enrolled, Refusal> {
     Ok(enrolled(who, next))
 }
 
-/// What a push did.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Pushed {
-    /// `applied`, or `repeat` when the hub had this very bundle already (nothing was applied again).
-    pub status: &'static str,
-    /// The exporting device.
-    pub device: String,
-    /// The bundle's sequence number.
-    pub sequence: u64,
-    /// The sequence the hub expects next from that device.
-    pub next_sequence: u64,
-    /// Records the bundle carried.
-    pub records: u64,
-    /// Records of the team's picture it changed.
-    pub changed: u64,
-    /// The team position it was applied at.
-    pub position: u64,
-}
-
 /// The lowest ceiling that lets a record through (an index into `Ceiling::EVERY`); an action's own is
 /// the highest, since its meeting decides and the feed looks that up.
 fn level_of(empty: &Notebook, record: &Record) -> i64 {
@@ -381,7 +335,7 @@ fn apply(
     if let Some(done) = tx.push(&device, seq)? {
         if done.checksum == b.checksum {
             return Ok(Pushed {
-                status: "repeat",
+                status: PushStatus::Repeat,
                 device,
                 sequence: b.sequence,
                 next_sequence: last as u64 + 1,
@@ -495,7 +449,7 @@ fn apply(
     tx.put_stream(&device, team, last)?;
     tx.set_head(team, pos)?;
     Ok(Pushed {
-        status: "applied",
+        status: PushStatus::Applied,
         device,
         sequence: b.sequence,
         next_sequence: last as u64 + 1,

@@ -1,0 +1,265 @@
+// Sync through a real team hub: `liaison hub serve --app dist` on a private SQLite file, officers enrolled
+// from Settings → Team hub (one by typing the code, one by the coordinator's `/?enrol=` link), edits that
+// travel by themselves, concurrent edits that land in Conflicts on both sides, and a hub that stops and
+// comes back. The hub process is always stopped at the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  DIST,
+  ROOT,
+  SCREENSHOTS,
+  DESKTOP,
+  TABLET,
+  assertNoErrors,
+  exact,
+  expectErrors,
+  firstStart,
+  launchBrowser,
+  nav,
+  screenshot,
+  watchPage,
+} from './helpers.mjs';
+
+/** The `liaison` binary that `cargo build -p liaison-cli` (scripts/test.sh) leaves in target/debug. */
+const BIN = process.env.LIAISON_BIN || join(ROOT, 'target', 'debug', 'liaison');
+/** What Chromium logs for a request that reached no hub; the tests cause these on purpose. */
+const NO_HUB = /ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to load resource|Failed to fetch/;
+/** Long enough for a push, the other side's long poll and a backoff round after a failure. */
+const SYNC_WAIT = { timeout: 60_000 };
+
+let dir;
+let db;
+let hub;
+let browser;
+
+/** Starts the hub on `listen`; resolves with its process and URL once it prints `listening on`. */
+function startHub(listen) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['hub', 'serve', '--app', DIST, '--db', db, '--listen', listen], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr.resume();
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the hub exited with ${code} before listening`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve({ child, url: m[1] });
+    });
+  });
+}
+
+/** Stops the hub with SIGTERM and waits for it to exit. */
+async function stopHub(h) {
+  if (!h || h.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => h.child.once('exit', resolve));
+  h.child.kill('SIGTERM');
+  await exited;
+}
+
+/** A single-use enrolment code from `liaison hub invite`. */
+function invite(officer, extra = []) {
+  const out = execFileSync(BIN, ['hub', 'invite', '--db', db, '--team', 'north', '--officer', officer, ...extra], {
+    encoding: 'utf8',
+  });
+  const code = /[0-9A-Z]{5}(-[0-9A-Z]{5}){3}/.exec(out);
+  assert.ok(code, `no code in: ${out}`);
+  return code[0];
+}
+
+/** An officer's own browser context and page, started on the hub's origin. */
+async function officer(name, label, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  const page = watchPage(await context.newPage());
+  await firstStart(page, { url: `${hub.url}/`, officer: name, label });
+  return page;
+}
+
+/** Joins the team hub from Settings by typing the code. */
+async function joinBySettings(page, code) {
+  await nav(page, 'Settings');
+  const section = page.getByRole('region', { name: 'Team hub' });
+  await section.getByLabel('Enrolment code', exact).fill(code.toLowerCase().replaceAll('-', ' '));
+  await section.getByRole('button', { name: 'Join team hub' }).click();
+  await section.getByText('north', exact).waitFor();
+  await syncStatus(page, /^Synced/);
+}
+
+/** Waits until the shell's sync status reads `words`. */
+function syncStatus(page, words) {
+  return page.getByRole('banner').getByRole('status').filter({ hasText: words }).waitFor(SYNC_WAIT);
+}
+
+async function newMeeting(page, title, notes) {
+  await nav(page, 'Meetings');
+  await page.getByRole('button', { name: 'New meeting' }).click();
+  await page.getByLabel('Title', exact).fill(title);
+  await page.getByLabel('Notes', exact).fill(notes);
+}
+
+async function openMeeting(page, title) {
+  await nav(page, 'Meetings');
+  await page.getByRole('link', { name: new RegExp(title) }).first().waitFor(SYNC_WAIT);
+  await page.getByRole('link', { name: new RegExp(title) }).first().click();
+}
+
+function done(page) {
+  expectErrors(page, NO_HUB);
+  assertNoErrors(page);
+}
+
+before(async () => {
+  assert.ok(existsSync(BIN), `${BIN} is missing: run cargo build -p liaison-cli`);
+  dir = await mkdtemp(join(tmpdir(), 'liaison-sync-'));
+  db = join(dir, 'hub.sqlite');
+  hub = await startHub('127.0.0.1:0');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopHub(hub);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('an enrolment code that is wrong, used or expired is refused in plain words', async () => {
+  const page = await officer('Sgt Dana Pike', 'Spare tablet');
+  try {
+    await nav(page, 'Settings');
+    const section = page.getByRole('region', { name: 'Team hub' });
+    const code = section.getByLabel('Enrolment code', exact);
+    const joinButton = section.getByRole('button', { name: 'Join team hub' });
+    const expiring = invite('Late Officer', ['--expires', '1s']);
+    await code.fill('12345');
+    await joinButton.click();
+    await section.getByRole('alert').filter({ hasText: 'An enrolment code has 20 letters and digits' }).waitFor();
+    await code.fill('ABCDE-FGHJK-MNPQR-STVWX');
+    await joinButton.click();
+    await section.getByRole('alert').filter({ hasText: 'does not know this enrolment code' }).waitFor();
+    const used = invite('Someone Else');
+    execFileSync(BIN, ['enrol', '--hub', hub.url, used, '--token-file', join(dir, 'used.token')]);
+    await code.fill(used);
+    await joinButton.click();
+    await section.getByRole('alert').filter({ hasText: 'was used already' }).waitFor();
+    // The code was made for one second; whatever the steps above took, it has run out after another.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await code.fill(expiring);
+    await joinButton.click();
+    await section.getByRole('alert').filter({ hasText: 'has expired' }).waitFor();
+    // Nothing was joined: no status in the shell.
+    assert.equal(await page.getByRole('banner').getByTitle('Team hub (Settings)').count(), 0);
+    done(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('officer A edits offline and reconnects; officer B sees the edit with no manual step, and concurrent edits land in Conflicts on both', async () => {
+  const ana = await officer('Lt Col Ana Ruiz', 'Ana laptop');
+  const benCode = invite('Maj Ben Okafor', ['--max-marking', 'restricted']);
+  const benContext = await browser.newContext({ viewport: DESKTOP });
+  const ben = watchPage(await benContext.newPage());
+  try {
+    await joinBySettings(ana, invite('Lt Col Ana Ruiz'));
+
+    // Ben opens the coordinator's link: the code is filled in, and nothing is sent until he joins.
+    await ben.goto(`${hub.url}/?enrol=${benCode}`);
+    await ben.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+    const section = ben.getByRole('region', { name: 'Team hub' });
+    await section.getByText("Your coordinator's link filled in the code").waitFor();
+    assert.equal(await section.getByLabel('Enrolment code', exact).inputValue(), benCode);
+    assert.equal(await ben.getByRole('banner').getByTitle('Team hub (Settings)').count(), 0);
+    for (const scheme of ['light', 'dark']) {
+      await ben.emulateMedia({ colorScheme: scheme });
+      await section.scrollIntoViewIfNeeded();
+      await screenshot(ben, `sync-join-by-link-desktop-${scheme}`);
+    }
+    await ben.emulateMedia({ colorScheme: 'light' });
+    await ben.getByLabel('Officer name', exact).fill('Maj Ben Okafor');
+    await ben.getByLabel('Device label', exact).fill('Ben tablet');
+    await section.getByRole('button', { name: 'Join team hub' }).click();
+    await section.getByText('Up to RESTRICTED').waitFor();
+    await syncStatus(ben, /^Synced/);
+    await ben.getByRole('button', { name: 'Start using Liaison' }).click();
+
+    // Ana writes a meeting while offline; it waits, then goes when she is back.
+    await ana.context().setOffline(true);
+    await newMeeting(ana, 'Harbour visit', 'Port authority met us at 09:00.');
+    await syncStatus(ana, 'Offline — 1 change waiting');
+    await ana.context().setOffline(false);
+    await syncStatus(ana, /^Synced/);
+    await openMeeting(ben, 'Harbour visit');
+    assert.equal(await ben.getByLabel('Notes', exact).inputValue(), 'Port authority met us at 09:00.');
+
+    // Both change the notes at once, offline; back online, each sees the other's in Conflicts.
+    await openMeeting(ana, 'Harbour visit');
+    await ana.context().setOffline(true);
+    await benContext.setOffline(true);
+    await ana.getByLabel('Notes', exact).fill('Ana: the ferry leaves at noon.');
+    await ben.getByLabel('Notes', exact).fill('Ben: the ferry is cancelled.');
+    await syncStatus(ana, 'Offline — 1 change waiting');
+    await syncStatus(ben, 'Offline — 1 change waiting');
+    await ana.context().setOffline(false);
+    await benContext.setOffline(false);
+    for (const page of [ana, ben]) {
+      const link = page.getByRole('navigation').getByRole('link', { name: /Conflicts/ });
+      await link.waitFor(SYNC_WAIT);
+      await link.click();
+      const card = page.getByRole('listitem').filter({ hasText: 'Harbour visit' });
+      await card.getByText('Ana: the ferry leaves at noon.').waitFor();
+      await card.getByText('Ben: the ferry is cancelled.').waitFor();
+    }
+
+    // Screenshots of Team hub and the status, in both sizes and themes.
+    for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
+      for (const scheme of ['light', 'dark']) {
+        await ana.setViewportSize(viewport);
+        await ana.emulateMedia({ colorScheme: scheme });
+        await nav(ana, 'Settings');
+        await ana.getByRole('region', { name: 'Team hub' }).getByRole('button', { name: 'Sync now' }).waitFor();
+        await screenshot(ana, `sync-team-hub-${size}-${scheme}`);
+      }
+    }
+    await ana.setViewportSize(DESKTOP);
+    await ana.emulateMedia({ colorScheme: 'light' });
+    done(ana);
+    done(ben);
+  } finally {
+    await ana.context().close();
+    await benContext.close();
+  }
+});
+
+test('a stopped hub shows a plain error in the shell, and sync recovers by itself when it is back', async () => {
+  const page = await officer('Capt Eva Lind', 'Eva tablet', TABLET);
+  try {
+    await joinBySettings(page, invite('Capt Eva Lind'));
+    const port = new URL(hub.url).port;
+    await stopHub(hub);
+    await newMeeting(page, 'Checkpoint review', 'Barrier moved 50 m north.');
+    await syncStatus(page, 'Cannot reach the team hub — 1 change waiting');
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      // The top of the screen, where the status is (a full-page shot would draw the sticky bar mid-page).
+      await page.screenshot({ path: join(SCREENSHOTS, `sync-status-unreachable-tablet-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    hub = await startHub(`127.0.0.1:${port}`);
+    await syncStatus(page, /^Synced/);
+    // What it pushed is on the hub: a coordinator's pull has it.
+    const token = join(dir, 'coord.token');
+    execFileSync(BIN, ['enrol', '--hub', hub.url, invite('Col Clara Weiss', ['--role', 'coordinator']), '--token-file', token]);
+    const out = join(dir, 'team.json');
+    execFileSync(BIN, ['pull', '--hub', hub.url, '--token-file', token, '-o', out]);
+    const { readFile } = await import('node:fs/promises');
+    assert.match(await readFile(out, 'utf8'), /Barrier moved 50 m north\./);
+    done(page);
+  } finally {
+    await page.context().close();
+  }
+});
