@@ -6,6 +6,7 @@
 //!
 //! The layers, bottom up. A module uses only the ones above it in this list (`scripts/check_layers.py`
 //! checks it, and that no modules import each other in a cycle):
+//! - [`translit`]: Cyrillic and Greek letters in Latin (BGN/PCGN and ELOT 743), for folding.
 //! - [`text`]: folding for comparison, percent-encoding and the fast hasher: the leaf utilities.
 //! - [`date`]: calendar dates and times of day, parsed strictly.
 //! - [`schema`]: kinds, fields and the shapes of their values.
@@ -24,6 +25,8 @@
 //!   loads, quarantines and persists write-behind.
 
 #![warn(missing_docs)]
+
+pub mod translit;
 
 pub mod text;
 
