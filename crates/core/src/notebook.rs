@@ -16,6 +16,7 @@ use crate::schema::{Field, Kind};
 
 mod follow_ups;
 mod participants;
+pub use participants::Suggestion;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
 const MAX_REDIRECTS: usize = 16;
