@@ -329,6 +329,24 @@ impl Notebook {
         self.delete(duplicate, now_ms)
     }
 
+    /// Takes a merge of contacts back: the duplicate returns without its redirect, and the survivor's
+    /// fields get `before` back, the values they held before the merge. These are edits like any other, so
+    /// a device that already has the merge follows the Undo too.
+    pub fn unmerge_contacts(
+        &mut self,
+        survivor: RecordId,
+        duplicate: RecordId,
+        before: Vec<(Field, Value)>,
+        now_ms: u64,
+    ) -> Result<(), EditError> {
+        self.restore(duplicate, now_ms)?;
+        self.set(duplicate, Field::MergedInto, Value::Text(String::new()), now_ms)?;
+        for (field, value) in before {
+            self.set(survivor, field, value, now_ms)?;
+        }
+        Ok(())
+    }
+
     /// Ids changed since the last call: what the storage queue must write.
     pub fn take_changed(&mut self) -> BTreeSet<RecordId> {
         std::mem::take(&mut self.changed)

@@ -139,10 +139,12 @@ mod tests {
     #[test]
     fn a_name_that_contains_the_query_comes_before_one_that_is_only_near_it() {
         let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
-        contact(&mut nb, 1, "Anna Borg", "");
-        contact(&mut nb, 2, "Carl Berg", "");
+        contact(&mut nb, 1, "Anna Bergmann", "");
+        contact(&mut nb, 2, "Carl Bergman", "");
         let m = meeting_with(&mut nb, &[]);
-        assert_eq!(names(&nb, m, "berg", 6), ["Carl Berg", "Anna Borg"]);
+        assert_eq!(names(&nb, m, "bergmann", 6), ["Anna Bergmann", "Carl Bergman"]);
+        assert_eq!(names(&nb, m, "bergman", 6), ["Anna Bergmann", "Carl Bergman"]);
+        assert_eq!(names(&nb, m, "bergmannn", 6), ["Anna Bergmann", "Carl Bergman"]);
     }
 
     #[test]
