@@ -281,7 +281,9 @@ impl Notebook {
     }
 
     /// Replaces records wholesale and returns what they were before. Only for applying and undoing an
-    /// import, whose records were merged beforehand: every other change goes through a command.
+    /// import, whose records were merged beforehand, and for the Undo of a conflict resolved moments ago
+    /// (a resolution is an edit that has seen every value, so no edit can bring the conflict back): every
+    /// other change goes through a command.
     pub fn replace_records(
         &mut self,
         records: BTreeMap<RecordId, Option<Record>>,

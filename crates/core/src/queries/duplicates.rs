@@ -205,10 +205,11 @@ pub fn default_choice(a: &Contact, b: &Contact, field: Field) -> Choice {
     }
 }
 
-/// Who recorded a contact and when: the officer of the device that created it (as
-/// [`super::conflicts::officer`] names them) and the creation's wall time in ms.
+/// Who recorded a contact and when: the officer (as [`super::conflicts::officer`] names them) of its
+/// oldest stamp still held, and that stamp's wall time in ms. The oldest stamp anywhere, not the life
+/// register's, because a merge taken back restores the record and so replaces its creation stamp.
 pub fn recorded(nb: &Notebook, id: RecordId) -> Option<(String, u64)> {
-    let stamp = nb.record(id)?.created()?;
+    let stamp = nb.record(id)?.stamps().min()?;
     Some((super::conflicts::officer(nb, stamp.device), stamp.wall_ms))
 }
 
@@ -439,6 +440,16 @@ mod tests {
         let choices = BTreeMap::from([(Field::Name, Choice::Second)]);
         let values: BTreeMap<Field, Value> = merge_values(&a, &c, &choices, ["A", "B"]).into_iter().collect();
         assert_eq!(values[&Field::Aliases], list(&["Sasha Kovalenko", "Oleksandr Kovalenko"]));
+    }
+
+    #[test]
+    fn a_contact_was_recorded_by_its_oldest_stamp_even_after_a_merge_was_taken_back() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        let a = contact(&mut nb, 1, "Anna Berg", "", "");
+        let b = contact(&mut nb, 2, "Anna Berg", "", "");
+        nb.merge_contacts(a, b, Vec::new(), 9_000).unwrap();
+        nb.unmerge_contacts(a, b, Vec::new(), 9_500).unwrap();
+        assert_eq!(recorded(&nb, b).map(|(_, when)| when), Some(2_000), "the name, written before the merge");
     }
 
     #[test]
