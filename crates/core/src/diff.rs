@@ -52,6 +52,7 @@ pub fn words(a: &str, b: &str) -> Vec<Piece> {
     let (x, y) = (tokens(a), tokens(b));
     let mut out: Vec<Piece> = Vec::new();
     let mut push = |change: Change, text: &str| match out.last_mut() {
+        _ if text.is_empty() => {}
         Some(last) if last.change == change => last.text.push_str(text),
         _ => out.push(Piece { change, text: text.to_string() }),
     };
@@ -77,20 +78,50 @@ pub fn words(a: &str, b: &str) -> Vec<Piece> {
             };
         }
     }
+    let mut steps: Vec<(Change, &str)> = Vec::with_capacity(x.len() + y.len());
     let (mut i, mut j) = (0, 0);
     while i < x.len() || j < y.len() {
         if i < x.len() && j < y.len() && xw[i] == yw[j] {
-            push(Change::Same, x[i]);
+            steps.push((Change::Same, x[i]));
             i += 1;
             j += 1;
         } else if j < y.len() && (i == x.len() || lcs[i * width + j + 1] > lcs[(i + 1) * width + j]) {
-            push(Change::Added, y[j]);
+            steps.push((Change::Added, y[j]));
             j += 1;
         } else {
-            push(Change::Removed, x[i]);
+            steps.push((Change::Removed, x[i]));
             i += 1;
         }
     }
+    // A space shared between two changes is part of the change: otherwise a rewritten sentence reads
+    // as words struck and added in turn. Then each change is all of the first version's words followed
+    // by all of the second's.
+    let changed = |k: usize| steps.get(k).is_some_and(|s| s.0 != Change::Same);
+    let mut removed = String::new();
+    let mut added = String::new();
+    for k in 0..steps.len() {
+        let (change, text) = steps[k];
+        let lone_space = change == Change::Same
+            && text.chars().all(char::is_whitespace)
+            && k > 0
+            && changed(k - 1)
+            && changed(k + 1);
+        match change {
+            Change::Same if !lone_space => {
+                push(Change::Removed, &std::mem::take(&mut removed));
+                push(Change::Added, &std::mem::take(&mut added));
+                push(Change::Same, text);
+            }
+            Change::Same => {
+                removed.push_str(text);
+                added.push_str(text);
+            }
+            Change::Removed => removed.push_str(text),
+            Change::Added => added.push_str(text),
+        }
+    }
+    push(Change::Removed, &removed);
+    push(Change::Added, &added);
     out
 }
 
@@ -113,6 +144,12 @@ mod tests {
     fn a_changed_word_is_shown_removed_and_added_between_shared_words() {
         let d = words("Agreed to meet in Graz on Monday.", "Agreed to meet in Vienna on Monday.");
         assert_eq!(shown(&d), "Agreed to meet in [-Graz-]{+Vienna+} on Monday.");
+    }
+
+    #[test]
+    fn a_rewritten_sentence_is_one_removed_and_one_added_run() {
+        let d = words("Joint patrol on Mondays.\nConvoy at 06:00.", "Joint patrol on Mondays and Thursdays.");
+        assert_eq!(shown(&d), "Joint patrol on [-Mondays.\nConvoy at 06:00.-]{+Mondays and Thursdays.+}");
     }
 
     #[test]
