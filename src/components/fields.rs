@@ -2,11 +2,14 @@
 //! to forget, and a reload mid-sentence keeps the sentence.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use liaison_core::crdt::id::RecordId;
+use liaison_core::queries::conflicts::{anchor, field_conflict};
 use liaison_core::schema::Field;
 use liaison_core::schema::Value;
 use liaison_core::validate::Problem;
 
+use crate::components::time::human_time;
 use crate::state::use_app;
 
 /// The DOM id of a field's input, unique on the page.
@@ -36,6 +39,50 @@ pub fn FieldProblems(id: RecordId, field: Field, dom_id: String, problems: Signa
     }
 }
 
+/// Whether another officer's value of this field waits beside the one shown: what the marker says.
+fn conflict_note(id: RecordId, field: Field) -> Memo<Option<(String, String)>> {
+    let app = use_app();
+    Memo::new(move |_| {
+        app.notebook.with(|nb| {
+            let c = field_conflict(nb, id, field)?;
+            let other = c.others.first()?;
+            let more = match c.others.len() - 1 {
+                0 => String::new(),
+                1 => " and 1 more".into(),
+                n => format!(" and {n} more"),
+            };
+            Some((
+                format!("Another version by {}, {}{more}", other.author, human_time(other.wall_ms)),
+                anchor(id, field),
+            ))
+        })
+    })
+}
+
+/// The mark on a field that two officers changed without seeing each other's edit: who wrote the
+/// other version, when, and a link to compare them on the Conflicts screen.
+#[component]
+pub fn ConflictMarker(id: RecordId, field: Field, dom_id: String) -> impl IntoView {
+    let note = conflict_note(id, field);
+    move || {
+        note.get().map(|(text, anchor)| {
+            view! {
+                <p class="conflict-marker" id=format!("{dom_id}-conflict")>
+                    <span class="conflict-marker-icon" aria-hidden="true">"⇄"</span>
+                    <span>{text}" — "</span>
+                    <A href=format!("/conflicts#{anchor}") attr:aria-label=format!("Compare the versions of {}", field.label())>"compare"</A>
+                </p>
+            }
+        })
+    }
+}
+
+/// The class of a field's box: the caller's, and `conflicted` while another version waits.
+fn box_class(id: RecordId, field: Field, class: &'static str) -> impl Fn() -> String + Send + Sync + 'static {
+    let note = conflict_note(id, field);
+    move || if note.with(Option::is_some) { format!("field conflicted {class}") } else { format!("field {class}") }
+}
+
 /// A one-line text input (or date, time…), bound to a text field.
 #[component]
 pub fn TextField(
@@ -63,7 +110,7 @@ pub fn TextField(
         }
     });
     view! {
-        <div class=format!("field {class}")>
+        <div class=box_class(id, field, class)>
             <label for=dom_id.clone()>{label.unwrap_or(field.label())}</label>
             <input
                 node_ref=input
@@ -73,9 +120,10 @@ pub fn TextField(
                 autocomplete="off"
                 prop:value=value
                 aria-invalid=move || invalid().then_some("true")
-                aria-describedby=format!("{dom_id}-problems {dom_id}-hint")
+                aria-describedby=format!("{dom_id}-conflict {dom_id}-problems {dom_id}-hint")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
             />
+            <ConflictMarker id field dom_id=dom_id.clone() />
             {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
             <FieldProblems id field dom_id problems />
         </div>
@@ -97,16 +145,17 @@ pub fn TextArea(
     });
     let refused = move || app.field_errors.with(|m| m.contains_key(&(id, field)));
     view! {
-        <div class=format!("field {class}")>
+        <div class=box_class(id, field, class)>
             <label for=dom_id.clone()>{field.label()}</label>
             <textarea
                 id=dom_id.clone()
                 rows=rows
                 prop:value=value
                 aria-invalid=move || refused().then_some("true")
-                aria-describedby=format!("{dom_id}-problems")
+                aria-describedby=format!("{dom_id}-conflict {dom_id}-problems")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
             ></textarea>
+            <ConflictMarker id field dom_id=dom_id.clone() />
             <FieldProblems id field dom_id problems=Signal::stored(Vec::new()) />
         </div>
     }
@@ -138,7 +187,7 @@ pub fn ListField(
     });
     let invalid = move || problems.with(|p| p.iter().any(|p| p.field == field));
     view! {
-        <div class=format!("field {class}")>
+        <div class=box_class(id, field, class)>
             <label for=dom_id.clone()>{label.unwrap_or(field.label())}</label>
             <input
                 id=dom_id.clone()
@@ -146,7 +195,7 @@ pub fn ListField(
                 autocomplete="off"
                 prop:value=text
                 aria-invalid=move || invalid().then_some("true")
-                aria-describedby=format!("{dom_id}-problems {dom_id}-hint")
+                aria-describedby=format!("{dom_id}-conflict {dom_id}-problems {dom_id}-hint")
                 on:input=move |ev| {
                     let typed = event_target_value(&ev);
                     let list = split_list(&typed);
@@ -154,6 +203,7 @@ pub fn ListField(
                     app.set(id, field, Value::List(list));
                 }
             />
+            <ConflictMarker id field dom_id=dom_id.clone() />
             <p class="hint" id=format!("{dom_id}-hint")>{hint}</p>
             <FieldProblems id field dom_id problems />
         </div>

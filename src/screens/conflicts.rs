@@ -3,9 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::crdt::record::{Conflict, Entry, Record};
+use liaison_core::diff::{self, Change};
 use liaison_core::model::{Action, Contact, Meeting};
+use liaison_core::queries::conflicts::{anchor, combine_both, is_long_text, officer};
 use liaison_core::schema::Value;
 use liaison_core::schema::{Field, Kind, Shape};
 use liaison_core::Notebook;
@@ -55,7 +58,7 @@ fn side(nb: &Notebook, e: &Entry) -> Side {
         Value::List(l) if l.is_empty() => "(empty)".into(),
         v => v.display(),
     };
-    Side { value: e.value.clone(), shown, author: nb.author(e.stamp.device), when: human_time(e.stamp.wall_ms) }
+    Side { value: e.value.clone(), shown, author: officer(nb, e.stamp.device), when: human_time(e.stamp.wall_ms) }
 }
 
 fn rows(nb: &Notebook) -> Vec<Row> {
@@ -137,16 +140,47 @@ pub fn Conflicts() -> impl IntoView {
     }
 }
 
+/// A value as the new-value box shows it: a list as items separated by commas.
+fn editable(value: &Value) -> String {
+    match value {
+        Value::List(items) => items.join(", "),
+        v => v.display(),
+    }
+}
+
+/// The word-level difference between the other version and the one shown: struck through what only the
+/// other has, underlined what only the shown one has.
+#[component]
+fn WordDiff(other: String, shown: String) -> impl IntoView {
+    let pieces = diff::words(&other, &shown);
+    view! {
+        <div class="word-diff" role="group" aria-label="Differences between the versions">
+            <p class="word-diff-legend muted">
+                <del>"only in the other version"</del>" · "<ins>"only in the version shown"</ins>
+            </p>
+            <p class="word-diff-text">
+                {pieces.into_iter().map(|p| match p.change {
+                    Change::Same => view! { <span>{p.text}</span> }.into_any(),
+                    Change::Removed => view! { <del>{p.text}</del> }.into_any(),
+                    Change::Added => view! { <ins>{p.text}</ins> }.into_any(),
+                }).collect_view()}
+            </p>
+        </div>
+    }
+}
+
 #[component]
 fn ConflictCard(row: Row) -> impl IntoView {
     let app = use_app();
     match row {
         Row::Field { id, href, title, field, sides } => {
-            let (draft, set_draft) = signal(String::new());
+            let shown = sides.first().map(|s| editable(&s.value)).unwrap_or_default();
+            let (draft, set_draft) = signal(shown.clone());
             let input_id = format!("new-{}-{id}", field.key());
             let label = format!("New value for {}", field.label());
             let free_text = field.shape() != Shape::Flag;
-            let use_new = move |_| {
+            let long = is_long_text(field);
+            let save = move |_| {
                 let text = draft.get_untracked();
                 let value = match field.shape() {
                     Shape::List => Value::List(split_list(&text)),
@@ -154,8 +188,27 @@ fn ConflictCard(row: Row) -> impl IntoView {
                 };
                 app.resolve(id, field, value);
             };
+            let versions: Vec<(String, Value)> =
+                sides.iter().map(|s| (format!("{}, {}", s.author, s.when), s.value.clone())).collect();
+            let combine = move |_| set_draft.set(editable(&combine_both(field, &versions)));
+            let difference = (long && sides.len() == 2).then(|| {
+                let (shown, other) = (sides[0].value.display(), sides[1].value.display());
+                view! { <WordDiff other shown /> }
+            });
+            let card = NodeRef::<leptos::html::Li>::new();
+            let anchor = anchor(id, field);
+            let wanted = anchor.clone();
+            let location = use_location();
+            // The editors' "compare" link leads here; a routed page does not scroll to its anchor itself.
+            Effect::new(move |_| {
+                let hash = location.hash.get();
+                if let (true, Some(el)) = (hash.trim_start_matches('#') == wanted, card.get()) {
+                    el.scroll_into_view();
+                    let _ = el.focus();
+                }
+            });
             view! {
-                <li class="conflict-card">
+                <li class="conflict-card" id=anchor node_ref=card tabindex="-1">
                     <h2><A href=href>{title}</A></h2>
                     <p class="conflict-field">{field.label()}</p>
                     <div class="sides">
@@ -165,7 +218,7 @@ fn ConflictCard(row: Row) -> impl IntoView {
                             view! {
                                 <div class="side">
                                     <p class="side-tag">{if i == 0 { "Shown now" } else { "Other version" }}</p>
-                                    <p class="side-value">{s.shown.clone()}</p>
+                                    <p class="side-value" class:long=long>{s.shown.clone()}</p>
                                     <p class="side-meta">{format!("by {}", s.author)}<br />{format!("on {}", s.when)}</p>
                                     <button type="button" class="button" aria-label=aria on:click=move |_| app.resolve(id, field, value.clone())>
                                         "Keep this"
@@ -174,13 +227,25 @@ fn ConflictCard(row: Row) -> impl IntoView {
                             }
                         }).collect_view()}
                     </div>
+                    {difference}
                     {free_text.then(|| view! {
-                        <div class="new-value">
+                        <div class="new-value" class:long=long>
                             <div class="field grow">
                                 <label for=input_id.clone()>{label}</label>
-                                <input id=input_id type="text" prop:value=draft on:input=move |ev| set_draft.set(event_target_value(&ev)) />
+                                {if long {
+                                    view! {
+                                        <textarea id=input_id rows="6" prop:value=draft on:input=move |ev| set_draft.set(event_target_value(&ev))></textarea>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <input id=input_id type="text" prop:value=draft on:input=move |ev| set_draft.set(event_target_value(&ev)) />
+                                    }.into_any()
+                                }}
                             </div>
-                            <button type="button" class="button" on:click=use_new>"Use new value"</button>
+                            <div class="new-value-actions">
+                                <button type="button" class="button" on:click=combine>"Combine both"</button>
+                                <button type="button" class="button primary" on:click=save>"Use this value"</button>
+                            </div>
                         </div>
                     })}
                 </li>

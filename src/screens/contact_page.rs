@@ -35,6 +35,7 @@ fn ContactForm(id: RecordId) -> impl IntoView {
             <div class="two-column">
                 <form class="form-grid" on:submit=|ev| ev.prevent_default() aria-label="Contact">
                     <TextField id field=Field::Name class="span-all" autofocus=is_new problems />
+                    <ListField id field=Field::Aliases class="span-all" hint="Other spellings, transliterations or former names; separate with commas" />
                     <TextField id field=Field::Title hint="Rank or title" />
                     <TextField id field=Field::Role />
                     <TextField id field=Field::Organisation class="span-2" />

@@ -6,9 +6,10 @@ use liaison_core::crdt::id::RecordId;
 use liaison_core::model::Meeting;
 use liaison_core::schema::Value;
 use liaison_core::schema::{Field, Kind};
+use liaison_core::text::Closeness;
 use liaison_core::validate;
 
-use crate::components::fields::{input_id, ListField, TextArea, TextField};
+use crate::components::fields::{input_id, ConflictMarker, ListField, TextArea, TextField};
 use crate::components::marking::MARKING_OPTIONS;
 use crate::components::report::MeetingReport;
 use crate::components::routed::{record_page, RecordHeader};
@@ -94,16 +95,21 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    // (id, name, organisation, whether only near what was typed: a possible existing contact).
     let suggestions = Memo::new(move |_| {
         query.with(|q| {
             app.notebook.with(|nb| {
                 nb.participant_suggestions(meeting, q, 6)
                     .into_iter()
-                    .filter_map(|c| Some((c.id?, c.display_name(), c.organisation)))
+                    .filter_map(|s| {
+                        let near = s.closeness == Closeness::Near;
+                        Some((s.contact.id?, s.contact.display_name(), s.contact.organisation, near))
+                    })
                     .collect::<Vec<_>>()
             })
         })
     });
+    let anything_close = move || suggestions.with(|s| !s.is_empty());
     let add = move |cid: RecordId| {
         let list = app.notebook.with_untracked(|nb| nb.participants_adding(meeting, cid));
         app.set(meeting, Field::Participants, Value::List(list));
@@ -125,8 +131,11 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" {
             ev.prevent_default();
-            match suggestions.with_untracked(|s| s.first().map(|(cid, _, _)| *cid)) {
-                Some(cid) => add(cid),
+            // Enter adds a contact whose name holds what was typed. When the only ones are near it
+            // (a possible existing contact), Enter creates nothing: the officer chooses, or clicks Create.
+            match suggestions.with_untracked(|s| s.first().map(|(cid, _, _, near)| (*cid, *near))) {
+                Some((cid, false)) => add(cid),
+                Some((_, true)) => {}
                 None => create(),
             }
         }
@@ -160,17 +169,28 @@ fn ParticipantPicker(meeting: RecordId) -> impl IntoView {
                 on:input=move |ev| set_query.set(event_target_value(&ev))
                 on:keydown=on_key
             />
-            <p class="hint" id=format!("{dom_id}-hint")>"Enter adds the first match, or creates a new contact with that name."</p>
+            <ConflictMarker id=meeting field=Field::Participants dom_id=dom_id.clone() />
+            <p class="hint" id=format!("{dom_id}-hint")>
+                "Enter adds the first match. A new contact is made only when nobody close exists, or with Create."
+            </p>
             <Show when=move || !query.with(|q| q.trim().is_empty())>
                 <div class="suggestions" role="group" aria-label="Matching contacts">
-                    <For each=move || suggestions.get() key=|(cid, _, _)| *cid let:item>
-                        <button type="button" class="suggestion" on:click=move |_| add(item.0)>
+                    <For each=move || suggestions.get() key=|(cid, _, _, near)| (*cid, *near) let:item>
+                        <button type="button" class="suggestion" class:near=item.3 on:click=move |_| add(item.0)>
+                            {item.3.then(|| view! { <span class="suggestion-tag">"Possible existing contact"</span> })}
                             {format!("Add {}", item.1)}
                             {(!item.2.is_empty()).then(|| view! { <span class="muted">{format!(" · {}", item.2)}</span> })}
                         </button>
                     </For>
                     <button type="button" class="suggestion create" on:click=move |_| create()>
-                        {move || format!("Create contact “{}”", query.get().trim())}
+                        {move || {
+                            let name = query.get();
+                            if anything_close() {
+                                format!("Create a new contact “{}” anyway", name.trim())
+                            } else {
+                                format!("Create contact “{}”", name.trim())
+                            }
+                        }}
                     </button>
                 </div>
             </Show>

@@ -128,14 +128,29 @@ impl AppState {
                 self.edit(|nb, now| nb.restore(id, now));
             }
             Some(UndoAction::SetDone(id, done)) => self.set(id, Field::Done, Value::Bool(done)),
+            Some(UndoAction::Unresolve(record)) => {
+                let records = std::collections::BTreeMap::from([(record.id, Some(*record))]);
+                self.edit(|nb, now| {
+                    nb.replace_records(records, now);
+                    Ok(())
+                });
+            }
+            Some(UndoAction::Unmerge(survivor, duplicate, before)) => {
+                self.edit(|nb, now| nb.unmerge_contacts(survivor, duplicate, before, now));
+            }
             None => {}
         }
     }
 
     /// Resolves a field conflict with a value: a new edit that has seen every conflicting value.
     pub fn resolve(&self, id: RecordId, field: Field, value: Value) {
+        let before = self.notebook.with_untracked(|nb| nb.record(id).cloned());
         // A field conflict always writes: the register holds several values, so none is "unchanged".
-        self.edit(|nb, now| nb.set(id, field, value, now));
+        if self.edit(|nb, now| nb.set(id, field, value, now)).is_some() {
+            if let Some(before) = before {
+                self.prompts.offer_undo("Resolved.", UndoAction::Unresolve(Box::new(before)));
+            }
+        }
     }
 
     /// Settles a delete conflict by bringing the record back with every edit.
@@ -150,7 +165,13 @@ impl AppState {
 
     /// Merges a duplicate contact into a survivor with the chosen values.
     pub fn merge_contacts(&self, survivor: RecordId, duplicate: RecordId, values: Vec<(Field, Value)>) {
-        self.edit(|nb, now| nb.merge_contacts(survivor, duplicate, values, now));
+        let before: Vec<(Field, Value)> = self.notebook.with_untracked(|nb| {
+            let kept = nb.contact(survivor).unwrap_or_default();
+            values.iter().filter_map(|(f, _)| Some((*f, kept.value(*f)?))).collect()
+        });
+        if self.edit(|nb, now| nb.merge_contacts(survivor, duplicate, values, now)).is_some() {
+            self.prompts.offer_undo("Merged.", UndoAction::Unmerge(survivor, duplicate, before));
+        }
     }
 
     /// Remembers that two contacts are different people.

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
+use liaison_core::crdt::record::Record;
+use liaison_core::schema::{Field, Value};
 
 /// How long the "Undo" offer stays on screen.
 const UNDO_FOR: Duration = Duration::from_secs(8);
@@ -25,6 +27,10 @@ pub enum UndoAction {
     Restore(RecordId),
     /// Set an action's done flag back.
     SetDone(RecordId, bool),
+    /// Put a record back as it was before a conflict was resolved, with the conflict.
+    Unresolve(Box<Record>),
+    /// Take a merge of duplicate contacts back: (survivor, duplicate, the survivor's values before).
+    Unmerge(RecordId, RecordId, Vec<(Field, Value)>),
 }
 
 /// The offer shown after a destructive or list-changing action.

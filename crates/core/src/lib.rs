@@ -6,7 +6,9 @@
 //!
 //! The layers, bottom up. A module uses only the ones above it in this list (`scripts/check_layers.py`
 //! checks it, and that no modules import each other in a cycle):
+//! - [`translit`]: Cyrillic and Greek letters in Latin (BGN/PCGN and ELOT 743), for folding.
 //! - [`text`]: folding for comparison, percent-encoding and the fast hasher: the leaf utilities.
+//! - [`diff`]: a word-level difference of two texts, for the Conflicts screen.
 //! - [`date`]: calendar dates and times of day, parsed strictly.
 //! - [`schema`]: kinds, fields and the shapes of their values.
 //! - [`crdt`]: identities, hybrid logical clocks, version vectors and records as state-based CRDTs; the
@@ -25,7 +27,11 @@
 
 #![warn(missing_docs)]
 
+pub mod translit;
+
 pub mod text;
+
+pub mod diff;
 
 pub mod date;
 

@@ -17,6 +17,8 @@ pub struct Contact {
     pub id: Option<RecordId>,
     /// Full name, any script.
     pub name: String,
+    /// Other names the contact is known by (kept from merged duplicates, among others).
+    pub aliases: Vec<String>,
     /// Rank or title.
     pub title: String,
     /// Organisation.
@@ -194,6 +196,7 @@ impl Contact {
         Contact {
             id: Some(r.id),
             name: r.text("name").into(),
+            aliases: r.list("aliases").to_vec(),
             title: r.text("title").into(),
             organisation: r.text("organisation").into(),
             nation: r.text("nation").into(),
@@ -225,6 +228,7 @@ impl Contact {
     pub fn value(&self, field: Field) -> Option<Value> {
         Some(match field {
             Field::Name => Value::Text(self.name.clone()),
+            Field::Aliases => Value::List(self.aliases.clone()),
             Field::Title => Value::Text(self.title.clone()),
             Field::Organisation => Value::Text(self.organisation.clone()),
             Field::Nation => Value::Text(self.nation.clone()),

@@ -16,6 +16,7 @@ use crate::schema::{Field, Kind};
 
 mod follow_ups;
 mod participants;
+pub use participants::Suggestion;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
 const MAX_REDIRECTS: usize = 16;
@@ -280,7 +281,9 @@ impl Notebook {
     }
 
     /// Replaces records wholesale and returns what they were before. Only for applying and undoing an
-    /// import, whose records were merged beforehand: every other change goes through a command.
+    /// import, whose records were merged beforehand, and for the Undo of a conflict resolved moments ago
+    /// (a resolution is an edit that has seen every value, so no edit can bring the conflict back): every
+    /// other change goes through a command.
     pub fn replace_records(
         &mut self,
         records: BTreeMap<RecordId, Option<Record>>,
@@ -326,6 +329,24 @@ impl Notebook {
         }
         self.set(duplicate, Field::MergedInto, Value::Text(survivor.to_string()), now_ms)?;
         self.delete(duplicate, now_ms)
+    }
+
+    /// Takes a merge of contacts back: the duplicate returns without its redirect, and the survivor's
+    /// fields get `before` back, the values they held before the merge. These are edits like any other, so
+    /// a device that already has the merge follows the Undo too.
+    pub fn unmerge_contacts(
+        &mut self,
+        survivor: RecordId,
+        duplicate: RecordId,
+        before: Vec<(Field, Value)>,
+        now_ms: u64,
+    ) -> Result<(), EditError> {
+        self.restore(duplicate, now_ms)?;
+        self.set(duplicate, Field::MergedInto, Value::Text(String::new()), now_ms)?;
+        for (field, value) in before {
+            self.set(survivor, field, value, now_ms)?;
+        }
+        Ok(())
     }
 
     /// Ids changed since the last call: what the storage queue must write.

@@ -136,6 +136,9 @@ macro_rules! fields {
 fields! {
     /// Contact name (any script).
     Name: "name", "Name", Text;
+    /// Other names a contact is known by: spellings kept from a merged duplicate, a transliteration, a
+    /// maiden name. Search and the participant picker find a contact by them.
+    Aliases: "aliases", "Also known as", List;
     /// Contact rank or title; meeting title.
     Title: "title", "Title", Text;
     /// Organisation of a contact.
@@ -205,6 +208,7 @@ impl Field {
         match kind {
             Kind::Contact => &[
                 Field::Name,
+                Field::Aliases,
                 Field::Title,
                 Field::Organisation,
                 Field::Nation,

@@ -1,14 +1,17 @@
-//! Text rules every layer shares: folding for comparison, percent-encoding, counted nouns, and the fast
-//! hasher.
+//! Text rules every layer shares: folding for comparison, how close two names are, percent-encoding,
+//! counted nouns, and the fast hasher.
 //!
 //! There is one folding rule in Liaison. Search, list filters, duplicate suggestions and the participant
 //! picker all compare text through [`fold`] (spacing kept) or [`key`] (spacing made one), so "Strauß" is
-//! "Strauss" and "Müller" is "muller" everywhere a person types or looks. Email addresses are compared by
-//! [`email_key`], which ignores case but not accents.
+//! "Strauss", "Wöber" is "Woeber" and "Коваленко" is "Kovalenko" everywhere a person types or looks. The
+//! picker and the duplicate suggestions also forgive a typing slip or two ([`near`], [`within_edits`]).
+//! Email addresses are compared by [`email_key`], which ignores case but not accents.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+use crate::translit;
 
 /// Characters that carry no letter: soft hyphen, zero-width space and joiners, direction marks, word
 /// joiner, byte order mark, Arabic tatweel. Folding drops them, so "Mül\u{AD}ler" is found as "muller".
@@ -16,10 +19,21 @@ fn ignorable(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{0640}')
 }
 
-/// Folds one character into `out`.
+/// Writes one folded letter. German spells "ä", "ö" and "ü" as "ae", "oe" and "ue" where the letters are
+/// missing (a passport, an email address), and the accent is already dropped, so an "e" right after "a",
+/// "o" or "u" is dropped too: "Wöber" and "Woeber" both fold to "wober". The rule is applied to every
+/// word alike, so a name with such a pair ("Samuel") still finds itself.
+fn push_letter(c: char, out: &mut String) {
+    if c == 'e' && out.ends_with(['a', 'o', 'u']) {
+        return;
+    }
+    out.push(c);
+}
+
+/// Folds one character into `out`, after what was folded before it.
 pub(crate) fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
+        push_letter(c.to_ascii_lowercase(), out);
         return;
     }
     if ignorable(c) {
@@ -31,26 +45,34 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
             return;
         }
         for l in d.to_lowercase() {
-            match l {
-                'ß' => out.push_str("ss"),
-                'æ' => out.push_str("ae"),
-                'œ' => out.push_str("oe"),
-                'ø' => out.push('o'),
-                'đ' | 'ð' => out.push('d'),
-                'ł' => out.push('l'),
-                'ı' => out.push('i'),
-                'ς' => out.push('σ'),
-                _ => out.push(l),
-            }
+            let spelled = match l {
+                'ß' => "ss",
+                'æ' => "ae",
+                'œ' => "oe",
+                'ø' => "o",
+                'đ' | 'ð' => "d",
+                'ł' => "l",
+                'ı' => "i",
+                _ => match translit::latin(l, out.chars().next_back()) {
+                    Some(latin) => latin,
+                    None => {
+                        push_letter(l, out);
+                        continue;
+                    }
+                },
+            };
+            spelled.chars().for_each(|c| push_letter(c, out));
         }
     });
 }
 
 /// Folds text for searching: lower case, accents and other combining marks removed, compatibility
-/// forms made plain (full-width letters, ligatures such as "ﬁ"), and a few letters that have no
-/// decomposition spelled out ("ß" → "ss", "æ" → "ae", "ø" → "o", "ł" → "l", final "ς" → "σ"). Letters
-/// of any script without accents are kept as they are, so Cyrillic, Greek, Arabic and CJK text is
-/// searched as written. Korean syllables become their jamo, so a half-typed syllable matches too.
+/// forms made plain (full-width letters, ligatures such as "ﬁ"), a few letters that have no
+/// decomposition spelled out ("ß" → "ss", "ø" → "o", "ł" → "l"), German "ae", "oe", "ue" made one with
+/// "ä", "ö", "ü" (see `push_letter`), and Cyrillic and Greek written in Latin ([`crate::translit`]), so
+/// "Коваленко" is found by "kovalenko" and the other way round. Letters of other scripts are kept as
+/// they are, so Arabic and CJK text is searched as written. Korean syllables become their jamo, so a
+/// half-typed syllable matches too.
 ///
 /// Spacing is kept as it is, so a search never matches across spaces; [`key`] also makes spacing one.
 pub fn fold(s: &str) -> String {
@@ -66,9 +88,7 @@ pub(crate) fn fold_into(s: &str, out: &mut String) {
     while !rest.is_empty() {
         let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
         if ascii > 0 {
-            let start = out.len();
-            out.push_str(&rest[..ascii]);
-            out[start..].make_ascii_lowercase();
+            rest[..ascii].bytes().for_each(|b| push_letter(char::from(b.to_ascii_lowercase()), out));
             rest = &rest[ascii..];
         }
         let mut chars = rest.chars();
@@ -96,6 +116,79 @@ pub fn key(s: &str) -> String {
 /// Whether two values are the same once folded (case, accents and spacing ignored).
 pub fn same(a: &str, b: &str) -> bool {
     key(a) == key(b)
+}
+
+/// How many typing slips a folded word of `chars` characters may hold and still be taken for another:
+/// none up to 4 characters (too many short names are one letter apart: Berg, Borg), one up to 7, two
+/// from 8.
+pub fn tolerance(chars: usize) -> usize {
+    match chars {
+        0..=4 => 0,
+        5..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `a` becomes `b` by at most `max` single-character insertions, deletions or substitutions
+/// (Levenshtein distance), counted in characters. Only a band of width `2 * max + 1` is computed.
+pub fn within_edits(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let far = max + 1;
+    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = (i + 1).min(far);
+        let mut best = row[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = if i.abs_diff(j) > max {
+                far
+            } else {
+                let substitute = diagonal + usize::from(ca != cb);
+                substitute.min(row[j] + 1).min(row[j + 1] + 1).min(far)
+            };
+            diagonal = row[j + 1];
+            row[j + 1] = cost;
+            best = best.min(cost);
+        }
+        if best > max {
+            return false;
+        }
+    }
+    row[b.len()] <= max
+}
+
+/// How well what was typed matches a name (or an alias, or an organisation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Closeness {
+    /// The folded name contains the folded query.
+    Contains,
+    /// Every word of the query is, within its [`tolerance`], a word of the name or the start of one:
+    /// "Kowalenko" for "Kovalenko", "Mayr" for "Maier". Shown as a possible existing contact.
+    Near,
+}
+
+/// Whether `query` finds `text`, by the one folding rule, and how closely. Nothing finds a blank query.
+pub fn near(query: &str, text: &str) -> Option<Closeness> {
+    let (query, text) = (key(query), key(text));
+    if query.is_empty() {
+        return None;
+    }
+    if text.contains(&query) {
+        return Some(Closeness::Contains);
+    }
+    let words: Vec<&str> = text.split(' ').collect();
+    let close = |typed: &str| {
+        let max = tolerance(typed.chars().count());
+        words.iter().any(|word| {
+            let start: String = word.chars().take(typed.chars().count()).collect();
+            word.starts_with(typed) || (max > 0 && (within_edits(typed, word, max) || within_edits(typed, &start, max)))
+        })
+    };
+    query.split(' ').all(close).then_some(Closeness::Near)
 }
 
 /// The key two email addresses are compared by: surrounding space trimmed, case ignored. Not folded,
@@ -168,8 +261,8 @@ mod tests {
         assert_eq!(fold("Mu\u{308}ller"), "muller");
         assert_eq!(fold("Strauß STRAUẞ"), "strauss strauss");
         assert_eq!(fold("Ｍüｌler ﬁle"), "muller file");
-        assert_eq!(fold("ΕΛΈΝΗΣ Ελένης"), "ελενησ ελενησ");
-        assert_eq!(fold("Иванова"), "иванова");
+        assert_eq!(fold("ΕΛΈΝΗΣ Ελένης"), "elenis elenis");
+        assert_eq!(fold("Иванова"), "ivanova");
         assert_eq!(fold("李小龍"), "李小龍");
         assert_eq!(fold("Mül\u{AD}ler"), "muller");
         assert_eq!(fold("İstanbul Kırıkkale"), "istanbul kirikkale");
@@ -180,7 +273,84 @@ mod tests {
     fn one_key_for_spellings_that_differ_in_case_accents_spacing_and_sharp_s() {
         assert_eq!(key("  Jürgen   STRAUß "), "jurgen strauss");
         assert!(same("Müller GmbH", "muller  gmbh"));
-        assert!(!same("Müller", "Mueller"));
+        assert!(!same("Müller", "Miller"));
+    }
+
+    #[test]
+    fn german_umlauts_and_their_two_letter_spellings_fold_alike() {
+        assert!(same("Wöber", "Woeber"));
+        assert!(same("Müller", "Mueller"));
+        assert!(same("Jürgen Schäfer", "JUERGEN SCHAEFER"));
+        assert!(same("Straße", "Strasse"));
+        assert!(same("Göß", "Goess"));
+        assert_eq!(fold("Wöber"), "wober");
+    }
+
+    #[test]
+    fn cyrillic_and_greek_names_fold_to_their_latin_spelling() {
+        assert!(same("Коваленко", "Kovalenko"));
+        assert!(same("Ігор Шевченко", "Igor Shevchenko"));
+        assert!(same("Хрущёв", "Khrushchev"));
+        assert!(same("Παπαδόπουλος", "Papadopoulos"));
+        assert!(same("Γεώργιος Θεοδωράκης", "Georgios Theodorakis"));
+        assert!(same("ΕΥΑΓΓΕΛΊΑ", "Evaggelia"));
+    }
+
+    #[test]
+    fn polish_letters_fold_to_their_base_letters() {
+        assert!(same("Łukasz Wiśniewski", "Lukasz Wisniewski"));
+        assert!(same("Małgorzata Żółć", "malgorzata zolc"));
+        assert!(same("Grzegorz Brzęczyszczykiewicz", "grzegorz brzeczyszczykiewicz"));
+    }
+
+    #[test]
+    fn small_slips_are_tolerated_by_length() {
+        assert!(within_edits("kowalenko", "kovalenko", 1));
+        assert!(within_edits("maier", "mayr", 2));
+        assert!(!within_edits("maier", "mayr", 1));
+        assert!(within_edits("", "ab", 2));
+        assert!(!within_edits("abc", "xyz", 2));
+        assert_eq!(tolerance(4), 0);
+        assert_eq!(tolerance(5), 1);
+        assert_eq!(tolerance(9), 2);
+    }
+
+    #[test]
+    fn a_query_finds_a_name_it_contains_before_one_it_is_near() {
+        assert_eq!(near("Woeber", "Maj. Karin Wöber"), Some(Closeness::Contains));
+        assert_eq!(near("Kowalenko", "Коваленко"), Some(Closeness::Near));
+        assert_eq!(near("Kowalenko", "Oleksandr Kovalenko"), Some(Closeness::Near));
+        assert_eq!(near("kowal", "Kovalenko"), Some(Closeness::Near));
+        assert_eq!(near("Berg", "Anna Borg"), None);
+        assert_eq!(near("Bergmann", "Anna Bergman"), Some(Closeness::Near));
+        assert_eq!(near("Smith", "Anna Berg"), None);
+        assert_eq!(near("  ", "Anna Berg"), None);
+    }
+
+    /// The distance as the textbook computes it, to check the banded one against.
+    fn distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut next = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                next[j + 1] = (row[j] + usize::from(ca != cb)).min(row[j + 1] + 1).min(next[j] + 1);
+            }
+            row = next;
+        }
+        row[b.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_twice_changes_nothing(s in "[a-zA-ZäöüÄÖÜßeéèłŁаеёоуюяАЕОУхщαευοΟΥς ]{0,24}") {
+            proptest::prop_assert_eq!(fold(&fold(&s)), fold(&s));
+        }
+
+        #[test]
+        fn the_banded_distance_agrees_with_the_textbook(a in "[abcé]{0,8}", b in "[abcé]{0,8}", max in 0usize..4) {
+            proptest::prop_assert_eq!(within_edits(&a, &b, max), distance(&a, &b) <= max);
+        }
     }
 
     #[test]

@@ -96,6 +96,7 @@ fn contact() -> impl Strategy<Value = Contact> {
                 Contact {
                     id: Some(id),
                     name,
+                    aliases: Vec::new(),
                     title,
                     organisation,
                     nation,
@@ -392,6 +393,7 @@ proptest! {
         let c = Contact {
             id: Some(RecordId::new_v7(NOW, [1; 10])),
             name: cells[1].clone(),
+            aliases: Vec::new(),
             title: cells[2].clone(),
             organisation: cells[3].clone(),
             nation: cells[4].clone(),

@@ -371,6 +371,7 @@ impl Builder {
             contact: Contact {
                 id: None,
                 name,
+                aliases: Vec::new(),
                 title,
                 organisation,
                 nation,

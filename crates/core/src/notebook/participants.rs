@@ -10,6 +10,15 @@ use crate::model::Contact;
 use crate::schema::Field;
 use crate::text;
 
+/// A contact the participant picker offers for what was typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The contact.
+    pub contact: Contact,
+    /// Whether the query is in its name (or alias, or organisation), or only near it.
+    pub closeness: text::Closeness,
+}
+
 impl Notebook {
     /// The meeting's participant list as stored: contact ids, some perhaps of merged duplicates.
     fn participant_ids(&self, meeting: RecordId) -> Vec<String> {
@@ -25,21 +34,29 @@ impl Notebook {
             .collect()
     }
 
-    /// Up to `limit` contacts, in [`Notebook::contacts`] order, whose name or organisation contains what
-    /// was typed once both are [`text::fold`]ed ("muller" finds "Müller"), leaving out those already taking
-    /// part. Nothing is suggested for a blank query.
-    pub fn participant_suggestions(&self, meeting: RecordId, query: &str, limit: usize) -> Vec<Contact> {
-        let query = text::fold(query.trim());
-        if query.is_empty() {
+    /// Up to `limit` contacts whose name, aliases or organisation what was typed finds by [`text::near`]
+    /// ("woeber" finds "Wöber", "Kowalenko" finds "Коваленко"), leaving out those already taking part.
+    /// Those that contain it come first, then those only near it (possible existing contacts), each in
+    /// [`Notebook::contacts`] order. Nothing is suggested for a blank query.
+    pub fn participant_suggestions(&self, meeting: RecordId, query: &str, limit: usize) -> Vec<Suggestion> {
+        if text::key(query).is_empty() {
             return Vec::new();
         }
         let taken = self.taking_part(meeting);
-        self.contacts()
+        let mut found: Vec<Suggestion> = self
+            .contacts()
             .into_iter()
             .filter(|c| c.id.is_some_and(|id| !taken.contains(&id)))
-            .filter(|c| text::fold(&c.name).contains(&query) || text::fold(&c.organisation).contains(&query))
-            .take(limit)
-            .collect()
+            .filter_map(|c| {
+                let names = std::iter::once(&c.name).chain(&c.aliases).chain(std::iter::once(&c.organisation));
+                let closeness = names.filter_map(|n| text::near(query, n)).min()?;
+                Some(Suggestion { contact: c, closeness })
+            })
+            .collect();
+        // Stable, so each group keeps the contacts' order.
+        found.sort_by_key(|s| s.closeness);
+        found.truncate(limit);
+        found
     }
 
     /// The meeting's participant list with `contact` added at the end, unless it already takes part
@@ -83,7 +100,7 @@ mod tests {
     }
 
     fn names(nb: &Notebook, meeting: RecordId, query: &str, limit: usize) -> Vec<String> {
-        nb.participant_suggestions(meeting, query, limit).into_iter().map(|c| c.name).collect()
+        nb.participant_suggestions(meeting, query, limit).into_iter().map(|s| s.contact.name).collect()
     }
 
     #[test]
@@ -97,6 +114,37 @@ mod tests {
         assert_eq!(names(&nb, m, "armee", 6), ["Anna Martin"]);
         assert_eq!(names(&nb, m, "bundesheer", 6), ["Oberst Jürgen Müller"]);
         assert!(names(&nb, m, "   ", 6).is_empty());
+    }
+
+    #[test]
+    fn suggestions_find_german_spellings_other_scripts_and_aliases_and_then_near_names() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        contact(&mut nb, 1, "Maj. Karin Wöber", "");
+        contact(&mut nb, 2, "Олександр Коваленко", "");
+        let kovalenko = contact(&mut nb, 3, "Olga Kovalenko", "");
+        let anna = contact(&mut nb, 4, "Anna Berg", "");
+        nb.set(anna, Field::Aliases, Value::List(vec!["Anna Bergström".into()]), 2_500).unwrap();
+        let m = meeting_with(&mut nb, &[]);
+        assert_eq!(names(&nb, m, "Woeber", 6), ["Maj. Karin Wöber"]);
+        assert_eq!(names(&nb, m, "Kowalenko", 6), ["Olga Kovalenko", "Олександр Коваленко"]);
+        assert_eq!(names(&nb, m, "kovalenko", 6), ["Olga Kovalenko", "Олександр Коваленко"]);
+        assert_eq!(names(&nb, m, "bergstrom", 6), ["Anna Berg"]);
+        let found = nb.participant_suggestions(m, "Olga Kowalenko", 6);
+        assert_eq!(
+            found.iter().map(|s| (s.contact.id, s.closeness)).collect::<Vec<_>>(),
+            [(Some(kovalenko), crate::text::Closeness::Near)]
+        );
+    }
+
+    #[test]
+    fn a_name_that_contains_the_query_comes_before_one_that_is_only_near_it() {
+        let mut nb = Notebook::new(DeviceId::new_v7(0, [1; 10]));
+        contact(&mut nb, 1, "Anna Bergmann", "");
+        contact(&mut nb, 2, "Carl Bergman", "");
+        let m = meeting_with(&mut nb, &[]);
+        assert_eq!(names(&nb, m, "bergmann", 6), ["Anna Bergmann", "Carl Bergman"]);
+        assert_eq!(names(&nb, m, "bergman", 6), ["Anna Bergmann", "Carl Bergman"]);
+        assert_eq!(names(&nb, m, "bergmannn", 6), ["Anna Bergmann", "Carl Bergman"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //!   first, longest silence first; then never-met ones, oldest first. Contacts only just added and
 //!   never met are not nagged about.
 
+pub mod conflicts;
 pub mod duplicates;
 pub mod search;
 

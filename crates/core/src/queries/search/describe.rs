@@ -76,7 +76,7 @@ pub(super) fn describe<'a>(nb: &'a Notebook, r: &'a Record) -> Described<'a> {
             for f in [Field::Title, Field::Organisation, Field::Nation, Field::Role] {
                 push_piece(&mut pieces, f, 1, text(f));
             }
-            for f in [Field::Emails, Field::Tags] {
+            for f in [Field::Aliases, Field::Emails, Field::Tags] {
                 for item in list(f) {
                     push_piece(&mut pieces, f, 1, item);
                 }
