@@ -12,3 +12,4 @@ pub mod meeting_editor;
 pub mod meetings;
 pub mod not_found;
 pub mod settings;
+pub mod trash;

@@ -75,6 +75,7 @@ pub fn Settings() -> impl IntoView {
                 </button>
             })}
             {(!first_start).then(|| view! { <StorageHealth /> })}
+            {(!first_start).then(|| view! { <p><A href="/recently-deleted">"Recently deleted"</A>" (kept 30 days, with Restore)"</p> })}
             <dl class="facts">
                 <dt>"Device id"</dt>
                 <dd><code>{move || app.device.with(|d| d.id.to_string())}</code></dd>
