@@ -4,7 +4,7 @@ use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::marking::MarkingOptions;
@@ -26,8 +26,13 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <img class="brand-mark" src="/icons/icon.svg" alt="" width="28" height="28" />
                 <span class="brand-name">"Liaison"</span>
             </div>
-            <MainNav />
-            <SearchBox />
+            // Until the officer has named themselves and the device, there is nowhere else to go: every
+            // record and bundle carries those names.
+            <Show when=move || !app.needs_setup()>
+                <MainNav />
+                <SearchBox />
+            </Show>
+            <SetupGuard />
             <div class="topbar-status">
                 <OnlineStatus />
                 <SaveIndicator />
@@ -43,6 +48,20 @@ pub fn Shell(children: Children) -> impl IntoView {
         <ConfirmDialog />
         <MarkingOptions />
     }
+}
+
+/// Sends every screen but the welcome (Settings) back to it while the device has no officer or label,
+/// so that no record or export is made "from an unnamed device".
+#[component]
+fn SetupGuard() -> impl IntoView {
+    let app = use_app();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if app.needs_setup() && location.pathname.with(|p| p != "/settings") {
+            navigate("/settings", Default::default());
+        }
+    });
 }
 
 /// The main navigation: one row of the screens used every day, then the exchange group.

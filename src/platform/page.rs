@@ -39,3 +39,9 @@ pub fn focus_left(ev: &web_sys::FocusEvent, container: &web_sys::Element) -> boo
 pub fn is_focused(el: &web_sys::Element) -> bool {
     web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_some_and(|a| a == *el)
 }
+
+/// The browser's user-agent string and platform hint, for suggesting a device label.
+pub fn browser_and_platform() -> (String, String) {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return (String::new(), String::new()) };
+    (nav.user_agent().unwrap_or_default(), nav.platform().unwrap_or_default())
+}

@@ -18,9 +18,11 @@ mod drafts;
 mod follow_ups;
 mod participants;
 mod trash;
+mod welcome;
 
 pub use drafts::draft_defaults;
 pub use trash::{Deleted, TRASH_DAYS};
+pub use welcome::suggested_device_label;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
 const MAX_REDIRECTS: usize = 16;
