@@ -9,7 +9,7 @@ use liaison_core::schema::{Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{input_id, ListField, TextArea, TextField};
-use crate::components::marking::MARKING_OPTIONS;
+use crate::components::marking::MarkingField;
 use crate::components::report::MeetingReport;
 use crate::components::routed::{record_page, RecordHeader};
 use crate::state::use_app;
@@ -39,7 +39,7 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
                 <TextField id field=Field::Start kind="time" problems />
                 <TextField id field=Field::End kind="time" problems />
                 <TextField id field=Field::Location class="span-2" />
-                <TextField id field=Field::Marking datalist=MARKING_OPTIONS hint="For example UNCLASSIFIED, RESTRICTED or REL TO AUT, CHE" />
+                <MarkingField id class="span-all" />
                 <ParticipantPicker meeting=id />
                 <ListField id field=Field::Attendees hint="People who are not in your contacts; separate with commas" class="span-all" />
                 <ListField id field=Field::Organisations class="span-2" />
