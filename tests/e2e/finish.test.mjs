@@ -184,3 +184,28 @@ for (const scheme of ['light', 'dark']) {
     }
   });
 }
+
+for (const [size, label] of [[DESKTOP, 'desktop'], [TABLET, 'tablet']]) {
+  test(`the welcome cannot be skipped and suggests a device label, so only a name is needed (${label})`, async () => {
+    for (const scheme of ['light', 'dark']) {
+      const page = await open(size, scheme);
+      try {
+        await page.goto(`${app.server.url}/export`);
+        await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
+        assert.equal(new URL(page.url()).pathname, '/settings', 'a deep link waits for the welcome');
+        assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, 'no way around it');
+        assert.match(await page.getByLabel('Device label', exact).inputValue(), /^Chrome on Linux$/);
+        const start = page.getByRole('button', { name: 'Start using Liaison' });
+        assert.equal(await start.isDisabled(), true, 'the officer must give a name first');
+        await screenshot(page, `finish-welcome-${label}-${scheme}`);
+        await page.getByLabel('Officer name', exact).fill('Lt Col Ana Ruiz');
+        await start.click();
+        await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+        await page.getByRole('navigation', { name: 'Main' }).waitFor();
+        assertNoErrors(page);
+      } finally {
+        await page.context().close();
+      }
+    }
+  });
+}
