@@ -69,13 +69,15 @@ else
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# 4. Chromium, its WebDriver and brotli (for size reports) from Debian.
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v brotli >/dev/null 2>&1; then
-  say "chromium, chromium-driver, brotli: already installed"
+# 4. Chromium, its WebDriver, brotli (for size reports) and poppler's pdftotext (tests/e2e/print.test.mjs
+#    reads each printed page back) from Debian.
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v brotli >/dev/null 2>&1 \
+  && command -v pdftotext >/dev/null 2>&1; then
+  say "chromium, chromium-driver, brotli, poppler-utils: already installed"
 else
-  say "chromium, chromium-driver, brotli: installing with apt-get"
+  say "chromium, chromium-driver, brotli, poppler-utils: installing with apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver brotli
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver brotli poppler-utils
 fi
 
 # 5. npm packages: binaryen (wasm-opt 132, used by trunk) and playwright-core (end-to-end tests).

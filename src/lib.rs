@@ -26,6 +26,7 @@ use crate::screens::meeting_editor::MeetingEditor;
 use crate::screens::meetings::MeetingsList;
 use crate::screens::not_found::NotFound;
 use crate::screens::settings::Settings;
+use crate::screens::trash::Trash;
 use crate::state::{AppState, Boot};
 
 /// Reads storage, then mounts the app. Nothing renders until the data is in memory, so no screen ever
@@ -61,6 +62,7 @@ pub fn App(boot: Boot) -> impl IntoView {
                     <Route path=path!("/conflicts") view=Conflicts />
                     <Route path=path!("/duplicates") view=Duplicates />
                     <Route path=path!("/settings") view=Settings />
+                    <Route path=path!("/recently-deleted") view=Trash />
                 </Routes>
             </Shell>
         </Router>

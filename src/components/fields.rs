@@ -22,6 +22,17 @@ pub fn split_list(text: &str) -> Vec<String> {
     text.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
+/// The problems of a field as the officer should see them: on a new record, only once they have left
+/// the field (on blur), so that a blank form does not greet them with errors; on a record they
+/// opened, at once.
+fn shown_after_blur(id: RecordId, problems: Signal<Vec<Problem>>) -> (Signal<Vec<Problem>>, WriteSignal<bool>) {
+    let app = use_app();
+    let fresh = app.notebook.with_untracked(|nb| nb.is_draft(id));
+    let (left, set_left) = signal(false);
+    let shown = Signal::derive(move || if fresh && !left.get() { Vec::new() } else { problems.get() });
+    (shown, set_left)
+}
+
 /// The problems reported for one field, under it.
 #[component]
 pub fn FieldProblems(id: RecordId, field: Field, dom_id: String, problems: Signal<Vec<Problem>>) -> impl IntoView {
@@ -101,6 +112,7 @@ pub fn TextField(
     let value = Memo::new(move |_| {
         app.notebook.with(|nb| nb.record(id).map(|r| r.text(field.key()).to_string()).unwrap_or_default())
     });
+    let (problems, set_left) = shown_after_blur(id, problems);
     let invalid = move || problems.with(|p| p.iter().any(|p| p.field == field));
     let input = NodeRef::<leptos::html::Input>::new();
     // The autofocus attribute only acts on page load; screens reached by navigation focus here.
@@ -122,6 +134,7 @@ pub fn TextField(
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=format!("{dom_id}-conflict {dom_id}-problems {dom_id}-hint")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
+                on:blur=move |_| set_left.set(true)
             />
             <ConflictMarker id field dom_id=dom_id.clone() />
             {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
@@ -179,6 +192,7 @@ pub fn ListField(
         app.notebook.with(|nb| nb.record(id).map(|r| r.list(field.key()).to_vec()).unwrap_or_default())
     });
     let (text, set_text) = signal(stored.get_untracked().join(", "));
+    let (problems, set_left) = shown_after_blur(id, problems);
     Effect::new(move |_| {
         let list = stored.get();
         if split_list(&text.get_untracked()) != list {
@@ -202,6 +216,7 @@ pub fn ListField(
                     set_text.set(typed);
                     app.set(id, field, Value::List(list));
                 }
+                on:blur=move |_| set_left.set(true)
             />
             <ConflictMarker id field dom_id=dom_id.clone() />
             <p class="hint" id=format!("{dom_id}-hint")>{hint}</p>

@@ -1,7 +1,13 @@
-//! How markings look: a coloured band on every record that carries one.
+//! How markings look: a coloured band on every record that carries one, and the picker that writes
+//! them: a classification level and the nations a record is releasable to.
 
 use leptos::prelude::*;
-use liaison_core::marking::{marking_level, MarkingLevel};
+use liaison_core::crdt::id::RecordId;
+use liaison_core::marking::{compose_marking, marking_level, marking_parts, MarkingLevel, LEVELS, NATIONS};
+use liaison_core::schema::{Field, Value};
+
+use crate::components::fields::input_id;
+use crate::state::use_app;
 
 /// The id of the datalist with common markings, rendered once by the shell.
 pub const MARKING_OPTIONS: &str = "marking-options";
@@ -76,5 +82,92 @@ pub fn CeilingSelect(
                 <option value=c.name() selected=ceiling.get_untracked() == *c>{c.label()}</option>
             }).collect_view()}
         </select>
+    }
+}
+
+/// The Marking field: a classification level, a releasability picker of nations, and the label they
+/// make, which stays a text input labelled "Marking" (a label already stored, or one the picker
+/// cannot make, is kept as it is until the officer picks).
+#[component]
+pub fn MarkingField(id: RecordId, #[prop(optional)] class: &'static str) -> impl IntoView {
+    let app = use_app();
+    let dom_id = input_id(id, Field::Marking);
+    let stored = Memo::new(move |_| {
+        app.notebook.with(|nb| nb.record(id).map(|r| r.text(Field::Marking.key()).to_string()).unwrap_or_default())
+    });
+    let parts = Memo::new(move |_| stored.with(|m| marking_parts(m)));
+    let write = move |label: String| app.set(id, Field::Marking, Value::Text(label));
+    let pick_level = move |level: String| write(compose_marking(&level, &parts.get_untracked().rel_to));
+    let toggle = move |nation: &'static str, on: bool| {
+        let p = parts.get_untracked();
+        let mut rel: Vec<String> = p.rel_to.into_iter().filter(|n| n != nation).collect();
+        if on {
+            rel.push(nation.to_string());
+        }
+        // Keep the stored order of nations, except that a nation picked now goes last.
+        write(compose_marking(&p.level, &rel));
+    };
+    let summary = move || match parts.with(|p| p.rel_to.len()) {
+        0 => "Releasable to: anyone cleared".to_string(),
+        _ => format!("Releasable to {}", parts.with(|p| p.rel_to.join(", "))),
+    };
+    let note = move || {
+        let (m, p) = (stored.get(), parts.get());
+        if m.trim().is_empty() {
+            None
+        } else if p.level.is_empty() && !p.rel_to.is_empty() {
+            Some("Choose a classification level too: a releasability caveat alone says nothing about how sensitive it is.")
+        } else if p.level.is_empty() {
+            Some("Kept as written: choose a level to replace it.")
+        } else {
+            None
+        }
+    };
+    view! {
+        <div class=format!("field marking-field {class}")>
+            <label for=dom_id.clone()>"Marking"</label>
+            <div class="marking-picker">
+                <select
+                    aria-label="Classification level"
+                    class=move || marking_class(&stored.get())
+                    on:change=move |ev| pick_level(event_target_value(&ev))
+                >
+                    <option value="" selected=move || parts.with(|p| p.level.is_empty())>
+                        {move || if stored.with(|m| m.trim().is_empty()) { "No marking" } else { "As written" }}
+                    </option>
+                    {LEVELS.iter().map(|l| view! {
+                        <option value=*l selected=move || parts.with(|p| p.level == *l)>{*l}</option>
+                    }).collect_view()}
+                </select>
+                <details class="rel-to">
+                    <summary>{summary}</summary>
+                    <fieldset>
+                        <legend>"Releasable to"</legend>
+                        {NATIONS.iter().map(|n| view! {
+                            <label class="nation">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || parts.with(|p| p.rel_to.iter().any(|r| r == n))
+                                    on:change=move |ev| toggle(n, event_target_checked(&ev))
+                                />
+                                {*n}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                </details>
+                <input
+                    id=dom_id.clone()
+                    type="text"
+                    autocomplete="off"
+                    list=MARKING_OPTIONS
+                    prop:value=stored
+                    aria-describedby=format!("{dom_id}-hint")
+                    on:input=move |ev| write(event_target_value(&ev))
+                />
+            </div>
+            <p class="hint" id=format!("{dom_id}-hint")>
+                {move || note().unwrap_or("Pick a level and, if it may go only to some nations, the nations; or type a marking.")}
+            </p>
+        </div>
     }
 }

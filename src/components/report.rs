@@ -4,7 +4,10 @@
 //! The banner carries the highest marking of everything the report shows, not only the record's own: a
 //! meeting report names its participants, and a contact sheet lists meetings by title. It sits in the
 //! head and foot of a one-cell table, which the browser repeats at the top and bottom of every printed
-//! page, so that no sheet of a long report leaves the printer unmarked.
+//! page, so that no sheet of a long report leaves the printer unmarked. CSS cannot tell which records
+//! land on which sheet, so every sheet carries the report's highest marking, which is at least the
+//! highest of what that sheet shows. The foot says who printed it and when, and the page's margin box
+//! (`style/finish.css`) numbers the sheets "Page n of m".
 
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
@@ -12,6 +15,8 @@ use liaison_core::date::human_date;
 use liaison_core::marking::highest_marking_of;
 
 use crate::components::marking::marking_class;
+use crate::components::time::human_time;
+use crate::platform;
 use crate::state::use_app;
 
 fn banner(marking: &str) -> impl IntoView {
@@ -19,13 +24,28 @@ fn banner(marking: &str) -> impl IntoView {
     view! { <p class=format!("print-banner {}", marking_class(marking))>{text}</p> }
 }
 
+/// When the report is printed: set when it is rendered and again as the browser starts printing, so
+/// that a page left open for hours still says when its paper was made.
+fn printed_at() -> ReadSignal<u64> {
+    let (at, set_at) = signal(platform::now_ms());
+    let handle = window_event_listener_untyped("beforeprint", move |_| set_at.set(platform::now_ms()));
+    on_cleanup(move || handle.remove());
+    at
+}
+
+/// "Printed by Lt Col Ana Ruiz on 1 Dec 2026, 14:05".
+fn printed_by(officer: &str, at: u64) -> String {
+    let who = if officer.trim().is_empty() { "an unnamed officer" } else { officer.trim() };
+    format!("Printed by {who} on {}", human_time(at))
+}
+
 /// The report's body between the page banners.
-fn framed(marking: String, body: impl IntoView) -> impl IntoView {
+fn framed(marking: String, printed: String, body: impl IntoView) -> impl IntoView {
     view! {
         <article class="print-only report" aria-hidden="true">
             <table class="print-frame" role="presentation">
                 <thead><tr><td>{banner(&marking)}</td></tr></thead>
-                <tfoot><tr><td>{banner(&marking)}</td></tr></tfoot>
+                <tfoot><tr><td>{banner(&marking)}<p class="print-meta">{printed}</p></td></tr></tfoot>
                 <tbody><tr><td class="print-body">{body}</td></tr></tbody>
             </table>
         </article>
@@ -48,7 +68,9 @@ fn paragraph(label: &'static str, text: String) -> Option<impl IntoView> {
 #[component]
 pub fn MeetingReport(id: RecordId) -> impl IntoView {
     let app = use_app();
+    let at = printed_at();
     move || {
+        let printed = app.device.with(|d| printed_by(&d.officer, at.get()));
         app.notebook.with(|nb| {
             let m = nb.meeting(id)?;
             let participants = nb.participants(&m);
@@ -68,7 +90,7 @@ pub fn MeetingReport(id: RecordId) -> impl IntoView {
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(", ");
-            Some(framed(marking, view! {
+            Some(framed(marking, printed, view! {
                 <h1>{m.display_title()}</h1>
                 <dl class="report-facts">
                     <dt>"When"</dt><dd>{if when.is_empty() { "Not recorded".into() } else { when }}</dd>
@@ -108,7 +130,9 @@ pub fn MeetingReport(id: RecordId) -> impl IntoView {
 #[component]
 pub fn ContactSheet(id: RecordId) -> impl IntoView {
     let app = use_app();
+    let at = printed_at();
     move || {
+        let printed = app.device.with(|d| printed_by(&d.officer, at.get()));
         app.notebook.with(|nb| {
             let c = nb.contact(id)?;
             let meetings = nb.meetings_with(id);
@@ -124,7 +148,7 @@ pub fn ContactSheet(id: RecordId) -> impl IntoView {
                 ("Languages", c.languages.join(", ")),
                 ("Tags", c.tags.join(", ")),
             ];
-            Some(framed(marking, view! {
+            Some(framed(marking, printed, view! {
                 <h1>{c.display_name()}</h1>
                 <dl class="report-facts">
                     {rows.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}

@@ -26,7 +26,11 @@ pub fn record_page<V: IntoView + 'static>(
     let (noun, list, href) = list_of(kind);
     let capital = capitalised(noun);
     move || match id.get() {
-        Some(id) => page(id).into_any(),
+        Some(id) => {
+            // Leaving a new record nobody typed into discards it: no "Untitled meeting" stays behind.
+            on_cleanup(move || app.discard_draft(id));
+            page(id).into_any()
+        }
         None => view! {
             <section class="screen">
                 <div class="empty">

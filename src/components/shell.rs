@@ -1,7 +1,10 @@
 //! The frame around every screen: navigation, save status, notices, Undo and the confirmation dialog.
 
+use leptos::ev::{FocusEvent, KeyboardEvent};
+use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::components::dialog::ConfirmDialog;
 use crate::components::marking::MarkingOptions;
@@ -23,17 +26,13 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <img class="brand-mark" src="/icons/icon.svg" alt="" width="28" height="28" />
                 <span class="brand-name">"Liaison"</span>
             </div>
-            <nav aria-label="Main">
-                <A href="/" exact=true>"Dashboard"</A>
-                <A href="/meetings">"Meetings"</A>
-                <A href="/contacts">"Contacts"</A>
-                <A href="/follow-ups">"Follow-ups"</A>
-                <ReviewLinks />
-                <A href="/import">"Import"</A>
-                <A href="/export">"Export"</A>
-                <A href="/settings">"Settings"</A>
-            </nav>
-            <SearchBox />
+            // Until the officer has named themselves and the device, there is nowhere else to go: every
+            // record and bundle carries those names.
+            <Show when=move || !app.needs_setup()>
+                <MainNav />
+                <SearchBox />
+            </Show>
+            <SetupGuard />
             <div class="topbar-status">
                 <OnlineStatus />
                 <crate::components::sync_status::SyncStatus />
@@ -52,9 +51,23 @@ pub fn Shell(children: Children) -> impl IntoView {
     }
 }
 
-/// Conflicts and duplicates appear in the navigation only while there is something to review.
+/// Sends every screen but the welcome (Settings) back to it while the device has no officer or label,
+/// so that no record or export is made "from an unnamed device".
 #[component]
-fn ReviewLinks() -> impl IntoView {
+fn SetupGuard() -> impl IntoView {
+    let app = use_app();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if app.needs_setup() && location.pathname.with(|p| p != "/settings") {
+            navigate("/settings", Default::default());
+        }
+    });
+}
+
+/// The main navigation: one row of the screens used every day, then the exchange group.
+#[component]
+fn MainNav() -> impl IntoView {
     let app = use_app();
     let conflicts = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
     let duplicates = Memo::new(move |_| {
@@ -62,16 +75,107 @@ fn ReviewLinks() -> impl IntoView {
             .with(|nb| app.not_duplicates.with(|nd| liaison_core::queries::duplicates::candidates(nb, nd).len()))
     });
     view! {
-        <Show when=move || { conflicts.get() > 0 }>
-            <A href="/conflicts">
-                "Conflicts" <span class="count" aria-label=move || format!("{} open", conflicts.get())>{conflicts}</span>
-            </A>
-        </Show>
-        <Show when=move || { duplicates.get() > 0 }>
-            <A href="/duplicates">
-                "Duplicates" <span class="count" aria-label=move || format!("{} suggested", duplicates.get())>{duplicates}</span>
-            </A>
-        </Show>
+        <nav aria-label="Main">
+            <A href="/" exact=true>"Dashboard"</A>
+            <A href="/meetings">"Meetings"</A>
+            <A href="/contacts">"Contacts"</A>
+            <A href="/follow-ups">"Follow-ups"</A>
+            <NavGroup label="Exchange" class="nav-wide" with_settings=false conflicts duplicates />
+            <A href="/settings" attr:class="nav-wide">"Settings"</A>
+            <NavGroup label="More" class="nav-narrow" with_settings=true conflicts duplicates />
+        </nav>
+    }
+}
+
+/// The exchange screens (Import, Export, Conflicts, Duplicates) behind one disclosure button whose badge
+/// counts what waits for review. On a wide screen it is "Exchange" beside Settings; on a tablet the same
+/// group, Settings included, is "More" (the stylesheet shows one or the other). Every item stays when its
+/// count is zero, so nothing moves under the officer's pointer.
+#[component]
+fn NavGroup(
+    label: &'static str,
+    class: &'static str,
+    with_settings: bool,
+    conflicts: Memo<usize>,
+    duplicates: Memo<usize>,
+) -> impl IntoView {
+    let location = use_location();
+    let (open, set_open) = signal(false);
+    let group = NodeRef::<html::Div>::new();
+    let button = NodeRef::<html::Button>::new();
+    let waiting = move || conflicts.get() + duplicates.get();
+    let panel_id = format!("nav-{}", label.to_lowercase());
+    let mut paths = vec!["/import", "/export", "/conflicts", "/duplicates"];
+    if with_settings {
+        paths.push("/settings");
+    }
+    let current = move || location.pathname.with(|p| paths.iter().any(|q| p == q));
+    // Following a link closes the menu; so does a change of screen from anywhere else.
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_open.set(false);
+    });
+    let close_to_button = move || {
+        set_open.set(false);
+        if let Some(b) = button.get_untracked() {
+            let _ = b.focus();
+        }
+    };
+    view! {
+        <div
+            class=format!("nav-group {class}")
+            node_ref=group
+            on:keydown=move |ev: KeyboardEvent| {
+                if ev.key() == "Escape" && open.get_untracked() {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                    close_to_button();
+                }
+            }
+            on:focusout=move |ev: FocusEvent| {
+                if let Some(g) = group.get_untracked() {
+                    if platform::focus_left(&ev, &g) {
+                        set_open.set(false);
+                    }
+                }
+            }
+        >
+            <button
+                type="button"
+                node_ref=button
+                class=move || if current() { "nav-button current" } else { "nav-button" }
+                aria-expanded=move || open.get().to_string()
+                aria-controls=panel_id.clone()
+                on:click=move |_| set_open.update(|o| *o = !*o)
+            >
+                {label}
+                <Show when=move || { waiting() > 0 }>
+                    <span class="count" aria-label=move || format!("{} to review", waiting())>{waiting}</span>
+                </Show>
+                <span class="chevron" aria-hidden="true"></span>
+            </button>
+            <ul id=panel_id class="nav-panel" hidden=move || !open.get()>
+                <li><A href="/import">"Import"</A></li>
+                <li><A href="/export">"Export"</A></li>
+                <li>
+                    <A href="/conflicts">
+                        "Conflicts"
+                        <Show when=move || { conflicts.get() > 0 }>
+                            <span class="count" aria-label=move || format!("{} open", conflicts.get())>{conflicts}</span>
+                        </Show>
+                    </A>
+                </li>
+                <li>
+                    <A href="/duplicates">
+                        "Duplicates"
+                        <Show when=move || { duplicates.get() > 0 }>
+                            <span class="count" aria-label=move || format!("{} suggested", duplicates.get())>{duplicates}</span>
+                        </Show>
+                    </A>
+                </li>
+                {with_settings.then(|| view! { <li class="nav-separated"><A href="/settings">"Settings"</A></li> })}
+            </ul>
+        </div>
     }
 }
 

@@ -9,7 +9,7 @@ use liaison_core::schema::{Field, Kind};
 use liaison_core::validate;
 
 use crate::components::fields::{ListField, TextArea, TextField};
-use crate::components::marking::{marking_class, MarkingTag, MARKING_OPTIONS};
+use crate::components::marking::{marking_class, MarkingField, MarkingTag};
 use crate::components::report::ContactSheet;
 use crate::components::routed::{record_page, RecordHeader};
 use crate::state::use_app;
@@ -43,7 +43,7 @@ fn ContactForm(id: RecordId) -> impl IntoView {
                     <ListField id field=Field::Emails kind="email" class="span-2" problems />
                     <ListField id field=Field::Phones kind="tel" />
                     <ListField id field=Field::Languages class="span-2" />
-                    <TextField id field=Field::Marking datalist=MARKING_OPTIONS />
+                    <MarkingField id class="span-all" />
                     <TextArea id field=Field::Notes class="span-all" rows=6 />
                     <ListField id field=Field::Tags class="span-all" />
                 </form>

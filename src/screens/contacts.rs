@@ -66,7 +66,7 @@ pub fn ContactsList() -> impl IntoView {
     let (exported, set_exported) = signal(None::<Result<String, String>>);
     let ceiling = app.exchange.export_ceiling;
     let new_contact = move |_| {
-        if let Some(id) = app.create(Kind::Contact) {
+        if let Some(id) = app.create_draft(Kind::Contact) {
             navigate(&format!("/contacts/{id}"), Default::default());
         }
     };

@@ -41,7 +41,8 @@ pub fn Export() -> impl IntoView {
         })
     };
     let said = |e: exchange::Export| {
-        let saved = format!("Saved {} with {}.", e.file_name, plural(e.records, "record", "records"));
+        let marked = if e.marking.is_empty() { String::new() } else { format!(", marked {}", e.marking) };
+        let saved = format!("Saved {} with {}{marked}.", e.file_name, plural(e.records, "record", "records"));
         match e.left_out_message() {
             Some(left_out) => format!("{saved} {left_out}"),
             None => saved,

@@ -10,7 +10,7 @@ use liaison_core::text::Closeness;
 use liaison_core::validate;
 
 use crate::components::fields::{input_id, ConflictMarker, ListField, TextArea, TextField};
-use crate::components::marking::MARKING_OPTIONS;
+use crate::components::marking::MarkingField;
 use crate::components::report::MeetingReport;
 use crate::components::routed::{record_page, RecordHeader};
 use crate::state::use_app;
@@ -40,7 +40,7 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
                 <TextField id field=Field::Start kind="time" problems />
                 <TextField id field=Field::End kind="time" problems />
                 <TextField id field=Field::Location class="span-2" />
-                <TextField id field=Field::Marking datalist=MARKING_OPTIONS hint="For example UNCLASSIFIED, RESTRICTED or REL TO AUT, CHE" />
+                <MarkingField id class="span-all" />
                 <ParticipantPicker meeting=id />
                 <ListField id field=Field::Attendees hint="People who are not in your contacts; separate with commas" class="span-all" />
                 <ListField id field=Field::Organisations class="span-2" />

@@ -54,7 +54,7 @@ pub fn MeetingsList() -> impl IntoView {
         })
     });
     let new_meeting = move |_| {
-        if let Some(id) = app.create(Kind::Meeting) {
+        if let Some(id) = app.create_draft(Kind::Meeting) {
             navigate(&format!("/meetings/{id}"), Default::default());
         }
     };

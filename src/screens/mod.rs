@@ -13,3 +13,4 @@ pub mod meetings;
 pub mod not_found;
 pub mod settings;
 pub mod team_hub;
+pub mod trash;

@@ -26,6 +26,11 @@ pub fn Settings() -> impl IntoView {
         d.officer = v;
         app.save_device(d);
     };
+    // A device label is suggested (the browser and platform), so the officer only has to give a name.
+    if first_start && label.get_untracked().trim().is_empty() {
+        let (agent, hint) = platform::browser_and_platform();
+        set_label(liaison_core::notebook::suggested_device_label(&agent, &hint));
+    }
     let ready = move || !label.get().trim().is_empty() && !officer.get().trim().is_empty();
     let records = move || app.notebook.with(|nb| nb.records().filter(|r| !r.is_deleted()).count());
     view! {
@@ -76,6 +81,7 @@ pub fn Settings() -> impl IntoView {
             })}
             {(!first_start).then(|| view! { <StorageHealth /> })}
             <crate::screens::team_hub::TeamHub />
+            {(!first_start).then(|| view! { <p><A href="/recently-deleted">"Recently deleted"</A>" (kept 30 days, with Restore)"</p> })}
             <dl class="facts">
                 <dt>"Device id"</dt>
                 <dd><code>{move || app.device.with(|d| d.id.to_string())}</code></dd>

@@ -36,6 +36,25 @@ impl AppState {
         self.edit(|nb, now| Ok(nb.create(kind, now, platform::random_bytes())))
     }
 
+    /// Opens a draft for "New meeting" or "New contact": a meeting is dated and timed now. Nothing is
+    /// stored until the officer types; leaving it untouched discards it (`discard_draft`).
+    pub fn create_draft(&self, kind: Kind) -> Option<RecordId> {
+        self.edit(|nb, now| {
+            let (today, time) = platform::local_time(now);
+            let defaults = liaison_core::notebook::draft_defaults(kind, today, time);
+            Ok(nb.create_draft(kind, defaults, now, platform::random_bytes()))
+        })
+    }
+
+    /// Forgets a draft the officer leaves untouched; a record that was typed into stays.
+    pub fn discard_draft(&self, id: RecordId) {
+        if self.notebook.with_untracked(|nb| nb.is_draft(id)) {
+            self.notebook.update(|nb| {
+                nb.discard_draft(id);
+            });
+        }
+    }
+
     /// Writes one field (as the officer types).
     pub fn set(&self, id: RecordId, field: Field, value: Value) {
         let mut changed = false;
@@ -103,9 +122,21 @@ impl AppState {
         after: impl Fn() + Send + Sync + 'static,
     ) {
         let state = *self;
+        let follow_ups = self.notebook.with_untracked(|nb| match nb.record(id).map(|r| r.kind) {
+            Some(Kind::Meeting) => nb.actions_of(id).len(),
+            _ => 0,
+        });
+        let with = match follow_ups {
+            0 => String::new(),
+            1 => " Its follow-up action goes with it.".to_string(),
+            n => format!(" Its {n} follow-up actions go with it."),
+        };
         self.prompts.confirm.set(Some(ConfirmRequest {
             title: format!("Delete this {noun}?"),
-            message: format!("“{name}” will be removed from this device. You can undo this for a few seconds."),
+            message: format!(
+                "“{name}” will be removed from this device.{with} You can restore it from Recently deleted (Settings) for {} days.",
+                liaison_core::notebook::TRASH_DAYS
+            ),
             confirm_label: "Delete",
             on_confirm: Callback::new(move |_| {
                 state.delete(id, noun);
@@ -116,7 +147,7 @@ impl AppState {
 
     /// Deletes a record at once and offers Undo.
     pub fn delete(&self, id: RecordId, noun: &str) {
-        if self.edit(|nb, now| nb.delete(id, now)).is_some() {
+        if self.edit(|nb, now| nb.delete_with_follow_ups(id, now)).is_some() {
             self.prompts.offer_undo(&format!("{} deleted.", capitalised(noun)), UndoAction::Restore(id));
         }
     }
@@ -125,7 +156,7 @@ impl AppState {
     pub fn run_undo(&self) {
         match self.prompts.take_undo() {
             Some(UndoAction::Restore(id)) => {
-                self.edit(|nb, now| nb.restore(id, now));
+                self.restore_deleted(id);
             }
             Some(UndoAction::SetDone(id, done)) => self.set(id, Field::Done, Value::Bool(done)),
             Some(UndoAction::Unresolve(record)) => {
@@ -151,6 +182,11 @@ impl AppState {
                 self.prompts.offer_undo("Resolved.", UndoAction::Unresolve(Box::new(before)));
             }
         }
+    }
+
+    /// Brings a record back from "Recently deleted" (with the follow-ups that went with a meeting).
+    pub fn restore_deleted(&self, id: RecordId) {
+        self.edit(|nb, now| nb.restore_deleted(id, now));
     }
 
     /// Settles a delete conflict by bringing the record back with every edit.

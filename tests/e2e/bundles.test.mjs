@@ -111,7 +111,9 @@ test('two officers edit one meeting offline; the coordinator sees the conflict, 
     await nav(ben, 'Meetings');
     await ben.getByRole('link', { name: /Joint exercise planning/ }).click();
     assert.equal(await ben.getByLabel('Notes', exact).inputValue(), 'Ana: host nation provides transport.');
-    assert.equal(await ben.getByRole('navigation').getByRole('link', { name: /Conflicts/ }).count(), 0);
+    // Nothing waits for review: the Exchange button carries no count, and Conflicts is still there.
+    await ben.getByRole('navigation').getByRole('button', { name: 'Exchange', exact: true }).click();
+    await ben.getByRole('navigation').getByRole('link', { name: 'Conflicts', exact: true }).waitFor();
     for (const p of [ana, ben, coord]) assertNoErrors(p);
   } finally {
     for (const p of [ana, ben, coord]) await p.context().close();

@@ -167,10 +167,16 @@ export const exact = Object.freeze({ exact: true });
 
 /**
  * Clicks the main navigation's link to a screen: `name` a string matches the link's name exactly, a
- * RegExp as it matches.
+ * RegExp as it matches. A screen behind the "Exchange" (or, on a tablet, "More") button is reached by
+ * opening that button first, as a person would.
  */
 export async function nav(page, name) {
-  await page.getByRole('navigation').getByRole('link', typeof name === 'string' ? { name, exact: true } : { name }).click();
+  const navigation = page.getByRole('navigation', { name: 'Main' });
+  const link = navigation.getByRole('link', typeof name === 'string' ? { name, exact: true } : { name });
+  if (!(await link.isVisible())) {
+    await navigation.getByRole('button', { name: /^(Exchange|More)\b/ }).click();
+  }
+  await link.click();
 }
 
 /**

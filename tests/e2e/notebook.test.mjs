@@ -153,7 +153,7 @@ test('the notebook can be used from the keyboard alone', async () => {
     await page.keyboard.type('Maj Piotr Nowak');
     await page.keyboard.press('Enter');
     await page.getByRole('link', { name: 'Maj Piotr Nowak' }).waitFor();
-    // Delete through the dialog with the keyboard: the dialog focuses its confirming button; Escape cancels.
+    // Delete through the dialog with the keyboard: the dialog focuses Cancel, so Enter never deletes; Escape cancels.
     await page.getByRole('button', { name: 'Delete' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog').waitFor();
@@ -171,13 +171,19 @@ test('validation explains what is wrong, next to the field, and keeps what was t
   try {
     await firstStart(page, { url: `${app.server.url}/` });
     await page.getByRole('button', { name: 'New meeting' }).click();
+    // A blank form greets nobody with an error: a field's problem shows once the officer leaves it.
+    await page.getByLabel('Title', exact).focus();
+    assert.equal(await page.getByText('A meeting needs a title').count(), 0);
+    await page.keyboard.press('Tab');
     await page.getByText('A meeting needs a title').waitFor();
     await page.getByLabel('Title', exact).fill('Late start');
     await page.getByLabel('Start', exact).fill('14:00');
     await page.getByLabel('End', exact).fill('13:30');
+    await page.keyboard.press('Tab');
     await page.getByText('The meeting ends (13:30) before it starts (14:00)').waitFor();
     await newContact(page, 'Someone');
     await page.getByLabel('Email', exact).fill('someone.example.org');
+    await page.keyboard.press('Tab');
     await page.getByText('“someone.example.org” needs an @').waitFor();
     await page.reload();
     assert.equal(await page.getByLabel('Email', exact).inputValue(), 'someone.example.org');

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { seedEntries, seedPage } from './seed.mjs';
-import { DESKTOP, TABLET, assertNoErrors, closePage, newPage, screenshot, servedApp } from './helpers.mjs';
+import { DESKTOP, TABLET, assertNoErrors, closePage, nav, newPage, screenshot, servedApp } from './helpers.mjs';
 
 const app = servedApp();
 
@@ -37,46 +37,46 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
       await page.screenshot({ path: `target/screenshots/${size}-delete-dialog.png` });
       await page.keyboard.press('Escape');
 
-      await page.getByRole('navigation').getByRole('link', { name: 'Contacts' }).click();
+      await nav(page, 'Contacts');
       await page.getByRole('table').waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-contacts.png` });
       await page.getByRole('table').getByRole('link').first().click();
       await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
       await screenshot(page, `${size}-contact-page`);
 
-      await page.getByRole('navigation').getByRole('link', { name: 'Follow-ups' }).click();
+      await nav(page, 'Follow-ups');
       await page.getByRole('list', { name: 'Open follow-ups' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-follow-ups.png` });
       await page.getByRole('button', { name: /^Mark done/ }).first().click();
       await page.getByRole('button', { name: 'Undo' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-undo.png` });
 
-      await page.getByRole('navigation').getByRole('link', { name: /^Conflicts/ }).click();
+      await nav(page, /^Conflicts/);
       await page.getByText('Ben: each nation brings its own transport.').waitFor();
       await screenshot(page, `${size}-conflicts`);
 
-      await page.getByRole('navigation').getByRole('link', { name: /^Duplicates/ }).click();
+      await nav(page, /^Duplicates/);
       await page.getByRole('button', { name: 'Compare and merge' }).first().click();
       await page.getByRole('button', { name: 'Merge into one contact' }).waitFor();
       await screenshot(page, `${size}-duplicates`);
 
-      await page.getByRole('navigation').getByRole('link', { name: 'Export' }).click();
+      await nav(page, 'Export');
       await page.getByRole('heading', { name: 'Export' }).waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-export.png` });
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
       const file = `target/screenshots/${size}-bundle.json`;
       await download.saveAs(file);
-      await page.getByRole('navigation').getByRole('link', { name: 'Import' }).click();
+      await nav(page, 'Import');
       await page.getByLabel('Choose bundle files').setInputFiles([file]);
       await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor();
       await screenshot(page, `${size}-import-preview`);
 
-      await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+      await nav(page, 'Settings');
       await page.getByRole('heading', { name: 'Settings' }).waitFor();
       await screenshot(page, `${size}-settings`);
 
       if (size === 'tablet') {
-        await page.getByRole('navigation').getByRole('link', { name: 'Meetings' }).click();
+        await nav(page, 'Meetings');
         await page.getByRole('list', { name: 'Meetings' }).getByRole('link').first().click();
         await page.getByRole('heading', { name: 'Follow-up actions' }).waitFor();
         const small = await page.evaluate(() =>

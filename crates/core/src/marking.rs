@@ -197,6 +197,113 @@ pub fn action_marking(nb: &Notebook, action: &Action) -> Option<String> {
     (meeting.kind == Kind::Meeting).then(|| meeting.text(Field::Marking.key()).to_string())
 }
 
+/// The classification levels the marking picker offers, least to most restrictive.
+pub const LEVELS: [&str; 8] = [
+    "UNCLASSIFIED",
+    "NATO UNCLASSIFIED",
+    "RESTRICTED",
+    "NATO RESTRICTED",
+    "CONFIDENTIAL",
+    "NATO CONFIDENTIAL",
+    "SECRET",
+    "NATO SECRET",
+];
+
+/// The nations (ISO 3166-1 alpha-3) and organisations the releasability picker offers: NATO's
+/// members and the partners a liaison officer most often shares with.
+pub const NATIONS: [&str; 36] = [
+    "NATO", "EU", "ALB", "AUT", "BEL", "BGR", "CAN", "CHE", "CZE", "DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GBR",
+    "GRC", "HRV", "HUN", "IRL", "ISL", "ITA", "LTU", "LUX", "LVA", "MKD", "MNE", "NLD", "NOR", "POL", "PRT", "ROU",
+    "SVK", "SVN", "SWE", "USA",
+];
+
+/// A marking as the picker shows it: a classification level and the nations it is releasable to. A
+/// stored label the picker cannot show this way ("Company internal", a bare "REL TO AUT") keeps
+/// `level` empty, and the label stays as it was until the officer picks a level.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MarkingParts {
+    /// One of [`LEVELS`], or empty.
+    pub level: String,
+    /// Nations after "REL TO", in the order written.
+    pub rel_to: Vec<String>,
+    /// Whether the label is exactly what [`compose_marking`] makes of these parts. When it is not,
+    /// the picker shows the label as it is stored and changes it only when the officer picks.
+    pub exact: bool,
+}
+
+/// Reads a stored marking into the picker's parts: "RESTRICTED REL TO AUT, CHE" is RESTRICTED for
+/// AUT and CHE. Case and spacing are forgiven; what is not a level and "REL TO" nations is not
+/// guessed at.
+pub fn marking_parts(marking: &str) -> MarkingParts {
+    let m = marking.trim().to_uppercase();
+    let (head, rel) = match m.find("REL TO") {
+        Some(at) => (m[..at].trim().trim_end_matches(['/', ' ']).trim(), Some(&m[at + "REL TO".len()..])),
+        None => (m.as_str(), None),
+    };
+    let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    let level = LEVELS.iter().find(|l| **l == head).map(|l| l.to_string()).unwrap_or_default();
+    let rel_to: Vec<String> = rel
+        .map(|r| r.split([',', ' ', '/']).map(str::trim).filter(|n| !n.is_empty()).map(String::from).collect())
+        .unwrap_or_default();
+    let exact = !level.is_empty() && compose_marking(&level, &rel_to) == marking.trim();
+    MarkingParts { level, rel_to, exact }
+}
+
+/// The label for a level and nations: "RESTRICTED", or "RESTRICTED REL TO AUT, CHE". Nations are
+/// upper-cased, repeats dropped, in the order given. No level and no nations is no marking.
+pub fn compose_marking(level: &str, rel_to: &[String]) -> String {
+    let mut nations: Vec<String> = Vec::new();
+    for n in rel_to.iter().map(|n| n.trim().to_uppercase()).filter(|n| !n.is_empty()) {
+        if !nations.contains(&n) {
+            nations.push(n);
+        }
+    }
+    let level = level.trim().to_uppercase();
+    match (level.is_empty(), nations.is_empty()) {
+        (_, true) => level,
+        (true, false) => format!("REL TO {}", nations.join(", ")),
+        (false, false) => format!("{level} REL TO {}", nations.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod picker_tests {
+    use super::*;
+
+    fn v(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_level_and_nations_make_one_label_that_reads_back_the_same() {
+        let label = compose_marking("RESTRICTED", &v(&["aut", "CHE", "AUT"]));
+        assert_eq!(label, "RESTRICTED REL TO AUT, CHE");
+        assert_eq!(
+            marking_parts(&label),
+            MarkingParts { level: "RESTRICTED".into(), rel_to: v(&["AUT", "CHE"]), exact: true }
+        );
+        assert_eq!(compose_marking("NATO SECRET", &[]), "NATO SECRET");
+        assert_eq!(compose_marking("", &[]), "");
+    }
+
+    #[test]
+    fn stored_labels_the_picker_cannot_show_are_kept_as_they_are() {
+        let bare = marking_parts("REL TO AUT, CHE");
+        assert_eq!((bare.level.as_str(), bare.rel_to.clone(), bare.exact), ("", v(&["AUT", "CHE"]), false));
+        let other = marking_parts("Company internal");
+        assert_eq!((other.level.as_str(), other.exact), ("", false));
+        let lower = marking_parts("restricted  rel to aut,che");
+        assert_eq!((lower.level.as_str(), lower.rel_to, lower.exact), ("RESTRICTED", v(&["AUT", "CHE"]), false));
+    }
+
+    #[test]
+    fn every_level_the_picker_offers_is_graded_in_order() {
+        let grades: Vec<MarkingLevel> = LEVELS.iter().map(|l| marking_level(l)).collect();
+        assert!(grades.windows(2).all(|w| w[0] <= w[1]), "{grades:?}");
+        assert!(grades.iter().all(|g| *g != MarkingLevel::Other));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

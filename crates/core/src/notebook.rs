@@ -14,9 +14,16 @@ use crate::model::{Action, Contact, DeviceProfile, Meeting};
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
 
+mod drafts;
 mod follow_ups;
 mod participants;
 pub use participants::Suggestion;
+mod trash;
+mod welcome;
+
+pub use drafts::draft_defaults;
+pub use trash::{Deleted, TRASH_DAYS};
+pub use welcome::suggested_device_label;
 
 /// How many merge redirects are followed before giving up (a cycle from corrupt data, say).
 const MAX_REDIRECTS: usize = 16;
@@ -104,6 +111,9 @@ pub struct Notebook {
     records: BTreeMap<RecordId, Record>,
     changed: BTreeSet<RecordId>,
     devices: BTreeMap<DeviceId, DeviceProfile>,
+    /// New records nobody has typed into yet: kept in memory only, left out of every list, export and
+    /// write, and discarded when the officer leaves them (`notebook/drafts.rs`).
+    drafts: BTreeSet<RecordId>,
 }
 
 impl Notebook {
@@ -115,6 +125,7 @@ impl Notebook {
             records: BTreeMap::new(),
             changed: BTreeSet::new(),
             devices: BTreeMap::new(),
+            drafts: BTreeSet::new(),
         }
     }
 
@@ -195,12 +206,12 @@ impl Notebook {
 
     /// Every record, deleted ones included.
     pub fn records(&self) -> impl Iterator<Item = &Record> {
-        self.records.values()
+        self.records.values().filter(|r| !self.drafts.contains(&r.id))
     }
 
     /// The records of `kind` that are not deleted.
     pub(crate) fn alive(&self, kind: Kind) -> impl Iterator<Item = &Record> {
-        self.records.values().filter(move |r| r.kind == kind && !r.is_deleted())
+        self.records().filter(move |r| r.kind == kind && !r.is_deleted())
     }
 
     /// Learns device profiles (from this device's settings or from bundles), so provenance can name
@@ -263,14 +274,14 @@ impl Notebook {
     /// Records that any of `replicas` (this device's tabs) edited in a way `since` has not seen: what a
     /// "changes" export carries.
     pub fn changed_here_since(&self, replicas: &BTreeSet<DeviceId>, since: &VersionVector) -> Vec<&Record> {
-        self.records.values().filter(|r| r.stamps().any(|s| replicas.contains(&s.device) && !since.covers(s))).collect()
+        self.records().filter(|r| r.stamps().any(|s| replicas.contains(&s.device) && !since.covers(s))).collect()
     }
 
     /// The newest edit of each of `replicas` anywhere in the notebook: what a "changes" export is measured
     /// from next time.
     pub fn newest_of(&self, replicas: &BTreeSet<DeviceId>) -> VersionVector {
         let mut v = VersionVector::new();
-        for s in self.records.values().flat_map(Record::stamps).filter(|s| replicas.contains(&s.device)) {
+        for s in self.records().flat_map(Record::stamps).filter(|s| replicas.contains(&s.device)) {
             v.add(s);
         }
         let own = self.clock.last();
@@ -409,6 +420,7 @@ impl Notebook {
         if let Some(rec) = self.records.get_mut(&id) {
             rec.write(field.key(), value, stamp);
         }
+        self.drafts.remove(&id);
         self.changed.insert(id);
         Ok(())
     }

@@ -29,6 +29,7 @@ fn entry(n: u8, imported_ms: u64) -> LogEntry {
         imported_ms,
         records: 3,
         checksum: format!("sum{n}"),
+        partial: false,
     }
 }
 

@@ -21,10 +21,10 @@ use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::{MergeError, Record};
 use crate::crdt::vv::VersionVector;
 use crate::date::Date;
-use crate::formats::bundle::{self, write_bundle, ExportInput, Problem, Scope};
+use crate::formats::bundle::{self, write_bundle_marked, BundleMarking, ExportInput, Problem, Scope};
 use crate::formats::wire::DeviceV1;
 use crate::formats::wire::UniqueMap;
-use crate::marking::{record_within, Ceiling};
+use crate::marking::{highest_marking_of, record_within, Ceiling};
 use crate::notebook::Notebook;
 
 /// What this device remembers about its own exports.
@@ -99,6 +99,8 @@ pub struct Export {
     pub left_out: usize,
     /// The marking limit it was made with.
     pub ceiling: Ceiling,
+    /// The highest marking of what it carries, as its header and file name say; empty when unmarked.
+    pub marking: String,
 }
 
 impl Export {
@@ -176,7 +178,18 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
     let mut devices: Vec<DeviceV1> = nb.devices().values().cloned().map(DeviceV1::from).collect();
     devices.push(device.clone());
     let sequence = state.sequence + 1;
-    let text = write_bundle(ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records })?;
+    let highest = highest_marking_of(records.iter().copied());
+    let left_out = before - count;
+    // Unmarked, unlimited bundles keep the header older readers know.
+    let marking = (!highest.is_empty() || ceiling != Ceiling::All).then(|| BundleMarking {
+        highest: highest.clone(),
+        ceiling: (ceiling != Ceiling::All).then(|| ceiling.name().to_string()),
+        left_out: left_out as u64,
+    });
+    let text = write_bundle_marked(
+        ExportInput { bundle_id, created_ms: now_ms, device, sequence, scope, devices, records },
+        marking,
+    )?;
     let newest = nb.newest_of(replicas);
     *state = ExportState {
         sequence,
@@ -186,11 +199,12 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
         held_back,
     };
     Ok(Export {
-        file_name: bundle::file_name(&device.label, &today, sequence, scope),
+        file_name: bundle::file_name_marked(&device.label, &today, sequence, scope, &highest),
         text,
         records: count,
-        left_out: before - count,
+        left_out,
         ceiling,
+        marking: highest,
     })
 }
 
@@ -215,6 +229,10 @@ pub struct LogEntry {
     /// Its checksum: a bundle id seen again with another checksum is a different bundle.
     #[serde(default)]
     pub checksum: String,
+    /// It was limited by a marking ceiling, so a bundle of everything that is partial does not close
+    /// the gaps before it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// Every bundle imported on this device.
@@ -293,7 +311,8 @@ impl ImportLog {
         self.entries.iter().find(|e| e.bundle_id == bundle_id)
     }
 
-    /// Missing sequence numbers per device. A bundle of everything makes every earlier gap harmless.
+    /// Missing sequence numbers per device. A bundle of everything makes every earlier gap harmless,
+    /// unless a marking ceiling left records out of it (`partial`).
     pub fn gaps(&self) -> Vec<Gap> {
         let mut by_device: BTreeMap<DeviceId, Vec<&LogEntry>> = BTreeMap::new();
         for e in &self.entries {
@@ -302,7 +321,8 @@ impl ImportLog {
         let mut out = Vec::new();
         for (device, entries) in by_device {
             let have: BTreeSet<u64> = entries.iter().map(|e| e.sequence).collect();
-            let covered = entries.iter().filter(|e| e.scope == Scope::All).map(|e| e.sequence).max().unwrap_or(0);
+            let covered =
+                entries.iter().filter(|e| e.scope == Scope::All && !e.partial).map(|e| e.sequence).max().unwrap_or(0);
             let max = have.iter().copied().max().unwrap_or(0);
             // Bounded: a hostile sequence number must not make this loop for ever.
             let missing: Vec<u64> = (covered.saturating_add(1)..max).filter(|n| !have.contains(n)).take(1000).collect();

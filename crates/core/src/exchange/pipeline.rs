@@ -148,6 +148,7 @@ pub fn read_file(
         checksum: format!("sha256-file:{}", hash.iter().map(|b| format!("{b:02x}")).collect::<String>()),
         notes,
         format: Some(format),
+        marking: None,
     }
 }
 

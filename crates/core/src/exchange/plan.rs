@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{ImportLog, LogEntry};
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::{MergeError, Record};
-use crate::formats::bundle::{self, Bundle, Problem, Scope};
+use crate::formats::bundle::{self, Bundle, BundleMarking, Problem, Scope};
 use crate::formats::wire::DeviceV1;
 use crate::model::DeviceProfile;
 use crate::notebook::Notebook;
@@ -404,6 +404,7 @@ impl Planner {
                 imported_ms: self.now_ms,
                 records: p.records,
                 checksum: b.checksum.clone(),
+                partial: b.marking.as_ref().is_some_and(BundleMarking::is_partial),
             });
         }
         self.verdicts.push(FileVerdict::Ready(p));

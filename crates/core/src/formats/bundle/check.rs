@@ -132,6 +132,7 @@ pub(super) fn validate<R: WireRecord>(
         checksum,
         notes: Vec::new(),
         format: None,
+        marking: None,
     })
 }
 
@@ -215,6 +216,19 @@ pub fn link_target(kind: Kind, field: Field) -> Option<Kind> {
 
 /// A file name for a bundle: device label, date and sequence, and nothing personal beyond the label.
 pub fn file_name(device_label: &str, date: &crate::date::Date, sequence: u64, scope: Scope) -> String {
+    file_name_marked(device_label, date, sequence, scope, "")
+}
+
+/// The file name with the bundle's highest marking in it, so that a file limited to UNCLASSIFIED is
+/// told from a full one before it is opened: "liaison-field-laptop-2026-03-14-0002-changes-restricted.json".
+/// Nothing is added for an unmarked bundle.
+pub fn file_name_marked(
+    device_label: &str,
+    date: &crate::date::Date,
+    sequence: u64,
+    scope: Scope,
+    marking: &str,
+) -> String {
     let mut slug = String::new();
     for c in device_label.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -229,7 +243,21 @@ pub fn file_name(device_label: &str, date: &crate::date::Date, sequence: u64, sc
         Scope::All => "all",
         Scope::Changes => "changes",
     };
-    format!("liaison-{slug}-{date}-{sequence:04}-{scope}.json")
+    let mut mark = String::new();
+    for c in marking.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            mark.push(c);
+        } else if !mark.ends_with('-') {
+            mark.push('-');
+        }
+    }
+    let mark: String = mark.trim_matches('-').chars().take(60).collect();
+    let mark = mark.trim_end_matches('-');
+    if mark.is_empty() {
+        format!("liaison-{slug}-{date}-{sequence:04}-{scope}.json")
+    } else {
+        format!("liaison-{slug}-{date}-{sequence:04}-{scope}-{mark}.json")
+    }
 }
 
 /// Edits (and claims of having seen edits) that lie ahead of `now_ms` by more than the clock's skew

@@ -24,13 +24,13 @@ mod read;
 mod shapes;
 mod write;
 
-pub use check::{devices_in, file_name, future_stamps, link_target, links_of};
+pub use check::{devices_in, file_name, file_name_marked, future_stamps, link_target, links_of};
 pub use read::read_bundle;
 pub use shapes::{
-    is_gzip, Bundle, BundleDto, BundleV1, BundleV2, Problem, Scope, WireRecord, FORMAT, MAX_BUNDLE_BYTES,
-    MAX_PLAUSIBLE_AHEAD_MS, MAX_PROFILE_CHARS, MAX_RECORDS, MAX_RECORD_BYTES, MAX_SEQUENCE, VERSION,
+    is_gzip, Bundle, BundleDto, BundleMarking, BundleV1, BundleV2, Problem, Scope, WireRecord, FORMAT,
+    MAX_BUNDLE_BYTES, MAX_PLAUSIBLE_AHEAD_MS, MAX_PROFILE_CHARS, MAX_RECORDS, MAX_RECORD_BYTES, MAX_SEQUENCE, VERSION,
 };
 pub use write::{
-    write_bundle, write_bundle_v1, write_bundle_v2, write_bundle_v3, write_bundle_v3_to, BundleV3, DeviceEntryV3,
-    ExportInput, ExporterV3, Layout,
+    write_bundle, write_bundle_marked, write_bundle_v1, write_bundle_v2, write_bundle_v3, write_bundle_v3_to, BundleV3,
+    DeviceEntryV3, ExportInput, ExporterV3, Layout,
 };

@@ -64,7 +64,9 @@ pub(super) fn read_v3(bytes: &[u8], text: &str, now_ms: u64) -> Result<Bundle, V
             true
         }
     };
-    let BundleV3 { bundle_id, created_ms, device, sequence, scope, devices: entries, records, checksum, .. } = dto;
+    let BundleV3 {
+        bundle_id, created_ms, device, sequence, scope, marking, devices: entries, records, checksum, ..
+    } = dto;
     let table: Vec<DeviceId> = entries.iter().map(|d| d.id).collect();
     let mut seen = BTreeSet::new();
     let mut profiles = Vec::new();
@@ -112,7 +114,7 @@ pub(super) fn read_v3(bytes: &[u8], text: &str, now_ms: u64) -> Result<Bundle, V
         records: v2,
         checksum,
     };
-    validate(dto, now_ms, Some(checksum_ok), problems)
+    validate(dto, now_ms, Some(checksum_ok), problems).map(|b| Bundle { marking, ..b })
 }
 
 /// Reads and validates a bundle file. `now_ms` is the importing device's clock: stamps implausibly far

@@ -157,6 +157,35 @@ pub(super) struct Header {
     pub(super) version: Option<serde_json::Value>,
 }
 
+/// The overall marking a bundle carries in its header (v3, optional, so that bundles without it, the
+/// golden fixtures included, read as before): the highest marking of the records it holds, and, for an
+/// export limited by a marking ceiling, the ceiling and how many records it left out. A bundle with a
+/// ceiling is partial: it does not stand for everything its device held.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleMarking {
+    /// The highest marking of the records carried ([`crate::marking::highest_marking_of`]); empty when
+    /// none is marked.
+    pub highest: String,
+    /// The export's marking ceiling by name ([`crate::marking::Ceiling::name`]), when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceiling: Option<String>,
+    /// How many records the ceiling left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl BundleMarking {
+    /// Whether the bundle was limited by a marking ceiling, so that it may not hold everything.
+    pub fn is_partial(&self) -> bool {
+        self.ceiling.is_some() || self.left_out > 0
+    }
+}
+
 /// A bundle, read and validated, in domain types.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bundle {
@@ -182,6 +211,8 @@ pub struct Bundle {
     /// The format of a file from another program read as a bundle ([`crate::exchange::pipeline`]);
     /// `None` for a Liaison bundle.
     pub format: Option<crate::formats::FileFormat>,
+    /// The overall marking its header carries, if it carries one.
+    pub marking: Option<BundleMarking>,
 }
 
 /// One thing wrong with a bundle.

@@ -85,6 +85,10 @@ pub struct BundleV3 {
     pub sequence: u64,
     /// Everything, or changes since the previous export.
     pub scope: Scope,
+    /// The overall marking, and what a marking ceiling left out; absent in bundles written before
+    /// there was one and in unmarked, unlimited bundles, which older readers then read unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<BundleMarking>,
     /// The device table: every device the file names (the exporter, every stamp and context, every
     /// profile), sorted by id, each once. It comes before the records, which refer to it.
     pub devices: Vec<DeviceEntryV3>,
@@ -105,6 +109,20 @@ pub fn write_bundle(input: ExportInput<'_>) -> Result<String, Vec<Problem>> {
 
 /// Writes a bundle in format v3 in the given layout (see [`write_bundle`]).
 pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String, Vec<Problem>> {
+    write_bundle_v3_marked(input, layout, None)
+}
+
+/// Writes a bundle in format v3 whose header carries its overall marking (see [`BundleMarking`]):
+/// what an export of this device writes.
+pub fn write_bundle_marked(input: ExportInput<'_>, marking: Option<BundleMarking>) -> Result<String, Vec<Problem>> {
+    write_bundle_v3_marked(input, Layout::Compact, marking)
+}
+
+fn write_bundle_v3_marked(
+    input: ExportInput<'_>,
+    layout: Layout,
+    marking: Option<BundleMarking>,
+) -> Result<String, Vec<Problem>> {
     let mut problems = Vec::new();
     if input.records.len() > MAX_RECORDS {
         problems.push(Problem::file(format!(
@@ -133,6 +151,7 @@ pub fn write_bundle_v3(input: ExportInput<'_>, layout: Layout) -> Result<String,
         return Err(problems);
     }
     let (mut dto, index) = head_v3(&input, records.iter().flat_map(devices_of).collect());
+    dto.marking = marking;
     dto.records = records.into_iter().map(|r| record_v2_to_v3(r, &index)).collect();
     // Plain structs, strings and integers always serialise.
     let mut text = match layout {
@@ -327,6 +346,7 @@ fn head_v3(input: &ExportInput<'_>, mut ids: BTreeSet<DeviceId>) -> (BundleV3, B
         },
         sequence: input.sequence,
         scope: input.scope,
+        marking: None,
         devices,
         records: Vec::new(),
         checksum: PLACEHOLDER.into(),
