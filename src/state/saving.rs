@@ -109,6 +109,7 @@ impl AppState {
     fn compact_after_first_paint(&self) {
         let Some(map) = STARTUP_PAGES.with(|p| p.borrow_mut().take()) else { return };
         if !map.wants_compaction() {
+            platform::mark("liaison:compacted");
             return;
         }
         let state = *self;
