@@ -66,9 +66,10 @@ bash scripts/interop-check.sh
 
 layer "(c) browser unit tests: wasm-bindgen-test in headless Chromium (tests/web.rs)"
 if [ -f tests/web.rs ]; then
-  # wasm-bindgen-test-runner reads webdriver.json (Chromium flags) from the repository root.
+  # wasm-bindgen-test-runner reads webdriver.json (Chromium flags) from the repository root. Its 20 s
+  # default timeout is for the whole suite; compaction cut short at every batch needs more.
   CHROMEDRIVER=/usr/bin/chromedriver \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  WASM_BINDGEN_TEST_TIMEOUT=300 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --target wasm32-unknown-unknown --test web
 else
   echo "skipped: tests/web.rs does not exist"

@@ -180,6 +180,32 @@ async fn indexed_db_a_full_store_keeps_the_edit_queued_until_space_is_freed() {
 }
 
 #[wasm_bindgen_test]
+async fn indexed_db_compaction_cut_short_anywhere_loses_nothing_and_doubles_nothing() {
+    let b = fresh_idb().await;
+    conformance::compaction_cut_short_anywhere_loses_nothing_and_doubles_nothing(&b, |n| b.fail_writes_after(n)).await;
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_an_edit_written_during_compaction_is_kept() {
+    conformance::an_edit_written_during_compaction_is_kept(&fresh_idb().await).await;
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_a_removal_outlives_older_pages_and_gives_way_to_newer_ones() {
+    conformance::a_removal_outlives_older_pages_and_gives_way_to_newer_ones(&fresh_idb().await).await;
+}
+
+#[wasm_bindgen_test]
+async fn indexed_db_delete_if_removes_only_the_text_it_names() {
+    conformance::delete_if_removes_only_the_text_it_names(&fresh_idb().await).await;
+}
+
+#[wasm_bindgen_test]
+async fn local_storage_delete_if_removes_only_the_text_it_names() {
+    conformance::delete_if_removes_only_the_text_it_names(&fresh()).await;
+}
+
+#[wasm_bindgen_test]
 async fn indexed_db_lists_only_the_keys_under_a_prefix_in_key_order() {
     let b = fresh_idb().await;
     b.write(vec![

@@ -20,6 +20,8 @@ use wasm_bindgen::JsCast;
 pub const DB_NAME: &str = "liaison";
 /// The one object store: keys are the layout's key strings, values their texts.
 const STORE: &str = "kv";
+/// A value at least this long (a page) is put and waited for before the next request.
+const LARGE_VALUE: usize = 64 * 1024;
 
 /// An open IndexedDB database behind core's backend trait. Clone shares the connection.
 #[derive(Clone, Debug)]
@@ -98,6 +100,8 @@ impl IndexedDbBackend {
             match op {
                 Op::Put(k, v) => stored.insert(k.clone(), v.clone()),
                 Op::Delete(k) => stored.remove(k),
+                Op::DeleteIf(k, text) if stored.get(k) == Some(text) => stored.remove(k),
+                Op::DeleteIf(..) => None,
             };
         }
         let units: usize = stored.iter().map(|(k, v)| k.encode_utf16().count() + v.encode_utf16().count()).sum();
@@ -146,6 +150,19 @@ impl Backend for IndexedDbBackend {
         Ok(out)
     }
 
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.transaction(STORE).build().map_err(|e| store_error(&e))?;
+        let store = tx.object_store(STORE).map_err(|e| store_error(&e))?;
+        let keys = store
+            .get_all_keys::<String>()
+            .with_query::<String, _>(prefix_range(prefix))
+            .primitive()
+            .map_err(|e| store_error(&e))?
+            .await
+            .map_err(|e| store_error(&e))?;
+        Ok(keys.filter_map(Result::ok).collect())
+    }
+
     /// One readwrite transaction with strict durability per batch: it reports done only after the
     /// commit completed, so the save indicator says "saved" only for what is on disk.
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
@@ -176,8 +193,22 @@ impl Backend for IndexedDbBackend {
                 return failed(StoreError::Failed("a simulated failure".into()));
             }
             let request = match op {
+                // A page (about 1 MB) is copied into the browser when it is put: waiting for each one to
+                // land spreads the copies over several tasks, so a batch of a hundred pages does not hold
+                // the page for one long task. Requests made from a request's completion keep the
+                // transaction alive.
+                Op::Put(k, v) if v.len() > LARGE_VALUE => store.put(v).with_key(k).await.map(drop),
                 Op::Put(k, v) => store.put(v).with_key(k).primitive().map(drop),
                 Op::Delete(k) => store.delete(k).primitive().map(drop),
+                // Compare and delete inside the transaction: no other write can come between the two.
+                Op::DeleteIf(k, text) => {
+                    let stored: Result<Option<String>, Error> = store.get(k.clone()).await;
+                    match stored {
+                        Ok(Some(stored)) if stored == text => store.delete(k).primitive().map(drop),
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e),
+                    }
+                }
             };
             if let Err(e) = request {
                 {

@@ -98,12 +98,14 @@ impl Backend for LocalStorageBackend {
         let mut undo: Vec<(String, Option<String>)> = Vec::with_capacity(ops.len());
         for op in ops {
             let key = match &op {
-                Op::Put(k, _) | Op::Delete(k) => k.clone(),
+                Op::Put(k, _) | Op::Delete(k) | Op::DeleteIf(k, _) => k.clone(),
             };
             let before = s.get_item(&key).ok().flatten();
             let result = match &op {
                 Op::Put(k, v) => s.set_item(k, v),
                 Op::Delete(k) => s.remove_item(k),
+                Op::DeleteIf(k, text) if before.as_ref() == Some(text) => s.remove_item(k),
+                Op::DeleteIf(..) => Ok(()),
             };
             if let Err(e) = result {
                 // Putting back older values frees what the batch took, so it succeeds when the store is

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use liaison_core::storage::{move_store, Backend, Moved, Op, StoreError, WriteOutcome, PREFIX};
+use liaison_core::storage::{move_store, Backend, Moved, Op, StoreError, WriteOutcome, PREFIX, RECORD_PREFIX};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -36,6 +36,15 @@ impl AppBackend {
     /// Whether the notebook is in IndexedDB.
     pub fn is_indexed_db(&self) -> bool {
         matches!(self, AppBackend::IndexedDb(_))
+    }
+
+    /// Writes a batch without telling other tabs: for compaction, which moves records between keys but
+    /// changes none of them, so other tabs have nothing to take.
+    pub async fn write_unannounced(&self, ops: Vec<Op>) -> WriteOutcome {
+        match self {
+            AppBackend::IndexedDb(b) => b.write(ops).await,
+            AppBackend::Local(b) => b.write(ops).await,
+        }
     }
 }
 
@@ -82,8 +91,14 @@ fn announce(ops: &[Op]) {
         .map(|op| match op {
             Op::Put(k, v) => (k.as_str(), Some(v.as_str())),
             Op::Delete(k) => (k.as_str(), None),
+            // Only compaction deletes by comparison, and what it folds changes no record.
+            Op::DeleteIf(k, _) => (k.as_str(), None),
         })
+        .filter(|(k, v)| !(k.starts_with(RECORD_PREFIX) && v.is_none()))
         .collect();
+    if changes.is_empty() {
+        return;
+    }
     let Ok(text) = serde_json::to_string(&changes) else { return };
     CHANNEL_HANDLE.with(|c| {
         if let Some(c) = c {
@@ -125,6 +140,13 @@ impl Backend for AppBackend {
         match self {
             AppBackend::IndexedDb(b) => b.list(prefix).await,
             AppBackend::Local(b) => b.list(prefix).await,
+        }
+    }
+
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        match self {
+            AppBackend::IndexedDb(b) => b.keys(prefix).await,
+            AppBackend::Local(b) => b.keys(prefix).await,
         }
     }
 

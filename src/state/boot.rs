@@ -113,6 +113,7 @@ pub async fn boot() -> Boot {
                     problems.push(format!("This tab's identity could not be saved: {e}."));
                 }
             }
+            super::saving::keep_page_map(loaded.pages);
             let mut notebook = Notebook::from_records(replica, loaded.records, now);
             notebook.set_own_replicas(replicas.iter().copied());
             notebook.learn_devices(loaded.devices);

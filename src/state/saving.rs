@@ -10,11 +10,34 @@ use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::{ExportState, ImportLog};
 use liaison_core::formats::wire::decode_record;
 use liaison_core::model::DeviceProfile;
-use liaison_core::storage::{self, Backend, StoreError, WriteQueue};
+use liaison_core::storage::pages::{decode_page, CompactionPlan, PageMap, PAGE_PREFIX};
+use liaison_core::storage::{self, Backend, StoreError, WriteQueue, RECORD_PREFIX};
 use liaison_core::Notebook;
 
 use super::AppState;
-use crate::platform::{self, StorageChange};
+use crate::platform::{self, LocalStorageBackend, StorageChange};
+
+/// How long one slice of packing an import into pages, or of reindexing it, may keep the main thread.
+const SLICE_MS: f64 = 30.0;
+/// Changed records reindexed at once; more are reindexed a slice at a time after the command returns.
+const REINDEX_AT_ONCE: usize = 2_000;
+/// The Web Lock under which one tab at a time compacts, so that two tabs never fold the same values.
+const COMPACTION_LOCK: &str = "liaison-compaction";
+
+thread_local! {
+    /// Where start-up found the records, kept from `boot` until compaction takes it.
+    static STARTUP_PAGES: std::cell::RefCell<Option<PageMap>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps what start-up learnt about the pages for the compaction that follows the first paint.
+pub(super) fn keep_page_map(map: PageMap) {
+    STARTUP_PAGES.with(|p| *p.borrow_mut() = Some(map));
+}
+
+fn random_u64() -> u64 {
+    let b = platform::random_bytes();
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+}
 
 /// How often saving is retried after it failed (storage full, say).
 const RETRY_EVERY: Duration = Duration::from_secs(5);
@@ -76,6 +99,47 @@ impl AppState {
             },
             RETRY_EVERY,
         );
+        self.compact_after_first_paint();
+    }
+
+    /// Folds the per-record values start-up found (and damaged or duplicated pages) into pages, after
+    /// the first screen is painted, one batch and one slice at a time. Each batch lands whole or not at
+    /// all and deletes a per-record value only if it still holds the text that was folded, so closing
+    /// the tab at any point loses nothing (see `storage::pages`).
+    fn compact_after_first_paint(&self) {
+        let Some(map) = STARTUP_PAGES.with(|p| p.borrow_mut().take()) else { return };
+        if !map.wants_compaction() {
+            platform::mark("liaison:compacted");
+            return;
+        }
+        let state = *self;
+        spawn_local(async move {
+            platform::after_next_paint().await;
+            let backend = platform::backend();
+            // Without Web Locks, tabs may compact at once: that stores some records twice, which the next
+            // start joins and folds.
+            let _turn = LocalStorageBackend.exclusive(COMPACTION_LOCK).await;
+            let (Ok(singles), Ok(pages_now)) = (backend.list(RECORD_PREFIX).await, backend.keys(PAGE_PREFIX).await)
+            else {
+                return;
+            };
+            let mut plan = CompactionPlan::new(&map, singles, &pages_now);
+            drop(map);
+            loop {
+                let now = platform::now_ms();
+                let next = state
+                    .notebook
+                    .try_with_untracked(|nb| plan.next_batch(|id| nb.record(id), now, random_u64))
+                    .flatten();
+                let Some(batch) = next else { break };
+                if backend.write_unannounced(batch.ops).await.error.is_some() {
+                    // The next start plans again from what landed.
+                    return;
+                }
+                platform::yield_to_browser().await;
+            }
+            platform::mark("liaison:compacted");
+        });
     }
 
     /// Queues one metadata key for the write-behind loop, which retries it after a failure like any
@@ -151,11 +215,36 @@ impl AppState {
         Some(merged)
     }
 
-    /// Brings the search index up to date for records that changed.
+    /// Brings the search index up to date for records that changed: at once for an edit, a slice at a
+    /// time for an import, so that the page answers meanwhile. A record edited before its slice comes
+    /// is indexed as it is then, which is what the edit's own reindex did too.
     fn reindex(&self, ids: impl IntoIterator<Item = RecordId>) {
         let notebook = self.notebook;
-        self.search.index.update_value(|index| notebook.with_untracked(|nb| index.update_all(nb, ids)));
-        self.search.version.update(|v| *v += 1);
+        let mut ids: Vec<RecordId> = ids.into_iter().collect();
+        if ids.len() <= REINDEX_AT_ONCE {
+            self.search.index.update_value(|index| notebook.with_untracked(|nb| index.update_all(nb, ids)));
+            self.search.version.update(|v| *v += 1);
+            return;
+        }
+        let search = self.search;
+        spawn_local(async move {
+            let mut step = 500usize;
+            while !ids.is_empty() {
+                let started = platform::page_ms();
+                let rest = ids.split_off(ids.len().saturating_sub(step));
+                let done = search
+                    .index
+                    .try_update_value(|index| notebook.try_with_untracked(|nb| index.update_all(nb, rest)))
+                    .flatten();
+                if done.is_none() {
+                    return;
+                }
+                search.version.update(|v| *v += 1);
+                let took = (platform::page_ms() - started).max(1.0);
+                step = ((step as f64 * SLICE_MS / took) as usize).clamp(100, 20_000);
+                platform::yield_to_browser().await;
+            }
+        });
     }
 
     /// Queues the records the last command changed and brings search up to date with them.
@@ -201,14 +290,29 @@ impl AppState {
                         }
                     }
                 }
+                let now = platform::now_ms();
                 let batch = state
                     .saving
                     .queue
-                    .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb)))
+                    .try_update_value(|q| state.notebook.with_untracked(|nb| q.take_batch(nb, now)))
                     .flatten();
                 let Some(mut batch) = batch else { break };
                 if state.saving.state.get_untracked() == SaveState::Saved {
                     state.saving.state.set(SaveState::Saving);
+                }
+                // An import is packed into pages a slice at a time, the page answering in between.
+                let mut step = 500usize;
+                while !batch.is_packed() {
+                    let started = platform::page_ms();
+                    let Some(done) = state.notebook.try_with_untracked(|nb| batch.pack(nb, step, random_u64)) else {
+                        return;
+                    };
+                    if done {
+                        break;
+                    }
+                    let took = (platform::page_ms() - started).max(1.0);
+                    step = ((step as f64 * SLICE_MS / took) as usize).clamp(100, 20_000);
+                    platform::yield_to_browser().await;
                 }
                 let ops = std::mem::take(&mut batch.ops);
                 // The indicator turns to "saved" only after this: the IndexedDB backend answers once its
@@ -228,8 +332,30 @@ impl AppState {
         });
     }
 
+    /// Joins one record another tab stored, and writes the union back when this tab holds more.
+    fn take_record(&self, record: &liaison_core::crdt::record::Record) -> bool {
+        let mut behind = false;
+        self.notebook.maybe_update(|nb| match nb.merge_record(record, platform::now_ms()) {
+            Ok(report) => {
+                behind = report.offered_is_behind;
+                report.changed
+            }
+            Err(_) => false,
+        });
+        behind
+    }
+
     fn apply_storage_change(&self, change: StorageChange) {
-        if let Some(id) = storage::record_id_of_key(&change.key) {
+        if change.key.starts_with(PAGE_PREFIX) {
+            // Another tab's import, written as pages: each record is joined like one from its own key.
+            let Some(Ok((records, _))) = change.new_value.as_deref().map(decode_page) else { return };
+            let behind: Vec<RecordId> = records.iter().filter(|r| self.take_record(r)).map(|r| r.id).collect();
+            self.reindex(records.iter().map(|r| r.id));
+            if !behind.is_empty() {
+                self.saving.queue.update_value(|q| q.enqueue(behind));
+                self.flush();
+            }
+        } else if let Some(id) = storage::record_id_of_key(&change.key) {
             let Some(text) = change.new_value else { return };
             // Another tab (maybe a newer version) wrote something unreadable: keep ours, it will be written
             // back with our next edit of the record.
@@ -237,14 +363,7 @@ impl AppState {
             if record.id != id {
                 return;
             }
-            let mut behind = false;
-            self.notebook.maybe_update(|nb| match nb.merge_record(&record, platform::now_ms()) {
-                Ok(report) => {
-                    behind = report.offered_is_behind;
-                    report.changed
-                }
-                Err(_) => false,
-            });
+            let behind = self.take_record(&record);
             self.reindex([id]);
             if behind {
                 // The other tab overwrote edits only this tab has: write the union back.

@@ -1,7 +1,9 @@
 // Benchmark: cold start to a rendered meetings list, with a realistic notebook in IndexedDB.
 //
-//   node tests/bench/bench-startup.mjs [records=1000,20000,100000] [runs=5] [--offline]
+//   node tests/bench/bench-startup.mjs [records=1000,20000,100000] [runs=5] [--offline] [--dist DIR] [--base DIR]
 //
+// `--base DIR` times a second build (say, one made from main) in the same run, right after this one at
+// each size, so that the two are compared on the same machine at the same moment.
 // For each size, `seedStore` (tests/e2e/seed.mjs) writes that many records into the app's IndexedDB
 // store: 45% meetings with 1 KB of notes, an action for every third meeting, the rest contacts. Then each
 // run opens /meetings in a fresh page and reads performance.now() (ms since navigation start) once the
@@ -11,20 +13,31 @@
 // does. With --offline, the first load installs the service worker, then the browser goes offline and
 // every timed load is an offline cold start served by the worker.
 // Serves dist/ (build it first: trunk build --release --offline). Prints each run and the median as a
-// markdown table.
+// markdown table, with where the time went: opening storage, reading and decoding it (`liaison:loaded`),
+// and building the notebook's indexes (`liaison:notebook`).
+// The seed is layout 2, one value per record; the untimed first start of a build that packs records
+// into pages (layout 3) is waited for until it marks `liaison:compacted`, so the timed starts read pages.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startServer } from '../e2e/server.mjs';
 import { mix, recordCount, seedStore } from '../e2e/seed.mjs';
 import { DESKTOP, DIST, launchBrowser } from '../e2e/helpers.mjs';
 
-const offline = process.argv.includes('--offline');
-const [sizesArg = '1000,20000,100000', runsArg = '5'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { offline: { type: 'boolean', default: false }, dist: { type: 'string', default: DIST }, base: { type: 'string' } },
+});
+const offline = opt.offline;
+const [sizesArg = '1000,20000,100000', runsArg = '5'] = positionals;
 const sizes = sizesArg.split(',').map(Number);
 const runs = Number(runsArg);
+const builds = [{ name: 'this build', root: resolve(opt.dist) }];
+if (opt.base) builds.push({ name: 'base', root: resolve(opt.base) });
 
-const server = await startServer({ root: DIST });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const table = [];
-for (const n of sizes) {
+for (const n of sizes) for (const build of builds) {
+  const server = await startServer({ root: build.root });
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: DESKTOP });
   const { meetings, contacts } = mix(n);
@@ -35,6 +48,9 @@ for (const n of sizes) {
   await setup.goto(`${server.url}/meetings`);
   await setup.getByRole('heading', { name: 'Meetings', exact: true }).waitFor({ timeout: 300_000 });
   await setup.getByRole('list', { name: 'Meetings' }).getByRole('link').first().waitFor({ timeout: 300_000 });
+  await setup
+    .waitForFunction(() => performance.getEntriesByName('liaison:compacted').length > 0, null, { timeout: build.name === 'base' ? 1 : 600_000 })
+    .catch(() => null);
   if (offline) {
     await setup.evaluate(async () => {
       await navigator.serviceWorker.ready;
@@ -48,6 +64,7 @@ for (const n of sizes) {
 
   const times = [];
   const indexed = [];
+  const phases = [];
   for (let i = 0; i < runs; i++) {
     const page = await context.newPage();
     const errors = [];
@@ -64,6 +81,12 @@ for (const n of sizes) {
       { timeout: 300_000, polling: 'raf' },
     );
     times.push(await page.evaluate(() => performance.now()));
+    phases.push(
+      await page.evaluate(() => {
+        const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
+        return { read: at('liaison:loaded') - at('liaison:storage-open'), notebook: at('liaison:notebook') - at('liaison:loaded') };
+      }),
+    );
     const ready = (await page.evaluate(() => performance.getEntriesByName('liaison:index-start').length === 0))
       ? null
       : await page
@@ -75,15 +98,15 @@ for (const n of sizes) {
     await page.close();
   }
   await browser.close();
-  table.push({ n: recordCount({ meetings, contacts }), meetings, contacts, times, indexed });
+  await server.close();
+  table.push({ build: build.name, n: recordCount({ meetings, contacts }), meetings, contacts, times, indexed, phases });
 }
-await server.close();
 
-console.log(`| start | records | meetings | contacts | actions | runs (ms) | median (ms) | search index complete, median (ms) |`);
-console.log(`| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |`);
-for (const { n, meetings, contacts, times, indexed } of table) {
+console.log(`| build | start | records | meetings | contacts | actions | runs (ms) | median (ms) | read + decode, median (ms) | notebook, median (ms) | search index complete, median (ms) |`);
+console.log(`| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |`);
+for (const { build, n, meetings, contacts, times, indexed, phases } of table) {
   const idx = indexed.every((x) => typeof x === 'number') ? median(indexed).toFixed(0) : 'not marked';
   console.log(
-    `| ${offline ? 'offline, from the service worker' : 'online'} | ${n} | ${meetings} | ${contacts} | ${n - meetings - contacts} | ${times.map((t) => t.toFixed(0)).join(', ')} | ${median(times).toFixed(0)} | ${idx} |`,
+    `| ${build} | ${offline ? 'offline, from the service worker' : 'online'} | ${n} | ${meetings} | ${contacts} | ${n - meetings - contacts} | ${times.map((t) => t.toFixed(0)).join(', ')} | ${median(times).toFixed(0)} | ${median(phases.map((p) => p.read)).toFixed(0)} | ${median(phases.map((p) => p.notebook)).toFixed(0)} | ${idx} |`,
   );
 }

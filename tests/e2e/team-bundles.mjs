@@ -46,7 +46,11 @@ export async function teamBundles({ officers, records }) {
   const probe = await teamCommand(join(base, 'probe'), { officers, records });
   const dir = join(base, `${officers}x${records}-${probe.shape}`);
   const done = join(dir, 'DONE');
-  const listed = async () => (await readdir(dir)).filter((f) => /\.json$/.test(f)).sort().map((f) => join(dir, f));
+  // The team shape writes each format into a folder of its own (v1/, v3/): the app reads v3.
+  const listed = async () => {
+    const at = (await readdir(dir)).includes('v3') ? join(dir, 'v3') : dir;
+    return (await readdir(at)).filter((f) => /\.json$/.test(f)).sort().map((f) => join(at, f));
+  };
   try {
     await readFile(done);
     return await listed();

@@ -1,5 +1,6 @@
 // A coordinator's import of compressed bundles: a .json.gz export opens on another device, and a file
-// that claims to inflate past the bundle limit is refused before anything is inflated.
+// that claims to inflate past the bundle limit is refused before anything is inflated. A team's bundles
+// import with a progress bar and Cancel, are written as pages, and a reload shows every record stored.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DESKTOP, assertNoErrors, exact, firstStart, nav, newPage, screenshot, servedApp } from './helpers.mjs';
+import { teamBundles } from './team-bundles.mjs';
 
 const app = servedApp();
 let dir;
@@ -72,6 +74,75 @@ test('a compressed file that says it inflates past the bundle limit is refused, 
     const brokenCard = page.getByRole('listitem').filter({ hasText: 'broken.json.gz' });
     await brokenCard.getByText(/the file is not valid gzip/).waitFor();
     assert.equal(await page.getByRole('button', { name: /^Import/ }).isDisabled(), true);
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+/** The records in the files, one id counted once: what the notebook holds after importing them. */
+async function distinctRecords(paths) {
+  const ids = new Set();
+  for (const p of paths) for (const r of JSON.parse(await readFile(p, 'utf8')).records) ids.add(r.id);
+  return ids.size;
+}
+
+/** How many keys of the app's IndexedDB store start with each of `prefixes`. */
+function storedKeys(prefixes) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('liaison');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const req = open.result.transaction('kv').objectStore('kv').getAllKeys();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        open.result.close();
+        resolve(prefixes.map((p) => req.result.filter((k) => k.startsWith(p)).length));
+      };
+    };
+  });
+}
+
+test("a team's bundles import with a progress bar and Cancel, and after a reload every record is stored", async () => {
+  const files = await teamBundles({ officers: 3, records: 400 });
+  const expected = await distinctRecords(files);
+  const page = await firstStart(await newPage(app.browser, DESKTOP), { url: `${app.server.url}/`, officer: 'Col Clara Weiss', label: 'Coordinator laptop' });
+  try {
+    await nav(page, 'Import');
+    // The bar may come and go between two looks, so the page itself notes that it was shown.
+    const watchBar = () =>
+      page.evaluate(() => {
+        window.__progressShown = false;
+        new MutationObserver(() => {
+          if (document.querySelector('[role="status"] progress')) window.__progressShown = true;
+        }).observe(document.body, { childList: true, subtree: true });
+      });
+    await watchBar();
+    await page.getByLabel('Choose bundle files').setInputFiles(files);
+    // Cancel while reading, or on the preview if reading was quicker: either way nothing is imported.
+    await page.getByRole('button', { name: 'Cancel', exact: true }).first().click();
+    assert.equal(await page.evaluate(() => window.__progressShown), true, 'the progress bar was shown');
+    await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor({ state: 'detached' });
+    assert.equal(await page.getByText(/^Imported \d+ files?/).count(), 0);
+
+    await watchBar();
+    await page.getByLabel('Choose bundle files').setInputFiles(files);
+    await page.getByRole('heading', { name: 'Preview', exact: true }).waitFor({ timeout: 120_000 });
+    assert.equal(await page.evaluate(() => window.__progressShown), true, 'the progress bar was shown');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText(`Imported ${files.length} files`).waitFor({ timeout: 120_000 });
+    await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor({ timeout: 120_000 });
+    const [pages, singles] = await page.evaluate(storedKeys, ['liaison/v1/page/', 'liaison/v1/record/']);
+    assert.ok(pages >= 2, `the import was written as pages (${pages} pages)`);
+    assert.ok(singles < expected / 10, `not one value per record (${singles} of ${expected})`);
+
+    await page.reload();
+    await nav(page, 'Export');
+    const everything = page.getByRole('radio', { name: /Everything/ });
+    const shown = Number(/([\d,]+) records/.exec(await everything.locator('..').innerText())?.[1].replaceAll(',', '') ?? NaN);
+    assert.equal(shown, expected, 'every imported record is there after a reload');
+    assert.equal(await page.getByText(/kept in memory|not saved/).count(), 0);
+    await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     assertNoErrors(page);
   } finally {
     await page.context().close();

@@ -79,7 +79,7 @@ impl Local {
 fn persist(nb: &mut Notebook, log: &ImportLog, backend: &MemoryBackend) {
     let mut queue = WriteQueue::new();
     queue.enqueue(nb.take_changed());
-    if let Some(batch) = queue.take_batch(nb) {
+    if let Some(batch) = queue.take_batch(nb, 0) {
         let outcome = block_on(backend.write(batch.ops.clone()));
         queue.finish(batch, outcome);
     }

@@ -30,6 +30,9 @@ pub enum Op {
     Put(String, String),
     /// Remove a key.
     Delete(String),
+    /// Remove a key only if it holds exactly this text, checked inside the batch: how compaction drops a
+    /// per-record value it folded into a page without dropping a newer edit written meanwhile.
+    DeleteIf(String, String),
 }
 
 /// How a batch of writes went. Ops are applied in order; `applied` of them landed.
@@ -49,6 +52,10 @@ pub trait Backend {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// Every key and value under a prefix, in key order.
     async fn list(&self, prefix: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// Every key under a prefix, in key order, without reading the values.
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self.list(prefix).await?.into_iter().map(|(k, _)| k).collect())
+    }
     /// Applies ops in order, whole or not at all: on a failure, what the batch changed is put back.
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome;
 }
@@ -58,6 +65,7 @@ pub trait Backend {
 pub struct MemoryBackend {
     map: RefCell<BTreeMap<String, String>>,
     capacity: Cell<Option<usize>>,
+    fail_after: Cell<Option<usize>>,
 }
 
 fn units(s: &str) -> usize {
@@ -73,6 +81,12 @@ impl MemoryBackend {
     /// Limits the store's size, like a browser quota. `None` lifts the limit.
     pub fn set_capacity(&self, units: Option<usize>) {
         self.capacity.set(units);
+    }
+
+    /// Makes every later write fail after `ops` ops (`None`: writes work again), as a tab closed part-way
+    /// through a batch would; what the batch did so far is put back, as a browser's aborted transaction is.
+    pub fn fail_writes_after(&self, ops: Option<usize>) {
+        self.fail_after.set(ops);
     }
 
     /// A copy of everything stored, to compare before and after.
@@ -106,7 +120,11 @@ impl Backend for MemoryBackend {
 
     async fn write(&self, ops: Vec<Op>) -> WriteOutcome {
         let before = self.map.borrow().clone();
-        for op in ops {
+        for (n, op) in ops.into_iter().enumerate() {
+            if self.fail_after.get() == Some(n) {
+                *self.map.borrow_mut() = before;
+                return WriteOutcome { applied: 0, error: Some(StoreError::Failed("a simulated failure".into())) };
+            }
             match op {
                 Op::Put(k, v) => {
                     if let Some(cap) = self.capacity.get() {
@@ -120,6 +138,12 @@ impl Backend for MemoryBackend {
                 }
                 Op::Delete(k) => {
                     self.map.borrow_mut().remove(&k);
+                }
+                Op::DeleteIf(k, text) => {
+                    let mut map = self.map.borrow_mut();
+                    if map.get(&k) == Some(&text) {
+                        map.remove(&k);
+                    }
                 }
             }
         }

@@ -4,9 +4,12 @@
 use super::*;
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
+use crate::formats::wire::encode_record;
 use crate::notebook::Notebook;
 use crate::schema::Value;
 use crate::schema::{Field, Kind};
+use crate::storage::pages::{removed_marker, CompactionPlan, PAGE_PREFIX, PAGE_RECORDS};
+use std::collections::BTreeMap;
 
 const NOW: u64 = 1_780_000_000_000;
 
@@ -16,7 +19,7 @@ fn device() -> DeviceId {
 
 async fn save_all<B: Backend>(backend: &B, nb: &mut Notebook, queue: &mut WriteQueue) -> Option<StoreError> {
     queue.enqueue(nb.take_changed());
-    let batch = queue.take_batch(nb)?;
+    let batch = queue.take_batch(nb, NOW)?;
     let outcome = backend.write(batch.ops.clone()).await;
     queue.finish(batch, outcome);
     queue.last_error().cloned()
@@ -165,7 +168,7 @@ pub async fn a_write_that_cannot_succeed_does_not_hold_back_the_others<B: Backen
     let small: Vec<RecordId> = (2..=4).map(|n| sample(&mut nb, n)).collect();
     for _ in 0..3 {
         q.enqueue(nb.take_changed());
-        if let Some(batch) = q.take_batch(&nb) {
+        if let Some(batch) = q.take_batch(&nb, NOW) {
             let outcome = b.write(batch.ops.clone()).await;
             q.finish(batch, outcome);
         }
@@ -176,7 +179,7 @@ pub async fn a_write_that_cannot_succeed_does_not_hold_back_the_others<B: Backen
     assert_eq!(q.unsaved(), 1, "only the big record waits");
     capacity(None);
     q.enqueue([]);
-    if let Some(batch) = q.take_batch(&nb) {
+    if let Some(batch) = q.take_batch(&nb, NOW) {
         let outcome = b.write(batch.ops.clone()).await;
         q.finish(batch, outcome);
     }
@@ -198,7 +201,7 @@ pub async fn an_import_reaches_storage_whole_or_not_at_all<B: Backend>(b: &B, ca
     capacity(Some(used + 250 * 1024));
     let _ = nb.take_changed();
     q.enqueue_together(imported.iter().copied());
-    let batch = q.take_batch(&nb).expect("batch");
+    let batch = q.take_batch(&nb, NOW).expect("batch");
     let outcome = b.write(batch.ops.clone()).await;
     assert!(outcome.error.is_some(), "three records of 100 KB do not fit in 250 KB");
     q.finish(batch, outcome);
@@ -206,7 +209,7 @@ pub async fn an_import_reaches_storage_whole_or_not_at_all<B: Backend>(b: &B, ca
     let typed = sample(&mut nb, 9);
     q.enqueue(nb.take_changed());
     for _ in 0..4 {
-        if let Some(batch) = q.take_batch(&nb) {
+        if let Some(batch) = q.take_batch(&nb, NOW) {
             let outcome = b.write(batch.ops.clone()).await;
             q.finish(batch, outcome);
         }
@@ -217,7 +220,7 @@ pub async fn an_import_reaches_storage_whole_or_not_at_all<B: Backend>(b: &B, ca
     }
     capacity(None);
     for _ in 0..4 {
-        if let Some(batch) = q.take_batch(&nb) {
+        if let Some(batch) = q.take_batch(&nb, NOW) {
             let outcome = b.write(batch.ops.clone()).await;
             q.finish(batch, outcome);
         }
@@ -262,4 +265,161 @@ pub async fn a_full_store_keeps_the_edit_queued_until_space_is_freed<B: Backend>
     assert_eq!(q.unsaved(), 0);
     let loaded = load(b).await.expect("load");
     assert_eq!(loaded.records[0].text("notes"), note);
+}
+
+/// A notebook of `n` contacts, each with a name.
+fn many(n: usize) -> Notebook {
+    let mut nb = Notebook::new(device());
+    for i in 0..n {
+        let b = (i as u64).to_le_bytes();
+        let id = nb.create(Kind::Contact, NOW + i as u64, [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], 7, 7]);
+        nb.set(id, Field::Name, Value::Text(format!("Contact {i} — Ωμέγα")), NOW + i as u64).ok();
+    }
+    let _ = nb.take_changed();
+    nb
+}
+
+/// Writes `ids` (or everything queued) through the queue, packing big batches into pages, until
+/// nothing waits.
+async fn write_through_queue<B: Backend>(b: &B, nb: &Notebook, q: &mut WriteQueue, now: u64) {
+    let mut page = 0;
+    while let Some(mut batch) = q.take_batch(nb, now) {
+        while !batch.pack(nb, 300, || {
+            page += 1;
+            page
+        }) {}
+        let outcome = b.write(batch.ops.clone()).await;
+        q.finish(batch, outcome);
+        assert_eq!(q.last_error(), None);
+    }
+}
+
+async fn assert_loads_as<B: Backend>(b: &B, expected: &BTreeMap<RecordId, Record>, when: &str) -> Loaded {
+    let loaded = load(b).await.expect("load");
+    assert!(loaded.problems.is_empty(), "{when}: {:?}", loaded.problems);
+    assert_eq!(loaded.records.len(), expected.len(), "{when}: every record, once");
+    for r in &loaded.records {
+        assert_eq!(Some(r), expected.get(&r.id), "{when}: {} as saved", r.id);
+    }
+    loaded
+}
+
+/// A layout 2 notebook, one value per record, loads under layout 3 and is packed into pages by
+/// compaction. Each batch cut short part-way leaves the store as it was, and a start after any number
+/// of batches loads every record once, as saved.
+pub async fn compaction_cut_short_anywhere_loses_nothing_and_doubles_nothing<B: Backend>(
+    b: &B,
+    fail_after: impl Fn(Option<usize>),
+) {
+    let nb = many(PAGE_RECORDS + 300);
+    let mut ops = vec![Op::Put(SCHEMA_KEY.into(), "2".into())];
+    ops.extend(nb.records().map(|r| Op::Put(record_key(r.id), encode_record(r))));
+    assert_eq!(b.write(ops).await.error, None);
+    let expected: BTreeMap<RecordId, Record> = nb.records().map(|r| (r.id, r.clone())).collect();
+    let mut cut = 1;
+    let mut rounds = 0;
+    loop {
+        let loaded = assert_loads_as(b, &expected, &format!("start {rounds}")).await;
+        assert_eq!(b.get(SCHEMA_KEY).await.expect("get"), Some(SCHEMA_VERSION.to_string()));
+        if !loaded.pages.wants_compaction() {
+            break;
+        }
+        let memory = Notebook::from_records(device(), loaded.records, NOW);
+        let singles = b.list(RECORD_PREFIX).await.expect("list");
+        let pages = b.keys(PAGE_PREFIX).await.expect("keys");
+        let mut plan = CompactionPlan::new(&loaded.pages, singles, &pages);
+        let mut n = 0;
+        let batch = plan
+            .next_batch(
+                |id| memory.record(id),
+                NOW + rounds,
+                || {
+                    n += 1;
+                    n
+                },
+            )
+            .expect("a batch to write");
+        let before = b.list(PREFIX).await.expect("list");
+        fail_after(Some(cut % batch.ops.len()));
+        let outcome = b.write(batch.ops.clone()).await;
+        fail_after(None);
+        assert!(outcome.error.is_some());
+        assert_eq!(b.list(PREFIX).await.expect("list"), before, "a batch cut short changes nothing");
+        cut += 7;
+        assert_eq!(b.write(batch.ops).await.error, None);
+        // The tab closes here, before the next batch.
+        rounds += 1;
+        assert!(rounds < 10, "compaction never finished");
+    }
+    assert!(b.keys(RECORD_PREFIX).await.expect("keys").is_empty(), "every record is in a page");
+    assert_eq!(b.keys(PAGE_PREFIX).await.expect("keys").len(), 2);
+}
+
+/// An edit written to a record's own key while compaction was folding the older text is kept.
+pub async fn an_edit_written_during_compaction_is_kept<B: Backend>(b: &B) {
+    load(b).await.expect("load");
+    let mut nb = many(300);
+    let ops: Vec<Op> = nb.records().map(|r| Op::Put(record_key(r.id), encode_record(r))).collect();
+    assert_eq!(b.write(ops).await.error, None);
+    let loaded = load(b).await.expect("load");
+    let memory = Notebook::from_records(device(), loaded.records, NOW);
+    let mut plan = CompactionPlan::new(
+        &loaded.pages,
+        b.list(RECORD_PREFIX).await.expect("list"),
+        &b.keys(PAGE_PREFIX).await.expect("keys"),
+    );
+    let edited = nb.records().next().map(|r| r.id).expect("a record");
+    nb.set(edited, Field::Notes, Value::Text("typed while the pages were written".into()), NOW + 5_000).expect("set");
+    let mut q = WriteQueue::new();
+    q.enqueue(nb.take_changed());
+    write_through_queue(b, &nb, &mut q, NOW + 5_000).await;
+    while let Some(batch) = plan.next_batch(|id| memory.record(id), NOW + 6_000, || 1) {
+        assert_eq!(b.write(batch.ops).await.error, None);
+    }
+    let expected: BTreeMap<RecordId, Record> = nb.records().map(|r| (r.id, r.clone())).collect();
+    assert_loads_as(b, &expected, "after compaction").await;
+    assert!(b.get(&record_key(edited)).await.expect("get").is_some(), "the newer edit keeps its own key");
+}
+
+/// An import of many records is written as pages; a record removed later (undoing it) stays removed
+/// through compaction, and a later import of it brings it back.
+pub async fn a_removal_outlives_older_pages_and_gives_way_to_newer_ones<B: Backend>(b: &B) {
+    load(b).await.expect("load");
+    let nb = many(600);
+    let mut q = WriteQueue::new();
+    q.enqueue_together(nb.records().map(|r| r.id).collect::<Vec<_>>());
+    write_through_queue(b, &nb, &mut q, NOW + 10).await;
+    assert!(b.keys(RECORD_PREFIX).await.expect("keys").is_empty(), "written as pages");
+    assert!(!b.keys(PAGE_PREFIX).await.expect("keys").is_empty());
+    let mut expected: BTreeMap<RecordId, Record> = nb.records().map(|r| (r.id, r.clone())).collect();
+    assert_loads_as(b, &expected, "after the import").await;
+    let removed = *expected.keys().next().expect("a record");
+    expected.remove(&removed);
+    assert_eq!(b.write(vec![Op::Put(record_key(removed), removed_marker(NOW + 20))]).await.error, None);
+    let loaded = assert_loads_as(b, &expected, "after the removal").await;
+    let memory = Notebook::from_records(device(), loaded.records, NOW);
+    let mut plan = CompactionPlan::new(
+        &loaded.pages,
+        b.list(RECORD_PREFIX).await.expect("list"),
+        &b.keys(PAGE_PREFIX).await.expect("keys"),
+    );
+    while let Some(batch) = plan.next_batch(|id| memory.record(id), NOW + 30, || 99) {
+        assert_eq!(b.write(batch.ops).await.error, None);
+    }
+    assert_loads_as(b, &expected, "after compaction").await;
+    let mut q = WriteQueue::new();
+    q.enqueue_together(nb.records().map(|r| r.id).collect::<Vec<_>>());
+    write_through_queue(b, &nb, &mut q, NOW + 40).await;
+    let all: BTreeMap<RecordId, Record> = nb.records().map(|r| (r.id, r.clone())).collect();
+    assert_loads_as(b, &all, "after importing it again").await;
+}
+
+/// A compare-and-delete removes a key only while it holds the text named.
+pub async fn delete_if_removes_only_the_text_it_names<B: Backend>(b: &B) {
+    let (k1, k2) = ("liaison/v1/test/one".to_string(), "liaison/v1/test/two".to_string());
+    assert_eq!(b.write(vec![Op::Put(k1.clone(), "old".into()), Op::Put(k2.clone(), "new".into())]).await.error, None);
+    let out = b.write(vec![Op::DeleteIf(k1.clone(), "old".into()), Op::DeleteIf(k2.clone(), "old".into())]).await;
+    assert_eq!(out.error, None);
+    assert_eq!(b.get(&k1).await.expect("get"), None);
+    assert_eq!(b.get(&k2).await.expect("get"), Some("new".into()));
 }

@@ -25,13 +25,18 @@ pub const NOT_DUPLICATES_KEY: &str = "liaison/v1/meta/not-duplicates";
 /// The ids this device's tabs stamp edits with: each open tab is its own replica (see ARCHITECTURE.md).
 pub const REPLICAS_KEY: &str = "liaison/v1/meta/replicas";
 /// The schema version this build writes. Layout 2 stores records in format v2 (a causal context per
-/// register); an older Liaison sees the newer layout and leaves it untouched instead of misreading it.
-pub const SCHEMA_VERSION: u32 = 2;
+/// register); layout 3 adds pages of records (`storage::pages`) beside the per-record keys. An older
+/// Liaison sees the newer layout and leaves it untouched instead of misreading it.
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// A migration rewrites the entries of one schema version into the next. Index `n` migrates from `n` to
-/// `n + 1`; layouts older than every migration are refused rather than guessed.
-type Migration = fn(&[(String, String)]) -> Vec<Op>;
-pub(super) const MIGRATIONS: &[(u32, Migration)] = &[(1, records_to_v2)];
+/// A migration rewrites the entries of one schema version into the next (`None`: the entries stay as
+/// they are, only the version changes). Index `n` migrates from `n` to `n + 1`; layouts older than every
+/// migration are refused rather than guessed.
+type Migration = Option<fn(&[(String, String)]) -> Vec<Op>>;
+/// Layout 2 to 3 rewrites nothing: a layout 2 notebook is a layout 3 one whose records are all in their
+/// own keys, and compaction packs them into pages afterwards, a batch at a time, so the move is
+/// resumable wherever it stops.
+pub(super) const MIGRATIONS: &[(u32, Migration)] = &[(1, Some(records_to_v2)), (2, None)];
 
 /// Layout 1 to 2: every readable record is rewritten in format v2, with the record's context on each of
 /// its registers (what v1 meant). An unreadable one is left as it is, for `load` to set aside.

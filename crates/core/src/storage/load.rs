@@ -3,13 +3,14 @@
 use std::collections::BTreeSet;
 
 use super::layout::MIGRATIONS;
+use super::pages::{decode_page, fold, removed_at, PageMap, PAGE_PREFIX};
 use super::{
     Backend, DeviceProfile, Op, StoreError, DEVICES_KEY, DEVICE_KEY, EXPORT_KEY, IMPORTS_KEY, NOT_DUPLICATES_KEY,
     PREFIX, QUARANTINE_PREFIX, RECORD_PREFIX, REPLICAS_KEY, SCHEMA_KEY, SCHEMA_VERSION,
 };
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
-use crate::formats::wire::{decode_record, DecodeError};
+use crate::formats::wire::decode_record;
 
 /// Something found while loading that a person should hear about once.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +66,8 @@ pub struct Loaded {
     pub not_duplicates: BTreeSet<(RecordId, RecordId)>,
     /// This device's replica ids, the first being the device id itself.
     pub replicas: Vec<DeviceId>,
+    /// Where the records were: what compaction rewrites.
+    pub pages: PageMap,
 }
 
 /// Reads everything at start-up: checks the layout version, runs migrations, and moves unreadable
@@ -95,8 +98,10 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
                 let Some((_, migrate)) = MIGRATIONS.iter().find(|(from, _)| *from == v) else {
                     return Err(StoreError::UnknownSchema(v.to_string()));
                 };
-                let entries = backend.list(PREFIX).await?;
-                let mut ops = migrate(&entries);
+                let mut ops = match migrate {
+                    Some(migrate) => migrate(&backend.list(PREFIX).await?),
+                    None => Vec::new(),
+                };
                 ops.push(Op::Put(SCHEMA_KEY.into(), (v + 1).to_string()));
                 if let Some(e) = backend.write(ops).await.error {
                     return Err(e);
@@ -105,22 +110,20 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
             }
         }
     }
-    let raw_records = backend.list(RECORD_PREFIX).await?;
-    let mut loaded = Loaded::default();
+    // Pages first, then the per-record values folded over them (`storage::pages`).
+    let pages = backend.list(PAGE_PREFIX).await?;
+    let singles = backend.list(RECORD_PREFIX).await?;
+    let folded = fold(&pages, &singles);
+    let mut loaded = Loaded { records: folded.records, pages: folded.map, ..Loaded::default() };
     loaded.problems.extend(schema_problem);
-    for (key, text) in raw_records {
-        let suffix = &key[RECORD_PREFIX.len()..];
-        let decoded = decode_record(&text).and_then(|r| {
-            if r.id.to_string() == suffix {
-                Ok(r)
-            } else {
-                Err(DecodeError::KeyMismatch)
-            }
-        });
-        match decoded {
-            Ok(r) => loaded.records.push(r),
-            Err(e) => loaded.problems.push(quarantine(backend, &key, &text, &e.to_string()).await),
-        }
+    for bad in folded.unreadable {
+        let Some((_, text)) = pages.iter().chain(&singles).find(|(k, _)| *k == bad.key) else { continue };
+        let problem = if bad.partly {
+            set_aside_copy(backend, &bad.key, text, &bad.reason).await
+        } else {
+            quarantine(backend, &bad.key, text, &bad.reason).await
+        };
+        loaded.problems.push(problem);
     }
     loaded.device = load_meta(backend, DEVICE_KEY, &mut loaded.problems).await?;
     loaded.export = load_meta(backend, EXPORT_KEY, &mut loaded.problems).await?.unwrap_or_default();
@@ -138,7 +141,10 @@ pub async fn load<B: Backend>(backend: &B) -> Result<Loaded, StoreError> {
 /// know, and it is refused untouched, as an unknown layout always is.
 async fn recover_schema<B: Backend>(backend: &B, text: &str) -> Result<LoadProblem, StoreError> {
     let records = backend.list(RECORD_PREFIX).await?;
-    if !records.is_empty() && !records.iter().any(|(_, t)| decode_record(t).is_ok()) {
+    let pages = backend.list(PAGE_PREFIX).await?;
+    let readable = records.iter().any(|(_, t)| decode_record(t).is_ok() || removed_at(t).is_some())
+        || pages.iter().any(|(_, t)| decode_page(t).is_ok());
+    if !(readable || records.is_empty() && pages.is_empty()) {
         return Err(StoreError::UnknownSchema(text.chars().take(20).collect()));
     }
     let problem = quarantine(backend, SCHEMA_KEY, text, "it is not a layout version").await;
@@ -172,6 +178,16 @@ pub async fn save_meta<B: Backend, T: serde::Serialize>(backend: &B, key: &str, 
     match backend.write(vec![Op::Put(key.into(), text)]).await.error {
         None => Ok(()),
         Some(e) => Err(e),
+    }
+}
+
+/// Sets a copy of a partly readable page aside for a person; the page itself stays until compaction
+/// rewrites its readable records.
+async fn set_aside_copy<B: Backend>(backend: &B, key: &str, text: &str, reason: &str) -> LoadProblem {
+    let moved_to = format!("{QUARANTINE_PREFIX}{}", &key[PREFIX.len().min(key.len())..]);
+    match backend.write(vec![Op::Put(moved_to.clone(), text.into())]).await.error {
+        None => LoadProblem::Quarantined { key: key.into(), moved_to, reason: reason.into() },
+        Some(_) => LoadProblem::Unreadable { key: key.into(), reason: reason.into() },
     }
 }
 

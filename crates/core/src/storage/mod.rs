@@ -15,6 +15,7 @@ mod layout;
 mod load;
 mod merge;
 mod moving;
+pub mod pages;
 mod queue;
 
 pub use backend::{Backend, MemoryBackend, Op, StoreError, WriteOutcome};
@@ -101,6 +102,29 @@ mod tests {
     }
 
     #[test]
+    fn compaction_cut_short_anywhere_loses_nothing_and_doubles_nothing() {
+        let b = MemoryBackend::new();
+        block_on(conformance::compaction_cut_short_anywhere_loses_nothing_and_doubles_nothing(&b, |n| {
+            b.fail_writes_after(n)
+        }));
+    }
+
+    #[test]
+    fn an_edit_written_during_compaction_is_kept() {
+        block_on(conformance::an_edit_written_during_compaction_is_kept(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn a_removal_outlives_older_pages_and_gives_way_to_newer_ones() {
+        block_on(conformance::a_removal_outlives_older_pages_and_gives_way_to_newer_ones(&MemoryBackend::new()));
+    }
+
+    #[test]
+    fn delete_if_removes_only_the_text_it_names() {
+        block_on(conformance::delete_if_removes_only_the_text_it_names(&MemoryBackend::new()));
+    }
+
+    #[test]
     fn a_full_store_keeps_the_edit_queued_until_space_is_freed() {
         let b = MemoryBackend::new();
         b.set_capacity(Some(200_000));
@@ -113,15 +137,15 @@ mod tests {
         let id = nb.create(crate::Kind::Contact, 1, [2; 10]);
         let mut q = WriteQueue::new();
         q.enqueue(nb.take_changed());
-        let batch = q.take_batch(&nb).unwrap();
-        assert!(q.take_batch(&nb).is_none(), "one batch at a time");
+        let batch = q.take_batch(&nb, 1).unwrap();
+        assert!(q.take_batch(&nb, 1).is_none(), "one batch at a time");
         q.enqueue([id]);
         q.finish(batch, WriteOutcome { applied: usize::MAX, error: None });
         assert_eq!(q.unsaved(), 1);
     }
 
     fn write<B: Backend>(b: &B, q: &mut WriteQueue, nb: &Notebook) {
-        if let Some(batch) = q.take_batch(nb) {
+        if let Some(batch) = q.take_batch(nb, 1) {
             let outcome = block_on(b.write(batch.ops.clone()));
             q.finish(batch, outcome);
         }
@@ -182,7 +206,7 @@ mod tests {
         let nb = Notebook::new(DeviceId::new_v7(1, [1; 10]));
         let mut q = WriteQueue::new();
         q.enqueue_meta(EXPORT_KEY, "1".into());
-        let batch = q.take_batch(&nb).expect("batch");
+        let batch = q.take_batch(&nb, 1).expect("batch");
         q.enqueue_meta(EXPORT_KEY, "2".into());
         let outcome = block_on(b.write(batch.ops.clone()));
         q.finish(batch, outcome);

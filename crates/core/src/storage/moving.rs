@@ -265,6 +265,6 @@ mod tests {
         let loaded = block_on(load(&new)).expect("load");
         assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
         assert_eq!(loaded.records.len(), ids.len());
-        assert_eq!(new.snapshot().get(SCHEMA_KEY).map(String::as_str), Some("2"));
+        assert_eq!(new.snapshot().get(SCHEMA_KEY).map(String::as_str), Some(SCHEMA_VERSION.to_string().as_str()));
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::pages::{page_key, removed_marker, PageWriter, PACK_AT};
 use super::{record_key, Op, StoreError, WriteOutcome};
 use crate::crdt::id::RecordId;
 use crate::formats::wire::encode_record;
@@ -13,8 +14,51 @@ pub struct Batch {
     ids: Vec<RecordId>,
     /// The metadata keys and the texts this batch writes, after the records.
     meta: Vec<(String, String)>,
-    /// The writes: one per record in id order, then one per metadata key in key order.
+    /// The writes: one per record in id order, then one per metadata key in key order. A batch of many
+    /// records (an import) holds pages instead, once [`Batch::pack`] has made them.
     pub ops: Vec<Op>,
+    /// Records still to pack into pages, and the page being filled.
+    to_pack: std::collections::VecDeque<RecordId>,
+    page: Option<PageWriter>,
+    now_ms: u64,
+}
+
+impl Batch {
+    /// Packs up to `records` more of the batch's records into pages (`random` names each page), so that
+    /// the caller can yield to the page between slices; true once every record is packed and the batch
+    /// is ready to write. A record gone from memory meanwhile is written as removed.
+    pub fn pack(&mut self, notebook: &Notebook, records: usize, mut random: impl FnMut() -> u64) -> bool {
+        let mut at = 0;
+        let mut pages = Vec::new();
+        while at < records {
+            let Some(id) = self.to_pack.pop_front() else { break };
+            let Some(r) = notebook.record(id) else {
+                self.ops.push(Op::Put(record_key(id), removed_marker(self.now_ms)));
+                continue;
+            };
+            let page = self.page.get_or_insert_with(PageWriter::new);
+            page.push(r);
+            at += 1;
+            if page.is_full() {
+                pages.push(self.page.take().map(PageWriter::finish));
+            }
+        }
+        if self.to_pack.is_empty() {
+            pages.push(self.page.take().filter(|p| !p.is_empty()).map(PageWriter::finish));
+        }
+        // Pages go first: the metadata written with them (the import log) must not land without them.
+        let is_page = |op: &Op| matches!(op, Op::Put(k, _) if k.starts_with(super::pages::PAGE_PREFIX));
+        let at = self.ops.iter().take_while(|op| is_page(op)).count();
+        let new: Vec<Op> =
+            pages.into_iter().flatten().map(|(text, _)| Op::Put(page_key(self.now_ms, random()), text)).collect();
+        self.ops.splice(at..at, new);
+        self.to_pack.is_empty()
+    }
+
+    /// Whether every record of the batch is in its ops.
+    pub fn is_packed(&self) -> bool {
+        self.to_pack.is_empty() && self.page.is_none()
+    }
 }
 
 /// What one write after a failure carries: the records that must land together, or one metadata key.
@@ -153,8 +197,10 @@ impl WriteQueue {
             .collect()
     }
 
-    /// The next batch to write, if nothing is under way and something waits.
-    pub fn take_batch(&mut self, notebook: &Notebook) -> Option<Batch> {
+    /// The next batch to write, if nothing is under way and something waits. A batch of at least
+    /// [`PACK_AT`] records writes them as pages, which [`Batch::pack`] makes; a record gone from memory is
+    /// written as removed at `now_ms`.
+    pub fn take_batch(&mut self, notebook: &Notebook, now_ms: u64) -> Option<Batch> {
         if self.in_flight || (self.pending.is_empty() && self.meta.is_empty()) {
             return None;
         }
@@ -172,17 +218,21 @@ impl WriteQueue {
         } else {
             (self.pending.iter().copied().collect(), self.meta.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         };
-        // A queued record that is gone from memory was removed by undoing an import: remove it here too.
-        let ops = ids
-            .iter()
-            .map(|id| match notebook.record(*id) {
-                Some(r) => Op::Put(record_key(r.id), encode_record(r)),
-                None => Op::Delete(record_key(*id)),
-            })
-            .chain(meta.iter().map(|(k, v)| Op::Put(k.clone(), v.clone())))
-            .collect();
+        // A queued record that is gone from memory was removed by undoing an import: it is marked removed,
+        // since a page may hold it too.
+        let pack = ids.len() >= PACK_AT;
+        let mut to_pack = std::collections::VecDeque::new();
+        let mut ops = Vec::new();
+        for id in &ids {
+            match notebook.record(*id) {
+                Some(_) if pack => to_pack.push_back(*id),
+                Some(r) => ops.push(Op::Put(record_key(r.id), encode_record(r))),
+                None => ops.push(Op::Put(record_key(*id), removed_marker(now_ms))),
+            }
+        }
+        ops.extend(meta.iter().map(|(k, v)| Op::Put(k.clone(), v.clone())));
         self.in_flight = true;
-        Some(Batch { ids, meta, ops })
+        Some(Batch { ids, meta, ops, to_pack, page: None, now_ms })
     }
 
     /// Takes the outcome of a batch. Records and metadata whose write did not land stay queued. Records
