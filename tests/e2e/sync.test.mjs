@@ -177,7 +177,7 @@ test('officer A edits offline and reconnects; officer B sees the edit with no ma
     for (const scheme of ['light', 'dark']) {
       await ben.emulateMedia({ colorScheme: scheme });
       await section.scrollIntoViewIfNeeded();
-      await screenshot(ben, `sync-join-by-link-desktop-${scheme}`);
+      await ben.screenshot({ path: join(SCREENSHOTS, `sync-join-by-link-desktop-${scheme}.png`) });
     }
     await ben.emulateMedia({ colorScheme: 'light' });
     await ben.getByLabel('Officer name', exact).fill('Maj Ben Okafor');
