@@ -99,8 +99,7 @@ pub fn words(a: &str, b: &str) -> Vec<Piece> {
     let changed = |k: usize| steps.get(k).is_some_and(|s| s.0 != Change::Same);
     let mut removed = String::new();
     let mut added = String::new();
-    for k in 0..steps.len() {
-        let (change, text) = steps[k];
+    for (k, &(change, text)) in steps.iter().enumerate() {
         let lone_space = change == Change::Same
             && text.chars().all(char::is_whitespace)
             && k > 0
