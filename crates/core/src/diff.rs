@@ -26,19 +26,25 @@ pub struct Piece {
 /// 1,400 words each. Longer versions are shown as one removed and one added piece.
 const MAX_CELLS: usize = 2_000_000;
 
-/// Splits text into words and runs of spacing, so that joining the tokens gives the text back, and a
-/// new line where a space was is a change too.
+/// Splits text into words, runs of spacing and single punctuation marks, so that joining the tokens
+/// gives the text back, a new line where a space was is a change too, and "Mondays." still shares
+/// "Mondays" with "Mondays and".
 fn tokens(s: &str) -> Vec<&str> {
+    let class = |c: char| match c {
+        c if c.is_whitespace() => 0,
+        c if c.is_alphanumeric() || c == '\'' || c == '’' || c == ':' => 1,
+        _ => 2,
+    };
     let mut out = Vec::new();
     let mut start = 0;
-    let mut space = None;
+    let mut before = None;
     for (i, c) in s.char_indices() {
-        let here = c.is_whitespace();
-        if space.is_some_and(|was| was != here) {
+        let here = class(c);
+        if before.is_some_and(|was| was != here || here == 2) {
             out.push(&s[start..i]);
             start = i;
         }
-        space = Some(here);
+        before = Some(here);
     }
     if start < s.len() {
         out.push(&s[start..]);
@@ -99,8 +105,7 @@ pub fn words(a: &str, b: &str) -> Vec<Piece> {
     let changed = |k: usize| steps.get(k).is_some_and(|s| s.0 != Change::Same);
     let mut removed = String::new();
     let mut added = String::new();
-    for k in 0..steps.len() {
-        let (change, text) = steps[k];
+    for (k, &(change, text)) in steps.iter().enumerate() {
         let lone_space = change == Change::Same
             && text.chars().all(char::is_whitespace)
             && k > 0
@@ -149,7 +154,7 @@ mod tests {
     #[test]
     fn a_rewritten_sentence_is_one_removed_and_one_added_run() {
         let d = words("Joint patrol on Mondays.\nConvoy at 06:00.", "Joint patrol on Mondays and Thursdays.");
-        assert_eq!(shown(&d), "Joint patrol on [-Mondays.\nConvoy at 06:00.-]{+Mondays and Thursdays.+}");
+        assert_eq!(shown(&d), "Joint patrol on Mondays[-.\nConvoy at 06:00-]{+ and Thursdays+}.");
     }
 
     #[test]
