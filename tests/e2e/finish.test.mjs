@@ -22,7 +22,7 @@ function rowTops(page) {
 }
 
 for (const width of [1280, 1366, 1440]) {
-  test(`the navigation is one row at ${width}x800, with room for one more status item`, async () => {
+  test(`the navigation is one row at ${width}x800, with room for a review badge and one more status item`, async () => {
     const page = await open({ width, height: 800 });
     try {
       await firstStart(page, { url: `${app.server.url}/` });
@@ -30,11 +30,18 @@ for (const width of [1280, 1366, 1440]) {
       await page.evaluate(() => {
         const s = document.createElement('span');
         s.textContent = 'Synced 2 min ago';
+        // And a review badge on the Exchange button, as a coordinator with work waiting sees it.
+        const badge = document.createElement('span');
+        badge.className = 'count';
+        badge.textContent = '11';
+        document.querySelector('.nav-wide .nav-button').insertBefore(badge, document.querySelector('.nav-wide .chevron'));
         document.querySelector('.topbar-status').prepend(s);
       });
       const tops = await rowTops(page);
       assert.equal(tops.length, 6, 'Dashboard, Meetings, Contacts, Follow-ups, Exchange, Settings');
       assert.equal(new Set(tops).size, 1, `one row, not ${JSON.stringify(tops)}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `nothing runs off the right edge (${overflow}px)`);
       const bar = await page.locator('.topbar').boundingBox();
       assert.ok(bar.height < 70, `the top bar is one line high (${bar.height}px)`);
       assertNoErrors(page);

@@ -22,7 +22,7 @@ async function markedContact(page, name, level, nations = []) {
   await page.getByLabel('Name', exact).fill(name);
   await page.getByLabel('Classification level').selectOption(level);
   if (nations.length > 0) {
-    await page.getByText(/^Releasable to./).click();
+    await page.getByText(/^Releasable to[: ]/).click();
     const group = page.getByRole('group', { name: 'Releasable to' });
     for (const n of nations) await group.getByLabel(n, exact).check();
   }

@@ -23,7 +23,7 @@ async function saved(page) {
 /** The text of the report's banners at the top and at the bottom of its pages. */
 async function banners(page) {
   const report = page.locator('article.report');
-  return [(await report.locator('.print-frame > thead').innerText()).trim(), (await report.locator('.print-frame > tfoot').innerText()).trim()];
+  return [(await report.locator('.print-frame > thead').innerText()).trim(), (await report.locator('.print-frame > tfoot .print-banner').innerText()).trim()];
 }
 
 test('the print banner shows the highest marking of anything on the printed page, at the top and bottom of every page', async () => {
@@ -117,7 +117,7 @@ test('a changes export with a marking limit says what it left out, and a later e
     assert.doesNotMatch(await readFile(await first.path(), 'utf8'), /Sven Hansen/);
     await page
       .getByRole('status')
-      .filter({ hasText: 'with 1 record. 1 record above RESTRICTED was left out and stays waiting for an export that allows it.' })
+      .filter({ hasText: 'with 1 record, marked UNCLASSIFIED. 1 record above RESTRICTED was left out and stays waiting for an export that allows it.' })
       .waitFor();
     await screenshot(page, 'export-left-out-by-marking-limit');
 
@@ -128,7 +128,7 @@ test('a changes export with a marking limit says what it left out, and a later e
     assert.equal(JSON.parse(text).records.length, 1);
     assert.match(text, /Sven Hansen/, 'the held-back contact leaves with the next export that allows it');
     assert.doesNotMatch(text, /Anna Martin/, 'what the first export carried is not sent again');
-    await page.getByRole('status').filter({ hasText: /with 1 record\.$/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /with 1 record, marked SECRET\.$/ }).waitFor();
     assertNoErrors(page);
   } finally {
     await page.context().close();

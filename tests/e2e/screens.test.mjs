@@ -15,6 +15,9 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
       await page.goto(`${app.server.url}/`);
       await page.getByRole('heading', { name: 'Welcome to Liaison' }).waitFor();
       await screenshot(page, `${size}-welcome`);
+      // The welcome is the only screen until the officer and the device are named.
+      await page.getByLabel('Officer name', { exact: true }).fill('Lt Col Ana Ruiz');
+      await page.getByRole('button', { name: 'Start using Liaison' }).click();
       for (const [name, path, heading] of [
         ['meetings-empty', '/meetings', 'No meetings yet'],
         ['contacts-empty', '/contacts', 'No contacts yet'],
