@@ -210,7 +210,7 @@ test('officer A edits offline and reconnects; officer B sees the edit with no ma
     await benContext.setOffline(false);
     for (const page of [ana, ben]) {
       // Conflicts is always in the navigation (under Exchange); the conflict shows there once it arrives.
-      await nav(page, 'Conflicts');
+      await nav(page, /^Conflicts/);
       const card = page.getByRole('listitem').filter({ hasText: 'Harbour visit' });
       await card.getByText('Ana: the ferry leaves at noon.').waitFor(SYNC_WAIT);
       await card.getByText('Ben: the ferry is cancelled.').waitFor();
