@@ -1,5 +1,6 @@
-//! The team hub's requests (the only `fetch` in the app), the sync's own storage key, and the waits
-//! between syncs that an event can cut short.
+//! The team hub's requests (the only `fetch` in the app), the sync's own storage (the link in a
+//! localStorage key, the bytes of the push the hub has not acknowledged in a small IndexedDB database),
+//! and the waits between syncs that an event can cut short.
 //!
 //! The hub is the app's own origin (`liaison hub serve --app dist`), so requests go to relative paths
 //! and the app's `connect-src 'self'` allows them.
@@ -7,6 +8,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use js_sys::{Function, Promise, Reflect};
 use liaison_core::exchange::hub::{Answer, HubLink, Transport};
 use wasm_bindgen::prelude::*;
@@ -17,6 +21,14 @@ use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
 /// The localStorage key of this device's hub link. Outside `liaison/v1/`, so the notebook's loader,
 /// quarantine and move into IndexedDB never see it; its own `storage` events tell other tabs.
 pub const LINK_KEY: &str = "liaison-hub/v1/link";
+
+/// The database that keeps the bytes of the push the hub has not acknowledged. A push of everything is
+/// as large as the notebook, past the 5 MB or so that localStorage holds; its own database, so that the
+/// notebook's stores, loader and moves never see it.
+pub const PUSH_DB: &str = "liaison-hub";
+/// Its one object store: the push's sequence number (as text) to the bundle's text. It holds one push
+/// at most, since a device sends its next push only once the hub acknowledged the one before.
+const PUSH_STORE: &str = "unacked";
 
 /// Why a request ended without an answer to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +178,58 @@ pub fn save_link(link: Option<&HubLink>) -> Result<(), String> {
             storage.set_item(LINK_KEY, &text).map_err(failed)
         }
         None => storage.remove_item(LINK_KEY).map_err(failed),
+    }
+}
+
+async fn push_db() -> Result<Database, String> {
+    Database::open(PUSH_DB)
+        .with_version(1u8)
+        .with_on_upgrade_needed(|event, db| {
+            if event.old_version() < 1.0 {
+                db.create_object_store(PUSH_STORE).build()?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| format!("the push could not be kept ({e})"))
+}
+
+/// Keeps the bytes of push `sequence`, in place of any push kept before, in one readwrite transaction
+/// with strict durability: it reports done only once the browser has flushed it to disk, so that a
+/// push is never sent (and counted by the hub) before it can be sent again after a crash.
+pub async fn keep_push(sequence: u64, text: &str) -> Result<(), String> {
+    let failed = |e: indexed_db_futures::error::Error| format!("the push could not be kept ({e})");
+    let db = push_db().await?;
+    let tx = db
+        .transaction(PUSH_STORE)
+        .with_mode(TransactionMode::Readwrite)
+        .with_options(TransactionOptions::new().with_durability(TransactionDurability::Strict))
+        .build()
+        .map_err(failed)?;
+    let store = tx.object_store(PUSH_STORE).map_err(failed)?;
+    store.clear().map_err(failed)?;
+    store.put(text.to_string()).with_key(sequence.to_string()).await.map_err(failed)?;
+    tx.commit().await.map_err(failed)
+}
+
+/// The bytes kept for push `sequence`; `None` when none are kept, or they cannot be read (core then
+/// starts over with a push of everything: `HubLink::kept_bytes`).
+pub async fn kept_push(sequence: u64) -> Option<String> {
+    let db = push_db().await.ok()?;
+    let tx = db.transaction(PUSH_STORE).build().ok()?;
+    let store = tx.object_store(PUSH_STORE).ok()?;
+    store.get(sequence.to_string()).await.ok().flatten()
+}
+
+/// Forgets the kept push (the hub acknowledged it, or the device left the hub). A failure leaves the
+/// bytes in place, unread, until the next push replaces them.
+pub async fn forget_push() {
+    let Ok(db) = push_db().await else { return };
+    let Ok(tx) = db.transaction(PUSH_STORE).with_mode(TransactionMode::Readwrite).build() else { return };
+    if let Ok(store) = tx.object_store(PUSH_STORE) {
+        if store.clear().is_ok() {
+            let _ = tx.commit().await;
+        }
     }
 }
 

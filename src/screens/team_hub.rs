@@ -122,9 +122,11 @@ fn Joined() -> impl IntoView {
             message: "This device stops syncing and forgets its hub token. Your notes stay on this device. To sync again you need a new enrolment code from your coordinator.".into(),
             confirm_label: "Leave team hub",
             on_confirm: Callback::new(move |_| {
-                if let Err(e) = app.leave_hub() {
-                    app.prompts.notify(format!("The team hub could not be left: {e}."));
-                }
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = app.leave_hub().await {
+                        app.prompts.notify(format!("The team hub could not be left: {e}."));
+                    }
+                });
             }),
         }));
     };

@@ -228,16 +228,23 @@ impl AppState {
             match link.next(self.sync.waiting.get_untracked()) {
                 Next::Stopped => return Err(Stop::Unlinked),
                 Next::Pull => break,
-                Next::Export(scope) => self.make_push(link, scope)?,
+                Next::Export(scope) => self.make_push(link, scope).await?,
                 Next::Resend => {
                     let Some(push) = &link.unacked else { continue };
+                    // Read back from its store every time, after a reload too: what is sent is what
+                    // was kept, and bytes that are not (lost, cut short) give a push of everything.
+                    let stored = net::kept_push(push.sequence).await;
+                    let Some(text) = self.with_link(|l| l.kept_bytes(stored))? else { continue };
                     let team = link.enrolled.team.clone();
                     let path = format!("/v1/teams/{team}/push");
-                    let answer =
-                        net::request("POST", &path, Some(&link.token), Some(&push.text), hub::TIMEOUT_MS, false)
-                            .await
-                            .map_err(transport);
-                    self.with_link(|l| l.on_push(answer.as_ref().map_err(|t| *t)))??;
+                    let answer = net::request("POST", &path, Some(&link.token), Some(&text), hub::TIMEOUT_MS, false)
+                        .await
+                        .map_err(transport);
+                    let settled = self.with_link(|l| l.on_push(answer.as_ref().map_err(|t| *t)))?;
+                    if self.sync.link.with_untracked(|l| l.as_ref().is_some_and(|l| l.unacked.is_none())) {
+                        net::forget_push().await;
+                    }
+                    settled?;
                 }
             }
         }
@@ -294,9 +301,10 @@ impl AppState {
         Ok(())
     }
 
-    /// Makes the next push and keeps it (before the export state moves on, so that a device that
-    /// stops in between resends it rather than skip it).
-    fn make_push(&self, mut link: HubLink, scope: Scope) -> Result<(), Stop> {
+    /// Makes the next push and keeps it: its bytes in their store, then the link that says what they
+    /// are, then the export state, so that a device that stops between any two resends it rather than
+    /// skip it (and one that stops before the link was kept makes it again, at the same sequence).
+    async fn make_push(&self, mut link: HubLink, scope: Scope) -> Result<(), Stop> {
         let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state: ExportState = self.exchange.export_state.get_untracked();
@@ -313,13 +321,13 @@ impl AppState {
             .notebook
             .with_untracked(|nb| exchange::export(nb, &mut state, request))
             .map_err(|problems| Problem::Refused(problems.iter().map(ToString::to_string).collect()))?;
-        link.push_made(PendingPush {
-            sequence: state.sequence,
-            scope,
-            records: export.records,
-            text: export.text,
-            after: state.clone(),
-        });
+        net::keep_push(state.sequence, &export.text).await.map_err(|e| Stop::Problem(Problem::NotKept(e)))?;
+        link.push_made(PendingPush::new(state.sequence, scope, export.records, &export.text, state.clone()));
+        // The officer may have left the hub while the bytes were written: `keep_link` then stops.
+        let token = link.token.clone();
+        if self.sync.link.with_untracked(|l| l.as_ref().map(|l| &l.token) != Some(&token)) {
+            return Err(Stop::Unlinked);
+        }
         self.keep_link(link)?;
         self.exchange.export_state.set(state.clone());
         self.save_meta(EXPORT_KEY, state);
@@ -438,15 +446,20 @@ impl AppState {
 
     /// Forgets the hub and its token; the notes stay. What a push the hub never acknowledged carried
     /// counts as not exported again, for the next file export.
-    pub fn leave_hub(&self) -> Result<(), String> {
+    pub async fn leave_hub(&self) -> Result<(), String> {
+        let kept = match self.sync.link.get_untracked().and_then(|l| l.unacked) {
+            Some(push) => net::kept_push(push.sequence).await,
+            None => None,
+        };
         let link = self.sync.link.get_untracked();
         net::save_link(None)?;
         if let Some(link) = link {
             let mut state = self.exchange.export_state.get_untracked();
-            link.leave(&mut state, platform::now_ms());
+            link.leave(&mut state, kept.as_deref(), platform::now_ms());
             self.exchange.export_state.set(state.clone());
             self.save_meta(EXPORT_KEY, state);
         }
+        net::forget_push().await;
         self.sync.link.set(None);
         self.sync.problem.set(None);
         self.count_waiting();

@@ -1,7 +1,8 @@
 // Sync through a real team hub: `liaison hub serve --app dist` on a private SQLite file, officers enrolled
 // from Settings → Team hub (one by typing the code, one by the coordinator's `/?enrol=` link), edits that
-// travel by themselves, concurrent edits that land in Conflicts on both sides, and a hub that stops and
-// comes back. The hub process is always stopped at the end.
+// travel by themselves, concurrent edits that land in Conflicts on both sides, a hub that stops and
+// comes back, and a first push larger than localStorage holds, with a reload while it is under way.
+// The hub process is always stopped at the end.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -25,6 +26,7 @@ import {
   screenshot,
   watchPage,
 } from './helpers.mjs';
+import { seedStore } from './seed.mjs';
 
 /** The `liaison` binary that `cargo build -p liaison-cli` (scripts/test.sh) leaves in target/debug. */
 const BIN = process.env.LIAISON_BIN || join(ROOT, 'target', 'debug', 'liaison');
@@ -207,11 +209,10 @@ test('officer A edits offline and reconnects; officer B sees the edit with no ma
     await ana.context().setOffline(false);
     await benContext.setOffline(false);
     for (const page of [ana, ben]) {
-      const link = page.getByRole('navigation').getByRole('link', { name: /Conflicts/ });
-      await link.waitFor(SYNC_WAIT);
-      await link.click();
+      // Conflicts is always in the navigation (under Exchange); the conflict shows there once it arrives.
+      await nav(page, /^Conflicts/);
       const card = page.getByRole('listitem').filter({ hasText: 'Harbour visit' });
-      await card.getByText('Ana: the ferry leaves at noon.').waitFor();
+      await card.getByText('Ana: the ferry leaves at noon.').waitFor(SYNC_WAIT);
       await card.getByText('Ben: the ferry is cancelled.').waitFor();
     }
 
@@ -261,5 +262,108 @@ test('a stopped hub shows a plain error in the shell, and sync recovers by itsel
     done(page);
   } finally {
     await page.context().close();
+  }
+});
+
+test('a first push larger than localStorage holds is kept, sent, and after a reload mid-push sent again byte for byte, once', { timeout: 600_000 }, async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const page = watchPage(await context.newPage());
+  try {
+    await page.goto(`${hub.url}/manifest.webmanifest`);
+    // Long notes on every meeting: the first push, a bundle of everything, is well over localStorage's 5 MB.
+    const { records } = await seedStore(page, { contacts: 1500, meetings: 4500, seed: 11 });
+    await page.goto(`${hub.url}/meetings`);
+    await page.getByRole('list', { name: 'Meetings' }).getByRole('listitem').first().waitFor({ timeout: 120_000 });
+
+    // The hub gets the first push, but the tab reloads before the answer comes back.
+    const pushes = [];
+    let reached;
+    const reachedHub = new Promise((resolve) => (reached = resolve));
+    await page.route('**/v1/teams/*/push', async (route) => {
+      const body = route.request().postData();
+      pushes.push(body);
+      if (pushes.length === 1) {
+        const answer = await route.fetch();
+        assert.equal(answer.status(), 200, await answer.text());
+        reached();
+        return; // Never answered: the reload below ends the request.
+      }
+      await route.continue();
+    });
+    await nav(page, 'Settings');
+    const section = page.getByRole('region', { name: 'Team hub' });
+    const team = execFileSync(BIN, ['hub', 'invite', '--db', db, '--team', 'south', '--officer', 'Lt Col Ana Ruiz'], {
+      encoding: 'utf8',
+    });
+    await section.getByLabel('Enrolment code', exact).fill(/[0-9A-Z]{5}(-[0-9A-Z]{5}){3}/.exec(team)[0]);
+    await section.getByRole('button', { name: 'Join team hub' }).click();
+    await reachedHub;
+    assert.ok(pushes[0].length > 5 * 1024 * 1024, `the first push is ${pushes[0].length} bytes`);
+    // What localStorage keeps is the small link; the push's bytes are in their own IndexedDB database.
+    const kept = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('liaison-hub');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const all = open.result.transaction('unacked').objectStore('unacked').getAll();
+            all.onsuccess = () => {
+              open.result.close();
+              resolve({ link: localStorage.getItem('liaison-hub/v1/link'), pushes: all.result });
+            };
+            all.onerror = () => reject(all.error);
+          };
+        }),
+    );
+    assert.ok(kept.link.length < 4096, `the stored link is ${kept.link.length} characters`);
+    assert.deepEqual(kept.pushes, [pushes[0]]);
+
+    const answered = page.waitForResponse((r) => /\/push$/.test(r.url()) && r.request().method() === 'POST', {
+      timeout: 120_000,
+    });
+    await page.reload();
+    const second = await answered;
+    assert.equal(pushes[1], pushes[0], 'the push after the reload is the same bytes');
+    assert.equal((await second.json()).status, 'repeat');
+    await syncStatus(page, /^Synced/);
+    // A push that timed out on a busy machine is sent again too: always these bytes, never another bundle.
+    assert.ok(
+      pushes.every((p) => p === pushes[0]),
+      `pushes of ${pushes.map((p) => p.length).join(', ')} bytes`,
+    );
+
+    // The hub has every record, once: a coordinator of the same team pulls exactly the seeded notebook.
+    const token = join(dir, 'south.token');
+    const code = /[0-9A-Z]{5}(-[0-9A-Z]{5}){3}/.exec(
+      execFileSync(BIN, ['hub', 'invite', '--db', db, '--team', 'south', '--officer', 'Col Clara Weiss', '--role', 'coordinator'], {
+        encoding: 'utf8',
+      }),
+    )[0];
+    execFileSync(BIN, ['enrol', '--hub', hub.url, code, '--token-file', token]);
+    const out = join(dir, 'south.json');
+    execFileSync(BIN, ['pull', '--hub', hub.url, '--token-file', token, '-o', out]);
+    const { readFile } = await import('node:fs/promises');
+    const pulled = JSON.parse(await readFile(out, 'utf8'));
+    assert.equal(pulled.records.length, records);
+    assert.equal(new Set(pulled.records.map((r) => r.id)).size, records);
+    // The acknowledged push's bytes are forgotten.
+    const left = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('liaison-hub');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const n = open.result.transaction('unacked').objectStore('unacked').count();
+            n.onsuccess = () => {
+              open.result.close();
+              resolve(n.result);
+            };
+          };
+        }),
+    );
+    assert.equal(left, 0);
+    done(page);
+  } finally {
+    await context.close();
   }
 });

@@ -3,8 +3,11 @@
 //! the requests and hands the answers in; time and random numbers come in as arguments.
 //!
 //! A push is a "changes" bundle from [`super::export`], with the device's next sequence, made once and
-//! kept ([`PendingPush`]) until the hub answers 200, so that a push that timed out is sent again byte
-//! for byte and the hub answers `repeat`. A pulled page is an ordinary bundle for
+//! kept until the hub answers 200, so that a push that timed out (or whose tab was closed) is sent
+//! again byte for byte and the hub answers `repeat`. The link keeps only what the push is
+//! ([`PendingPush`], a few hundred bytes with the bytes' checksum); the bytes themselves, as large as
+//! the notebook for a push of everything, are kept by the app where there is room, and checked
+//! against the checksum when read back ([`HubLink::kept_bytes`]). A pulled page is an ordinary bundle for
 //! [`super::plan`] and [`super::apply`].
 
 mod problem;
@@ -86,8 +89,8 @@ pub fn read_code(input: &str) -> Result<String, CodeError> {
     }
 }
 
-/// A push made and not yet acknowledged: the bundle's bytes, sent again as they are until the hub
-/// answers 200, and the export state the export led to.
+/// A push made and not yet acknowledged, sent again as it is until the hub answers 200: what it is
+/// and the export state the export led to. Its bytes are kept apart (see the module's notes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingPush {
     /// The bundle's sequence number.
@@ -96,11 +99,38 @@ pub struct PendingPush {
     pub scope: Scope,
     /// Records it carries.
     pub records: usize,
-    /// The bundle's JSON text.
-    pub text: String,
+    /// `sha256:` and the hex digest of the bundle's bytes, to tell the kept bytes from missing,
+    /// cut short or another push's. Empty in a link kept before the bytes moved out of it: such a
+    /// push is taken as lost.
+    #[serde(default)]
+    pub checksum: String,
     /// The export state once this bundle was made: a device that stopped between keeping the push
     /// and keeping its export state takes it from here ([`HubLink::reconcile`]).
     pub after: ExportState,
+}
+
+impl PendingPush {
+    /// The push of an export's `text`, with its checksum.
+    pub fn new(sequence: u64, scope: Scope, records: usize, text: &str, after: ExportState) -> PendingPush {
+        PendingPush { sequence, scope, records, checksum: checksum(text), after }
+    }
+
+    /// Whether `text` is this push's bytes, whole.
+    pub fn is_made_of(&self, text: &str) -> bool {
+        !self.checksum.is_empty() && checksum(text) == self.checksum
+    }
+}
+
+/// `sha256:` and the hex digest of `text`.
+fn checksum(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    let mut hex = String::with_capacity(7 + 64);
+    hex.push_str("sha256:");
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
 }
 
 /// This device's enrolment with a hub and where its sync stands: kept in the device's storage.
@@ -202,9 +232,27 @@ impl HubLink {
         }
     }
 
-    /// Keeps a push just made, before it is sent.
+    /// Keeps a push just made, before it is sent (and after its bytes were kept).
     pub fn push_made(&mut self, push: PendingPush) {
         self.unacked = Some(push);
+    }
+
+    /// The bytes to send again for the unacknowledged push, given what the app's store holds for it
+    /// (`None`: nothing, or it could not be read). Bytes that are missing, cut short or another push's
+    /// cannot be sent: the hub would count them as this sequence, or refuse them as a shared id. The
+    /// push is then dropped for a push of everything, which the next export makes at the next
+    /// sequence: it holds what the lost one held, and the hub takes it whether or not the lost one
+    /// reached it (docs/hub-api.md: a bundle of everything is applied past a gap).
+    pub fn kept_bytes(&mut self, stored: Option<String>) -> Option<String> {
+        let push = self.unacked.as_ref()?;
+        match stored {
+            Some(text) if push.is_made_of(&text) => Some(text),
+            _ => {
+                self.unacked = None;
+                self.full_push = true;
+                None
+            }
+        }
     }
 
     /// Records waiting to reach the hub: those not exported yet and those in the unacknowledged push.
@@ -280,11 +328,15 @@ impl HubLink {
 
     /// Leaving the hub: the records of a push it never acknowledged are counted as not exported again
     /// (in `held_back`), so that the next file export of changes carries them rather than skip them.
-    pub fn leave(self, state: &mut ExportState, now_ms: u64) {
-        if let Some(p) = self.unacked {
-            if let Ok(b) = crate::formats::bundle::read_bundle(p.text.as_bytes(), now_ms) {
-                state.held_back.extend(b.records.iter().map(|r| r.id));
-            }
+    /// `kept` is what the app's store holds for that push. When those bytes are lost, which records
+    /// they held is unknown: every record this device edited counts as not exported again, since a
+    /// change carried twice merges into the same state and one carried never is lost to the team.
+    pub fn leave(self, state: &mut ExportState, kept: Option<&str>, now_ms: u64) {
+        let Some(p) = self.unacked else { return };
+        let read = kept.filter(|t| p.is_made_of(t)).map(|t| crate::formats::bundle::read_bundle(t.as_bytes(), now_ms));
+        match read {
+            Some(Ok(b)) => state.held_back.extend(b.records.iter().map(|r| r.id)),
+            _ => state.last_seen = Default::default(),
         }
     }
 

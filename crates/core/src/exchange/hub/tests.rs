@@ -28,13 +28,17 @@ fn link() -> HubLink {
 }
 
 fn pending(sequence: u64) -> PendingPush {
-    PendingPush {
+    PendingPush::new(
         sequence,
-        scope: Scope::Changes,
-        records: 3,
-        text: format!("bundle {sequence}"),
-        after: ExportState { sequence, last_ms: Some(5), ..ExportState::default() },
-    }
+        Scope::Changes,
+        3,
+        &bytes(sequence),
+        ExportState { sequence, last_ms: Some(5), ..ExportState::default() },
+    )
+}
+
+fn bytes(sequence: u64) -> String {
+    format!("bundle {sequence}")
 }
 
 fn answer(status: u16, body: &str) -> Answer {
@@ -132,7 +136,7 @@ fn a_push_that_timed_out_is_sent_again_byte_for_byte() {
     l.push_made(pending(4));
     assert_eq!(l.on_push(Err(Transport::TimedOut)), Err(Problem::TimedOut));
     assert_eq!(l.next(0), Next::Resend);
-    assert_eq!(l.unacked.as_ref().unwrap().text, "bundle 4");
+    assert_eq!(l.kept_bytes(Some(bytes(4))), Some(bytes(4)));
     assert_eq!(l.on_push(Ok(&pushed(4, "repeat"))).unwrap().unwrap().status, PushStatus::Repeat);
     assert_eq!(l.unacked, None);
     assert_eq!(l.next(0), Next::Pull);
@@ -301,7 +305,7 @@ proptest! {
 }
 
 /// A real "changes" export of one new contact, kept as a push: what the app makes before it sends.
-fn exported_push(nb: &mut crate::Notebook, state: &mut ExportState) -> (PendingPush, crate::RecordId) {
+fn exported_push(nb: &mut crate::Notebook, state: &mut ExportState) -> (PendingPush, crate::RecordId, String) {
     use crate::formats::wire::DeviceV1;
     let device = DeviceV1 { id: nb.device(), label: "Field tablet".into(), officer: "Anna Berg".into() };
     let id = nb.create(crate::Kind::Contact, 1_000, [2; 10]);
@@ -316,38 +320,102 @@ fn exported_push(nb: &mut crate::Notebook, state: &mut ExportState) -> (PendingP
         ceiling: Ceiling::All,
     };
     let export = super::super::export(nb, state, request).unwrap();
-    let push = PendingPush {
-        sequence: state.sequence,
-        scope: Scope::Changes,
-        records: 1,
-        text: export.text,
-        after: state.clone(),
-    };
-    (push, id)
+    let push = PendingPush::new(state.sequence, Scope::Changes, 1, &export.text, state.clone());
+    (push, id, export.text)
 }
 
 #[test]
 fn leaving_with_an_unacknowledged_push_counts_its_records_as_not_exported_again() {
     let mut nb = crate::Notebook::new(crate::DeviceId::new_v7(0, [1; 10]));
     let mut state = ExportState::default();
-    let (push, id) = exported_push(&mut nb, &mut state);
+    let (push, id, text) = exported_push(&mut nb, &mut state);
     let replicas = [nb.device()].into_iter().collect();
     assert!(state.pending(&nb, &replicas).is_empty());
     let mut l = link();
     l.push_made(push);
-    l.leave(&mut state, 3_000);
+    l.leave(&mut state, Some(&text), 3_000);
     assert_eq!(state.pending(&nb, &replicas).iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+}
+
+#[test]
+fn leaving_with_the_push_bytes_lost_counts_everything_this_device_edited_as_not_exported() {
+    let mut nb = crate::Notebook::new(crate::DeviceId::new_v7(0, [1; 10]));
+    let mut state = ExportState::default();
+    let (first, earlier, _) = exported_push(&mut nb, &mut state);
+    let mut l = link();
+    l.push_made(first);
+    l.on_push(Ok(&pushed(1, "applied"))).unwrap();
+    let (push, id, text) = exported_push(&mut nb, &mut state);
+    l.push_made(push);
+    let replicas = [nb.device()].into_iter().collect();
+    let cut_short = &text[..text.len() / 2];
+    l.leave(&mut state, Some(cut_short), 3_000);
+    let mut waiting: Vec<_> = state.pending(&nb, &replicas).iter().map(|r| r.id).collect();
+    waiting.sort();
+    let mut both = vec![earlier, id];
+    both.sort();
+    assert_eq!(waiting, both);
+}
+
+#[test]
+fn kept_bytes_that_are_the_push_are_sent_again() {
+    let mut l = link();
+    l.push_made(pending(4));
+    assert_eq!(l.kept_bytes(Some(bytes(4))), Some(bytes(4)));
+    assert_eq!(l.next(0), Next::Resend);
+}
+
+#[test]
+fn missing_kept_bytes_give_a_push_of_everything_at_the_next_sequence() {
+    let mut l = link();
+    l.push_made(pending(4));
+    assert_eq!(l.kept_bytes(None), None);
+    assert_eq!(l.unacked, None);
+    assert_eq!(l.next(0), Next::Export(Scope::All));
+}
+
+#[test]
+fn kept_bytes_cut_short_or_of_another_push_are_not_sent() {
+    for stored in ["bundle", "bundle 3", "bundle 44", ""] {
+        let mut l = link();
+        l.push_made(pending(4));
+        assert_eq!(l.kept_bytes(Some(stored.into())), None, "{stored:?}");
+        assert_eq!(l.next(0), Next::Export(Scope::All));
+    }
+}
+
+#[test]
+fn a_link_kept_before_the_bytes_moved_out_of_it_reads_and_recovers() {
+    let mut l = link();
+    l.push_made(pending(4));
+    let mut value = serde_json::to_value(&l).unwrap();
+    let unacked = value["unacked"].as_object_mut().unwrap();
+    unacked.remove("checksum");
+    unacked.insert("text".into(), bytes(4).into());
+    let mut old: HubLink = serde_json::from_value(value).unwrap();
+    assert_eq!(old.next(0), Next::Resend);
+    assert_eq!(old.kept_bytes(Some(bytes(4))), None);
+    assert_eq!(old.next(0), Next::Export(Scope::All));
+}
+
+#[test]
+fn the_kept_link_stays_small_however_large_the_push() {
+    let mut l = link();
+    let large = "x".repeat(8 << 20);
+    l.push_made(PendingPush::new(4, Scope::All, 5_000, &large, ExportState::default()));
+    assert!(serde_json::to_string(&l).unwrap().len() < 1_000);
+    assert_eq!(l.kept_bytes(Some(large.clone())), Some(large));
 }
 
 #[test]
 fn leaving_after_the_hub_acknowledged_everything_leaves_the_export_state_alone() {
     let mut nb = crate::Notebook::new(crate::DeviceId::new_v7(0, [1; 10]));
     let mut state = ExportState::default();
-    let (push, _) = exported_push(&mut nb, &mut state);
+    let (push, _, _) = exported_push(&mut nb, &mut state);
     let mut l = link();
     l.push_made(push);
     l.on_push(Ok(&pushed(1, "applied"))).unwrap();
     let before = state.clone();
-    l.leave(&mut state, 3_000);
+    l.leave(&mut state, None, 3_000);
     assert_eq!(state, before);
 }
