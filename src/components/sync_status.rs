@@ -30,9 +30,11 @@ pub fn SyncStatus() -> impl IntoView {
                 Tone::Waiting => "sync-status waiting",
                 Tone::Trouble => "sync-status trouble",
             };
+            // On a laptop the words may be cut short to keep the navigation in one row; the title has them whole.
+            let title = format!("{words} (Team hub, in Settings)");
             view! {
                 <span role="status" class="sync-status-wrap">
-                    <A href="/settings#team-hub" attr:class=class attr:title="Team hub (Settings)">{words}</A>
+                    <A href="/settings#team-hub" attr:class=class attr:title=title>{words}</A>
                 </span>
             }
         })
