@@ -159,8 +159,18 @@ impl AppState {
                 self.restore_deleted(id);
             }
             Some(UndoAction::SetDone(id, done)) => self.set(id, Field::Done, Value::Bool(done)),
-            Some(UndoAction::Unresolve(record)) => {
-                let records = std::collections::BTreeMap::from([(record.id, Some(*record))]);
+            Some(UndoAction::Unresolve(pair)) => {
+                let (before, after) = *pair;
+                // Putting the old copy back would also throw away whatever reached the record since: an
+                // edit here, another tab's, a page from the team hub.
+                if self.notebook.with_untracked(|nb| nb.record(before.id) != Some(&after)) {
+                    self.prompts.notify(
+                        "The record changed after the conflict was resolved, so the resolution stays. Edit the field to change it."
+                            .to_string(),
+                    );
+                    return;
+                }
+                let records = std::collections::BTreeMap::from([(before.id, Some(before))]);
                 self.edit(|nb, now| {
                     nb.replace_records(records, now);
                     Ok(())
@@ -178,8 +188,9 @@ impl AppState {
         let before = self.notebook.with_untracked(|nb| nb.record(id).cloned());
         // A field conflict always writes: the register holds several values, so none is "unchanged".
         if self.edit(|nb, now| nb.set(id, field, value, now)).is_some() {
-            if let Some(before) = before {
-                self.prompts.offer_undo("Resolved.", UndoAction::Unresolve(Box::new(before)));
+            let after = self.notebook.with_untracked(|nb| nb.record(id).cloned());
+            if let (Some(before), Some(after)) = (before, after) {
+                self.prompts.offer_undo("Resolved.", UndoAction::Unresolve(Box::new((before, after))));
             }
         }
     }

@@ -27,8 +27,9 @@ pub enum UndoAction {
     Restore(RecordId),
     /// Set an action's done flag back.
     SetDone(RecordId, bool),
-    /// Put a record back as it was before a conflict was resolved, with the conflict.
-    Unresolve(Box<Record>),
+    /// Put a record back as it was before a conflict was resolved, with the conflict: (before, right
+    /// after the resolution). Only while the record is still as the resolution left it.
+    Unresolve(Box<(Record, Record)>),
     /// Take a merge of duplicate contacts back: (survivor, duplicate, the survivor's values before).
     Unmerge(RecordId, RecordId, Vec<(Field, Value)>),
 }

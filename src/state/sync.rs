@@ -22,6 +22,9 @@ use super::AppState;
 use crate::platform::hub::{self as net, Failed};
 use crate::platform::{self, hold_for_page};
 
+/// How long a pull waits for a page's records to be stored before it leaves the cursor where it was.
+const STORED_PATIENCE_MS: u64 = 20_000;
+
 /// The lock whose holder is the tab that syncs.
 const SYNC_LOCK: &str = "liaison-hub/v1/sync";
 /// How often a tab that does not hold the lock asks for it again.
@@ -280,10 +283,28 @@ impl AppState {
             }
             Pulled::Page { bundle, cursor, more } => {
                 self.apply_page(&bundle)?;
+                // The cursor moves past a page only once its records are stored. Saved first, it would
+                // outlive records lost to a closed tab or a full disk, and the hub would not send them
+                // again; left behind, the page is pulled again and joins as a repeat.
+                if !self.all_stored_within(STORED_PATIENCE_MS).await {
+                    return Ok(false);
+                }
                 self.with_link(|l| l.pulled(cursor))?;
                 Ok(more)
             }
         }
+    }
+
+    /// Waits until every changed record and metadata value has reached storage, for at most `ms`.
+    async fn all_stored_within(&self, ms: u64) -> bool {
+        let until = platform::now_ms().saturating_add(ms);
+        while self.saving.unsaved() > 0 {
+            if platform::now_ms() >= until {
+                return false;
+            }
+            platform::after_next_paint().await;
+        }
+        true
     }
 
     /// Waits for news from the hub while the page is visible, and applies it.
