@@ -196,6 +196,12 @@ async fn indexed_db_a_removal_outlives_older_pages_and_gives_way_to_newer_ones()
 }
 
 #[wasm_bindgen_test]
+async fn indexed_db_an_undone_import_stored_as_pages_loads_as_before_it() {
+    conformance::an_undone_import_stored_as_pages_loads_as_before_it(&fresh_idb().await, false).await;
+    conformance::an_undone_import_stored_as_pages_loads_as_before_it(&fresh_idb().await, true).await;
+}
+
+#[wasm_bindgen_test]
 async fn indexed_db_delete_if_removes_only_the_text_it_names() {
     conformance::delete_if_removes_only_the_text_it_names(&fresh_idb().await).await;
 }

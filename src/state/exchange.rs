@@ -9,7 +9,6 @@ use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan, Pla
 use liaison_core::formats::bundle::{self, Problem, Scope};
 use liaison_core::formats::{self, ical, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
-use liaison_core::storage::pages::PACK_AT;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
 use liaison_core::text::plural;
 
@@ -335,24 +334,13 @@ impl AppState {
     /// Undoes the last import, unless its records were edited since.
     pub fn undo_import(&self) {
         let Some(last) = self.exchange.last_import.try_update(Option::take).flatten() else { return };
-        // An import this large was stored as pages, and storage joins every copy of a record it holds:
-        // the earlier state an undo writes would lose to the imported copy at the next start, so the
-        // undo would come undone. Until undo is made of ordinary edits, it is refused rather than lost.
-        if last.undo.records() >= PACK_AT && last.undo.updated() > 0 {
-            self.prompts.notify(format!(
-                "This import cannot be undone: it changed {} records that were here before, and an import of {} or more records is stored in a way that cannot be taken back yet. Its records are kept; edit them, or import a corrected file.",
-                last.undo.updated(),
-                PACK_AT
-            ));
-            return;
-        }
         let mut log = self.exchange.import_log.get_untracked();
         let mut result = Ok(());
         self.notebook.update(|nb| result = exchange::undo(nb, &mut log, last.undo, platform::now_ms()));
         match result {
             Ok(()) => {
                 self.exchange.import_log.set(log.clone());
-                self.persist_together();
+                self.persist_replacing();
                 self.save_meta(IMPORTS_KEY, log);
             }
             Err(e) => {

@@ -264,6 +264,15 @@ impl AppState {
         self.flush();
     }
 
+    /// Saves the records that changed, together, as states that replace what storage holds rather than
+    /// add to it: undoing an import puts earlier states back (see `WriteQueue::enqueue_replacing`).
+    pub(super) fn persist_replacing(&self) {
+        let changed = self.notebook.try_update_untracked(Notebook::take_changed).unwrap_or_default();
+        self.reindex(changed.iter().copied());
+        self.saving.queue.update_value(|q| q.enqueue_replacing(changed));
+        self.flush();
+    }
+
     /// Writes queued records and metadata, one batch at a time, and reports the result in
     /// `saving.state`. Queued metadata is first joined with what storage holds, so that a write never
     /// overwrites what another tab stored since this tab last looked.

@@ -366,13 +366,6 @@ impl ImportUndo {
     pub fn records(&self) -> usize {
         self.after.len()
     }
-
-    /// How many of those records existed before the import (the rest it created). Undoing puts an
-    /// earlier state back over a later one, which stored copies that are joined rather than replaced
-    /// cannot express (see the app's `undo_import`).
-    pub fn updated(&self) -> usize {
-        self.before.values().filter(|r| r.is_some()).count()
-    }
 }
 
 /// Why an import can no longer be undone.

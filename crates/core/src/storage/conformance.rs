@@ -414,6 +414,49 @@ pub async fn a_removal_outlives_older_pages_and_gives_way_to_newer_ones<B: Backe
     assert_loads_as(b, &all, "after importing it again").await;
 }
 
+/// Undoing an import that was written as pages puts the earlier state back for good, whether the undo
+/// comes after the import's pages landed or while they were being written: the next start loads every
+/// record as it was before the import, without the records it added, and keeps a record of this
+/// device's own that was written in the same pages.
+pub async fn an_undone_import_stored_as_pages_loads_as_before_it<B: Backend>(b: &B, undo_while_writing: bool) {
+    load(b).await.expect("load");
+    let mut nb = many(600);
+    let mut earlier = WriteQueue::new();
+    earlier.enqueue_together(nb.records().map(|r| r.id).collect::<Vec<_>>());
+    write_through_queue(b, &nb, &mut earlier, NOW + 10).await;
+    let mut q = WriteQueue::new();
+    let own = sample(&mut nb, 200);
+    q.enqueue(nb.take_changed());
+    let mut before: BTreeMap<RecordId, Option<Record>> = nb.records().map(|r| (r.id, Some(r.clone()))).collect();
+    let ids: Vec<RecordId> = before.keys().copied().filter(|id| *id != own).collect();
+    for id in &ids {
+        nb.set(*id, Field::Notes, Value::Text("brought by the import".into()), NOW + 100).expect("set");
+    }
+    for i in 0..50u8 {
+        let id = nb.create(Kind::Contact, NOW + 100, [i, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
+        nb.set(id, Field::Name, Value::Text(format!("Imported {i}")), NOW + 100).expect("set");
+        before.insert(id, None);
+    }
+    before.remove(&own);
+    q.enqueue_together(nb.take_changed());
+    let expected: BTreeMap<RecordId, Record> =
+        before.values().flatten().chain(nb.record(own)).map(|r| (r.id, r.clone())).collect();
+    if undo_while_writing {
+        let mut batch = q.take_batch(&nb, NOW + 100).expect("the import's batch");
+        while !batch.pack(&nb, 300, || 7) {}
+        nb.replace_records(before, NOW + 200);
+        q.enqueue_replacing(nb.take_changed());
+        let outcome = b.write(batch.ops.clone()).await;
+        q.finish(batch, outcome);
+    } else {
+        write_through_queue(b, &nb, &mut q, NOW + 100).await;
+        nb.replace_records(before, NOW + 200);
+        q.enqueue_replacing(nb.take_changed());
+    }
+    write_through_queue(b, &nb, &mut q, NOW + 200).await;
+    assert_loads_as(b, &expected, "after the undo").await;
+}
+
 /// A compare-and-delete removes a key only while it holds the text named.
 pub async fn delete_if_removes_only_the_text_it_names<B: Backend>(b: &B) {
     let (k1, k2) = ("liaison/v1/test/one".to_string(), "liaison/v1/test/two".to_string());

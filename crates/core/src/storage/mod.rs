@@ -120,6 +120,16 @@ mod tests {
     }
 
     #[test]
+    fn an_undone_import_stored_as_pages_loads_as_before_it() {
+        block_on(conformance::an_undone_import_stored_as_pages_loads_as_before_it(&MemoryBackend::new(), false));
+    }
+
+    #[test]
+    fn an_import_undone_while_its_pages_are_written_loads_as_before_it() {
+        block_on(conformance::an_undone_import_stored_as_pages_loads_as_before_it(&MemoryBackend::new(), true));
+    }
+
+    #[test]
     fn delete_if_removes_only_the_text_it_names() {
         block_on(conformance::delete_if_removes_only_the_text_it_names(&MemoryBackend::new()));
     }

@@ -21,6 +21,10 @@ pub struct Batch {
     to_pack: std::collections::VecDeque<RecordId>,
     page: Option<PageWriter>,
     now_ms: u64,
+    /// The pages this batch puts, by key, with the records each holds.
+    written: Vec<(String, Vec<RecordId>)>,
+    /// Pages written earlier in this session that this batch deletes, since it rewrites their records.
+    drops: Vec<String>,
 }
 
 impl Batch {
@@ -49,8 +53,12 @@ impl Batch {
         // Pages go first: the metadata written with them (the import log) must not land without them.
         let is_page = |op: &Op| matches!(op, Op::Put(k, _) if k.starts_with(super::pages::PAGE_PREFIX));
         let at = self.ops.iter().take_while(|op| is_page(op)).count();
-        let new: Vec<Op> =
-            pages.into_iter().flatten().map(|(text, _)| Op::Put(page_key(self.now_ms, random()), text)).collect();
+        let mut new = Vec::new();
+        for (text, ids) in pages.into_iter().flatten() {
+            let key = page_key(self.now_ms, random());
+            self.written.push((key.clone(), ids));
+            new.push(Op::Put(key, text));
+        }
         self.ops.splice(at..at, new);
         self.to_pack.is_empty()
     }
@@ -98,6 +106,13 @@ pub struct WriteQueue {
     /// written): the common ancestor a three-way merge needs to tell a removal from an addition.
     stored_meta: BTreeMap<String, String>,
     last_error: Option<StoreError>,
+    /// The pages this queue wrote, with the records each holds: what a replacement must delete.
+    session_pages: Vec<(String, Vec<RecordId>)>,
+    /// Records whose state in memory replaces what storage holds rather than adding to it (undoing an
+    /// import), until the next batch finds the pages that hold them.
+    replacing: BTreeSet<RecordId>,
+    /// Pages to delete in the batch that rewrites all of their records.
+    dropping: BTreeSet<String>,
 }
 
 impl WriteQueue {
@@ -127,6 +142,46 @@ impl WriteQueue {
         self.groups.retain(|g| !g.is_empty());
         if !group.is_empty() {
             self.groups.push(group);
+        }
+    }
+
+    /// Notes records whose state in memory replaces what storage holds, rather than adding to it: undoing
+    /// an import puts their earlier state back. Storage joins every copy of a record it holds, so an
+    /// earlier state written beside a page that holds the later one would lose to it at the next start.
+    /// Each page this queue wrote that holds one of them is therefore deleted in the batch that writes
+    /// them, with every other record it held rewritten from memory; they land together.
+    pub fn enqueue_replacing(&mut self, ids: impl IntoIterator<Item = RecordId>) {
+        let ids: Vec<RecordId> = ids.into_iter().collect();
+        self.replacing.extend(ids.iter().copied());
+        self.enqueue_together(ids);
+    }
+
+    /// Turns the records waiting to replace their stored state into pages to drop, and queues every
+    /// record those pages hold to be rewritten with them. Done when no batch is under way, so that the
+    /// pages of the batch that wrote the import are known.
+    fn resolve_replacing(&mut self) {
+        if self.replacing.is_empty() {
+            return;
+        }
+        let replacing = std::mem::take(&mut self.replacing);
+        let mut rewrite: BTreeSet<RecordId> = BTreeSet::new();
+        for (key, ids) in &self.session_pages {
+            if ids.iter().any(|id| replacing.contains(id)) {
+                self.dropping.insert(key.clone());
+            }
+        }
+        for (key, ids) in &self.session_pages {
+            if self.dropping.contains(key) {
+                rewrite.extend(ids.iter().copied());
+            }
+        }
+        if !rewrite.is_empty() {
+            rewrite.extend(replacing);
+            // One group: a page is deleted only in the batch that writes every record it held.
+            let joined: BTreeSet<RecordId> =
+                self.groups.iter().filter(|g| g.iter().any(|id| rewrite.contains(id))).flatten().copied().collect();
+            rewrite.extend(joined);
+            self.enqueue_together(rewrite);
         }
     }
 
@@ -201,7 +256,11 @@ impl WriteQueue {
     /// [`PACK_AT`] records writes them as pages, which [`Batch::pack`] makes; a record gone from memory is
     /// written as removed at `now_ms`.
     pub fn take_batch(&mut self, notebook: &Notebook, now_ms: u64) -> Option<Batch> {
-        if self.in_flight || (self.pending.is_empty() && self.meta.is_empty()) {
+        if self.in_flight {
+            return None;
+        }
+        self.resolve_replacing();
+        if self.pending.is_empty() && self.meta.is_empty() {
             return None;
         }
         // Something that failed to land waits still: write unit by unit, so that it cannot hold back the rest.
@@ -231,8 +290,16 @@ impl WriteQueue {
             }
         }
         ops.extend(meta.iter().map(|(k, v)| Op::Put(k.clone(), v.clone())));
+        let in_batch: BTreeSet<RecordId> = ids.iter().copied().collect();
+        let drops: Vec<String> = self
+            .session_pages
+            .iter()
+            .filter(|(key, held)| self.dropping.contains(key) && held.iter().all(|id| in_batch.contains(id)))
+            .map(|(key, _)| key.clone())
+            .collect();
+        ops.extend(drops.iter().map(|key| Op::Delete(key.clone())));
         self.in_flight = true;
-        Some(Batch { ids, meta, ops, to_pack, page: None, now_ms })
+        Some(Batch { ids, meta, ops, to_pack, page: None, now_ms, written: Vec::new(), drops })
     }
 
     /// Takes the outcome of a batch. Records and metadata whose write did not land stay queued. Records
@@ -254,6 +321,13 @@ impl WriteQueue {
                 self.meta.remove(key);
             }
             self.stored_meta.insert(key.clone(), text.clone());
+        }
+        if outcome.error.is_none() {
+            self.session_pages.retain(|(key, _)| !batch.drops.contains(key));
+            for key in &batch.drops {
+                self.dropping.remove(key);
+            }
+            self.session_pages.extend(batch.written);
         }
         if outcome.error.is_some() {
             self.stuck.extend(batch.ids[landed..].iter().copied());
