@@ -99,6 +99,29 @@ pub struct BundleV3 {
     pub checksum: String,
 }
 
+/// The problem with a bundle of `n` records, if the reader would refuse it for holding too many.
+fn too_many_records(n: usize) -> Option<Problem> {
+    (n > MAX_RECORDS).then(|| {
+        Problem::file(format!(
+            "{} records are more than a bundle may hold ({}); split the export",
+            thousands(n),
+            thousands(MAX_RECORDS)
+        ))
+    })
+}
+
+/// The problem with a record, if its values are more than the reader loads for one record.
+fn too_large(r: &RecordV2) -> Option<Problem> {
+    let total =
+        r.fields.0.values().flat_map(|reg| &reg.e).map(|e| value_bytes(&e.v)).fold(0usize, usize::saturating_add);
+    (total > MAX_RECORD_BYTES).then(|| {
+        Problem::record(
+            r.id,
+            format!("its values hold {} bytes; the limit per record is {} MB", thousands(total), MAX_RECORD_BYTES / MB),
+        )
+    })
+}
+
 /// Writes a bundle in format v3, compact: canonical JSON (records by id, keys sorted, devices by id) with
 /// its checksum. Deleted records travel as tombstones ([`Record::for_export`]). Refuses, with every
 /// reason, a bundle the reader would refuse for its size: too many records, a record over
@@ -124,29 +147,10 @@ fn write_bundle_v3_marked(
     marking: Option<BundleMarking>,
 ) -> Result<String, Vec<Problem>> {
     let mut problems = Vec::new();
-    if input.records.len() > MAX_RECORDS {
-        problems.push(Problem::file(format!(
-            "{} records are more than a bundle may hold ({}); split the export",
-            thousands(input.records.len()),
-            thousands(MAX_RECORDS)
-        )));
-    }
+    problems.extend(too_many_records(input.records.len()));
     let mut records: Vec<RecordV2> = input.records.iter().map(|r| RecordV2::from_record(&r.for_export())).collect();
     records.sort_by_key(|r| r.id);
-    for r in &records {
-        let total =
-            r.fields.0.values().flat_map(|reg| &reg.e).map(|e| value_bytes(&e.v)).fold(0usize, usize::saturating_add);
-        if total > MAX_RECORD_BYTES {
-            problems.push(Problem::record(
-                r.id,
-                format!(
-                    "its values hold {} bytes; the limit per record is {} MB",
-                    thousands(total),
-                    MAX_RECORD_BYTES / MB
-                ),
-            ));
-        }
-    }
+    problems.extend(records.iter().filter_map(too_large));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -182,15 +186,10 @@ fn write_bundle_v3_marked(
 /// passes. Returns the bytes written. On a problem (the limits [`write_bundle`] refuses, or an error of
 /// `out`) what was written so far is not a bundle, and the caller discards it.
 pub fn write_bundle_v3_to<W: std::io::Write>(mut input: ExportInput<'_>, out: W) -> Result<u64, Vec<Problem>> {
-    let mut problems = Vec::new();
-    if input.records.len() > MAX_RECORDS {
-        problems.push(Problem::file(format!(
-            "{} records are more than a bundle may hold ({}); split the export",
-            thousands(input.records.len()),
-            thousands(MAX_RECORDS)
-        )));
-        return Err(problems);
+    if let Some(p) = too_many_records(input.records.len()) {
+        return Err(vec![p]);
     }
+    let mut problems = Vec::new();
     let mut records = std::mem::take(&mut input.records);
     records.sort_by_key(|r| r.id);
     let mut ids: BTreeSet<DeviceId> = BTreeSet::new();
@@ -217,22 +216,8 @@ pub fn write_bundle_v3_to<W: std::io::Write>(mut input: ExportInput<'_>, out: W)
     sink.write_all(before.as_bytes()).map_err(io)?;
     for (n, r) in records.iter().enumerate() {
         let wire = RecordV2::from_record(&r.for_export());
-        let total = wire
-            .fields
-            .0
-            .values()
-            .flat_map(|reg| &reg.e)
-            .map(|e| value_bytes(&e.v))
-            .fold(0usize, usize::saturating_add);
-        if total > MAX_RECORD_BYTES {
-            problems.push(Problem::record(
-                wire.id,
-                format!(
-                    "its values hold {} bytes; the limit per record is {} MB",
-                    thousands(total),
-                    MAX_RECORD_BYTES / MB
-                ),
-            ));
+        if let Some(p) = too_large(&wire) {
+            problems.push(p);
             continue;
         }
         if n > 0 {
