@@ -220,8 +220,8 @@ fn hash_record(h: &mut Sha256, r: &Record) {
         h.update(s.as_bytes());
     }
     fn vv(h: &mut Sha256, v: &liaison_core::crdt::vv::VersionVector) {
-        h.update((v.0.len() as u64).to_le_bytes());
-        for (d, t) in &v.0 {
+        h.update((v.len() as u64).to_le_bytes());
+        for (d, t) in v.iter() {
             h.update(d.0.as_bytes());
             h.update(t.wall_ms.to_le_bytes());
             h.update(t.counter.to_le_bytes());

@@ -191,7 +191,7 @@ impl Notebook {
 
     fn own_context(&self, r: &Record) -> Option<Stamp> {
         let me = self.device();
-        r.seen().0.get(&me).map(|t| Stamp { wall_ms: t.wall_ms, counter: t.counter, device: me })
+        r.seen().get(&me).map(|t| Stamp { wall_ms: t.wall_ms, counter: t.counter, device: me })
     }
 
     /// This device's id.

@@ -53,9 +53,9 @@ pub struct Register {
 fn meet(a: &Option<VersionVector>, b: &Option<VersionVector>) -> Option<VersionVector> {
     let (a, b) = (a.as_ref()?, b.as_ref()?);
     let mut out = VersionVector::new();
-    for (d, t) in &a.0 {
-        if let Some(u) = b.0.get(d) {
-            out.0.insert(*d, (*t).min(*u));
+    for (d, t) in a.iter() {
+        if let Some(u) = b.get(d) {
+            out.raise(*d, (*t).min(*u));
         }
     }
     Some(out)
@@ -234,9 +234,9 @@ impl Record {
 
     /// Every tick the record's contexts name (registers and deletions), for limits on claimed history.
     pub fn context_ticks(&self) -> impl Iterator<Item = (&crate::crdt::id::DeviceId, &crate::crdt::clock::Tick)> {
-        std::iter::once(&self.life).chain(self.fields.values()).flat_map(|r| {
-            r.seen.0.iter().chain(r.entries.iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.0.iter()))
-        })
+        std::iter::once(&self.life)
+            .chain(self.fields.values())
+            .flat_map(|r| r.seen.iter().chain(r.entries.iter().filter_map(|e| e.seen.as_ref()).flat_map(|v| v.iter())))
     }
 
     /// Fields whose register holds no value: only the join of two contradictory histories (each claiming

@@ -143,7 +143,7 @@ pub struct ExportRequest<'a> {
 impl ExportState {
     /// The version vector a "changes" export is measured from.
     pub fn since(&self) -> VersionVector {
-        VersionVector(self.last_seen.0.iter().map(|(d, (w, c))| (*d, Tick { wall_ms: *w, counter: *c })).collect())
+        self.last_seen.0.iter().map(|(d, (w, c))| (*d, Tick { wall_ms: *w, counter: *c })).collect()
     }
 
     /// What has not left this device yet, in id order: the records its replicas edited after the last
@@ -194,7 +194,7 @@ pub fn export(nb: &Notebook, state: &mut ExportState, req: ExportRequest<'_>) ->
     *state = ExportState {
         sequence,
         last_ms: Some(now_ms),
-        last_seen: UniqueMap(newest.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()),
+        last_seen: UniqueMap(newest.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect()),
         last_scope: Some(scope),
         held_back,
     };

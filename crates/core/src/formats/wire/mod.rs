@@ -319,13 +319,13 @@ fn vv_from(m: &UniqueMap<DeviceId, (u64, u32)>) -> Result<VersionVector, DecodeE
         if *w > MAX_WALL_MS {
             return Err(DecodeError::StampRange);
         }
-        v.0.insert(*d, Tick { wall_ms: *w, counter: *c });
+        v.raise(*d, Tick { wall_ms: *w, counter: *c });
     }
     Ok(v)
 }
 
 fn vv_to(v: &VersionVector) -> UniqueMap<DeviceId, (u64, u32)> {
-    UniqueMap(v.0.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect())
+    UniqueMap(v.iter().map(|(d, t)| (*d, (t.wall_ms, t.counter))).collect())
 }
 
 /// Takes the wire entry apart rather than copying it: a bundle's values are held once, not twice.
@@ -386,7 +386,7 @@ fn register_from(
     entries: Vec<Entry>,
 ) -> Result<Register, DecodeError> {
     let seen = seen.map(vv_from).transpose()?.unwrap_or_default();
-    if entries.is_empty() && !seen.0.is_empty() {
+    if entries.is_empty() && !seen.is_empty() {
         return Err(DecodeError::EmptyRegister(name.to_string()));
     }
     Ok(Register::with_context(entries, seen))
