@@ -160,7 +160,7 @@ fn in_range(d: Date, from: Option<Date>, to: Option<Date>) -> bool {
 }
 
 /// A meeting filter at work: its wanted values, and what it has learnt about spellings and people.
-struct MeetingMatcher<'a> {
+pub(super) struct MeetingMatcher<'a> {
     nation: Option<Wanted<'a>>,
     organisation: Option<Wanted<'a>>,
     tag: Option<Wanted<'a>>,
@@ -171,7 +171,7 @@ struct MeetingMatcher<'a> {
 }
 
 impl<'a> MeetingMatcher<'a> {
-    fn new(f: &ListFilter, nb: &'a Notebook) -> Self {
+    pub(super) fn new(f: &ListFilter, nb: &'a Notebook) -> Self {
         MeetingMatcher {
             nation: Wanted::new(&f.nation),
             organisation: Wanted::new(&f.organisation),
@@ -183,7 +183,7 @@ impl<'a> MeetingMatcher<'a> {
         }
     }
 
-    fn matches(&mut self, r: &'a Record) -> bool {
+    pub(super) fn matches(&mut self, r: &'a Record) -> bool {
         if (self.from.is_some() || self.to.is_some())
             && !Date::parse(r.text(Field::Date.key())).is_ok_and(|d| in_range(d, self.from, self.to))
         {
