@@ -227,6 +227,30 @@ pub fn count_phrase(shown: usize, total: usize, one: &str, many: &str) -> String
     }
 }
 
+/// A phone number as a `tel:` link for the tablet's dialler: its digits, a leading `+` kept, the
+/// spacing and punctuation people write left out (RFC 3966 allows none of the spaces). `None` when the
+/// text holds no digit.
+pub fn tel_uri(phone: &str) -> Option<String> {
+    let trimmed = phone.trim();
+    let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let plus = if trimmed.starts_with('+') { "+" } else { "" };
+    Some(format!("tel:{plus}{digits}"))
+}
+
+/// An email address as a `mailto:` link, percent-encoded but for its `@`; `None` unless it has an `@`
+/// between a local part and a domain.
+pub fn mailto_uri(email: &str) -> Option<String> {
+    let email = email.trim();
+    let (local, domain) = email.split_once('@')?;
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    Some(format!("mailto:{}", text::percent_encode(email, b"@+")))
+}
+
 #[cfg(test)]
 #[path = "contact_list_tests.rs"]
 mod tests;

@@ -148,3 +148,18 @@ fn the_count_says_how_many_of_how_many() {
     assert_eq!(count_phrase(3, 42, "contact", "contacts"), "3 of 42 contacts");
     assert_eq!(count_phrase(0, 1, "contact", "contacts"), "0 of 1 contact");
 }
+
+#[test]
+fn phone_links_keep_the_digits_and_a_leading_plus() {
+    assert_eq!(tel_uri(" +43 (1) 5200-12345 ").as_deref(), Some("tel:+431520012345"));
+    assert_eq!(tel_uri("0664 123 45 67").as_deref(), Some("tel:06641234567"));
+    assert_eq!(tel_uri("ask the front desk"), None);
+}
+
+#[test]
+fn email_links_need_an_at_between_two_parts_and_are_encoded() {
+    assert_eq!(mailto_uri(" j.mueller+eu@bmlv.gv.at ").as_deref(), Some("mailto:j.mueller+eu@bmlv.gv.at"));
+    assert_eq!(mailto_uri("o'brien@example.ie").as_deref(), Some("mailto:o%27brien@example.ie"));
+    assert_eq!(mailto_uri("someone.example.org"), None);
+    assert_eq!(mailto_uri("@example.org"), None);
+}

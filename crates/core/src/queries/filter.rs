@@ -25,6 +25,17 @@ pub mod param {
     pub const FROM: &str = "from";
     /// Last day of the range, `YYYY-MM-DD`, inclusive.
     pub const TO: &str = "to";
+    /// Every name above: what the filter bar owns of a URL, so it keeps the rest (a sort order).
+    pub const ALL: [&str; 6] = [NATION, ORGANISATION, TAG, MARKING, FROM, TO];
+}
+
+/// URL parameters as a query string, percent-encoded (RFC 3986), without the leading `?`: "" for none.
+pub fn query_string(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The filter of the meetings list ([`ListFilter::meetings`]) and of the contacts list
@@ -74,11 +85,7 @@ impl ListFilter {
     /// The filter as a query string, percent-encoded (RFC 3986), without the leading `?`: "" when
     /// nothing is filtered.
     pub fn to_query_string(&self) -> String {
-        self.to_query_pairs()
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&self.to_query_pairs())
     }
 
     /// The filter from decoded URL parameters. Unknown names, blank values and dates that do not parse

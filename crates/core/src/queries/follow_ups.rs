@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::filter::{ListFilter, MeetingMatcher};
+use super::filter::{query_string, ListFilter, MeetingMatcher};
 use super::shared::{wants, People, Tally, Wanted};
 use crate::crdt::id::RecordId;
 use crate::crdt::record::Record;
@@ -20,7 +20,7 @@ use crate::date::{human_date, Date};
 use crate::model::Meeting;
 use crate::notebook::Notebook;
 use crate::schema::{Field, Kind};
-use crate::text::{self, percent_encode, FxBuild};
+use crate::text::{self, FxBuild};
 
 /// How many days "This week" covers, today included.
 pub const THIS_WEEK_DAYS: i64 = 7;
@@ -85,11 +85,7 @@ impl FollowUpFilter {
 
     /// The filter as a percent-encoded query string without the leading `?`: "" when nothing is set.
     pub fn to_query_string(&self) -> String {
-        self.to_query_pairs()
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&self.to_query_pairs())
     }
 
     /// The filter from decoded URL parameters. Unknown names, blank values and meeting ids that do not
