@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::date::{human_date, Date};
 use liaison_core::queries::{self, count_phrase, FollowUpFilter, Group, THIS_WEEK_DAYS};
+use liaison_core::text::plural;
 
 use crate::components::empty::EmptyState;
 use crate::components::filters::{query_pairs, FollowUpFilterBar};
@@ -162,7 +163,7 @@ fn GroupSection(group: Group, ids: Memo<Vec<RecordId>>) -> impl IntoView {
         <section class="followup-group" class:overdue-group=overdue aria-labelledby=heading_id(group)>
             <h2 class="group-heading" id=heading_id(group)>
                 <span>{group.label()}</span>
-                <span class="group-count" aria-label=move || format!("{} actions", ids.with(Vec::len))>
+                <span class="group-count" aria-label=move || plural(ids.with(Vec::len), "action", "actions")>
                     {move || ids.with(Vec::len)}
                 </span>
                 {range.map(|r| view! { <span class="group-range">{r}</span> })}
