@@ -1,11 +1,11 @@
-//! The filter bar of the meetings and contacts lists. The filters live in the URL, so a filtered view can
-//! be bookmarked, reloaded and shared, and the back button undoes a filter.
+//! The filter bars of the meetings and contacts lists and of Follow-ups. The filters live in the URL, so a
+//! filtered view can be bookmarked, reloaded and shared, and the back button undoes a filter.
 
 use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use liaison_core::queries::{self, ListFilter};
+use liaison_core::queries::{self, FollowUpFilter, ListFilter};
 use liaison_core::text;
 
 use crate::state::use_app;
@@ -14,6 +14,22 @@ use crate::state::use_app;
 pub fn query_pairs() -> Memo<Vec<(String, String)>> {
     let query = use_query_map();
     Memo::new(move |_| query.with(|q| q.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()))
+}
+
+/// `path` with the query string of `pairs`, if any.
+pub fn with_query(path: &str, pairs: &[(String, String)]) -> String {
+    let qs = queries::query_string(pairs);
+    if qs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{qs}")
+    }
+}
+
+/// The URL's parameters that the list filter does not own (the contacts list's order), kept when a
+/// filter changes.
+fn not_filters(pairs: Vec<(String, String)>) -> impl Iterator<Item = (String, String)> {
+    pairs.into_iter().filter(|(k, _)| !queries::param::ALL.contains(&k.as_str()))
 }
 
 /// Nation, organisation, tag and marking choices, and a date range, for the list at `path`.
@@ -39,9 +55,9 @@ pub fn FilterBar(
             p.push((key.to_string(), value));
         }
         // Both lists take one filter; its encoder keeps the parameters in a stable order.
-        let qs = ListFilter::from_query_pairs(&p).to_query_string();
-        let to = if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") };
-        navigate(&to, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        let mut q = ListFilter::from_query_pairs(&p).to_query_pairs();
+        q.extend(not_filters(p));
+        navigate(&with_query(path, &q), NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
     let current = move |key: &'static str| {
         pairs.with(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default())
@@ -86,11 +102,129 @@ pub fn FilterBar(
                     <button
                         type="button"
                         class="button"
-                        on:click=move |_| navigate(path, NavigateOptions { replace: true, scroll: false, ..Default::default() })
+                        on:click=move |_| {
+                            let kept: Vec<_> = not_filters(pairs.get_untracked()).collect();
+                            navigate(&with_query(path, &kept), NavigateOptions { replace: true, scroll: false, ..Default::default() })
+                        }
                     >
                         "Clear filters"
                     </button>
                 }
+            })}
+        </div>
+    }
+}
+
+/// `v`, unless it is blank: an "All …" choice.
+fn blank(v: String) -> Option<String> {
+    (!v.trim().is_empty()).then_some(v)
+}
+
+/// The Follow-ups filters: Mine, owner, nation and meeting, and "Show completed".
+#[component]
+pub fn FollowUpFilterBar() -> impl IntoView {
+    let app = use_app();
+    let pairs = query_pairs();
+    let navigate = use_navigate();
+    let filter = Memo::new(move |_| pairs.with(|p| FollowUpFilter::from_query_pairs(p)));
+    let options = Memo::new(move |_| {
+        app.notebook.with(|nb| (queries::follow_up_owners(nb), queries::nations(nb), queries::follow_up_meetings(nb)))
+    });
+    let apply = UnsyncCallback::new(move |f: FollowUpFilter| {
+        navigate(
+            &with_query("/follow-ups", &f.to_query_pairs()),
+            NavigateOptions { replace: true, scroll: false, ..Default::default() },
+        );
+    });
+    let change = move |edit: fn(&mut FollowUpFilter, String)| {
+        move |ev: leptos::ev::Event| {
+            let mut f = filter.get_untracked();
+            edit(&mut f, event_target_value(&ev));
+            apply.run(f);
+        }
+    };
+    let toggle = move |edit: fn(&mut FollowUpFilter, bool)| {
+        move |ev: leptos::ev::Event| {
+            let mut f = filter.get_untracked();
+            edit(&mut f, event_target_checked(&ev));
+            apply.run(f);
+        }
+    };
+    let officer = move || app.device.with(|d| d.officer.trim().to_string());
+    view! {
+        <div class="filter-bar followup-filters" role="group" aria-label="Filters">
+            <label class="filter-toggle" title=move || format!("Owned by {}", officer())>
+                <input
+                    type="checkbox"
+                    prop:checked=move || filter.with(|f| f.mine)
+                    disabled=move || officer().is_empty()
+                    on:change=toggle(|f, on| f.mine = on)
+                />
+                <span>"Mine"</span>
+            </label>
+            <div class="field filter">
+                <label for="filter-owner">"Owner"</label>
+                <select id="filter-owner" on:change=change(|f, v| f.owner = blank(v))>
+                    <option value="" selected=move || filter.with(|f| f.owner.is_none())>"All owners"</option>
+                    {move || options.with(|o| o.0.clone()).into_iter().map(|v| {
+                        let chosen = v.clone();
+                        let value = v.clone();
+                        view! {
+                            <option
+                                value=value
+                                selected=move || filter.with(|f| f.owner.as_ref().is_some_and(|o| text::same(o, &chosen)))
+                            >
+                                {v}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field filter">
+                <label for="filter-nation">"Nation"</label>
+                <select id="filter-nation" on:change=change(|f, v| f.nation = blank(v))>
+                    <option value="" selected=move || filter.with(|f| f.nation.is_none())>"All nations"</option>
+                    {move || options.with(|o| o.1.clone()).into_iter().map(|v| {
+                        let chosen = v.clone();
+                        let value = v.clone();
+                        view! {
+                            <option
+                                value=value
+                                selected=move || filter.with(|f| f.nation.as_ref().is_some_and(|n| text::same(n, &chosen)))
+                            >
+                                {v}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field filter filter-wide">
+                <label for="filter-meeting">"Meeting"</label>
+                <select id="filter-meeting" on:change=change(|f, v| f.meeting = v.parse().ok())>
+                    <option value="" selected=move || filter.with(|f| f.meeting.is_none())>"All meetings"</option>
+                    {move || options.with(|o| o.2.clone()).into_iter().map(|(id, label)| {
+                        view! {
+                            <option value=id.to_string() selected=move || filter.with(|f| f.meeting == Some(id))>{label}</option>
+                        }
+                    }).collect_view()}
+                </select>
+            </div>
+            <label class="filter-toggle">
+                <input
+                    type="checkbox"
+                    prop:checked=move || filter.with(|f| f.completed)
+                    on:change=toggle(|f, on| f.completed = on)
+                />
+                <span>"Show completed"</span>
+            </label>
+            {move || filter.with(FollowUpFilter::narrows).then(|| view! {
+                <button
+                    type="button"
+                    class="button"
+                    on:click=move |_| apply.run(FollowUpFilter { completed: filter.get_untracked().completed, ..Default::default() })
+                >
+                    "Clear filters"
+                </button>
             })}
         </div>
     }

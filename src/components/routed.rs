@@ -59,6 +59,7 @@ pub fn RecordHeader(
     kind: Kind,
     #[prop(into)] title: Signal<String>,
     #[prop(into)] marking: Signal<String>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
@@ -74,6 +75,7 @@ pub fn RecordHeader(
                 <h1>{title}</h1>
             </div>
             <div class="header-actions">
+                {children.map(|c| c())}
                 {(kind == Kind::Contact).then(|| view! {
                     <button
                         type="button"

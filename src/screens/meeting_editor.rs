@@ -13,6 +13,7 @@ use crate::components::fields::{input_id, ConflictMarker, ListField, TextArea, T
 use crate::components::marking::MarkingField;
 use crate::components::report::MeetingReport;
 use crate::components::routed::{record_page, RecordHeader};
+use crate::screens::follow_ups::{OwnerChoices, OWNER_CHOICES};
 use crate::state::use_app;
 
 /// The meeting editor screen.
@@ -221,6 +222,7 @@ fn ActionsSection(meeting: RecordId) -> impl IntoView {
                 when=move || actions.with(|a| !a.is_empty())
                 fallback=|| view! { <p class="muted">"No follow-up actions. Use “Add action” for anything promised in this meeting."</p> }
             >
+                <OwnerChoices />
                 <ul class="action-list">
                     <For each=move || actions.get() key=|id| *id let:id>
                         <ActionRow id autofocus=focus_new.get_untracked() == Some(id) />
@@ -251,7 +253,7 @@ fn ActionRow(id: RecordId, autofocus: bool) -> impl IntoView {
                 <label for=done_id>"Done"</label>
             </div>
             <TextField id field=Field::Text class="grow" autofocus />
-            <TextField id field=Field::Owner />
+            <TextField id field=Field::Owner datalist=OWNER_CHOICES />
             <TextField id field=Field::Due kind="date" problems />
             <button
                 type="button"

@@ -207,6 +207,8 @@ test('HTML and script payloads in bundles render as literal text', async () => {
     await nav(coord, 'Contacts');
     await coord.getByRole('link', { name: payload }).click();
     await coord.getByRole('heading', { name: payload }).waitFor();
+    // A contact opens to read; Edit opens the form.
+    await coord.getByRole('button', { name: 'Edit', exact: true }).click();
     assert.equal(await coord.getByLabel('Notes', exact).inputValue(), '<b>bold?</b> <a href="javascript:alert(3)">link</a>');
     assert.equal(await coord.locator('main img, main script, main b').count(), 0);
 

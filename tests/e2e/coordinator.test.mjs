@@ -163,6 +163,8 @@ test('a coordinator combines two officers\' versions of a field and merges their
     // The survivor keeps both notes and the other spelling, and the picker finds it by that spelling.
     await nav(coord, 'Contacts');
     await coord.getByRole('table').getByRole('link', { name: 'Oleksandr Kovalenko' }).click();
+    // A contact opens to read; Edit opens the form.
+    await coord.getByRole('button', { name: 'Edit', exact: true }).click();
     assert.equal(await coord.getByLabel('Also known as', exact).inputValue(), 'Oleksandr Kowalenko');
     const kept = await coord.getByLabel('Notes', exact).inputValue();
     assert.match(kept, /Hptm Reto Caflisch, .*:\nMet at EUFOR HQ, speaks German\./);

@@ -35,6 +35,8 @@ test('search finds a contact by a partial name typed without accents, and Enter 
     await screenshot(page, 'desktop-search');
     await box.press('Enter');
     await page.getByRole('heading', { name: 'Oberst Jürgen Müller-Lüdenscheidt' }).waitFor();
+    // A contact opens to read; Edit opens the form.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     // Ctrl+K works even from inside a field.
     await page.getByLabel('Notes', exact).click();
     await page.keyboard.press('Control+k');

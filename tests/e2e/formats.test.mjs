@@ -54,6 +54,8 @@ test('contacts exported as vCard import into another officer\'s app, and a secon
     assert.equal(await ben.getByRole('link', { name: 'Oberst Jürgen Müller' }).count(), 1);
     assert.equal(await ben.getByRole('link', { name: 'Мария Иванова' }).count(), 1);
     await ben.getByRole('link', { name: 'Мария Иванова' }).click();
+    // A contact opens to read; Edit opens the form.
+    await ben.getByRole('button', { name: 'Edit', exact: true }).click();
     assert.equal(await ben.getByLabel('Marking', exact).inputValue(), 'RESTRICTED');
     assertNoErrors(ana);
     assertNoErrors(ben);
@@ -178,6 +180,8 @@ test('re-importing an older vCard and iCalendar file after newer edits loses not
     // Within the app (a reload would end the session that Undo belongs to).
     await nav(page, 'Contacts');
     await page.getByRole('link', { name: 'Oberst Anna Wöber' }).click();
+    // A contact opens to read; Edit opens the form.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Newer notes');
     assert.equal(await page.getByLabel('Marking', exact).inputValue(), 'SECRET');
     await nav(page, 'Meetings');

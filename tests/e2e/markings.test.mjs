@@ -65,6 +65,8 @@ test('the print banner shows the highest marking of anything on the printed page
     await page.emulateMedia({ media: 'screen' });
     await nav(page, 'Contacts');
     await page.getByRole('table').getByRole('link', { name: 'Anna Martin' }).click();
+    // A contact opens to read; Edit opens the form.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.getByLabel('Name', exact).waitFor();
     await page.emulateMedia({ media: 'print' });
     assert.deepEqual(await banners(page), ['RESTRICTED', 'RESTRICTED']);

@@ -102,6 +102,8 @@ test('a second tab sees a contact made in the first without a reload', async () 
 
     // And an edit in the second tab reaches the first.
     await second.getByRole('link', { name: 'Capitaine Élise Martin' }).click();
+    // A contact opens to read; Edit opens the form.
+    await second.getByRole('button', { name: 'Edit', exact: true }).click();
     await second.getByLabel('Nation', exact).fill('FRA');
     await first.getByLabel('Nation', exact).waitFor();
     await assert.doesNotReject(async () => {

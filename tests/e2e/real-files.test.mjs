@@ -44,6 +44,8 @@ test('an Outlook spreadsheet of contacts imports with its columns mapped, and a 
     await page.getByRole('status').filter({ hasText: 'Imported 1 file: 2 new, 0 updated.' }).waitFor();
     await nav(page, 'Contacts');
     await page.getByRole('link', { name: 'Dr. Anna Berg' }).click();
+    // A contact opens to read; Edit opens the form.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     assert.equal(await page.getByLabel('Organisation', exact).inputValue(), 'BMLV');
     assert.equal(await page.getByLabel('Title', exact).inputValue(), 'Oberst');
     const again = await importFile(page, file, 'CSV file');

@@ -48,7 +48,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['tablet', TABLET]]) {
       await screenshot(page, `${size}-contact-page`);
 
       await nav(page, 'Follow-ups');
-      await page.getByRole('list', { name: 'Open follow-ups' }).waitFor();
+      await page.getByRole('list', { name: / follow-ups$/ }).first().waitFor();
       await page.screenshot({ path: `target/screenshots/${size}-follow-ups.png` });
       await page.getByRole('button', { name: /^Mark done/ }).first().click();
       await page.getByRole('button', { name: 'Undo' }).waitFor();

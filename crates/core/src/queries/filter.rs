@@ -25,6 +25,17 @@ pub mod param {
     pub const FROM: &str = "from";
     /// Last day of the range, `YYYY-MM-DD`, inclusive.
     pub const TO: &str = "to";
+    /// Every name above: what the filter bar owns of a URL, so it keeps the rest (a sort order).
+    pub const ALL: [&str; 6] = [NATION, ORGANISATION, TAG, MARKING, FROM, TO];
+}
+
+/// URL parameters as a query string, percent-encoded (RFC 3986), without the leading `?`: "" for none.
+pub fn query_string(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The filter of the meetings list ([`ListFilter::meetings`]) and of the contacts list
@@ -74,11 +85,7 @@ impl ListFilter {
     /// The filter as a query string, percent-encoded (RFC 3986), without the leading `?`: "" when
     /// nothing is filtered.
     pub fn to_query_string(&self) -> String {
-        self.to_query_pairs()
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k, b""), percent_encode(v, b"")))
-            .collect::<Vec<_>>()
-            .join("&")
+        query_string(&self.to_query_pairs())
     }
 
     /// The filter from decoded URL parameters. Unknown names, blank values and dates that do not parse
@@ -160,7 +167,7 @@ fn in_range(d: Date, from: Option<Date>, to: Option<Date>) -> bool {
 }
 
 /// A meeting filter at work: its wanted values, and what it has learnt about spellings and people.
-struct MeetingMatcher<'a> {
+pub(super) struct MeetingMatcher<'a> {
     nation: Option<Wanted<'a>>,
     organisation: Option<Wanted<'a>>,
     tag: Option<Wanted<'a>>,
@@ -171,7 +178,7 @@ struct MeetingMatcher<'a> {
 }
 
 impl<'a> MeetingMatcher<'a> {
-    fn new(f: &ListFilter, nb: &'a Notebook) -> Self {
+    pub(super) fn new(f: &ListFilter, nb: &'a Notebook) -> Self {
         MeetingMatcher {
             nation: Wanted::new(&f.nation),
             organisation: Wanted::new(&f.organisation),
@@ -183,7 +190,7 @@ impl<'a> MeetingMatcher<'a> {
         }
     }
 
-    fn matches(&mut self, r: &'a Record) -> bool {
+    pub(super) fn matches(&mut self, r: &'a Record) -> bool {
         if (self.from.is_some() || self.to.is_some())
             && !Date::parse(r.text(Field::Date.key())).is_ok_and(|d| in_range(d, self.from, self.to))
         {

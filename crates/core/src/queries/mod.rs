@@ -23,13 +23,22 @@ pub mod duplicates;
 pub mod search;
 
 mod choices;
+mod contact_list;
 mod dashboard;
 mod filter;
+mod follow_ups;
 mod shared;
 
 pub use choices::{markings, nations, organisations, tags};
+pub use contact_list::{
+    count_phrase, last_met_by_contact, mailto_uri, sort_param, tel_uri, ContactColumn, ContactSort, ContactTable,
+};
 pub use dashboard::{
     contacts_not_met, dashboard, meetings_per_nation, recent_meetings, window_start, Dashboard, NationCount, NotMet,
     NATION_WINDOW_DAYS, NOT_MET_DAYS, RECENT_MEETINGS, UPCOMING_DAYS,
 };
-pub use filter::{param, ListFilter};
+pub use filter::{param, query_string, ListFilter};
+pub use follow_ups::{
+    follow_up_meetings, follow_up_owners, follow_up_param, owner_choices, FollowUpFilter, FollowUpGroup, Group,
+    THIS_WEEK_DAYS,
+};
