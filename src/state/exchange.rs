@@ -125,7 +125,11 @@ impl AppState {
 
     /// The bundle of an export and the export state it leads to, which is kept only once the file is
     /// offered for download.
-    fn make_export(&self, scope: Scope, ceiling: Ceiling) -> Result<(exchange::Export, ExportState), String> {
+    pub(super) fn make_export(
+        &self,
+        scope: Scope,
+        ceiling: Ceiling,
+    ) -> Result<(exchange::Export, ExportState), String> {
         let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state = self.exchange.export_state.get_untracked();

@@ -12,7 +12,7 @@ use liaison_core::exchange::hub::{
     self, backoff_ms, read_code, EnrolRequest, HubLink, Next, PendingPush, Problem, Pulled, StatusInput, Tone,
     Transport,
 };
-use liaison_core::exchange::{self, ExportState, ImportLog};
+use liaison_core::exchange::{self, ImportLog};
 use liaison_core::formats::bundle::{self, Scope};
 use liaison_core::marking::Ceiling;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY};
@@ -326,22 +326,9 @@ impl AppState {
     /// are, then the export state, so that a device that stops between any two resends it rather than
     /// skip it (and one that stops before the link was kept makes it again, at the same sequence).
     async fn make_push(&self, mut link: HubLink, scope: Scope) -> Result<(), Stop> {
-        let device = self.device.get_untracked().into();
-        let replicas = self.replicas.get_value();
-        let mut state: ExportState = self.exchange.export_state.get_untracked();
-        let request = exchange::ExportRequest {
-            device: &device,
-            replicas: &replicas,
-            scope,
-            bundle_id: platform::random_uuid(),
-            now_ms: platform::now_ms(),
-            today: self.today,
-            ceiling: Ceiling::All,
-        };
-        let export = self
-            .notebook
-            .with_untracked(|nb| exchange::export(nb, &mut state, request))
-            .map_err(|problems| Problem::Refused(problems.iter().map(ToString::to_string).collect()))?;
+        let (export, state) = self
+            .make_export(scope, Ceiling::All)
+            .map_err(|problems| Stop::Problem(Problem::Refused(vec![problems])))?;
         net::keep_push(state.sequence, &export.text).await.map_err(|e| Stop::Problem(Problem::NotKept(e)))?;
         link.push_made(PendingPush::new(state.sequence, scope, export.records, &export.text, state.clone()));
         // The officer may have left the hub while the bytes were written: `keep_link` then stops.
