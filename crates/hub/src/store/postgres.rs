@@ -53,8 +53,8 @@ impl PostgresStore {
 }
 
 /// A connection for the hub's short statements. Without JIT: a page of a first sync is planned as
-/// expensive enough for PostgreSQL to compile it to machine code first, which took longer than running
-/// it (50 to 500 ms a page, against 20 ms).
+/// expensive enough for PostgreSQL to compile it to machine code first, which took far longer than
+/// running it (about 90 ms a page with JIT, 3 ms without, on a team of 100,000 records).
 fn connect(url: &str) -> Result<Client, StoreError> {
     let mut client = Client::connect(url, NoTls).map_err(err)?;
     client.batch_execute("SET jit = off").map_err(err)?;
