@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the hub's protocol suite (crates/hub/tests/protocol.rs) against a real PostgreSQL server that this
-# script starts and stops itself: Debian's `postgresql` package (installed if missing), a private data
+# Runs the hub's protocol suite (crates/hub/tests/protocol.rs), `liaison hub serve` end to end, and two
+# `liaison hub serve` processes on one database, against a real PostgreSQL server that this script starts
+# and stops itself: Debian's `postgresql` package (installed if missing), a private data
 # directory, a free port on 127.0.0.1, trust authentication for that address only. Nothing is left
 # running: the server is stopped on every exit, failures included.
 #   bash scripts/hub-postgres.sh [extra cargo test arguments]
@@ -79,3 +80,35 @@ if [ "$ok" -ne 1 ]; then
   exit 1
 fi
 echo "hub-postgres: liaison hub serve --db postgres://… enrolled, pushed, pulled and stopped cleanly"
+
+# Two `liaison hub serve` processes with nothing shared but one database, the client alternating between
+# them: what is pushed through one is pulled through the other, and both give the same merged picture.
+as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U "$PG_USER" liaison_two_hubs
+DB2="postgres://$PG_USER@127.0.0.1:$PORT/liaison_two_hubs"
+code="$("$LIAISON" hub invite --db "$DB2" --team east --officer "Dag Ul" --role coordinator | head -n 1)"
+urls=()
+pids=()
+for n in a b; do
+  "$LIAISON" hub serve --db "$DB2" --listen 127.0.0.1:0 >"$DATA/serve-$n.out" 2>"$DATA/serve-$n.log" &
+  pids+=($!)
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$DATA/serve-$n.out" 2>/dev/null && break; sleep 0.1; done
+  urls+=("$(sed -n 's/^listening on //p' "$DATA/serve-$n.out")")
+done
+records() { python3 -c 'import json,sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))["records"], key=lambda r: r["id"]), sort_keys=True))' "$1"; }
+ok=1
+"$LIAISON" enrol --hub "${urls[0]}" "$code" --token-file "$DATA/two.token" &&
+  "$LIAISON" push "$fixtures/v3-all-one-officer.json" --hub "${urls[0]}" --token-file "$DATA/two.token" &&
+  "$LIAISON" push "$fixtures/v3-changes.json" --hub "${urls[1]}" --token-file "$DATA/two.token" &&
+  "$LIAISON" pull --hub "${urls[0]}" --token-file "$DATA/two.token" -o "$DATA/two-a.json" &&
+  "$LIAISON" pull --hub "${urls[1]}" --token-file "$DATA/two.token" -o "$DATA/two-b.json" &&
+  "$LIAISON" merge "$fixtures/v3-all-one-officer.json" "$fixtures/v3-changes.json" -o "$DATA/two-merged.json" || ok=0
+for pid in "${pids[@]}"; do
+  kill -TERM "$pid"
+  wait "$pid" || ok=0
+done
+if [ "$ok" -ne 1 ] || [ "$(records "$DATA/two-a.json")" != "$(records "$DATA/two-b.json")" ] ||
+  [ "$(records "$DATA/two-a.json")" != "$(records "$DATA/two-merged.json")" ]; then
+  echo "hub-postgres: two hub processes on one PostgreSQL did not give the same merged picture" >&2
+  exit 1
+fi
+echo "hub-postgres: two liaison hub serve processes on one PostgreSQL gave the same merged picture"

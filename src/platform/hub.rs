@@ -12,7 +12,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use js_sys::{Function, Promise, Reflect};
-use liaison_core::exchange::hub::{Answer, HubLink, Transport};
+use liaison_core::exchange::hub::{Answer, HubLink, Problem, Transport};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -196,10 +196,12 @@ async fn push_db() -> Result<Database, String> {
 
 /// Keeps the bytes of push `sequence`, in place of any push kept before, in one readwrite transaction
 /// with strict durability: it reports done only once the browser has flushed it to disk, so that a
-/// push is never sent (and counted by the hub) before it can be sent again after a crash.
-pub async fn keep_push(sequence: u64, text: &str) -> Result<(), String> {
-    let failed = |e: indexed_db_futures::error::Error| format!("the push could not be kept ({e})");
-    let db = push_db().await?;
+/// push is never sent (and counted by the hub) before it can be sent again after a crash. A browser
+/// that lets the page open no IndexedDB at all (a private window, in some browsers) is
+/// `Problem::NoDatabase`; any other failure is `Problem::NotKept` with the browser's reason.
+pub async fn keep_push(sequence: u64, text: &str) -> Result<(), Problem> {
+    let failed = |e: indexed_db_futures::error::Error| Problem::NotKept(format!("the push could not be kept ({e})"));
+    let db = push_db().await.map_err(|_| Problem::NoDatabase)?;
     let tx = db
         .transaction(PUSH_STORE)
         .with_mode(TransactionMode::Readwrite)

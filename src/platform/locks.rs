@@ -76,6 +76,12 @@ impl LocalStorageBackend {
     /// and writes while holding it includes what every earlier holder wrote. `Err(NoLocks)` when the
     /// browser has no Web Locks, or the lock did not come within a few seconds.
     pub async fn exclusive(&self, name: &str) -> Result<Exclusive, NoLocks> {
+        self.exclusive_within(name, EXCLUSIVE_PATIENCE_MS).await
+    }
+
+    /// [`LocalStorageBackend::exclusive`], waiting up to `patience_ms` for a holder whose turn may be long
+    /// (writing a push of everything to disk, say).
+    pub async fn exclusive_within(&self, name: &str, patience_ms: i32) -> Result<Exclusive, NoLocks> {
         let window = web_sys::window().ok_or(NoLocks)?;
         let locks = lock_manager()?;
         let request = method(&locks, "request")?;
@@ -118,10 +124,7 @@ impl LocalStorageBackend {
             })
         };
         let timer = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                on_timeout.as_ref().unchecked_ref(),
-                EXCLUSIVE_PATIENCE_MS,
-            )
+            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.as_ref().unchecked_ref(), patience_ms)
             .map_err(|_| NoLocks)?;
 
         let sent = request.call3(&locks, &JsValue::from_str(name), &options, &on_grant);

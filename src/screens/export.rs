@@ -49,7 +49,9 @@ pub fn Export() -> impl IntoView {
         }
     };
     let export = move |_| {
-        set_result.set(Some(app.export(scope.get_untracked(), ceiling.get_untracked()).map(said)));
+        spawn_local(async move {
+            set_result.set(Some(app.export(scope.get_untracked(), ceiling.get_untracked()).await.map(said)));
+        });
     };
     // The browser compresses in the background; the buttons wait, so that one export is not made twice.
     let (compressing, set_compressing) = signal(false);

@@ -9,11 +9,16 @@ use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan, Pla
 use liaison_core::formats::bundle::{self, Problem, Scope};
 use liaison_core::formats::{self, ical, ExportText, FileFormat};
 use liaison_core::marking::Ceiling;
-use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
+use liaison_core::storage::{Backend, DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
 use liaison_core::text::plural;
 
 use super::AppState;
-use crate::platform::{self, FileToRead, PickedFile};
+use crate::platform::{self, Exclusive, FileToRead, LocalStorageBackend, PickedFile};
+
+/// The Web Lock a tab holds from taking the device's next bundle sequence until storage has it.
+const SEQUENCE_LOCK: &str = "liaison/v1/export-sequence";
+/// How long a tab waits for its turn at the sequence, and then for its export state to be stored.
+const SEQUENCE_PATIENCE_MS: i32 = 20_000;
 
 /// " 2 left out by the marking limit (up to restricted).", or nothing when none was.
 fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
@@ -104,10 +109,11 @@ pub struct LastImport {
 impl AppState {
     /// Exports everything or what has not left this device yet, as a download, leaving out records
     /// marked above `ceiling`; those stay pending (see `exchange::export`).
-    pub fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
+    pub async fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
+        let turn = self.sequence_turn().await;
         let (export, state) = self.make_export(scope, ceiling)?;
         platform::download(&export.file_name, &export.text, "application/json")?;
-        self.exported(state);
+        self.record_export(state, turn).await;
         Ok(export)
     }
 
@@ -115,16 +121,48 @@ impl AppState {
     /// the download is named `….json.gz`, which Liaison and the `liaison` tool read as they read the
     /// plain file. The returned export names the compressed file.
     pub async fn export_compressed(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
+        let turn = self.sequence_turn().await;
         let (mut export, state) = self.make_export(scope, ceiling)?;
         export.file_name.push_str(".gz");
         platform::download_gzip(&export.file_name, &export.text).await?;
-        self.exported(state);
+        self.record_export(state, turn).await;
         Ok(export)
+    }
+
+    /// Waits for this tab's turn at numbering a bundle, then brings the export state up to what storage
+    /// holds, which includes the export of every earlier holder (each stores it before letting go). A
+    /// file export and a push both take the device's next sequence; two tabs that took it at once, each
+    /// before hearing of the other, would give the hub two bundles under one number, and it would stop
+    /// the device's sync with "two devices share this id". Without Web Locks, or behind a holder that
+    /// never lets go, it goes on without the turn, as before.
+    pub(super) async fn sequence_turn(&self) -> Option<Exclusive> {
+        let turn = LocalStorageBackend.exclusive_within(SEQUENCE_LOCK, SEQUENCE_PATIENCE_MS).await.ok();
+        if let Ok(Some(text)) = platform::backend().get(EXPORT_KEY).await {
+            if let Ok(stored) = serde_json::from_str::<ExportState>(&text) {
+                let merged = self.exchange.export_state.with_untracked(|ours| ours.merge(&stored));
+                if self.exchange.export_state.with_untracked(|ours| *ours != merged) {
+                    self.exchange.export_state.set(merged);
+                }
+            }
+        }
+        turn
+    }
+
+    /// Keeps the export state an export led to, and gives up the turn once storage has it (or after a
+    /// while: a full disk leaves it to the write-behind queue, which tries again).
+    pub(super) async fn record_export(&self, state: ExportState, turn: Option<Exclusive>) {
+        self.exported(state);
+        self.all_stored_within(SEQUENCE_PATIENCE_MS as u64).await;
+        drop(turn);
     }
 
     /// The bundle of an export and the export state it leads to, which is kept only once the file is
     /// offered for download.
-    fn make_export(&self, scope: Scope, ceiling: Ceiling) -> Result<(exchange::Export, ExportState), String> {
+    pub(super) fn make_export(
+        &self,
+        scope: Scope,
+        ceiling: Ceiling,
+    ) -> Result<(exchange::Export, ExportState), String> {
         let device = self.device.get_untracked().into();
         let replicas = self.replicas.get_value();
         let mut state = self.exchange.export_state.get_untracked();

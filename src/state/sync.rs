@@ -12,7 +12,7 @@ use liaison_core::exchange::hub::{
     self, backoff_ms, read_code, EnrolRequest, HubLink, Next, PendingPush, Problem, Pulled, StatusInput, Tone,
     Transport,
 };
-use liaison_core::exchange::{self, ExportState, ImportLog};
+use liaison_core::exchange::{self, ImportLog};
 use liaison_core::formats::bundle::{self, Scope};
 use liaison_core::marking::Ceiling;
 use liaison_core::storage::{DEVICES_KEY, EXPORT_KEY};
@@ -223,15 +223,23 @@ impl AppState {
         net::sleep_or_wake(wait).await;
     }
 
-    /// Pushes what waits, then pulls to the end.
+    /// Pushes what waits, then pulls to the end. A browser without IndexedDB cannot keep a push, so it
+    /// only pulls, and the pass ends with the problem that tells the officer why nothing was sent.
     async fn sync_pass(&self) -> Result<(), Stop> {
+        let mut unsent = None;
         loop {
             let link = self.sync.link.get_untracked().ok_or(Stop::Unlinked)?;
             self.count_waiting();
             match link.next(self.sync.waiting.get_untracked()) {
                 Next::Stopped => return Err(Stop::Unlinked),
                 Next::Pull => break,
-                Next::Export(scope) => self.make_push(link, scope).await?,
+                Next::Export(scope) => match self.make_push(link, scope).await {
+                    Err(Stop::Problem(Problem::NoDatabase)) => {
+                        unsent = Some(Problem::NoDatabase);
+                        break;
+                    }
+                    other => other?,
+                },
                 Next::Resend => {
                     let Some(push) = &link.unacked else { continue };
                     // Read back from its store every time, after a reload too: what is sent is what
@@ -257,6 +265,9 @@ impl AppState {
                 true => continue,
                 false => break,
             }
+        }
+        if let Some(problem) = unsent {
+            return Err(Stop::Problem(problem));
         }
         let now = platform::now_ms();
         self.with_link(|l| l.synced(now))?;
@@ -296,7 +307,7 @@ impl AppState {
     }
 
     /// Waits until every changed record and metadata value has reached storage, for at most `ms`.
-    async fn all_stored_within(&self, ms: u64) -> bool {
+    pub(super) async fn all_stored_within(&self, ms: u64) -> bool {
         let until = platform::now_ms().saturating_add(ms);
         while self.saving.unsaved() > 0 {
             if platform::now_ms() >= until {
@@ -326,23 +337,11 @@ impl AppState {
     /// are, then the export state, so that a device that stops between any two resends it rather than
     /// skip it (and one that stops before the link was kept makes it again, at the same sequence).
     async fn make_push(&self, mut link: HubLink, scope: Scope) -> Result<(), Stop> {
-        let device = self.device.get_untracked().into();
-        let replicas = self.replicas.get_value();
-        let mut state: ExportState = self.exchange.export_state.get_untracked();
-        let request = exchange::ExportRequest {
-            device: &device,
-            replicas: &replicas,
-            scope,
-            bundle_id: platform::random_uuid(),
-            now_ms: platform::now_ms(),
-            today: self.today,
-            ceiling: Ceiling::All,
-        };
-        let export = self
-            .notebook
-            .with_untracked(|nb| exchange::export(nb, &mut state, request))
-            .map_err(|problems| Problem::Refused(problems.iter().map(ToString::to_string).collect()))?;
-        net::keep_push(state.sequence, &export.text).await.map_err(|e| Stop::Problem(Problem::NotKept(e)))?;
+        let turn = self.sequence_turn().await;
+        let (export, state) = self
+            .make_export(scope, Ceiling::All)
+            .map_err(|problems| Stop::Problem(Problem::Refused(vec![problems])))?;
+        net::keep_push(state.sequence, &export.text).await?;
         link.push_made(PendingPush::new(state.sequence, scope, export.records, &export.text, state.clone()));
         // The officer may have left the hub while the bytes were written: `keep_link` then stops.
         let token = link.token.clone();
@@ -350,8 +349,7 @@ impl AppState {
             return Err(Stop::Unlinked);
         }
         self.keep_link(link)?;
-        self.exchange.export_state.set(state.clone());
-        self.save_meta(EXPORT_KEY, state);
+        self.record_export(state, turn).await;
         self.count_waiting();
         Ok(())
     }

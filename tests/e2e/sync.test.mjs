@@ -367,3 +367,130 @@ test('a first push larger than localStorage holds is kept, sent, and after a rel
     await context.close();
   }
 });
+
+/** Until `window.__deaf` is set false, this page hears nothing of other tabs' writes: neither
+ * localStorage's `storage` events nor the notebook's broadcast channel. It holds open the moment between
+ * one tab's write and another tab hearing of it, which is otherwise a few milliseconds. */
+function deafToOtherTabs() {
+  window.__deaf = true;
+  const gate = (listener) =>
+    function (ev) {
+      if (window.__deaf) return;
+      return typeof listener === 'function' ? listener.call(this, ev) : listener.handleEvent(ev);
+    };
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    const heard = this === window && type === 'storage' && listener ? gate(listener) : listener;
+    return add.call(this, type, heard, options);
+  };
+  const onmessage = Object.getOwnPropertyDescriptor(BroadcastChannel.prototype, 'onmessage');
+  Object.defineProperty(BroadcastChannel.prototype, 'onmessage', {
+    configurable: true,
+    get() {
+      return onmessage.get.call(this);
+    },
+    set(fn) {
+      onmessage.set.call(this, fn ? gate(fn) : fn);
+    },
+  });
+}
+
+test('a file export in one tab while another tab pushes takes the next sequence, so the hub never sees one number twice', async () => {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  const syncing = watchPage(await context.newPage());
+  let exporting;
+  try {
+    await firstStart(syncing, { url: `${hub.url}/`, officer: 'Sgt Ola Berg', label: 'Ola laptop' });
+    await joinBySettings(syncing, invite('Sgt Ola Berg'));
+    const pushed = [];
+    await syncing.route('**/v1/teams/*/push', async (route) => {
+      pushed.push(JSON.parse(route.request().postData()).sequence);
+      await route.continue();
+    });
+
+    // A second tab of the same device, which has not heard of what the first one does next.
+    exporting = watchPage(await context.newPage());
+    await exporting.addInitScript(deafToOtherTabs);
+    await exporting.goto(`${hub.url}/meetings`);
+    await exporting.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
+
+    // The first tab (the one that syncs) pushes an edit under the device's next sequence.
+    const answered = syncing.waitForResponse((r) => /\/push$/.test(r.url()) && r.request().method() === 'POST', SYNC_WAIT);
+    await newMeeting(syncing, 'Bridge survey', 'Load limit 12 t.');
+    await answered;
+    await syncStatus(syncing, /^Synced/);
+    await context.setOffline(true);
+
+    // Meanwhile the second tab exports its own edit as a file.
+    await newMeeting(exporting, 'Ferry timetable', 'Two crossings a day.');
+    await nav(exporting, 'Export');
+    await exporting.getByRole('radio', { name: /Changes since the last export/ }).check();
+    const [download] = await Promise.all([
+      exporting.waitForEvent('download'),
+      exporting.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
+    const file = join(dir, 'ola-changes.json');
+    await download.saveAs(file);
+    const { readFile } = await import('node:fs/promises');
+    const bundle = JSON.parse(await readFile(file, 'utf8'));
+    assert.ok(
+      bundle.sequence > Math.max(...pushed),
+      `the file has sequence ${bundle.sequence}; the other tab pushed ${pushed.join(', ')}`,
+    );
+
+    // A coordinator relays the file: the hub takes it as the device's next bundle, and the tab that
+    // syncs goes on after it.
+    const token = join(dir, 'relay.token');
+    execFileSync(BIN, ['enrol', '--hub', hub.url, invite('Col Rhea Vos', ['--role', 'coordinator']), '--token-file', token]);
+    const relayed = execFileSync(BIN, ['push', file, '--hub', hub.url, '--token-file', token], { encoding: 'utf8' });
+    assert.match(relayed, /applied/, relayed);
+    await exporting.evaluate(() => (window.__deaf = false));
+    await context.setOffline(false);
+    await newMeeting(syncing, 'Bridge survey, second visit', 'Load limit raised to 20 t.');
+    await syncStatus(syncing, /^Synced/);
+    assert.equal(await syncing.getByText(/two devices share this id/).count(), 0);
+    done(syncing);
+    done(exporting);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without IndexedDB (a private window) sync says in plain words that changes wait, and the team’s still arrive', async () => {
+  // Another officer's meeting, on the hub before the private window joins.
+  const other = await officer('WO Kai Lund', 'Kai tablet');
+  const context = await browser.newContext({ viewport: DESKTOP });
+  await context.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      throw new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError');
+    };
+  });
+  const page = watchPage(await context.newPage());
+  try {
+    await joinBySettings(other, invite('WO Kai Lund'));
+    await newMeeting(other, 'Market day', 'Stalls closed at noon.');
+    await syncStatus(other, /^Synced/);
+
+    await firstStart(page, { url: `${hub.url}/`, officer: 'Cpl Ida Holm', label: 'Ida phone' });
+    await nav(page, 'Settings');
+    const section = page.getByRole('region', { name: 'Team hub' });
+    await section.getByLabel('Enrolment code', exact).fill(invite('Cpl Ida Holm'));
+    await section.getByRole('button', { name: 'Join team hub' }).click();
+    await section.getByText('north', exact).waitFor();
+    await newMeeting(page, 'Road block', 'Moved to the bridge.');
+    await syncStatus(page, /^Changes cannot be sent from this window — \d+ changes? waiting$/);
+    await nav(page, 'Settings');
+    await section.getByText(/private windows do this.*nothing is lost/).waitFor();
+    await screenshot(page, 'sync-no-database-desktop-light');
+    // The team's changes still come in, and the officer's own edit is still here.
+    await openMeeting(page, 'Market day');
+    await openMeeting(page, 'Road block');
+    assert.equal(await page.getByLabel('Notes', exact).inputValue(), 'Moved to the bridge.');
+    expectErrors(page, /IndexedDB|InvalidStateError|indexedDB|database/i);
+    done(page);
+    done(other);
+  } finally {
+    await context.close();
+    await other.context().close();
+  }
+});

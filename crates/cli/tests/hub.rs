@@ -141,6 +141,82 @@ fn the_cli_invites_enrols_pushes_pulls_and_revokes_through_a_served_hub() {
     assert!(status.success(), "{status:?}");
 }
 
+#[test]
+fn sigterm_lets_a_push_under_way_finish_and_every_log_line_is_json() {
+    use std::io::{Read, Write};
+    let dir = TempDir::new("term");
+    let db = dir.0.join("hub.sqlite");
+    let dbs = db.to_string_lossy().into_owned();
+    let (code, out) =
+        liaison(&["hub", "invite", "--db", &dbs, "--team", "north", "--officer", "Cai Nor", "--role", "coordinator"]);
+    assert_eq!(code, 0, "{out}");
+    let log = dir.0.join("serve.log");
+    let mut child = Command::new(BIN)
+        .args(["hub", "serve", "--listen", "127.0.0.1:0", "--db", &dbs])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}")))
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("no stdout")))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("serve said {line:?}")).to_string();
+    let a = Client::new(&url).enrol(out.lines().next().unwrap_or_default(), None, None).unwrap_or_default();
+    let token = a.json()["token"].as_str().unwrap_or_default().to_string();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures");
+    let body = std::fs::read(fixtures.join("v3-all-one-officer.json")).unwrap_or_else(|e| panic!("{e}"));
+
+    // One connection: a first request shows the hub has taken it, then a push whose body is half sent
+    // when the hub is told to stop.
+    let host = url.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).unwrap_or_else(|e| panic!("{e}"));
+    conn.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = [0u8; 12];
+    conn.read_exact(&mut first).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut rest = vec![0u8; 4096];
+    let _ = conn.read(&mut rest);
+    let head = format!(
+        "POST /v1/teams/north/push HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let (sent, unsent) = body.split_at(body.len() / 2);
+    conn.write_all(sent).unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().map(|s| s.success()).unwrap_or(false));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    conn.write_all(unsent).unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap_or_else(|e| panic!("{e}"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"applied\""), "{answer}");
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(status.success(), "{status:?}");
+
+    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a log line that is not JSON ({e}): {l}")))
+        .collect();
+    let at = |message: &str| {
+        lines
+            .iter()
+            .position(|l| l["fields"]["message"] == message)
+            .unwrap_or_else(|| panic!("no {message:?} in {text}"))
+    };
+    // The push was logged after the stop began, and the hub stopped only after it.
+    assert!(at("stopping: finishing the requests under way") < at("push"), "{text}");
+    assert!(at("push") < at("hub stopped"), "{text}");
+    let push = &lines[at("push")];
+    assert_eq!((push["level"].as_str(), push["fields"]["status"].as_str()), (Some("INFO"), Some("applied")));
+}
+
 /// One officer's device in the simulation: a notebook, its export sequence, bundles exported but not yet
 /// taken by the hub (kept to resend, as the app must), its pull cursor, and every edit it made.
 struct Device {

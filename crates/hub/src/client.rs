@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+/// What the hub answered, as the app's sync rules read it too.
+pub use liaison_core::exchange::hub::Answer;
+
 /// What `liaison enrol` keeps, in the token file: the hub, the team and this device's token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenFile {
@@ -46,36 +49,6 @@ impl TokenFile {
         })?;
         std::io::Write::write_all(&mut f, format!("{text}\n").as_bytes())
             .map_err(|e| format!("cannot write the token file: {e}"))
-    }
-}
-
-/// What the hub answered: its status, and its body.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    /// The body, as text.
-    pub body: String,
-    /// `Liaison-Cursor`, on a pull.
-    pub cursor: Option<String>,
-    /// `Liaison-More`, on a pull.
-    pub more: bool,
-    /// `Retry-After`, on a 429.
-    pub retry_after: Option<u64>,
-}
-
-impl Answer {
-    /// The body as JSON (`null` when it is not).
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// The hub's sentence for a refusal, or the status when it gave none.
-    pub fn message(&self) -> String {
-        match self.json().get("message").and_then(|m| m.as_str()) {
-            Some(m) => m.to_string(),
-            None => format!("the hub answered {}", self.status),
-        }
     }
 }
 

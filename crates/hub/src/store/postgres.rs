@@ -30,11 +30,11 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`) and brings its schema up to
     /// date.
     pub fn open(url: &str) -> Result<Self, StoreError> {
-        let mut first = Client::connect(url, NoTls).map_err(err)?;
+        let mut first = connect(url)?;
         migrate(&mut first)?;
         let mut pool = vec![Mutex::new(first)];
         for _ in 1..CONNECTIONS {
-            pool.push(Mutex::new(Client::connect(url, NoTls).map_err(err)?));
+            pool.push(Mutex::new(connect(url)?));
         }
         Ok(PostgresStore { url: url.to_string(), pool })
     }
@@ -46,10 +46,19 @@ impl PostgresStore {
             None => self.pool[0].lock().unwrap_or_else(|p| p.into_inner()),
         };
         if guard.is_closed() {
-            *guard = Client::connect(&self.url, NoTls).map_err(err)?;
+            *guard = connect(&self.url)?;
         }
         Ok(guard)
     }
+}
+
+/// A connection for the hub's short statements. Without JIT: a page of a first sync is planned as
+/// expensive enough for PostgreSQL to compile it to machine code first, which took far longer than
+/// running it (about 90 ms a page with JIT, 3 ms without, on a team of 100,000 records).
+fn connect(url: &str) -> Result<Client, StoreError> {
+    let mut client = Client::connect(url, NoTls).map_err(err)?;
+    client.batch_execute("SET jit = off").map_err(err)?;
+    Ok(client)
 }
 
 fn migrate(client: &mut Client) -> Result<(), StoreError> {

@@ -412,11 +412,15 @@ impl Tx for SqliteTx<'_> {
 
 /// The pull's query, in SQL that PostgreSQL reads too (with `$n` for `?n`). An action's visibility is
 /// its meeting's level; with no meeting known it is the highest level, which only "all" lets through.
+/// The meeting is looked up by its key for actions only: as a join, PostgreSQL read every record of the
+/// team for each page to find the meetings.
 pub(crate) const FEED_SQL: &str = "\
 SELECT r.id, r.kind, r.body, r.level, r.meeting, r.pos, r.echo
-FROM records r LEFT JOIN records m ON m.team = r.team AND m.id = r.meeting AND m.kind = 'meeting'
+FROM records r
 WHERE r.team = ?1 AND (r.pos, r.id) > (?2, ?3)
   AND (r.echo IS NULL OR r.echo <> ?4)
-  AND (CASE WHEN r.kind = 'action' THEN COALESCE(m.level, 4) ELSE r.level END) <= ?5
+  AND (CASE WHEN r.kind = 'action'
+       THEN COALESCE((SELECT m.level FROM records m WHERE m.team = r.team AND m.id = r.meeting AND m.kind = 'meeting'), 4)
+       ELSE r.level END) <= ?5
 ORDER BY r.pos, r.id
 LIMIT ?6";

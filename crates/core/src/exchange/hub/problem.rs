@@ -44,6 +44,10 @@ pub enum Problem {
     PageRefused(Vec<String>),
     /// This device could not keep its sync state (a full disk, say).
     NotKept(String),
+    /// The browser lets this page use no IndexedDB (a private window, in some browsers), so a push
+    /// cannot be kept until the hub acknowledges it, and none is sent: the changes wait on the device,
+    /// and pulls still come.
+    NoDatabase,
     /// An answer that is not what the protocol says.
     Nonsense {
         /// Its HTTP status.
@@ -139,6 +143,7 @@ impl Problem {
                 reasons.join("; ")
             ),
             Problem::NotKept(why) => format!("This device could not keep its sync state: {why}. Liaison tries again."),
+            Problem::NoDatabase => "This browser window does not let Liaison use its database (private windows do this), and changes are sent to the team hub only once a copy is kept until the hub confirms it. So your changes wait on this device: nothing is lost, and changes from the team still arrive. To send yours, open Liaison in an ordinary window, or export them as a file.".into(),
             Problem::Nonsense { status } => format!(
                 "The team hub gave an answer Liaison does not understand (status {status}). Is this address really a Liaison hub?"
             ),
@@ -158,6 +163,7 @@ impl Problem {
             Problem::Nonsense { .. } => "Team hub answer not understood",
             Problem::PageRefused(_) => "Changes from the team hub could not be applied",
             Problem::NotKept(_) => "Sync state could not be saved",
+            Problem::NoDatabase => "Changes cannot be sent from this window",
             Problem::UnknownCode | Problem::UsedCode | Problem::ExpiredCode | Problem::AlreadyEnrolled => {
                 "Not enrolled"
             }

@@ -234,6 +234,18 @@ fn status_words_follow_the_state() {
 }
 
 #[test]
+fn a_browser_without_a_database_says_the_changes_wait_and_keeps_syncing() {
+    let l = link();
+    let (words, tone) =
+        status(&l, StatusInput { online: true, waiting: 2, problem: Some(&Problem::NoDatabase), now_ms: 600_000 });
+    assert_eq!((words.as_str(), tone), ("Changes cannot be sent from this window — 2 changes waiting", Tone::Trouble));
+    let told = Problem::NoDatabase.message();
+    assert!(told.contains("private windows") && told.contains("nothing is lost"), "{told}");
+    // Pulls still come, and the window may be one that can keep a push after a reload: asked again.
+    assert!(!Problem::NoDatabase.stops_sync());
+}
+
+#[test]
 fn synced_counts_minutes_hours_and_days() {
     assert_eq!(synced(Some(0), 59_999), "Synced just now");
     assert_eq!(synced(Some(0), 3 * 3_600_000), "Synced 3 h ago");

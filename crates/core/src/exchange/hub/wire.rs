@@ -115,6 +115,19 @@ impl Answer {
     pub fn refusal(&self) -> Option<RefusalBody> {
         serde_json::from_str(&self.body).ok()
     }
+
+    /// The body as JSON (`null` when it is not), for callers that read one field of it.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The hub's sentence for a refusal, or the status when it gave none.
+    pub fn message(&self) -> String {
+        match self.json().get("message").and_then(|m| m.as_str()) {
+            Some(m) => m.to_string(),
+            None => format!("the hub answered {}", self.status),
+        }
+    }
 }
 
 /// Why a request got no answer at all.
