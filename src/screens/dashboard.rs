@@ -186,10 +186,12 @@ fn TeamCard() -> impl IntoView {
                     <div class="team-waiting">
                         <A href="/conflicts" attr:class=class_of(c)>
                             <span class="team-number">{c}</span>
+                            " "
                             <span>{if c == 1 { "open conflict" } else { "open conflicts" }}</span>
                         </A>
                         <A href="/duplicates" attr:class=class_of(d)>
                             <span class="team-number">{d}</span>
+                            " "
                             <span>{if d == 1 { "suggested duplicate" } else { "suggested duplicates" }}</span>
                         </A>
                     </div>

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{FileVerdict, ImportLog, Plan, Preview};
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
+use crate::formats::bundle::{Bundle, Problem};
 use crate::marking::{highest_marking_of, marking_level, MarkingLevel};
 use crate::model::{Action, Contact, Meeting};
 use crate::notebook::Notebook;
@@ -158,19 +159,53 @@ pub fn summarize(nb: &Notebook, log: &ImportLog, plan: &Plan) -> ImportSummary {
     }
 }
 
-/// The plan's files in the order a person reads them: bundles by officer (then device) and sequence,
-/// then files from other programs by name, then refused files by name. Returns indexes into
-/// `plan.files`, which stay in the order they were planned.
-pub fn files_in_order(plan: &Plan) -> Vec<usize> {
-    let key = |f: &FileVerdict| match f {
-        FileVerdict::Ready(p) if p.format.is_none() => {
-            (0, text::key(&p.device.officer), text::key(&p.device.label), p.device.id, p.sequence, p.file.clone())
+/// Where a file goes in the order a person reads an import: bundles by officer (then device label and
+/// id) and sequence, then files from other programs by name, then refused files by name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileOrder(u8, String, String, DeviceId, u64, String);
+
+impl FileOrder {
+    /// A bundle from `device` with this sequence number, read from `file`.
+    fn bundle(device: &crate::model::DeviceProfile, sequence: u64, file: &str) -> Self {
+        FileOrder(1, text::key(&device.officer), text::key(&device.label), device.id, sequence, file.to_string())
+    }
+
+    /// A file from another program.
+    fn other(file: &str) -> Self {
+        FileOrder(2, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
+    }
+
+    /// A file that cannot be imported.
+    fn refused(file: &str) -> Self {
+        FileOrder(3, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
+    }
+
+    /// The place of a file as read, before planning. Planning files in this order gives each its share
+    /// of the counts in the order they are shown: an officer's first bundle brings the records new, the
+    /// later ones update them.
+    pub fn of_read(file: &str, read: &Result<Bundle, Vec<Problem>>) -> Self {
+        match read {
+            Ok(b) if b.format.is_none() => FileOrder::bundle(&b.device.clone().into(), b.sequence, file),
+            Ok(_) => FileOrder::other(file),
+            Err(_) => FileOrder::refused(file),
         }
-        FileVerdict::Ready(p) => (1, String::new(), String::new(), NO_DEVICE, 0, p.file.clone()),
-        FileVerdict::Rejected { file, .. } => (2, String::new(), String::new(), NO_DEVICE, 0, file.clone()),
-    };
+    }
+
+    /// The place of a planned file's verdict.
+    pub fn of_verdict(verdict: &FileVerdict) -> Self {
+        match verdict {
+            FileVerdict::Ready(p) if p.format.is_none() => FileOrder::bundle(&p.device, p.sequence, &p.file),
+            FileVerdict::Ready(p) => FileOrder::other(&p.file),
+            FileVerdict::Rejected { file, .. } => FileOrder::refused(file),
+        }
+    }
+}
+
+/// The plan's files in the order a person reads them ([`FileOrder`]), as indexes into `plan.files`,
+/// which stay in the order they were planned.
+pub fn files_in_order(plan: &Plan) -> Vec<usize> {
     let mut order: Vec<usize> = (0..plan.files.len()).collect();
-    order.sort_by_cached_key(|&i| key(&plan.files[i]));
+    order.sort_by_cached_key(|&i| FileOrder::of_verdict(&plan.files[i]));
     order
 }
 
@@ -477,6 +512,22 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["r1.json", "r2.json", "k1.json", "broken.json"]);
+    }
+
+    #[test]
+    fn files_read_in_any_order_are_planned_by_officer_and_sequence_so_the_first_bundle_brings_the_new_records() {
+        let mut reto = Officer::new(1, "Hptm Reto Caflisch", "Caflisch laptop");
+        let m = reto.record(Kind::Meeting, &[(Field::Title, "Border liaison")]);
+        let r1 = reto.export("r1.json");
+        reto.set(m, Field::Decisions, "Joint patrols");
+        let r2 = reto.export("r2.json");
+        let mut files = vec![("broken.json".to_string(), read_bundle(b"{", NOW)), r2, r1];
+        files.sort_by_cached_key(|(name, read)| FileOrder::of_read(name, read));
+        let nb = coordinator();
+        let p = plan(&nb, &ImportLog::default(), files, NOW);
+        let counts: Vec<(&str, usize, usize)> = p.ready().map(|p| (p.file.as_str(), p.new, p.updated)).collect();
+        assert_eq!(counts, [("r1.json", 1, 0), ("r2.json", 0, 1)]);
+        assert!(matches!(p.files.last(), Some(FileVerdict::Rejected { file, .. }) if file == "broken.json"));
     }
 
     #[test]
