@@ -139,7 +139,7 @@ fn ImportTotal(summary: ImportSummary) -> impl IntoView {
                     let label = c.change.label();
                     if c.count == 0 {
                         return view! {
-                            <div class="change-list empty">
+                            <div class="change-list nothing">
                                 <span class="change-name">{label}</span>
                                 <span class="change-count">"0"</span>
                             </div>
