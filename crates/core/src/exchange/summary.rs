@@ -117,8 +117,13 @@ pub fn summarize(nb: &Notebook, log: &ImportLog, plan: &Plan) -> ImportSummary {
     let mut markings: BTreeMap<String, (String, MarkingLevel, usize)> = BTreeMap::new();
     for (id, after) in &plan.merged {
         let before = nb.record(*id);
-        for change in changes_of(before, after) {
-            found.entry(change).or_default().push((after.kind, text::key(&title_of(after)), *id));
+        let changes = changes_of(before, after);
+        if !changes.is_empty() {
+            // Sorted by the title as typed; the stand-in of a blank one is only made for those listed.
+            let key = text::key(after.text(title_field(after.kind).key()));
+            for change in changes {
+                found.entry(change).or_default().push((after.kind, key.clone(), *id));
+            }
         }
         let (marking, level) = marking_of(nb, plan, after);
         let e = markings.entry(marking.to_uppercase()).or_insert((marking, level, 0));
@@ -243,6 +248,15 @@ fn kind_rank(kind: Kind) -> u8 {
         Kind::Meeting => 0,
         Kind::Contact => 1,
         Kind::Action => 2,
+    }
+}
+
+/// The field a record is named by.
+fn title_field(kind: Kind) -> Field {
+    match kind {
+        Kind::Contact => Field::Name,
+        Kind::Meeting => Field::Title,
+        Kind::Action => Field::Text,
     }
 }
 
