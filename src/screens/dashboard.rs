@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use liaison_core::date::human_date;
 use liaison_core::queries::{self, NATION_WINDOW_DAYS, NOT_MET_DAYS, UPCOMING_DAYS};
+use liaison_core::text::plural;
 
 use crate::components::marking::MarkingTag;
+use crate::components::time::human_time;
 use crate::state::use_app;
 
 /// The dashboard screen.
@@ -14,15 +16,25 @@ use crate::state::use_app;
 pub fn Dashboard() -> impl IntoView {
     let app = use_app();
     let dash = Memo::new(move |_| app.notebook.with(|nb| queries::dashboard(nb, app.today)));
-    let follow_up = |f: liaison_core::notebook::FollowUp, overdue: bool| {
+    let follow_up = move |f: liaison_core::notebook::FollowUp, overdue: bool| {
         let href = f.meeting.id.map(|id| format!("/meetings/{id}")).unwrap_or_default();
         let text = f.action.display_text();
+        let done_label = format!("Done: {text}");
         view! {
-            <li class="dash-row" class:overdue=overdue>
-                <A href=href>
-                    <span class="row-title">{text}</span>
-                    <span class="row-sub">{format!("{} · due {}", f.meeting.display_title(), human_date(&f.action.due))}</span>
+            <li class="dash-row fu-row" class:overdue=overdue>
+                <A href=href attr:class="fu-link">
+                    <span class="fu-title">{text}</span>
+                    <span class="fu-meta">
+                        {overdue.then(|| view! { <OverdueFlag /> })}
+                        <span class="fu-due">{format!("due {}", human_date(&f.action.due))}</span>
+                        <span class="fu-meeting">{f.meeting.display_title()}</span>
+                    </span>
                 </A>
+                {f.action.id.map(|id| view! {
+                    <button type="button" class="button fu-done" aria-label=done_label on:click=move |_| app.set_done(id, true, true)>
+                        "Done"
+                    </button>
+                })}
             </li>
         }
     };
@@ -51,6 +63,7 @@ pub fn Dashboard() -> impl IntoView {
                     }}
                     <A href="/follow-ups">"All follow-ups"</A>
                 </section>
+                <TeamCard />
                 <section class="dash-card" aria-labelledby="dash-recent">
                     <h2 id="dash-recent">"Recent meetings"</h2>
                     {move || {
@@ -132,5 +145,99 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
             </div>
         </section>
+    }
+}
+
+/// The mark of an overdue follow-up: a warning sign and the word, so that it does not rest on colour.
+#[component]
+fn OverdueFlag() -> impl IntoView {
+    view! {
+        <span class="overdue-flag">
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+                <path d="M8 1.5 15 14.5H1Z" fill="currentColor" />
+                <path d="M8 6v4M8 11.6v.9" stroke="var(--surface)" stroke-width="1.6" stroke-linecap="round" />
+            </svg>
+            "Overdue"
+        </span>
+    }
+}
+
+/// For a coordinator (the notebook holds other officers' work, see core's `queries::officers`): each
+/// officer, their last bundle here and what waits for review.
+#[component]
+fn TeamCard() -> impl IntoView {
+    let app = use_app();
+    let officers = Memo::new(move |_| {
+        let own = app.device.with(|d| d.officer.clone());
+        app.notebook.with(|nb| app.exchange.import_log.with(|log| queries::officers(nb, log, &own)))
+    });
+    let conflicts = Memo::new(move |_| app.notebook.with(|nb| nb.conflicts().len()));
+    let duplicates = Memo::new(move |_| {
+        app.notebook.with(|nb| app.not_duplicates.with(|nd| queries::duplicates::candidates(nb, nd).len()))
+    });
+    move || {
+        let list = officers.get();
+        (!list.is_empty()).then(|| {
+            let (c, d) = (conflicts.get(), duplicates.get());
+            let class_of = |n: usize| if n > 0 { "team-count warn" } else { "team-count" };
+            view! {
+                <section class="dash-card team-card" aria-labelledby="dash-team">
+                    <h2 id="dash-team">"Officers"</h2>
+                    <div class="team-waiting">
+                        <A href="/conflicts" attr:class=class_of(c)>
+                            <span class="team-number">{c}</span>
+                            " "
+                            <span>{if c == 1 { "open conflict" } else { "open conflicts" }}</span>
+                        </A>
+                        <A href="/duplicates" attr:class=class_of(d)>
+                            <span class="team-number">{d}</span>
+                            " "
+                            <span>{if d == 1 { "suggested duplicate" } else { "suggested duplicates" }}</span>
+                        </A>
+                    </div>
+                    <table class="team-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Officer"</th>
+                                <th scope="col">"Last bundle"</th>
+                                <th scope="col" class="num">"Records"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list.into_iter().map(|o| {
+                                let several = o.devices.len() > 1;
+                                let last = match &o.last_bundle {
+                                    Some(b) if several => format!("Bundle {} from {}, exported {}", b.sequence, b.device, human_time(b.created_ms)),
+                                    Some(b) => format!("Bundle {}, exported {}", b.sequence, human_time(b.created_ms)),
+                                    None => "None imported: their work came in other officers' bundles".to_string(),
+                                };
+                                let missing = match o.missing.as_slice() {
+                                    [] => None,
+                                    [one] => Some(format!("Bundle {one} is missing")),
+                                    many => Some(format!(
+                                        "Bundles {} are missing",
+                                        many.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+                                    )),
+                                };
+                                view! {
+                                    <tr>
+                                        <th scope="row">
+                                            <span class="team-name">{o.name.clone()}</span>
+                                            <span class="team-devices">{o.devices.join(", ")}</span>
+                                        </th>
+                                        <td>
+                                            <span>{last}</span>
+                                            {missing.map(|m| view! { <span class="team-missing">{m}</span> })}
+                                        </td>
+                                        <td class="num">{o.records}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="muted">{format!("{} whose work this notebook holds.", plural(officers.with(Vec::len), "other officer", "other officers"))}</p>
+                </section>
+            }
+        })
     }
 }

@@ -2,11 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use liaison_core::exchange::summary::{self, Change, ImportSummary, NOT_GRADED};
 use liaison_core::exchange::{FileVerdict, Preview};
 use liaison_core::formats::bundle::Scope;
 use liaison_core::formats::FileFormat;
+use liaison_core::schema::Kind;
 use liaison_core::text::plural;
 
+use crate::components::marking::MarkingTag;
 use crate::components::time::human_time;
 use crate::platform;
 use crate::state::use_app;
@@ -29,6 +32,19 @@ pub fn Import() -> impl IntoView {
             .with(|p| p.as_ref().map(|p| p.ready().filter(|r| r.repeat_of.is_none()).count()).unwrap_or(0))
     };
     let changes = move || app.exchange.import_plan.with(|p| p.as_ref().is_some_and(|p| p.changes_anything()));
+    // Counted once per plan: the notebook is read as it is when the preview opens.
+    let preview = Memo::new(move |_| {
+        app.exchange.import_plan.with(|p| {
+            p.as_ref().map(|p| {
+                let files: Vec<FileVerdict> =
+                    summary::files_in_order(p).into_iter().map(|i| p.files[i].clone()).collect();
+                let total = app
+                    .notebook
+                    .with_untracked(|nb| app.exchange.import_log.with_untracked(|log| summary::summarize(nb, log, p)));
+                (files, total)
+            })
+        })
+    });
     view! {
         <section class="screen">
             <header class="screen-header">
@@ -52,26 +68,37 @@ pub fn Import() -> impl IntoView {
                 <p class="muted">"…or drop them here. You can choose several at once: bundles (.json, or the smaller .json.gz), contacts (.vcf, or a spreadsheet of contacts from Outlook or Google as .csv) and calendar invitations (.ics)."</p>
             </div>
             <ImportProgressBar />
-            // Only the verdicts are taken out of the plan: it holds every record the files bring.
-            {move || app.exchange.import_plan.with(|p| p.as_ref().map(|p| p.files.clone())).map(|files| view! {
-                <section class="preview" aria-labelledby="preview-heading">
-                    <h2 id="preview-heading">"Preview"</h2>
-                    <ul class="preview-list">
-                        {files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
-                    </ul>
-                    <div class="preview-actions">
-                        <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
-                            {move || if changes() { "Import" } else { "Import (nothing new)" }}
-                        </button>
-                        <button
-                            type="button"
-                            class="button"
-                            on:click=move |_| app.cancel_import()
-                        >
-                            "Cancel"
-                        </button>
-                    </div>
-                </section>
+            // Only the verdicts and the summary are taken out of the plan: it holds every record the files bring.
+            {move || preview.get().map(|(files, summary)| {
+                let gaps = summary.gaps.clone();
+                view! {
+                    <section class="preview" aria-labelledby="preview-heading">
+                        <h2 id="preview-heading">"Preview"</h2>
+                        <ImportTotal summary />
+                        {(!gaps.is_empty()).then(|| view! {
+                            <div class="note warn gap-warning" role="alert">
+                                <p><strong>"Bundles are missing."</strong>" Their changes are not in these files, so this import leaves them out; what later bundles changed on top of them may look older than it is. Import them too if you can get them."</p>
+                                <ul>{gaps.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}</ul>
+                            </div>
+                        })}
+                        <div class="preview-actions">
+                            <button type="button" class="button primary" disabled=move || ready_count() == 0 on:click=move |_| app.confirm_import()>
+                                {move || if changes() { "Import" } else { "Import (nothing new)" }}
+                            </button>
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| app.cancel_import()
+                            >
+                                "Cancel"
+                            </button>
+                        </div>
+                        <h3 class="preview-files-heading">"Files, by officer and bundle number"</h3>
+                        <ul class="preview-list">
+                            {files.into_iter().map(|f| view! { <PreviewCard verdict=f /> }).collect_view()}
+                        </ul>
+                    </section>
+                }
             })}
             {move || app.exchange.last_import.with(|l| l.as_ref().map(|l| l.summary.clone())).map(|summary| view! {
                 <div class="banner-inline ok" role="status">
@@ -82,6 +109,86 @@ pub fn Import() -> impl IntoView {
             <ConflictHint />
             <ImportHistory />
         </section>
+    }
+}
+
+/// What the import brings across all its files: a list per category that opens to the records' titles,
+/// and how many of those records carry each marking.
+#[component]
+fn ImportTotal(summary: ImportSummary) -> impl IntoView {
+    let files = summary.ready + summary.rejected;
+    let mut line = format!(
+        "{}: {} to add or change, of {} carried.",
+        plural(files, "file", "files"),
+        plural(summary.changed, "record", "records"),
+        summary.carried
+    );
+    if summary.rejected > 0 {
+        line.push_str(&format!(" {} refused (below).", plural(summary.rejected, "file is", "files are")));
+    }
+    if summary.repeats > 0 {
+        line.push_str(&format!(" {} imported before.", plural(summary.repeats, "file was", "files were")));
+    }
+    view! {
+        <section class="import-total" aria-labelledby="total-heading">
+            <h3 id="total-heading">"All files together"</h3>
+            <p class="muted">{line}</p>
+            <div class="change-lists">
+                {summary.categories.into_iter().map(|c| {
+                    let warn = c.change == Change::Conflict && c.count > 0;
+                    let label = c.change.label();
+                    if c.count == 0 {
+                        return view! {
+                            <div class="change-list nothing">
+                                <span class="change-name">{label}</span>
+                                <span class="change-count">"0"</span>
+                            </div>
+                        }.into_any();
+                    }
+                    let more = c.count.saturating_sub(c.listed.len());
+                    view! {
+                        <details class="change-list" class:warn=warn>
+                            <summary>
+                                <span class="change-name">{label}</span>
+                                <span class="change-count">{c.count}</span>
+                            </summary>
+                            <ul aria-label=label>
+                                {c.listed.into_iter().map(|t| view! {
+                                    <li><span class="kind-tag">{kind_word(t.kind)}</span><span class="change-title">{t.title}</span></li>
+                                }).collect_view()}
+                            </ul>
+                            {(more > 0).then(|| view! { <p class="muted">{format!("…and {more} more.")}</p> })}
+                        </details>
+                    }.into_any()
+                }).collect_view()}
+            </div>
+            {(!summary.markings.is_empty()).then(|| view! {
+                <div class="marking-summary">
+                    <h4 id="markings-heading">"Markings of these records"</h4>
+                    <ul aria-labelledby="markings-heading">
+                        {summary.markings.into_iter().map(|m| {
+                            let count = plural(m.records, "record", "records");
+                            let shown = if m.marking.is_empty() {
+                                view! { <span class="marking-none">"No marking"</span> }.into_any()
+                            } else if m.marking == NOT_GRADED {
+                                view! { <span class="marking-none">{NOT_GRADED}</span> }.into_any()
+                            } else {
+                                view! { <MarkingTag marking=m.marking.clone() /> }.into_any()
+                            };
+                            view! { <li>{shown}<span class="marking-count">{count}</span></li> }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+        </section>
+    }
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Contact => "Contact",
+        Kind::Meeting => "Meeting",
+        Kind::Action => "Follow-up",
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::exchange::pipeline;
+use liaison_core::exchange::summary;
 use liaison_core::exchange::{self, ExportState, ImportLog, ImportUndo, Plan, Planner};
 use liaison_core::formats::bundle::{self, Problem, Scope};
 use liaison_core::formats::{self, ical, ExportText, FileFormat};
@@ -289,24 +290,33 @@ impl AppState {
             let mut planner = Planner::new(now);
             let mut budget = 2_000usize;
             let mut before = 0.0;
+            // Every file is read before any is planned, so that they are planned in the order the preview
+            // shows them (by officer and sequence) whatever order they were picked in. The bundles read
+            // are what the plan's overlay is then made of, so this holds no more at once than planning does.
+            let mut read_files = Vec::with_capacity(count);
             for (i, (file, size)) in files.into_iter().zip(sizes).enumerate() {
-                report(i + 1, planner.records_planned(), before);
+                report(i + 1, 0, before);
                 platform::yield_to_page().await;
                 let picked = platform::read_file(&file, move || !ex.is_current(run)).await;
                 if !ex.is_current(run) {
                     return;
                 }
-                report(i + 1, planner.records_planned(), before + size * READ_SHARE);
+                report(i + 1, 0, before + size * READ_SHARE);
                 platform::yield_to_page().await;
                 if !ex.is_current(run) {
                     return;
                 }
                 let read = state.notebook.with_untracked(|nb| read_picked(nb, picked, now));
-                planner.add(file.name(), read);
+                read_files.push((file.name(), read, size));
+                before += size * (READ_SHARE + PARSE_SHARE);
+            }
+            read_files.sort_by_cached_key(|(name, read, _)| summary::FileOrder::of_read(name, read));
+            for (i, (name, read, size)) in read_files.into_iter().enumerate() {
+                planner.add(name, read);
+                let share_of_file = size * (1.0 - READ_SHARE - PARSE_SHARE);
                 loop {
                     let share = planner.file_progress().map_or(0.0, |(d, t)| d as f64 / t.max(1) as f64);
-                    let at = before + size * (READ_SHARE + PARSE_SHARE + (1.0 - READ_SHARE - PARSE_SHARE) * share);
-                    report(i + 1, planner.records_planned(), at);
+                    report(i + 1, planner.records_planned(), before + share_of_file * share);
                     platform::yield_to_page().await;
                     if !ex.is_current(run) {
                         return;
@@ -322,7 +332,7 @@ impl AppState {
                     let took = (platform::elapsed_ms() - started).max(1.0);
                     budget = ((budget as f64 * SLICE_MS / took) as usize).clamp(100, 200_000);
                 }
-                before += size;
+                before += share_of_file;
             }
             let plan = state.notebook.with_untracked(|nb| planner.finish(nb));
             ex.import_progress.set(None);

@@ -8,6 +8,7 @@
 pub mod hub;
 pub mod pipeline;
 mod plan;
+pub mod summary;
 
 pub use plan::{plan, FileVerdict, Plan, Planner, Preview};
 

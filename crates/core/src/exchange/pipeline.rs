@@ -74,6 +74,20 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<FileFormat> {
     }
 }
 
+/// The label of the device that stands for a file from another program: "vCard file contacts.vcf".
+fn file_device_label(format: FileFormat, name: &str) -> String {
+    format!("{} file {}", format.name(), name.chars().take(120).collect::<String>())
+}
+
+/// Whether a device the notebook knows stands for a file from another program (see [`read_file`]) rather
+/// than for an officer's device: such a device has no officer, and its label is the one `read_file` gives.
+pub fn is_file_device(device: &crate::model::DeviceProfile) -> bool {
+    device.officer.trim().is_empty()
+        && [FileFormat::VCard, FileFormat::ICal, FileFormat::Csv]
+            .iter()
+            .any(|f| device.label.strip_prefix(f.name()).is_some_and(|rest| rest.starts_with(" file ")))
+}
+
 fn digest(bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"liaison interop file\n");
@@ -97,7 +111,7 @@ pub fn read_file(
     let hash = digest(bytes);
     let device = DeviceV1 {
         id: DeviceId(uuid_from_digest(&hash[16..])),
-        label: format!("{} file {}", format.name(), name.chars().take(120).collect::<String>()),
+        label: file_device_label(format, name),
         officer: String::new(),
     };
     // The importer's rules (UIDs, attendee matching, folding) run on a copy; what it wrote is then taken

@@ -1,12 +1,21 @@
-//! The dashboard's questions: follow-ups due, recent meetings, meetings per nation, contacts not met.
+//! The dashboard's questions: follow-ups due, recent meetings, meetings per nation, contacts not met, and
+//! for a coordinator the officers whose work the notebook holds.
+//!
+//! **Who is a coordinator.** The notebook holds the work of another officer: it knows a device (from an
+//! imported bundle or from the devices a bundle listed) whose officer is not this device's officer. An
+//! officer's own second device (the tablet beside the laptop) does not make a coordinator, nor does a
+//! vCard or iCalendar file. The card lists those other officers.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::shared::{involved, participant_ids, People, Tally};
 use crate::crdt::clock::Stamp;
+use crate::crdt::id::DeviceId;
 use crate::crdt::id::RecordId;
 use crate::crdt::record::Record;
 use crate::date::Date;
+use crate::exchange::pipeline::is_file_device;
+use crate::exchange::ImportLog;
 use crate::model::{Contact, Meeting};
 use crate::notebook::{FollowUp, Notebook};
 use crate::schema::{Field, Kind};
@@ -185,6 +194,100 @@ fn not_met_of(nb: &Notebook, today: Date, days: i64, last: &HashMap<RecordId, Da
         .collect()
 }
 
+/// The last bundle of an officer's that was imported here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastBundle {
+    /// Its sequence number on the device that exported it.
+    pub sequence: u64,
+    /// When it was exported.
+    pub created_ms: u64,
+    /// When it was imported here.
+    pub imported_ms: u64,
+    /// The label of the device that exported it.
+    pub device: String,
+}
+
+/// Another officer whose work the notebook holds, for the coordinator's card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Officer {
+    /// Their name, or their device's label when the device names no officer; never blank.
+    pub name: String,
+    /// The labels of their devices the notebook knows, in label order.
+    pub devices: Vec<String>,
+    /// Their newest bundle imported here (by export time), or `None` when their work only came in other
+    /// officers' bundles.
+    pub last_bundle: Option<LastBundle>,
+    /// Live records they created.
+    pub records: usize,
+    /// Sequence numbers of their bundles that are missing although later ones were imported.
+    pub missing: Vec<u64>,
+}
+
+/// The other officers whose work the notebook holds (see the module documentation), by name; empty when
+/// this notebook is not a coordinator's. `own_officer` is this device's officer.
+pub fn officers(nb: &Notebook, log: &ImportLog, own_officer: &str) -> Vec<Officer> {
+    let own = nb.own_replicas();
+    let mut by: BTreeMap<String, (Officer, BTreeSet<DeviceId>)> = BTreeMap::new();
+    let mut of_device: HashMap<DeviceId, String, FxBuild> = HashMap::default();
+    for d in nb.devices().values() {
+        let officer = d.officer.trim();
+        if own.contains(&d.id) || is_file_device(d) || (!officer.is_empty() && text::same(officer, own_officer)) {
+            continue;
+        }
+        let label = d.label.trim();
+        let (key, name) = match (officer.is_empty(), label.is_empty()) {
+            (false, _) => (text::key(officer), officer.to_string()),
+            (true, false) => (format!("\u{10ffff}{}", d.id), label.to_string()),
+            (true, true) => (format!("\u{10ffff}{}", d.id), format!("device {}", &d.id.to_string()[..8])),
+        };
+        of_device.insert(d.id, key.clone());
+        let entry = by.entry(key).or_insert_with(|| {
+            let o = Officer { name, devices: Vec::new(), last_bundle: None, records: 0, missing: Vec::new() };
+            (o, BTreeSet::new())
+        });
+        if !label.is_empty() {
+            entry.0.devices.push(label.to_string());
+        }
+        entry.1.insert(d.id);
+    }
+    if by.is_empty() {
+        return Vec::new();
+    }
+    for r in nb.records().filter(|r| !r.is_deleted()) {
+        if let Some(key) = r.created().and_then(|s| of_device.get(&s.device)) {
+            if let Some((o, _)) = by.get_mut(key) {
+                o.records += 1;
+            }
+        }
+    }
+    let label_of = |d: DeviceId| nb.devices().get(&d).map(|p| p.label.trim().to_string()).unwrap_or_default();
+    for e in &log.entries {
+        let Some((o, _)) = of_device.get(&e.device).and_then(|k| by.get_mut(k)) else { continue };
+        let newer = o.last_bundle.as_ref().is_none_or(|b| (e.created_ms, e.sequence) > (b.created_ms, b.sequence));
+        if newer {
+            o.last_bundle = Some(LastBundle {
+                sequence: e.sequence,
+                created_ms: e.created_ms,
+                imported_ms: e.imported_ms,
+                device: label_of(e.device),
+            });
+        }
+    }
+    for g in log.gaps() {
+        if let Some((o, _)) = of_device.get(&g.device).and_then(|k| by.get_mut(k)) {
+            o.missing.extend(g.missing);
+        }
+    }
+    by.into_values()
+        .map(|(mut o, _)| {
+            o.devices.sort_by_key(|l| text::key(l));
+            o.devices.dedup();
+            o.missing.sort_unstable();
+            o
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +297,105 @@ mod tests {
         let today = Date::parse("2026-03-31").unwrap();
         assert_eq!(window_start(today, 1), today);
         assert_eq!(window_start(today, 90), Date::parse("2026-01-01").unwrap());
+    }
+
+    mod officers {
+        use super::super::*;
+        use crate::exchange::LogEntry;
+        use crate::formats::bundle::Scope;
+        use crate::model::DeviceProfile;
+        use crate::schema::Value;
+
+        const NOW: u64 = 1_790_000_000_000;
+
+        fn device(seed: u8, officer: &str, label: &str) -> DeviceProfile {
+            DeviceProfile {
+                id: DeviceId::new_v7(NOW - 9_000_000, [seed; 10]),
+                label: label.into(),
+                officer: officer.into(),
+            }
+        }
+
+        fn bundle(d: &DeviceProfile, sequence: u64, created_ms: u64) -> LogEntry {
+            LogEntry {
+                bundle_id: uuid::Uuid::from_u128(u128::from(sequence) << 64 | u128::from(d.id.0.as_u128() as u64)),
+                device: d.id,
+                sequence,
+                scope: Scope::Changes,
+                created_ms,
+                imported_ms: created_ms + 60_000,
+                records: 1,
+                checksum: String::new(),
+                partial: false,
+            }
+        }
+
+        /// A contact created on `d`, joined into `nb` as an import would.
+        fn contact_from(nb: &mut Notebook, d: &DeviceProfile, name: &str, seed: u8) {
+            let mut theirs = Notebook::new(d.id);
+            let id = theirs.create(Kind::Contact, NOW - 5_000, [seed; 10]);
+            theirs.set(id, Field::Name, Value::Text(name.into()), NOW - 4_000).expect("a name");
+            let r = theirs.record(id).cloned().expect("the contact");
+            nb.merge_record(&r, NOW).expect("it joins");
+        }
+
+        fn coordinator() -> Notebook {
+            Notebook::new(DeviceId::new_v7(NOW - 10_000_000, [0xC0; 10]))
+        }
+
+        #[test]
+        fn each_other_officer_is_listed_with_their_newest_bundle_and_the_records_they_created() {
+            let mut nb = coordinator();
+            let reto = device(1, "Hptm Reto Caflisch", "Caflisch laptop");
+            let karin = device(2, "Maj Karin Huber", "Huber tablet");
+            nb.learn_devices([reto.clone(), karin.clone()]);
+            contact_from(&mut nb, &reto, "Anna Wöber", 1);
+            contact_from(&mut nb, &reto, "Boris Kovalenko", 2);
+            let log = ImportLog { entries: vec![bundle(&reto, 1, NOW - 3_000), bundle(&reto, 2, NOW - 2_000)] };
+            let got = officers(&nb, &log, "Obst Clara Weiss");
+            assert_eq!(got.len(), 2);
+            assert_eq!(got[0].name, "Hptm Reto Caflisch");
+            assert_eq!(got[0].records, 2);
+            assert_eq!(got[0].devices, ["Caflisch laptop"]);
+            let last = got[0].last_bundle.as_ref().expect("a bundle of his was imported");
+            assert_eq!((last.sequence, last.created_ms, last.device.as_str()), (2, NOW - 2_000, "Caflisch laptop"));
+            assert_eq!(got[1].name, "Maj Karin Huber");
+            assert_eq!(got[1].last_bundle, None, "her work came only in his bundles");
+        }
+
+        #[test]
+        fn an_officers_own_second_device_and_a_vcard_file_make_no_coordinator() {
+            let mut nb = coordinator();
+            let tablet = device(3, "Obst Clara Weiss", "Weiss tablet");
+            let file = DeviceProfile {
+                id: DeviceId::new_v7(NOW, [9; 10]),
+                label: "vCard file contacts.vcf".into(),
+                officer: String::new(),
+            };
+            nb.learn_devices([tablet.clone(), file]);
+            let log = ImportLog { entries: vec![bundle(&tablet, 1, NOW - 1_000)] };
+            assert_eq!(officers(&nb, &log, "obst  clara weiss"), Vec::new());
+        }
+
+        #[test]
+        fn one_officers_devices_are_one_row_with_the_bundles_missing_between_those_imported() {
+            let mut nb = coordinator();
+            let laptop = device(4, "Hptm Reto Caflisch", "Caflisch laptop");
+            let tablet = device(5, "Hptm Reto Caflisch", "Caflisch tablet");
+            nb.learn_devices([tablet.clone(), laptop.clone()]);
+            let log = ImportLog {
+                entries: vec![
+                    bundle(&laptop, 1, NOW - 9_000),
+                    bundle(&laptop, 4, NOW - 8_000),
+                    bundle(&tablet, 1, NOW - 1_000),
+                ],
+            };
+            let got = officers(&nb, &log, "Obst Clara Weiss");
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].devices, ["Caflisch laptop", "Caflisch tablet"]);
+            assert_eq!(got[0].missing, [2, 3]);
+            let last = got[0].last_bundle.as_ref().expect("bundles were imported");
+            assert_eq!((last.sequence, last.device.as_str()), (1, "Caflisch tablet"));
+        }
     }
 }

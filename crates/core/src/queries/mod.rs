@@ -37,6 +37,7 @@ pub use dashboard::{
     contacts_not_met, dashboard, meetings_per_nation, recent_meetings, window_start, Dashboard, NationCount, NotMet,
     NATION_WINDOW_DAYS, NOT_MET_DAYS, RECENT_MEETINGS, UPCOMING_DAYS,
 };
+pub use dashboard::{officers, LastBundle, Officer};
 pub use filter::{param, query_string, ListFilter};
 pub use follow_ups::{
     follow_up_meetings, follow_up_owners, follow_up_param, owner_choices, FollowUpFilter, FollowUpGroup, Group,
