@@ -67,7 +67,7 @@ pub fn ContactsList() -> impl IntoView {
     let ceiling = app.exchange.export_ceiling;
     let new_contact = move |_| {
         if let Some(id) = app.create_draft(Kind::Contact) {
-            navigate(&format!("/contacts/{id}"), Default::default());
+            navigate(&crate::components::routed::draft_href(Kind::Contact, id), Default::default());
         }
     };
     view! {
@@ -106,9 +106,9 @@ pub fn ContactsList() -> impl IntoView {
             </Show>
             <Show
                 when={move || ids.with(|r| !r.is_empty())}
-                fallback=|| view! {
+                fallback=move || (total.get() == 0).then(|| view! {
                     <EmptyState title="No contacts yet" hint="Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field." />
-                }
+                })
             >
                 <div class="windowed" node_ref=win.node() on:keydown=move |ev| win.on_keydown(ev)>
                     <table class="record-table" aria-rowcount=move || win.row_count() + 1>

@@ -119,6 +119,18 @@ mod tests {
     }
 
     #[test]
+    fn deleting_a_draft_discards_it_and_leaves_no_draft_or_tombstone() {
+        let mut nb = notebook();
+        nb.take_changed();
+        let id = nb.create_draft(Kind::Meeting, Vec::new(), NOW, [3; 10]);
+        assert_eq!(nb.delete_with_follow_ups(id, NOW + 1), Ok(0));
+        assert!(!nb.is_draft(id), "the draft flag goes with it");
+        assert!(nb.record(id).is_none(), "nothing is left to list, restore or export");
+        assert!(nb.take_changed().is_empty(), "nothing is written");
+        assert!(nb.recently_deleted(NOW + 2).is_empty());
+    }
+
+    #[test]
     fn typing_nothing_into_a_draft_leaves_it_a_draft() {
         let mut nb = notebook();
         let id = nb.create_draft(Kind::Contact, Vec::new(), NOW, [2; 10]);
