@@ -130,13 +130,15 @@ pub fn TextField(
                 type=kind
                 list=datalist
                 autocomplete="off"
+                // An empty date input would show the browser's "mm/dd/yyyy"; the stylesheet hides it.
+                data-empty=move || value.with(String::is_empty).then_some("")
                 prop:value=value
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=format!("{dom_id}-conflict {dom_id}-problems {dom_id}-hint")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
                 on:blur=move |_| set_left.set(true)
             />
-            {(kind == "date").then(|| view! { <DateReadout value /> })}
+            {(kind == "date").then(|| view! { <DateShown value=value /> })}
             <ConflictMarker id field dom_id=dom_id.clone() />
             {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
             <FieldProblems id field dom_id problems />
@@ -148,7 +150,7 @@ pub fn TextField(
 /// date input, whose order of day and month follows the browser's language and cannot be set. The input
 /// stays, so a date is still typed or picked as before.
 #[component]
-fn DateReadout(value: Memo<String>) -> impl IntoView {
+pub fn DateShown(#[prop(into)] value: Signal<String>) -> impl IntoView {
     move || {
         let v = value.get();
         liaison_core::date::Date::parse(&v).is_ok().then(|| {

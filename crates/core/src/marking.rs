@@ -221,7 +221,7 @@ pub const NATIONS: [&str; 36] = [
 /// a code it does not offer, which the picker then shows as written.
 pub fn nation_name(code: &str) -> Option<&'static str> {
     Some(match code {
-        "NATO" => "NATO",
+        "NATO" => "NATO members",
         "EU" => "European Union",
         "ALB" => "Albania",
         "AUT" => "Austria",

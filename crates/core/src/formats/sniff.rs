@@ -31,14 +31,14 @@ pub fn not_a_bundle(bytes: &[u8]) -> Option<String> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| matches!(b, b'{' | b'[')) {
         return None;
     }
-    let (what, hint) = match sniff(bytes)? {
-        FileFormat::VCard => ("a vCard address book", "import it as contacts, from a file whose name ends in .vcf"),
-        FileFormat::ICal => ("an iCalendar file", "import it as meetings, from a file whose name ends in .ics"),
-        FileFormat::Csv => {
-            ("a CSV spreadsheet of contacts", "import it as contacts, from a file whose name ends in .csv")
-        }
+    let (what, becomes, ending) = match sniff(bytes)? {
+        FileFormat::VCard => ("a vCard address book", "contacts", ".vcf"),
+        FileFormat::ICal => ("an iCalendar file", "meetings", ".ics"),
+        FileFormat::Csv => ("a CSV spreadsheet of contacts", "contacts", ".csv"),
     };
-    Some(format!("this is {what}, not a Liaison bundle (JSON): {hint}"))
+    Some(format!(
+        "this is {what}, not a Liaison bundle (JSON). Liaison imports it as {becomes} when its name ends in {ending}"
+    ))
 }
 
 #[cfg(test)]
@@ -59,7 +59,7 @@ mod tests {
         let said = not_a_bundle(b"Name;Email\r\nAnna;a@b.example\r\n").unwrap();
         assert_eq!(
             said,
-            "this is a CSV spreadsheet of contacts, not a Liaison bundle (JSON): import it as contacts, from a file whose name ends in .csv"
+            "this is a CSV spreadsheet of contacts, not a Liaison bundle (JSON). Liaison imports it as contacts when its name ends in .csv"
         );
         assert!(not_a_bundle(b"{}").is_none());
     }
