@@ -222,6 +222,15 @@ test('a filter with no results shows one empty state, search highlights read in 
     );
     assert.deepEqual(overlaps, [true, true], 'each pill lies inside its own row');
     await screenshot(page, 'polish-meetings-tablet-dark');
+    // The filter bar's dates read as the app writes them, under the browser's input.
+    await page.getByLabel('From', exact).fill('2026-11-24');
+    await page.getByText('24 Nov 2026', exact).waitFor();
+    await screenshot(page, 'polish-filter-date-tablet-dark');
+    await page.goto(`${app.server.url}/meetings`);
+    await page.getByRole('link', { name: /Border liaison review/ }).click();
+    await page.getByLabel('Date', exact).fill('2026-11-24');
+    await page.getByText('24 Nov 2026', exact).waitFor();
+    await screenshot(page, 'polish-meeting-editor-tablet-dark');
 
     await page.goto(`${app.server.url}/meetings?nation=ZZZ`);
     await page.getByRole('heading', { name: 'Meetings', exact: true }).waitFor();
