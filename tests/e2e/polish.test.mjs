@@ -98,6 +98,7 @@ test('a new meeting reads "New meeting", a reload opens a fresh draft, and delet
     assert.equal(await page.getByRole('heading', { name: 'Meeting not found' }).count(), 0);
     assert.notEqual(new URL(page.url()).pathname, first.pathname, 'a fresh draft, since the old one was never stored');
     await page.getByLabel('Date', exact).fill('2026-11-24');
+    await page.getByLabel('Date', exact).blur();
     await page.getByText('24 Nov 2026', exact).waitFor();
     await screenshot(page, 'polish-new-meeting-desktop-light');
     // Typing the date made it a record; a second new meeting stays a draft, and Delete just drops it.
@@ -224,11 +225,13 @@ test('a filter with no results shows one empty state, search highlights read in 
     await screenshot(page, 'polish-meetings-tablet-dark');
     // The filter bar's dates read as the app writes them, under the browser's input.
     await page.getByLabel('From', exact).fill('2026-11-24');
+    await page.getByLabel('From', exact).blur();
     await page.getByText('24 Nov 2026', exact).waitFor();
     await screenshot(page, 'polish-filter-date-tablet-dark');
     await page.goto(`${app.server.url}/meetings`);
     await page.getByRole('link', { name: /Border liaison review/ }).click();
     await page.getByLabel('Date', exact).fill('2026-11-24');
+    await page.getByLabel('Date', exact).blur();
     await page.getByText('24 Nov 2026', exact).waitFor();
     await screenshot(page, 'polish-meeting-editor-tablet-dark');
 
