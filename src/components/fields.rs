@@ -130,7 +130,8 @@ pub fn TextField(
                 type=kind
                 list=datalist
                 autocomplete="off"
-                // An empty date input would show the browser's "mm/dd/yyyy"; the stylesheet hides it.
+                // An empty date or time input would show the browser's "mm/dd/yyyy" or "--:--"; the
+                // stylesheet hides it while the input is not focused.
                 data-empty=move || value.with(String::is_empty).then_some("")
                 prop:value=value
                 aria-invalid=move || invalid().then_some("true")
@@ -146,9 +147,10 @@ pub fn TextField(
     }
 }
 
-/// A date field's value as the rest of the app writes dates ("24 Nov 2026"), under the browser's own
-/// date input, whose order of day and month follows the browser's language and cannot be set. The input
-/// stays, so a date is still typed or picked as before.
+/// A date field's value as the rest of the app writes dates ("24 Nov 2026"), after the browser's own
+/// date input, whose order of day and month follows the browser's language and cannot be set. The
+/// stylesheet lays it over the input while the input is not focused; the input stays, so a date is
+/// still typed or picked as before.
 #[component]
 pub fn DateShown(#[prop(into)] value: Signal<String>) -> impl IntoView {
     move || {

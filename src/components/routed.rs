@@ -32,7 +32,8 @@ pub fn record_page<V: IntoView + 'static>(
     let navigate = use_navigate();
     let reopening = RwSignal::new(id.get_untracked().is_none() && query.with_untracked(|q| q.get(DRAFT).is_some()));
     Effect::new(move |_| {
-        if !reopening.get_untracked() {
+        // Before the welcome is done the shell sends the officer there; no draft is made on the way.
+        if !reopening.get_untracked() || app.needs_setup() {
             return;
         }
         match app.create_draft(kind) {

@@ -117,6 +117,13 @@ impl AppState {
     /// Adds a follow-up action to a meeting.
     pub fn add_action(&self, meeting: RecordId) -> Option<RecordId> {
         let id = self.create(Kind::Action)?;
+        // An action on a new meeting nobody typed into yet keeps the meeting: leaving would otherwise
+        // discard it and leave the action pointing at nothing.
+        if self.notebook.with_untracked(|nb| nb.is_draft(meeting)) {
+            self.notebook.update(|nb| {
+                nb.keep_draft(meeting);
+            });
+        }
         self.set(id, Field::Meeting, Value::Text(meeting.to_string()));
         Some(id)
     }

@@ -69,6 +69,7 @@ test('the welcome cannot be skipped by any address, and the suggested label is e
       assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
       assert.equal(await page.getByRole('button', { name: /^New (meeting|contact)$/ }).count(), 0);
     }
+    assert.equal(await page.getByRole('alert').count(), 0, 'no draft was tried on the way, so nothing was refused');
     assert.equal(await page.getByLabel('Device label', exact).inputValue(), 'Chrome on Linux');
     const start = page.getByRole('button', { name: 'Start using Liaison' });
     assert.equal(await start.isDisabled(), true);
@@ -116,6 +117,13 @@ test('a new meeting reads "New meeting", a reload opens a fresh draft, and delet
     await page.getByRole('heading', { name: 'Nothing deleted recently' }).waitFor();
     const records = (await storedEntries(page)).filter(([k]) => k.startsWith('liaison/v1/record/'));
     assert.equal(records.length, 1, 'only the meeting that was typed into is stored');
+    // A follow-up added to a new meeting keeps the meeting, so the action never points at nothing.
+    await nav(page, 'Meetings');
+    await page.getByRole('button', { name: 'New meeting' }).click();
+    await page.getByRole('button', { name: 'Add action' }).click();
+    await page.getByLabel('Action', exact).fill('Send the agenda to CHE');
+    await nav(page, 'Meetings');
+    assert.equal(await page.getByRole('link', { name: /Untitled meeting/ }).count(), 2, 'the meeting with an action stays');
     assertNoErrors(page);
   } finally {
     await page.context().close();
