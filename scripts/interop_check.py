@@ -128,6 +128,12 @@ def guard(s):
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
+def phone_cell(s):
+    """Liaison's Phones cell: a plain phone number as the text formula ="…", anything else guarded."""
+    plain = s[:1] in ("+", "-") and any(c.isdigit() for c in s) and all(c.isdigit() or c in "+-()./; " for c in s)
+    return '="' + s + '"' if plain else guard(s)
+
+
 # ---- checks ----
 
 
@@ -248,6 +254,8 @@ def check_csv(directory, nb, excel):
             rec = want[r["Id"]]
             for column, key in fields:
                 same(f"{file} {r['Id']} {column}", r[column], guard(rec.get(key, "")))
+            if file == "contacts.csv":
+                same(f"{file} {r['Id']} Phones", r["Phones"], phone_cell("; ".join(rec.get("phones", []))))
             if file == "actions.csv":
                 same(f"{file} {r['Id']} Done", r["Done"], "yes" if rec.get("done") else "no")
             if file == "meetings.csv":

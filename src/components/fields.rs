@@ -9,7 +9,7 @@ use liaison_core::schema::Field;
 use liaison_core::schema::Value;
 use liaison_core::validate::Problem;
 
-use crate::components::time::human_time;
+use crate::components::time::short_time;
 use crate::state::use_app;
 
 /// The DOM id of a field's input, unique on the page.
@@ -63,7 +63,7 @@ fn conflict_note(id: RecordId, field: Field) -> Memo<Option<(String, String)>> {
                 n => format!(" and {n} more"),
             };
             Some((
-                format!("Another version by {}, {}{more}", other.author, human_time(other.wall_ms)),
+                format!("Another version by {}, {}{more}", other.author, short_time(other.wall_ms)),
                 anchor(id, field),
             ))
         })
@@ -130,16 +130,34 @@ pub fn TextField(
                 type=kind
                 list=datalist
                 autocomplete="off"
+                // An empty date or time input would show the browser's "mm/dd/yyyy" or "--:--"; the
+                // stylesheet hides it while the input is not focused.
+                data-empty=move || value.with(String::is_empty).then_some("")
                 prop:value=value
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=format!("{dom_id}-conflict {dom_id}-problems {dom_id}-hint")
                 on:input=move |ev| app.set(id, field, Value::Text(event_target_value(&ev)))
                 on:blur=move |_| set_left.set(true)
             />
+            {(kind == "date").then(|| view! { <DateShown value=value /> })}
             <ConflictMarker id field dom_id=dom_id.clone() />
             {hint.map(|h| view! { <p class="hint" id=format!("{dom_id}-hint")>{h}</p> })}
             <FieldProblems id field dom_id problems />
         </div>
+    }
+}
+
+/// A date field's value as the rest of the app writes dates ("24 Nov 2026"), after the browser's own
+/// date input, whose order of day and month follows the browser's language and cannot be set. The
+/// stylesheet lays it over the input while the input is not focused; the input stays, so a date is
+/// still typed or picked as before.
+#[component]
+pub fn DateShown(#[prop(into)] value: Signal<String>) -> impl IntoView {
+    move || {
+        let v = value.get();
+        liaison_core::date::Date::parse(&v).is_ok().then(|| {
+            view! { <span class="date-readout" aria-hidden="true">{liaison_core::date::human_date(&v)}</span> }
+        })
     }
 }
 

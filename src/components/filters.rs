@@ -83,7 +83,8 @@ pub fn FilterBar(
         view! {
             <div class="field filter">
                 <label for=id.clone()>{label}</label>
-                <input id=id type="date" prop:value=move || current(key) on:change=move |ev| set.run((key, event_target_value(&ev))) />
+                <input id=id type="date" data-empty=move || current(key).is_empty().then_some("") prop:value=move || current(key) on:change=move |ev| set.run((key, event_target_value(&ev))) />
+                <crate::components::fields::DateShown value=Signal::derive(move || current(key)) />
             </div>
         }
     };

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use liaison_core::crdt::id::RecordId;
-use liaison_core::marking::{compose_marking, marking_level, marking_parts, MarkingLevel, LEVELS, NATIONS};
+use liaison_core::marking::{
+    compose_marking, marking_level, marking_parts, nation_name, picker_can_edit, MarkingLevel, LEVELS, NATIONS,
+};
 use liaison_core::schema::{Field, Value};
 
 use crate::components::fields::input_id;
@@ -33,7 +35,11 @@ pub fn MarkingTag(#[prop(into)] marking: Signal<String>) -> impl IntoView {
     move || {
         let m = marking.get();
         let class = format!("marking-tag {}", marking_class(&m));
-        (!m.trim().is_empty()).then(|| view! { <span class=class>{m}</span> })
+        // A long label is cut short in a list row, so the whole of it is in the title.
+        (!m.trim().is_empty()).then(|| {
+            let title = m.clone();
+            view! { <span class=class title=title>{m}</span> }
+        })
     }
 }
 
@@ -98,16 +104,24 @@ pub fn MarkingField(id: RecordId, #[prop(optional)] class: &'static str) -> impl
     let parts = Memo::new(move |_| stored.with(|m| marking_parts(m)));
     let write = move |label: String| app.set(id, Field::Marking, Value::Text(label));
     let pick_level = move |level: String| write(compose_marking(&level, &parts.get_untracked().rel_to));
-    let toggle = move |nation: &'static str, on: bool| {
+    let toggle = move |nation: String, on: bool| {
         let p = parts.get_untracked();
-        let mut rel: Vec<String> = p.rel_to.into_iter().filter(|n| n != nation).collect();
+        let mut rel: Vec<String> = p.rel_to.into_iter().filter(|n| *n != nation).collect();
         if on {
-            rel.push(nation.to_string());
+            rel.push(nation);
         }
         // Keep the stored order of nations, except that a nation picked now goes last.
         write(compose_marking(&p.level, &rel));
     };
+    // Nations a stored label names that the picker does not offer stay listed, checked, after its own.
+    let nations = Memo::new(move |_| {
+        let extra: Vec<String> =
+            parts.with(|p| p.rel_to.iter().filter(|n| !NATIONS.contains(&n.as_str())).cloned().collect());
+        NATIONS.iter().map(|n| n.to_string()).chain(extra).collect::<Vec<_>>()
+    });
+    let editable = Memo::new(move |_| stored.with(|m| picker_can_edit(m)));
     let summary = move || match parts.with(|p| p.rel_to.len()) {
+        _ if !editable.get() => "Releasable to: as written".to_string(),
         0 => "Releasable to: anyone cleared".to_string(),
         _ => format!("Releasable to {}", parts.with(|p| p.rel_to.join(", "))),
     };
@@ -118,7 +132,7 @@ pub fn MarkingField(id: RecordId, #[prop(optional)] class: &'static str) -> impl
         } else if p.level.is_empty() && !p.rel_to.is_empty() {
             Some("Choose a classification level too: a releasability caveat alone says nothing about how sensitive it is.")
         } else if p.level.is_empty() {
-            Some("Kept as written: choose a level to replace it.")
+            Some("Kept as written, because the picker cannot show it. Choose a level to replace it, or leave it as it is.")
         } else {
             None
         }
@@ -141,18 +155,25 @@ pub fn MarkingField(id: RecordId, #[prop(optional)] class: &'static str) -> impl
                 </select>
                 <details class="rel-to">
                     <summary>{summary}</summary>
-                    <fieldset>
+                    <fieldset disabled=move || !editable.get()>
                         <legend>"Releasable to"</legend>
-                        {NATIONS.iter().map(|n| view! {
+                        <For each=move || nations.get() key=|n| n.clone() let:n>
                             <label class="nation">
                                 <input
                                     type="checkbox"
-                                    prop:checked=move || parts.with(|p| p.rel_to.iter().any(|r| r == n))
-                                    on:change=move |ev| toggle(n, event_target_checked(&ev))
+                                    prop:checked={
+                                        let n = n.clone();
+                                        move || parts.with(|p| p.rel_to.contains(&n))
+                                    }
+                                    on:change={
+                                        let n = n.clone();
+                                        move |ev| toggle(n.clone(), event_target_checked(&ev))
+                                    }
                                 />
-                                {*n}
+                                <abbr class="nation-code" title=nation_name(&n).unwrap_or_default()>{n.clone()}</abbr>
+                                <span class="nation-name">{nation_name(&n).unwrap_or("as written")}</span>
                             </label>
-                        }).collect_view()}
+                        </For>
                     </fieldset>
                 </details>
                 <input

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use liaison_core::crdt::id::RecordId;
 use liaison_core::schema::Kind;
 
@@ -25,12 +26,28 @@ pub fn record_page<V: IntoView + 'static>(
     });
     let (noun, list, href) = list_of(kind);
     let capital = capitalised(noun);
+    // A draft lives in memory only, so reloading its page finds nothing: its URL says it was a draft
+    // (`draft_href`), and the officer gets a fresh one, as "New meeting" would give, not "not found".
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let reopening = RwSignal::new(id.get_untracked().is_none() && query.with_untracked(|q| q.get(DRAFT).is_some()));
+    Effect::new(move |_| {
+        // Before the welcome is done the shell sends the officer there; no draft is made on the way.
+        if !reopening.get_untracked() || app.needs_setup() {
+            return;
+        }
+        match app.create_draft(kind) {
+            Some(fresh) => navigate(&draft_href(kind, fresh), NavigateOptions { replace: true, ..Default::default() }),
+            None => reopening.set(false),
+        }
+    });
     move || match id.get() {
         Some(id) => {
             // Leaving a new record nobody typed into discards it: no "Untitled meeting" stays behind.
             on_cleanup(move || app.discard_draft(id));
             page(id).into_any()
         }
+        None if reopening.get() => view! { <section class="screen" aria-busy="true"></section> }.into_any(),
         None => view! {
             <section class="screen">
                 <div class="empty">
@@ -42,6 +59,15 @@ pub fn record_page<V: IntoView + 'static>(
         }
         .into_any(),
     }
+}
+
+/// The query parameter that marks a record page opened for a new draft.
+const DRAFT: &str = "draft";
+
+/// Where "New meeting" or "New contact" opens the draft `id`: its record page, marked as a draft's so
+/// that a reload opens a fresh one.
+pub fn draft_href(kind: Kind, id: RecordId) -> String {
+    format!("{}/{id}?{DRAFT}", list_of(kind).2)
 }
 
 fn list_of(kind: Kind) -> (&'static str, &'static str, &'static str) {

@@ -214,10 +214,10 @@ fn StorageBanner() -> impl IntoView {
                     <strong>{format!("Your latest changes could not be saved: {e}.")}</strong>
                     <p>
                         {format!(
-                            "{} record(s) are kept in this window only, so do not close it. Liaison tries again every few seconds. \
+                            "{} kept in this window only, so do not close it. Liaison tries again every few seconds. \
                              Free space by deleting records or other sites' data you no longer need. \
                              Exporting your notes to a file arrives with bundle export in the next version.",
-                            app.saving.unsaved(),
+                            liaison_core::text::plural(app.saving.unsaved(), "record is", "records are"),
                         )}
                     </p>
                 </div>

@@ -27,7 +27,9 @@ pub use page::{browser_and_platform, came_from_a_field, focus_left, is_focused, 
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
 pub use schedule::{after_next_paint, mark, page_ms, yield_to_browser};
 pub use store::{backend, open_storage, AppBackend};
-pub use viewport::{focus_row, rendered_rows, row_of_event, scroll_page_by, top_of, viewport_height, RowGeometry};
+pub use viewport::{
+    focus_row, rendered_rows, row_of_event, scroll_into_view, scroll_page_by, top_of, viewport_height, RowGeometry,
+};
 
 use liaison_core::date::{Date, Time};
 

@@ -62,6 +62,15 @@ pub fn scroll_page_by(dy: f64) {
     }
 }
 
+/// Scrolls the page just enough that `el` is on the screen (`scrollIntoView({block: "nearest"})`): an
+/// element already in view does not move the page.
+pub fn scroll_into_view(el: &web_sys::Element) {
+    let options = js_sys::Object::new();
+    if Reflect::set(&options, &JsValue::from_str("block"), &JsValue::from_str("nearest")).is_ok() {
+        call(el, "scrollIntoView", &[&options]);
+    }
+}
+
 fn focusables(row: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
     let Some(list) = call(row, "querySelectorAll", &[&JsValue::from_str(FOCUSABLE)]) else { return Vec::new() };
     Array::from(&list).iter().filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok()).collect()

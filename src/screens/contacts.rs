@@ -76,8 +76,10 @@ pub fn ContactsList() -> impl IntoView {
     let navigate_sort = navigate.clone();
     let new_contact = move |_| {
         if let Some(id) = app.create_draft(Kind::Contact) {
-            // In edit mode by its address too, so that a reload keeps the form.
-            navigate(&format!("/contacts/{id}?edit=1"), Default::default());
+            // Marked a draft (a reload opens a fresh one) and in edit mode by its address, so that a
+            // reload of a named one keeps the form.
+            let href = crate::components::routed::draft_href(Kind::Contact, id);
+            navigate(&format!("{href}&edit=1"), Default::default());
         }
     };
     let choose = move |column: ContactColumn| {
@@ -132,9 +134,9 @@ pub fn ContactsList() -> impl IntoView {
             </Show>
             <Show
                 when={move || ids.with(|r| !r.is_empty())}
-                fallback=|| view! {
+                fallback=move || (total.get() == 0).then(|| view! {
                     <EmptyState title="No contacts yet" hint="Add a person as soon as a card changes hands: choose “New contact”. You can also add people from a meeting's Participants field." />
-                }
+                })
             >
                 <div class="windowed" node_ref=win.node() on:keydown=move |ev| win.on_keydown(ev)>
                     <table class="record-table" aria-rowcount=move || win.row_count() + 1>

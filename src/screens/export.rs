@@ -17,11 +17,15 @@ pub fn Export() -> impl IntoView {
     let app = use_app();
     let exported_before = app.exchange.export_state.with_untracked(|s| s.sequence > 0);
     let (scope, set_scope) = signal(if exported_before { Scope::Changes } else { Scope::All });
+    // Each outcome shows under the buttons that asked for it, so it is where the officer is looking
+    // (at the foot of the screen it was below the fold on a laptop).
     let (result, set_result) = signal(None::<Result<String, String>>);
+    let (other_result, set_other_result) = signal(None::<Result<String, String>>);
     let ceiling = app.exchange.export_ceiling;
     let (excel, set_excel) = signal(false);
     let other = move |format: FileFormat| {
-        set_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
+        set_result.set(None);
+        set_other_result.set(Some(app.export_format(format, ceiling.get_untracked(), excel.get_untracked())));
     };
     let total = move || app.notebook.with(|nb| nb.records().count());
     let changes = move || app.changes_since_export();
@@ -49,6 +53,7 @@ pub fn Export() -> impl IntoView {
         }
     };
     let export = move |_| {
+        set_other_result.set(None);
         spawn_local(async move {
             set_result.set(Some(app.export(scope.get_untracked(), ceiling.get_untracked()).await.map(said)));
         });
@@ -58,6 +63,7 @@ pub fn Export() -> impl IntoView {
     let export_smaller = move |_| {
         set_compressing.set(true);
         set_result.set(None);
+        set_other_result.set(None);
         spawn_local(async move {
             let outcome = app.export_compressed(scope.get_untracked(), ceiling.get_untracked()).await;
             set_result.set(Some(outcome.map(said)));
@@ -113,6 +119,7 @@ pub fn Export() -> impl IntoView {
                     {move || if compressing.get() { "Compressing…" } else { "Export as a smaller file (.json.gz)" }}
                 </button>
             </div>
+            <ExportOutcome result />
             <p class="hint" id="smaller-hint">"The same bundle, compressed to a fraction of its size for e-mail or a small memory stick. Liaison and the liaison tool open either file."</p>
             <section class="other-formats" aria-labelledby="formats-heading">
                 <h2 id="formats-heading">"Other formats"</h2>
@@ -126,11 +133,28 @@ pub fn Export() -> impl IntoView {
                     <input type="checkbox" prop:checked=excel on:change=move |ev| set_excel.set(event_target_checked(&ev)) />
                     <span>"CSV for Excel (UTF-8 with a byte-order mark)"</span>
                 </label>
+                <ExportOutcome result=other_result />
             </section>
+        </section>
+    }
+}
+
+/// What an export did, or why it failed, beside the buttons that started it; brought into view, since
+/// on a small screen even the line under the button can be past the bottom edge.
+#[component]
+fn ExportOutcome(result: ReadSignal<Option<Result<String, String>>>) -> impl IntoView {
+    let shown = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let (Some(_), Some(el)) = (result.get(), shown.get()) {
+            crate::platform::scroll_into_view(&el);
+        }
+    });
+    view! {
+        <div class="export-outcome" node_ref=shown>
             {move || result.get().map(|r| match r {
                 Ok(msg) => view! { <p class="banner-inline ok" role="status">{msg}</p> }.into_any(),
                 Err(e) => view! { <p class="banner-inline danger" role="alert">{format!("The export could not be saved: {e}")}</p> }.into_any(),
             })}
-        </section>
+        </div>
     }
 }

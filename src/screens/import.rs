@@ -265,8 +265,8 @@ fn ReadyCard(p: Preview) -> impl IntoView {
             </dl>
             {(p.future_stamps > 0).then(|| view! {
                 <p class="note warn">{format!(
-                    "{} edit(s) are dated in the future: the sending device's clock is probably wrong. They are kept, but will not move this device's clock.",
-                    p.future_stamps
+                    "{} dated in the future: the sending device's clock is probably wrong. They are kept, but will not move this device's clock.",
+                    liaison_core::text::plural(p.future_stamps, "edit is", "edits are")
                 )}</p>
             })}
             {p.shared_ids.iter().map(|id| view! {
@@ -284,7 +284,7 @@ fn ReadyCard(p: Preview) -> impl IntoView {
             })}
             {(p.notes.len() > 20).then(|| view! { <p class="muted">{format!("…and {} more.", p.notes.len() - 20)}</p> })}
             {(p.missing_links > 0).then(|| view! {
-                <p class="note">{format!("{} link(s) point at records not on this device yet; they will connect when those arrive.", p.missing_links)}</p>
+                <p class="note">{format!("{} at records not on this device yet; they will connect when those arrive.", liaison_core::text::plural(p.missing_links, "link points", "links point"))}</p>
             })}
         </li>
     }
@@ -298,7 +298,7 @@ fn ConflictHint() -> impl IntoView {
         (n.get() > 0).then(|| {
             view! {
                 <p class="note warn">
-                    {format!("{} conflict(s) wait for a decision. ", n.get())}
+                    {format!("{} for a decision. ", liaison_core::text::plural(n.get(), "conflict waits", "conflicts wait"))}
                     <A href="/conflicts">"Review conflicts"</A>
                 </p>
             }

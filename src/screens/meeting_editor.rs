@@ -27,7 +27,12 @@ fn MeetingForm(id: RecordId) -> impl IntoView {
     let app = use_app();
     let meeting = Memo::new(move |_| app.notebook.with(|nb| nb.meeting(id).unwrap_or_default()));
     let problems = Signal::derive(move || meeting.with(validate::meeting));
-    let title = Signal::derive(move || meeting.with(Meeting::display_title));
+    // A new meeting is "New meeting" until it has a title, not "Untitled meeting", which is what a
+    // stored meeting without one is called.
+    let opened_new = app.notebook.with_untracked(|nb| nb.is_draft(id));
+    let title = Signal::derive(move || {
+        meeting.with(|m| if opened_new && m.title.trim().is_empty() { "New meeting".into() } else { m.display_title() })
+    });
     let marking = Signal::derive(move || meeting.with(|m| m.marking.clone()));
     let is_new = meeting.with_untracked(|m| m.title.is_empty());
     view! {

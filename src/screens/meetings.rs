@@ -55,7 +55,7 @@ pub fn MeetingsList() -> impl IntoView {
     });
     let new_meeting = move |_| {
         if let Some(id) = app.create_draft(Kind::Meeting) {
-            navigate(&format!("/meetings/{id}"), Default::default());
+            navigate(&crate::components::routed::draft_href(Kind::Meeting, id), Default::default());
         }
     };
     view! {
@@ -72,9 +72,9 @@ pub fn MeetingsList() -> impl IntoView {
             </Show>
             <Show
                 when={move || ids.with(|r| !r.is_empty())}
-                fallback=|| view! {
+                fallback=move || (total.get() == 0).then(|| view! {
                     <EmptyState title="No meetings yet" hint="Record a meeting while it happens: choose “New meeting”, then type. Everything saves as you go, with or without a network." />
-                }
+                })
             >
                 <div class="windowed" node_ref=win.node() on:keydown=move |ev| win.on_keydown(ev)>
                     <ul

@@ -27,18 +27,35 @@ impl AppState {
         }
     }
 
+    /// Every record carries the device's label and the officer's name, so none is made before the
+    /// welcome has them (the shell keeps the officer there; this holds for any other way in).
+    fn refused_before_setup(&self) -> bool {
+        let missing = self.needs_setup();
+        if missing {
+            self.prompts
+                .notify("Say who uses this device first: Settings asks for your name and a device label.".to_string());
+        }
+        missing
+    }
+
     fn refused(&self, e: EditError) {
         self.prompts.notify(format!("That change was not made: {e}."));
     }
 
     /// Creates a record.
     pub fn create(&self, kind: Kind) -> Option<RecordId> {
+        if self.refused_before_setup() {
+            return None;
+        }
         self.edit(|nb, now| Ok(nb.create(kind, now, platform::random_bytes())))
     }
 
     /// Opens a draft for "New meeting" or "New contact": a meeting is dated and timed now. Nothing is
     /// stored until the officer types; leaving it untouched discards it (`discard_draft`).
     pub fn create_draft(&self, kind: Kind) -> Option<RecordId> {
+        if self.refused_before_setup() {
+            return None;
+        }
         self.edit(|nb, now| {
             let (today, time) = platform::local_time(now);
             let defaults = liaison_core::notebook::draft_defaults(kind, today, time);
@@ -100,6 +117,13 @@ impl AppState {
     /// Adds a follow-up action to a meeting.
     pub fn add_action(&self, meeting: RecordId) -> Option<RecordId> {
         let id = self.create(Kind::Action)?;
+        // An action on a new meeting nobody typed into yet keeps the meeting: leaving would otherwise
+        // discard it and leave the action pointing at nothing.
+        if self.notebook.with_untracked(|nb| nb.is_draft(meeting)) {
+            self.notebook.update(|nb| {
+                nb.keep_draft(meeting);
+            });
+        }
         self.set(id, Field::Meeting, Value::Text(meeting.to_string()));
         Some(id)
     }
@@ -121,6 +145,12 @@ impl AppState {
         name: String,
         after: impl Fn() + Send + Sync + 'static,
     ) {
+        // A new record nobody typed into holds nothing to lose or restore: it goes without a question.
+        if self.notebook.with_untracked(|nb| nb.is_draft(id)) {
+            self.discard_draft(id);
+            after();
+            return;
+        }
         let state = *self;
         let follow_ups = self.notebook.with_untracked(|nb| match nb.record(id).map(|r| r.kind) {
             Some(Kind::Meeting) => nb.actions_of(id).len(),
@@ -147,6 +177,10 @@ impl AppState {
 
     /// Deletes a record at once and offers Undo.
     pub fn delete(&self, id: RecordId, noun: &str) {
+        if self.notebook.with_untracked(|nb| nb.is_draft(id)) {
+            self.discard_draft(id);
+            return;
+        }
         if self.edit(|nb, now| nb.delete_with_follow_ups(id, now)).is_some() {
             self.prompts.offer_undo(&format!("{} deleted.", capitalised(noun)), UndoAction::Restore(id));
         }

@@ -111,7 +111,7 @@ test('a coordinator combines two officers\' versions of a field and merges their
     // The coordinator imports everything; the meeting editor marks the conflicted field.
     await importAll(coord, [first, retoChanges, karinAll]);
     await openMeeting(coord, 'Border liaison Spielfeld');
-    const marker = coord.getByText(/^Another version by (Hptm Reto Caflisch|Maj Karin Huber), /);
+    const marker = coord.getByText(/^Another version by (Hptm Reto Caflisch|Maj Karin Huber), \d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}\b/);
     await marker.waitFor();
     await shots(coord, 'meeting-editor-marker');
     await coord.getByRole('link', { name: 'Compare the versions of Decisions' }).click();

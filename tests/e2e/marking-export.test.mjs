@@ -24,7 +24,7 @@ async function markedContact(page, name, level, nations = []) {
   if (nations.length > 0) {
     await page.getByText(/^Releasable to[: ]/).click();
     const group = page.getByRole('group', { name: 'Releasable to' });
-    for (const n of nations) await group.getByLabel(n, exact).check();
+    for (const n of nations) await group.getByRole('checkbox', { name: new RegExp(`^${n} `) }).check();
   }
 }
 

@@ -166,6 +166,17 @@ pub fn human_date(s: &str) -> String {
     }
 }
 
+/// A moment as a marker beside a field reads it, short: "1 Dec 07:44" in the current year, "1 Dec
+/// 2025 07:44" in another. `today` is the reader's local date, since core reads no clock.
+pub fn short_moment(date: Date, time: Time, today: Date) -> String {
+    let month = MONTHS[(date.month.clamp(1, 12) - 1) as usize];
+    if date.year == today.year {
+        format!("{} {month} {time}", date.day)
+    } else {
+        format!("{} {month} {} {time}", date.day, date.year)
+    }
+}
+
 /// A moment in UTC, to the second, as the CLI's reports and iCalendar's stamps write it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UtcDateTime {
@@ -247,6 +258,14 @@ mod tests {
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
         let a = Date::parse("2024-02-28").unwrap();
         assert_eq!(a.days_until(Date::parse("2024-03-01").unwrap()), 2);
+    }
+
+    #[test]
+    fn a_short_moment_names_the_year_only_when_it_is_not_this_one() {
+        let d = Date { year: 2026, month: 12, day: 1 };
+        let t = Time { hour: 7, minute: 44 };
+        assert_eq!(short_moment(d, t, Date { year: 2026, month: 12, day: 24 }), "1 Dec 07:44");
+        assert_eq!(short_moment(d, t, Date { year: 2027, month: 1, day: 2 }), "1 Dec 2026 07:44");
     }
 
     #[test]

@@ -217,6 +217,58 @@ pub const NATIONS: [&str; 36] = [
     "SVK", "SVN", "SWE", "USA",
 ];
 
+/// The English name of a code in [`NATIONS`] ("AUT" is "Austria"), for the picker's labels; `None` for
+/// a code it does not offer, which the picker then shows as written.
+pub fn nation_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "NATO" => "NATO members",
+        "EU" => "European Union",
+        "ALB" => "Albania",
+        "AUT" => "Austria",
+        "BEL" => "Belgium",
+        "BGR" => "Bulgaria",
+        "CAN" => "Canada",
+        "CHE" => "Switzerland",
+        "CZE" => "Czechia",
+        "DEU" => "Germany",
+        "DNK" => "Denmark",
+        "ESP" => "Spain",
+        "EST" => "Estonia",
+        "FIN" => "Finland",
+        "FRA" => "France",
+        "GBR" => "United Kingdom",
+        "GRC" => "Greece",
+        "HRV" => "Croatia",
+        "HUN" => "Hungary",
+        "IRL" => "Ireland",
+        "ISL" => "Iceland",
+        "ITA" => "Italy",
+        "LTU" => "Lithuania",
+        "LUX" => "Luxembourg",
+        "LVA" => "Latvia",
+        "MKD" => "North Macedonia",
+        "MNE" => "Montenegro",
+        "NLD" => "Netherlands",
+        "NOR" => "Norway",
+        "POL" => "Poland",
+        "PRT" => "Portugal",
+        "ROU" => "Romania",
+        "SVK" => "Slovakia",
+        "SVN" => "Slovenia",
+        "SWE" => "Sweden",
+        "USA" => "United States",
+        _ => return None,
+    })
+}
+
+/// Whether the picker can change this stored label without losing any of it: it is empty, or it reads
+/// as a level and nations (however spelled), or as "REL TO" nations alone. A label such as "Company
+/// internal" or "UNCLASSIFIED // NOFORN" is kept as written until the officer chooses a level.
+pub fn picker_can_edit(marking: &str) -> bool {
+    let p = marking_parts(marking);
+    marking.trim().is_empty() || !p.level.is_empty() || compose_marking("", &p.rel_to) == marking.trim().to_uppercase()
+}
+
 /// A marking as the picker shows it: a classification level and the nations it is releasable to. A
 /// stored label the picker cannot show this way ("Company internal", a bare "REL TO AUT") keeps
 /// `level` empty, and the label stays as it was until the officer picks a level.
@@ -294,6 +346,33 @@ mod picker_tests {
         assert_eq!((other.level.as_str(), other.exact), ("", false));
         let lower = marking_parts("restricted  rel to aut,che");
         assert_eq!((lower.level.as_str(), lower.rel_to, lower.exact), ("RESTRICTED", v(&["AUT", "CHE"]), false));
+    }
+
+    #[test]
+    fn every_level_with_any_nations_reads_back_as_it_was_made() {
+        let picks: [&[&str]; 4] = [&[], &["AUT"], &["CHE", "AUT"], &["NATO", "EU", "USA", "GBR"]];
+        for level in LEVELS.iter().copied().chain([""]) {
+            for nations in picks {
+                let label = compose_marking(level, &v(nations));
+                let back = marking_parts(&label);
+                assert_eq!((back.level.as_str(), back.rel_to.clone()), (level, v(nations)), "{label}");
+                assert_eq!(back.exact, !level.is_empty(), "{label}");
+                assert_eq!(compose_marking(&back.level, &back.rel_to), label);
+            }
+        }
+    }
+
+    #[test]
+    fn every_nation_offered_has_a_name_and_labels_the_picker_cannot_read_are_not_edited() {
+        assert!(NATIONS.iter().all(|n| nation_name(n).is_some()));
+        assert_eq!(nation_name("AUT"), Some("Austria"));
+        assert_eq!(nation_name("XYZ"), None);
+        for editable in ["", "RESTRICTED", "restricted rel to aut", "REL TO AUT, CHE", "NATO SECRET REL TO USA"] {
+            assert!(picker_can_edit(editable), "{editable}");
+        }
+        for kept in ["Company internal", "UNCLASSIFIED // NOFORN", "TOP SECRET"] {
+            assert!(!picker_can_edit(kept), "{kept}");
+        }
     }
 
     #[test]

@@ -425,8 +425,13 @@ impl Notebook {
         Ok(())
     }
 
-    /// Deletes a record (a tombstone: it can be restored, and merges like any edit).
+    /// Deletes a record (a tombstone: it can be restored, and merges like any edit). A draft nobody
+    /// typed into is discarded instead ([`Notebook::discard_draft`]): it was never stored, so a
+    /// tombstone would only leave an empty record behind.
     pub fn delete(&mut self, id: RecordId, now_ms: u64) -> Result<(), EditError> {
+        if self.discard_draft(id) {
+            return Ok(());
+        }
         let stamp = self.clock.tick(now_ms);
         self.records.get_mut(&id).ok_or(EditError::NoSuchRecord(id))?.delete(stamp);
         self.changed.insert(id);

@@ -374,10 +374,10 @@ fn formula_injection_is_escaped_in_every_csv() {
     assert!(meetings.iter().any(|r| r[1] == "'+HYPERLINK(\"http://evil.example\",\"x\")"));
     let actions = read_csv(&files[2].1.text);
     assert!(actions.iter().any(|r| r[1] == "'\t=1+1"));
-    // No cell anywhere starts a formula.
+    // No cell anywhere starts a formula, except a phone number written as the constant text ="…".
     for rows in [contacts, meetings, actions] {
         for cell in rows.iter().flatten() {
-            assert!(!csv_out::starts_formula(cell), "{cell:?}");
+            assert!(!csv_out::starts_formula(cell) || csv_out::unwrap_phone(cell) != cell, "{cell:?}");
         }
     }
 }

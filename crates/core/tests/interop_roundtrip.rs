@@ -415,7 +415,9 @@ proptest! {
         if out.written == 1 {
             let guard = |s: &str| if csv_out::starts_formula(s) { format!("'{s}") } else { s.to_string() };
             for (i, cell) in rows[1].iter().enumerate().skip(1) {
-                prop_assert_eq!(cell, &guard(&cells[i]));
+                // The Phones column writes a plain phone number as the text formula ="…" instead.
+                let want = if i == 7 && csv_out::is_plain_phone(&cells[i]) { format!("=\"{}\"", cells[i]) } else { guard(&cells[i]) };
+                prop_assert_eq!(cell, &want);
             }
         }
     }

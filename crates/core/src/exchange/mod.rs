@@ -371,7 +371,7 @@ impl ImportUndo {
 
 /// Why an import can no longer be undone.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0} record(s) were edited after the import, so undoing it would lose those edits")]
+#[error("{} edited after the import, so undoing it would lose those edits", crate::text::plural(*.0, "record was", "records were"))]
 pub struct UndoRefused(pub usize);
 
 /// Applies a plan in one step and returns what undoing it needs. The planned records are joined into

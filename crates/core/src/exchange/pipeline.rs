@@ -43,13 +43,8 @@ impl FileContext<'static> {
     pub const BUILT_IN: FileContext<'static> = FileContext { charsets: built_in_charsets, zones: None };
 }
 
-fn starts_with_marker(bytes: &[u8], marker: &[u8]) -> bool {
-    let head: Vec<u8> = bytes.iter().take(64).map(u8::to_ascii_uppercase).collect();
-    head.windows(marker.len()).any(|w| w == marker)
-}
-
 /// The format of a picked file. Its extension decides; only a file without a known one is judged by its
-/// first line. A `.json` file is always a bundle (`None`), so a bundle that is not one is refused as
+/// content ([`crate::formats::sniff`]: a `BEGIN` line, or a spreadsheet's header of contact columns). A `.json` file is always a bundle (`None`), so a bundle that is not one is refused as
 /// such, never re-read as something else.
 pub fn detect(name: &str, bytes: &[u8]) -> Option<FileFormat> {
     let name = name.to_lowercase();
@@ -65,13 +60,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<FileFormat> {
     if name.ends_with(".json") {
         return None;
     }
-    if starts_with_marker(bytes, b"BEGIN:VCARD") {
-        Some(FileFormat::VCard)
-    } else if starts_with_marker(bytes, b"BEGIN:VCALENDAR") {
-        Some(FileFormat::ICal)
-    } else {
-        None
-    }
+    crate::formats::sniff(bytes)
 }
 
 /// The label of the device that stands for a file from another program: "vCard file contacts.vcf".

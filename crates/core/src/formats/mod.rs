@@ -18,8 +18,11 @@ pub mod bundle;
 pub mod csv;
 pub mod ical;
 pub mod lines;
+mod sniff;
 pub mod vcard;
 pub mod wire;
+
+pub use sniff::{not_a_bundle, sniff};
 
 use std::fmt;
 

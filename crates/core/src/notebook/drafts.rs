@@ -50,6 +50,17 @@ impl Notebook {
         self.drafts.contains(&id)
     }
 
+    /// Keeps a draft as a record without an edit of its own, because the officer put something in it
+    /// (a follow-up action, say) that would be left pointing at nothing if leaving discarded it. It is
+    /// written whole, defaults included. Returns whether it was a draft.
+    pub fn keep_draft(&mut self, id: RecordId) -> bool {
+        if !self.drafts.remove(&id) {
+            return false;
+        }
+        self.changed.insert(id);
+        true
+    }
+
     /// Forgets a draft the officer left untouched. It was never stored or exported, so it leaves no
     /// trace, not even a tombstone. Returns whether there was such a draft; a record that has been
     /// edited is never discarded.
@@ -116,6 +127,32 @@ mod tests {
         assert!(!nb.discard_draft(id), "an edited record is never discarded");
         let m = nb.meeting(id).unwrap();
         assert_eq!((m.title.as_str(), m.date.as_str()), ("Liaison sync", "2026-05-29"));
+    }
+
+    #[test]
+    fn deleting_a_draft_discards_it_and_leaves_no_draft_or_tombstone() {
+        let mut nb = notebook();
+        nb.take_changed();
+        let id = nb.create_draft(Kind::Meeting, Vec::new(), NOW, [3; 10]);
+        assert_eq!(nb.delete_with_follow_ups(id, NOW + 1), Ok(0));
+        assert!(!nb.is_draft(id), "the draft flag goes with it");
+        assert!(nb.record(id).is_none(), "nothing is left to list, restore or export");
+        assert!(nb.take_changed().is_empty(), "nothing is written");
+        assert!(nb.recently_deleted(NOW + 2).is_empty());
+    }
+
+    #[test]
+    fn a_draft_kept_for_what_was_added_to_it_is_written_and_no_longer_discarded() {
+        let mut nb = notebook();
+        nb.take_changed();
+        let defaults = draft_defaults(Kind::Meeting, today(), Time { hour: 8, minute: 0 });
+        let id = nb.create_draft(Kind::Meeting, defaults, NOW, [4; 10]);
+        assert!(nb.keep_draft(id));
+        assert!(!nb.is_draft(id));
+        assert!(nb.take_changed().contains(&id));
+        assert!(!nb.discard_draft(id), "leaving keeps it");
+        assert_eq!(nb.meetings().len(), 1);
+        assert!(!nb.keep_draft(id), "only a draft is kept this way");
     }
 
     #[test]

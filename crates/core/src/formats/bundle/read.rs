@@ -131,6 +131,9 @@ pub fn read_bundle(bytes: &[u8], now_ms: u64) -> Result<Bundle, Vec<Problem>> {
     if bytes.is_empty() {
         return Err(vec![Problem::file("the file is empty")]);
     }
+    if let Some(other) = crate::formats::not_a_bundle(bytes) {
+        return Err(vec![Problem::file(other)]);
+    }
     if is_gzip(bytes) {
         return Err(vec![Problem::file(
             "the file is compressed (gzip): decompress it first, or open it with a Liaison that reads .json.gz",

@@ -8,17 +8,21 @@
 //! **Formula injection.** A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula,
 //! and a name or note from a partner could be `=HYPERLINK("http://…")`. Every value that starts with one
 //! of those, or with a tab or CR (which some spreadsheets skip before looking), gets a single quote `'`
-//! in front, as OWASP recommends. Excel and LibreOffice show such a cell as the text it holds; the
-//! quote is visible in a plain text editor and in other programs (a phone number `+43 1 …` reads
-//! `'+43 1 …` there). We chose visible over dangerous: escaping must not depend on the program that
-//! opens the file, and there is no way to say "text" in CSV itself.
+//! in front, as OWASP recommends. Excel shows that quote when it opens a CSV file (it hides it only when
+//! a person types it), so it stays for what could be a formula: visible over dangerous.
+//!
+//! **Phone numbers** are the one common value that starts with `+`, and `'+43 1 5200` on every row of a
+//! contact list reads as a mistake. A cell of the Phones column that holds only digits, spaces and
+//! `+ - ( ) . / ;` cannot call a function, open a link or reach another cell, so it is written as the
+//! constant text formula `="+43 1 5200"`: Excel, Google Sheets and Numbers show `+43 1 5200`, and
+//! without it Excel would compute `+43-1-5200` as a sum. Liaison's own import takes the wrapper off.
 //!
 //! **Excel.** Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without one it
 //! takes the Windows code page and garbles every name outside it. [`CsvOptions::excel`] adds the mark.
 
 mod read;
 
-pub use read::parse_contacts;
+pub use read::{looks_like_contacts, parse_contacts};
 
 use super::ExportText;
 use crate::marking::{action_marking, view_within, Ceiling};
@@ -100,8 +104,46 @@ pub fn field(s: &str) -> String {
     }
 }
 
+/// Whether a phone cell is only digits and the punctuation phone numbers are written with, starting
+/// with a sign: what the formula guard would otherwise quote, and what no spreadsheet can run.
+pub fn is_plain_phone(s: &str) -> bool {
+    s.starts_with(['+', '-'])
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.' | '/' | ';' | ' '))
+}
+
+/// A cell of the Phones column: a plain phone number that starts with `+` as the text formula
+/// `="+43 1 5200"`, anything else as [`field`] writes it (see the module documentation).
+pub fn phone_field(s: &str) -> String {
+    if is_plain_phone(s) {
+        format!("\"=\"\"{s}\"\"\"")
+    } else {
+        field(s)
+    }
+}
+
+/// What [`phone_field`] wrote, read back: the text inside `="…"` when it is a plain phone number, else
+/// the cell as it is.
+pub fn unwrap_phone(cell: &str) -> &str {
+    match cell.strip_prefix("=\"").and_then(|c| c.strip_suffix('"')) {
+        Some(inner) if is_plain_phone(inner) => inner,
+        _ => cell,
+    }
+}
+
+/// The column of a contacts file that holds phone numbers.
+const PHONES_COLUMN: usize = 7;
+
 fn row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
-    let line: Vec<String> = cells.iter().map(|c| field(c.as_ref())).collect();
+    row_with_phones(out, cells, None);
+}
+
+fn row_with_phones<S: AsRef<str>>(out: &mut String, cells: &[S], phones: Option<usize>) {
+    let line: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if Some(i) == phones { phone_field(c.as_ref()) } else { field(c.as_ref()) })
+        .collect();
     out.push_str(&line.join(","));
     out.push_str("\r\n");
 }
@@ -141,7 +183,7 @@ pub fn contacts(nb: &Notebook, list: &[Contact], ceiling: Ceiling, opts: CsvOpti
             c.notes.clone(),
             c.marking.clone(),
         ];
-        row(&mut out.text, &cells);
+        row_with_phones(&mut out.text, &cells, Some(PHONES_COLUMN));
         out.written += 1;
     }
     out
@@ -262,6 +304,38 @@ mod tests {
         assert_eq!(field("\tx"), "'\tx");
         assert_eq!(field("=HYPERLINK(\"http://x\",\"a\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"a\"\")\"");
         assert_eq!(field("a=b"), "a=b");
+    }
+
+    #[test]
+    fn plain_phone_numbers_are_text_formulas_without_a_visible_quote() {
+        assert_eq!(phone_field("+43 1 5200"), "\"=\"\"+43 1 5200\"\"\"");
+        assert_eq!(phone_field("+41 (0)44 123-45.67; +43 664/123"), "\"=\"\"+41 (0)44 123-45.67; +43 664/123\"\"\"");
+        assert_eq!(phone_field("0043 1 5200"), "0043 1 5200", "a number that starts with a digit needs nothing");
+        assert_eq!(unwrap_phone("=\"+43 1 5200\""), "+43 1 5200");
+    }
+
+    #[test]
+    fn a_phone_cell_that_could_be_a_formula_keeps_the_quote() {
+        assert_eq!(phone_field("+1+HYPERLINK(\"http://x\")"), "\"'+1+HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(phone_field("=1+1"), "'=1+1");
+        assert_eq!(phone_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(phone_field("-2+3 cmd|' /C calc'!A0"), "'-2+3 cmd|' /C calc'!A0");
+        assert_eq!(phone_field("+"), "'+", "a sign without digits is not a phone number");
+        assert_eq!(unwrap_phone("=\"=HYPERLINK()\""), "=\"=HYPERLINK()\"", "only a phone number is unwrapped");
+    }
+
+    #[test]
+    fn a_contacts_phones_column_is_written_without_the_quote() {
+        use crate::schema::{Field, Kind, Value};
+        let mut nb = Notebook::new(crate::crdt::id::DeviceId::new_v7(0, [1; 10]));
+        let id = nb.create(Kind::Contact, 1, [2; 10]);
+        nb.set(id, Field::Name, Value::Text("Anna Wöber".into()), 2).unwrap();
+        nb.set(id, Field::Phones, Value::List(vec!["+43 1 5200".into(), "+43 664 123".into()]), 3).unwrap();
+        nb.set(id, Field::Notes, Value::Text("+43 is Austria".into()), 4).unwrap();
+        let out = contacts(&nb, &nb.contacts(), Ceiling::All, CsvOptions::default());
+        let line = out.text.lines().nth(1).unwrap();
+        assert!(line.contains(",\"=\"\"+43 1 5200; +43 664 123\"\"\","), "{line}");
+        assert!(line.contains(",'+43 is Austria,"), "other columns keep the guard: {line}");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::starts_formula;
+use super::{starts_formula, unwrap_phone};
 use crate::formats::lines;
 use crate::formats::vcard::{Card, Parsed, MAX_CARDS};
 use crate::formats::{shown, Problems, MAX_IMPORT_BYTES, MAX_LIST_ITEMS};
@@ -184,6 +184,25 @@ fn items(cell: &str) -> impl Iterator<Item = String> + '_ {
     parts.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
+/// Whether a file's first line is the header of a spreadsheet of contacts: at least two cells, one of
+/// them a column [`parse_contacts`] reads names or emails from. It is how a contacts file with another
+/// name than `.csv`, or saved as `.json` by mistake, is told for what it is.
+pub fn looks_like_contacts(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{FEFF}');
+    if text.trim_start().starts_with(['{', '[']) {
+        return false;
+    }
+    let line = text.lines().next().unwrap_or("");
+    let sep = char::from(separator(line));
+    let cells: Vec<&str> = line.split(sep).map(|c| c.trim().trim_matches('"')).collect();
+    cells.len() >= 2
+        && cells
+            .iter()
+            .any(|c| matches!(column(c, false), Some(Column::Name | Column::Family | Column::Given | Column::Email)))
+}
+
 /// Reads a CSV file of contacts. Never panics; a file over [`MAX_IMPORT_BYTES`] is refused whole.
 pub fn parse_contacts(bytes: &[u8]) -> Parsed {
     let mut problems = Problems::default();
@@ -271,6 +290,9 @@ fn card(
         let mut value = cell.trim().to_string();
         if liaison && value.starts_with('\'') && starts_formula(&value[1..]) {
             value.remove(0);
+        }
+        if col == Column::Phone {
+            value = unwrap_phone(&value).to_string();
         }
         if value.len() > MAX_VALUE_BYTES {
             problems.push(line, format!("a cell holds {} bytes; the limit is 1 MB, so it was left out", value.len()));
@@ -442,6 +464,24 @@ mod tests {
         assert_eq!(card.contact.notes, "=not a formula");
         assert_eq!(card.contact.emails, ["a@b.example", "c@d.example"]);
         assert!(card.carried.contains(&Field::Role), "Liaison's own file carries its empty cells too");
+    }
+
+    #[test]
+    fn phone_numbers_written_as_text_formulas_come_back_as_typed() {
+        let text = "Id,Name,Title,Organisation,Nation,Role,Emails,Phones,Languages,Tags,Notes,Marking\r\n\
+                    019cecd7-5160-7100-9122-334455a53d77,Anna Berg,,,,,,\"=\"\"+43 1 234; +43 664 1\"\"\",,,\"=\"\"+1\"\"\",\r\n";
+        let card = &parse_contacts(text.as_bytes()).cards[0];
+        assert_eq!(card.contact.phones, ["+43 1 234", "+43 664 1"]);
+        assert_eq!(card.contact.notes, "=\"+1\"", "only the Phones column is unwrapped");
+    }
+
+    #[test]
+    fn a_spreadsheet_of_contacts_is_told_from_other_text() {
+        assert!(looks_like_contacts(b"\xEF\xBB\xBFName,E-mail Address\r\nAnna,a@b.example\r\n"));
+        assert!(looks_like_contacts(b"Vorname;Nachname;Firma\r\n"));
+        assert!(!looks_like_contacts(b"{\"format\": \"liaison-bundle\", \"name\": 1}"));
+        assert!(!looks_like_contacts(b"Date,Amount\r\n"));
+        assert!(!looks_like_contacts(b"Name\r\nAnna\r\n"), "one column is not told from a line of text");
     }
 
     #[test]
