@@ -12,11 +12,11 @@
 use std::collections::HashMap;
 
 use super::filter::ListFilter;
-use super::shared::{participant_ids, People};
+use super::shared::{held_meetings, last_met_in, People};
 use crate::crdt::id::RecordId;
 use crate::date::Date;
 use crate::notebook::Notebook;
-use crate::schema::{Field, Kind};
+use crate::schema::Field;
 use crate::text::{self, plural, FxBuild};
 
 /// The URL parameter names of the contacts list's order. Bookmarks depend on them: never rename one.
@@ -201,21 +201,7 @@ impl Descending {
 /// The date of the newest dated meeting on or before `today` of every contact that took part in one,
 /// keyed by the contact's id now (the survivor of merged duplicates), deleted contacts left out.
 pub fn last_met_by_contact(nb: &Notebook, today: Date) -> HashMap<RecordId, Date, FxBuild> {
-    let mut people = People::new(nb);
-    let mut out: HashMap<RecordId, Date, FxBuild> = HashMap::default();
-    for m in nb.alive(Kind::Meeting) {
-        let Ok(d) = Date::parse(m.text(Field::Date.key())) else { continue };
-        if d > today {
-            continue;
-        }
-        for p in participant_ids(m) {
-            if let (id, Some(_)) = people.resolve(p) {
-                let e = out.entry(id).or_insert(d);
-                *e = (*e).max(d);
-            }
-        }
-    }
-    out
+    last_met_in(&mut People::new(nb), held_meetings(nb, today))
 }
 
 /// A list's count: "42 contacts", or "3 of 42 contacts" when a filter leaves some out.

@@ -1,6 +1,6 @@
 use super::*;
 use crate::crdt::id::DeviceId;
-use crate::schema::Value;
+use crate::schema::{Kind, Value};
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::shared::{involved, participant_ids, People, Tally};
+use super::shared::{held_meetings, involved, last_met_in, participant_ids, People, Tally};
 use crate::crdt::clock::Stamp;
 use crate::crdt::id::DeviceId;
 use crate::crdt::id::RecordId;
@@ -74,7 +74,7 @@ pub fn dashboard(nb: &Notebook, today: Date) -> Dashboard {
     let held = held_meetings(nb, today);
     let mut people = People::new(nb);
     let nations = nations_since(&mut people, &held, window_start(today, NATION_WINDOW_DAYS));
-    let not_met = not_met_of(nb, today, NOT_MET_DAYS, &last_met(&mut people, &held));
+    let not_met = not_met_of(nb, today, NOT_MET_DAYS, &last_met_in(&mut people, held.iter().copied()));
     Dashboard {
         overdue,
         upcoming,
@@ -106,15 +106,7 @@ pub fn meetings_per_nation(nb: &Notebook, today: Date, days: i64) -> Vec<NationC
 /// defines: met ones first, longest silence first, then never-met ones created at least `days` days
 /// ago, oldest first.
 pub fn contacts_not_met(nb: &Notebook, today: Date, days: i64) -> Vec<NotMet> {
-    not_met_of(nb, today, days, &last_met(&mut People::new(nb), &held_meetings(nb, today)))
-}
-
-/// Every live meeting dated on or before `today`, with its date: what each meeting list of the
-/// dashboard reads.
-fn held_meetings(nb: &Notebook, today: Date) -> Vec<(Date, &Record)> {
-    nb.alive(Kind::Meeting)
-        .filter_map(|r| Date::parse(r.text(Field::Date.key())).ok().filter(|d| *d <= today).map(|d| (d, r)))
-        .collect()
+    not_met_of(nb, today, days, &last_met_in(&mut People::new(nb), held_meetings(nb, today)))
 }
 
 /// The newest `n` of `held`, newest first.
@@ -141,19 +133,6 @@ fn nations_since<'a>(people: &mut People<'a>, held: &[(Date, &'a Record)], from:
         }
     }
     nations
-}
-
-/// The last meeting date in `held` of each contact (merge survivors).
-fn last_met(people: &mut People<'_>, held: &[(Date, &Record)]) -> HashMap<RecordId, Date, FxBuild> {
-    let mut last: HashMap<RecordId, Date, FxBuild> = HashMap::default();
-    for &(d, r) in held {
-        for p in participant_ids(r) {
-            let (c, _) = people.resolve(p);
-            let e = last.entry(c).or_insert(d);
-            *e = (*e).max(d);
-        }
-    }
-    last
 }
 
 fn per_nation_of(tally: Tally<'_>) -> Vec<NationCount> {

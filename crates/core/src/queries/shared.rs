@@ -5,12 +5,40 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::crdt::id::RecordId;
 use crate::crdt::record::Record;
+use crate::date::Date;
 use crate::notebook::Notebook;
 use crate::schema::{Field, Kind};
 use crate::text::{self, FxBuild};
 
 pub(super) fn participant_ids(r: &Record) -> impl Iterator<Item = RecordId> + '_ {
     r.list(Field::Participants.key()).iter().filter_map(|p| p.parse().ok())
+}
+
+/// Every live meeting dated on or before `today`, with its date: what each meeting list of the
+/// dashboard and "Last met" read.
+pub(super) fn held_meetings(nb: &Notebook, today: Date) -> Vec<(Date, &Record)> {
+    nb.alive(Kind::Meeting)
+        .filter_map(|r| Date::parse(r.text(Field::Date.key())).ok().filter(|d| *d <= today).map(|d| (d, r)))
+        .collect()
+}
+
+/// The newest date among `meetings` of each live contact that took part in one, keyed by the contact's
+/// id now (the survivor of merged duplicates): "Last met" on the contacts list and the dashboard's
+/// "not met" card. The caller picks the meetings (dated, on or before today).
+pub(super) fn last_met_in<'a>(
+    people: &mut People<'a>,
+    meetings: impl IntoIterator<Item = (Date, &'a Record)>,
+) -> HashMap<RecordId, Date, FxBuild> {
+    let mut last: HashMap<RecordId, Date, FxBuild> = HashMap::default();
+    for (d, r) in meetings {
+        for p in participant_ids(r) {
+            if let (id, Some(_)) = people.resolve(p) {
+                let e = last.entry(id).or_insert(d);
+                *e = (*e).max(d);
+            }
+        }
+    }
+    last
 }
 
 /// Resolves participant ids (through merge redirects) to live contact records, remembering each
