@@ -33,7 +33,9 @@ pub fn record_page<V: IntoView + 'static>(
     let reopening = RwSignal::new(id.get_untracked().is_none() && query.with_untracked(|q| q.get(DRAFT).is_some()));
     Effect::new(move |_| {
         // Before the welcome is done the shell sends the officer there; no draft is made on the way.
-        if !reopening.get_untracked() || app.needs_setup() {
+        // Untracked, so that this runs once: another tab's Settings changing the device profile must not
+        // make a second draft and take the officer off the page.
+        if !reopening.get_untracked() || untrack(|| app.needs_setup()) {
             return;
         }
         match app.create_draft(kind) {
@@ -65,9 +67,11 @@ pub fn record_page<V: IntoView + 'static>(
 const DRAFT: &str = "draft";
 
 /// Where "New meeting" or "New contact" opens the draft `id`: its record page, marked as a draft's so
-/// that a reload opens a fresh one.
+/// that a reload opens a fresh one. A contact's page opens read unless `edit` is in its address, so a
+/// new contact's carries it too: a reload of one that has been named keeps the form.
 pub fn draft_href(kind: Kind, id: RecordId) -> String {
-    format!("{}/{id}?{DRAFT}", list_of(kind).2)
+    let edit = if kind == Kind::Contact { "&edit=1" } else { "" };
+    format!("{}/{id}?{DRAFT}{edit}", list_of(kind).2)
 }
 
 fn list_of(kind: Kind) -> (&'static str, &'static str, &'static str) {

@@ -176,6 +176,12 @@ pub async fn read_file(file: &FileToRead, cancelled: impl Fn() -> bool) -> Picke
     PickedFile { name, bytes }
 }
 
+/// The first `n` bytes of a picked file, or fewer when it is shorter; empty when they cannot be read
+/// (the full read that follows then says why).
+pub async fn read_head(file: &FileToRead, n: usize) -> Vec<u8> {
+    slice_bytes(&file.0, 0.0, n as f64).await.unwrap_or_default()
+}
+
 /// The bytes of `blob` from `start` to `end`.
 async fn slice_bytes(blob: &web_sys::Blob, start: f64, end: f64) -> Result<Vec<u8>, String> {
     let part = blob.slice_with_f64_and_f64(start, end).map_err(|e| js_message(&e))?;

@@ -9,6 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::error::{DomException, OpenDbError};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use js_sys::{Function, Promise, Reflect};
@@ -181,7 +182,7 @@ pub fn save_link(link: Option<&HubLink>) -> Result<(), String> {
     }
 }
 
-async fn push_db() -> Result<Database, String> {
+async fn push_db() -> Result<Database, OpenDbError> {
     Database::open(PUSH_DB)
         .with_version(1u8)
         .with_on_upgrade_needed(|event, db| {
@@ -191,7 +192,22 @@ async fn push_db() -> Result<Database, String> {
             Ok(())
         })
         .await
-        .map_err(|e| format!("the push could not be kept ({e})"))
+}
+
+/// Why the push database could not be opened, as sync tells it: a browser that gives the page no
+/// IndexedDB at all (no factory, or `open` refused outright as private windows refuse it) is
+/// `NoDatabase`, which only pulls; anything else (a blocked upgrade, a full disk) is `NotKept`, which
+/// stops the push and says why.
+fn open_problem(e: OpenDbError) -> Problem {
+    match &e {
+        OpenDbError::NullFactory | OpenDbError::UnsupportedEnvironment => Problem::NoDatabase,
+        OpenDbError::Base(indexed_db_futures::error::Error::DomException(d)) => match d {
+            DomException::InvalidStateError(_) => Problem::NoDatabase,
+            DomException::Other(d) if d.name() == "SecurityError" => Problem::NoDatabase,
+            _ => Problem::NotKept(format!("the push could not be kept ({e})")),
+        },
+        _ => Problem::NotKept(format!("the push could not be kept ({e})")),
+    }
 }
 
 /// Keeps the bytes of push `sequence`, in place of any push kept before, in one readwrite transaction
@@ -201,7 +217,7 @@ async fn push_db() -> Result<Database, String> {
 /// `Problem::NoDatabase`; any other failure is `Problem::NotKept` with the browser's reason.
 pub async fn keep_push(sequence: u64, text: &str) -> Result<(), Problem> {
     let failed = |e: indexed_db_futures::error::Error| Problem::NotKept(format!("the push could not be kept ({e})"));
-    let db = push_db().await.map_err(|_| Problem::NoDatabase)?;
+    let db = push_db().await.map_err(open_problem)?;
     let tx = db
         .transaction(PUSH_STORE)
         .with_mode(TransactionMode::Readwrite)

@@ -16,7 +16,8 @@ mod store;
 mod viewport;
 
 pub use files::{
-    download, download_gzip, dropped_files, elapsed_ms, picked_files, read_file, yield_to_page, FileToRead, PickedFile,
+    download, download_gzip, dropped_files, elapsed_ms, picked_files, read_file, read_head, yield_to_page, FileToRead,
+    PickedFile,
 };
 pub use indexed_db::{IndexedDbBackend, DB_NAME};
 pub use local_storage::LocalStorageBackend;

@@ -76,10 +76,7 @@ pub fn ContactsList() -> impl IntoView {
     let navigate_sort = navigate.clone();
     let new_contact = move |_| {
         if let Some(id) = app.create_draft(Kind::Contact) {
-            // Marked a draft (a reload opens a fresh one) and in edit mode by its address, so that a
-            // reload of a named one keeps the form.
-            let href = crate::components::routed::draft_href(Kind::Contact, id);
-            navigate(&format!("{href}&edit=1"), Default::default());
+            navigate(&crate::components::routed::draft_href(Kind::Contact, id), Default::default());
         }
     };
     let choose = move |column: ContactColumn| {

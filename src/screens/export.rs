@@ -52,15 +52,21 @@ pub fn Export() -> impl IntoView {
             None => saved,
         }
     };
+    // An export waits for its sequence number (another tab may be exporting) and the browser compresses
+    // in the background; the buttons wait too, so that a second click does not make a second bundle.
+    let (busy, set_busy) = signal(false);
+    let (compressing, set_compressing) = signal(false);
     let export = move |_| {
+        set_busy.set(true);
+        set_result.set(None);
         set_other_result.set(None);
         spawn_local(async move {
             set_result.set(Some(app.export(scope.get_untracked(), ceiling.get_untracked()).await.map(said)));
+            set_busy.set(false);
         });
     };
-    // The browser compresses in the background; the buttons wait, so that one export is not made twice.
-    let (compressing, set_compressing) = signal(false);
     let export_smaller = move |_| {
+        set_busy.set(true);
         set_compressing.set(true);
         set_result.set(None);
         set_other_result.set(None);
@@ -68,6 +74,7 @@ pub fn Export() -> impl IntoView {
             let outcome = app.export_compressed(scope.get_untracked(), ceiling.get_untracked()).await;
             set_result.set(Some(outcome.map(said)));
             set_compressing.set(false);
+            set_busy.set(false);
         });
     };
     view! {
@@ -112,10 +119,10 @@ pub fn Export() -> impl IntoView {
                 <p class="hint" id="ceiling-hint">"Applies to every export, the contacts list's too, until you close Liaison. Unmarked records count as open; labels Liaison cannot grade go only with “everything”. A bundle of changes keeps what it leaves out waiting for the next export that allows it."</p>
             </div>
             <div class="preview-actions">
-                <button type="button" class="button primary" on:click=export disabled=move || count() == 0 || compressing.get()>
+                <button type="button" class="button primary" on:click=export disabled=move || count() == 0 || busy.get()>
                     "Export"
                 </button>
-                <button type="button" class="button" aria-describedby="smaller-hint" on:click=export_smaller disabled=move || count() == 0 || compressing.get()>
+                <button type="button" class="button" aria-describedby="smaller-hint" on:click=export_smaller disabled=move || count() == 0 || busy.get()>
                     {move || if compressing.get() { "Compressing…" } else { "Export as a smaller file (.json.gz)" }}
                 </button>
             </div>

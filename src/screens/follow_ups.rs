@@ -17,13 +17,16 @@ use crate::state::use_app;
 pub const OWNER_CHOICES: &str = "owner-choices";
 
 /// The owners an action's Owner field offers: this device's officer, the officers the notebook knows and
-/// the contacts. Render it once where Owner fields are; they still take any other text.
+/// the contacts. Render it once where Owner fields are; they still take any other text. The list is
+/// made when it is rendered and again at each `refresh` (focus coming into the Owner fields' section),
+/// not on every edit of the notebook: every keystroke is one, and the list reads every contact.
 #[component]
-pub fn OwnerChoices() -> impl IntoView {
+pub fn OwnerChoices(#[prop(into)] refresh: Signal<u32>) -> impl IntoView {
     let app = use_app();
     let choices = Memo::new(move |_| {
-        let me = app.device.with(|d| d.officer.clone());
-        app.notebook.with(|nb| queries::owner_choices(nb, &me))
+        refresh.track();
+        let me = app.device.with_untracked(|d| d.officer.clone());
+        app.notebook.with_untracked(|nb| queries::owner_choices(nb, &me))
     });
     view! {
         <datalist id=OWNER_CHOICES>

@@ -217,8 +217,11 @@ fn ActionsSection(meeting: RecordId) -> impl IntoView {
             set_focus_new.set(Some(id));
         }
     };
+    // A participant added a moment ago may be an action's owner: the choices are made again whenever
+    // focus comes into this section.
+    let owners_refresh = RwSignal::new(0u32);
     view! {
-        <section class="actions" aria-labelledby="actions-heading">
+        <section class="actions" aria-labelledby="actions-heading" on:focusin=move |_| owners_refresh.update(|n| *n = n.wrapping_add(1))>
             <header class="section-header">
                 <h2 id="actions-heading">"Follow-up actions"</h2>
                 <button type="button" class="button" on:click=add>"Add action"</button>
@@ -227,7 +230,7 @@ fn ActionsSection(meeting: RecordId) -> impl IntoView {
                 when=move || actions.with(|a| !a.is_empty())
                 fallback=|| view! { <p class="muted">"No follow-up actions. Use “Add action” for anything promised in this meeting."</p> }
             >
-                <OwnerChoices />
+                <OwnerChoices refresh=owners_refresh />
                 <ul class="action-list">
                     <For each=move || actions.get() key=|id| *id let:id>
                         <ActionRow id autofocus=focus_new.get_untracked() == Some(id) />

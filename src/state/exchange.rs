@@ -290,33 +290,39 @@ impl AppState {
             let mut planner = Planner::new(now);
             let mut budget = 2_000usize;
             let mut before = 0.0;
-            // Every file is read before any is planned, so that they are planned in the order the preview
-            // shows them (by officer and sequence) whatever order they were picked in. The bundles read
-            // are what the plan's overlay is then made of, so this holds no more at once than planning does.
-            let mut read_files = Vec::with_capacity(count);
-            for (i, (file, size)) in files.into_iter().zip(sizes).enumerate() {
-                report(i + 1, 0, before);
+            // Files are planned in the order the preview shows them (by officer and sequence), whatever
+            // order they were picked in, so that each file's counts read in that order. Their first bytes
+            // say where each goes; each is then read, parsed and planned before the next is read, so one
+            // file at a time is held parsed beside the plan.
+            let mut ordered = Vec::with_capacity(count);
+            for (file, size) in files.into_iter().zip(sizes) {
+                let head = platform::read_head(&file, bundle::HEAD_BYTES).await;
+                let name = file.name();
+                let other_program = pipeline::detect(&name, &head).is_some();
+                ordered.push((summary::FileOrder::of_head(&name, &head, other_program), file, size));
+            }
+            if !ex.is_current(run) {
+                return;
+            }
+            ordered.sort_by(|a, b| a.0.cmp(&b.0));
+            for (i, (_, file, size)) in ordered.into_iter().enumerate() {
+                report(i + 1, planner.records_planned(), before);
                 platform::yield_to_page().await;
                 let picked = platform::read_file(&file, move || !ex.is_current(run)).await;
                 if !ex.is_current(run) {
                     return;
                 }
-                report(i + 1, 0, before + size * READ_SHARE);
+                report(i + 1, planner.records_planned(), before + size * READ_SHARE);
                 platform::yield_to_page().await;
                 if !ex.is_current(run) {
                     return;
                 }
                 let read = state.notebook.with_untracked(|nb| read_picked(nb, picked, now));
-                read_files.push((file.name(), read, size));
-                before += size * (READ_SHARE + PARSE_SHARE);
-            }
-            read_files.sort_by_cached_key(|(name, read, _)| summary::FileOrder::of_read(name, read));
-            for (i, (name, read, size)) in read_files.into_iter().enumerate() {
-                planner.add(name, read);
-                let share_of_file = size * (1.0 - READ_SHARE - PARSE_SHARE);
+                planner.add(file.name(), read);
                 loop {
                     let share = planner.file_progress().map_or(0.0, |(d, t)| d as f64 / t.max(1) as f64);
-                    report(i + 1, planner.records_planned(), before + share_of_file * share);
+                    let at = before + size * (READ_SHARE + PARSE_SHARE + (1.0 - READ_SHARE - PARSE_SHARE) * share);
+                    report(i + 1, planner.records_planned(), at);
                     platform::yield_to_page().await;
                     if !ex.is_current(run) {
                         return;
@@ -332,7 +338,7 @@ impl AppState {
                     let took = (platform::elapsed_ms() - started).max(1.0);
                     budget = ((budget as f64 * SLICE_MS / took) as usize).clamp(100, 200_000);
                 }
-                before += share_of_file;
+                before += size;
             }
             let plan = state.notebook.with_untracked(|nb| planner.finish(nb));
             ex.import_progress.set(None);

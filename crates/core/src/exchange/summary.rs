@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{FileVerdict, ImportLog, Plan, Preview};
 use crate::crdt::id::{DeviceId, RecordId};
 use crate::crdt::record::Record;
-use crate::formats::bundle::{Bundle, Problem};
 use crate::marking::{highest_marking_of, marking_level, MarkingLevel};
 use crate::model::{Action, Contact, Meeting};
 use crate::notebook::Notebook;
@@ -165,7 +164,10 @@ pub fn summarize(nb: &Notebook, log: &ImportLog, plan: &Plan) -> ImportSummary {
 }
 
 /// Where a file goes in the order a person reads an import: bundles by officer (then device label and
-/// id) and sequence, then files from other programs by name, then refused files by name.
+/// id) and sequence, then files from other programs by name, then refused files by name. Before
+/// planning, [`FileOrder::of_head`] places a file by its first bytes alone, so that files are read and
+/// planned one at a time in that order: a bundle whose head cannot be peeked (a compressed one, say)
+/// comes after the bundles that could.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FileOrder(u8, String, String, DeviceId, u64, String);
 
@@ -175,24 +177,36 @@ impl FileOrder {
         FileOrder(1, text::key(&device.officer), text::key(&device.label), device.id, sequence, file.to_string())
     }
 
+    /// A file whose first bytes said nothing of where it goes.
+    fn unknown(file: &str) -> Self {
+        FileOrder(2, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
+    }
+
     /// A file from another program.
     fn other(file: &str) -> Self {
-        FileOrder(2, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
+        FileOrder(3, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
     }
 
     /// A file that cannot be imported.
     fn refused(file: &str) -> Self {
-        FileOrder(3, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
+        FileOrder(4, String::new(), String::new(), NO_DEVICE, 0, file.to_string())
     }
 
-    /// The place of a file as read, before planning. Planning files in this order gives each its share
-    /// of the counts in the order they are shown: an officer's first bundle brings the records new, the
-    /// later ones update them.
-    pub fn of_read(file: &str, read: &Result<Bundle, Vec<Problem>>) -> Self {
-        match read {
-            Ok(b) if b.format.is_none() => FileOrder::bundle(&b.device.clone().into(), b.sequence, file),
-            Ok(_) => FileOrder::other(file),
-            Err(_) => FileOrder::refused(file),
+    /// The place of a file before it is read, from its first [`crate::formats::bundle::HEAD_BYTES`]:
+    /// planning files in this order gives each its share of the counts in the order they are shown (an
+    /// officer's first bundle brings the records new, the later ones update them) while only one file at
+    /// a time is held parsed. `other_program` is whether the file is a vCard, iCalendar or CSV file
+    /// (`pipeline::detect`). The device id is not in a bundle's first bytes (v3 keeps it in the device
+    /// table), so two devices of one officer with one label are planned by sequence together.
+    pub fn of_head(file: &str, prefix: &[u8], other_program: bool) -> Self {
+        if other_program {
+            return FileOrder::other(file);
+        }
+        match crate::formats::bundle::peek_head(prefix) {
+            Some(h) => {
+                FileOrder(1, text::key(&h.officer), text::key(&h.label), NO_DEVICE, h.sequence, file.to_string())
+            }
+            None => FileOrder::unknown(file),
         }
     }
 
@@ -377,6 +391,12 @@ mod tests {
             &mut self,
             name: &str,
         ) -> (String, Result<crate::formats::bundle::Bundle, Vec<crate::formats::bundle::Problem>>) {
+            let (name, text) = self.export_text(name);
+            (name, read_bundle(text.as_bytes(), NOW))
+        }
+
+        /// The file an export writes, unread.
+        fn export_text(&mut self, name: &str) -> (String, String) {
             let now = self.now();
             let replicas = self.nb.own_replicas().clone();
             let req = ExportRequest {
@@ -389,7 +409,7 @@ mod tests {
                 ceiling: Ceiling::All,
             };
             let text = export(&self.nb, &mut self.state, req).expect("an export").text;
-            (name.to_string(), read_bundle(text.as_bytes(), NOW))
+            (name.to_string(), text)
         }
     }
 
@@ -532,11 +552,12 @@ mod tests {
     fn files_read_in_any_order_are_planned_by_officer_and_sequence_so_the_first_bundle_brings_the_new_records() {
         let mut reto = Officer::new(1, "Hptm Reto Caflisch", "Caflisch laptop");
         let m = reto.record(Kind::Meeting, &[(Field::Title, "Border liaison")]);
-        let r1 = reto.export("r1.json");
+        let r1 = reto.export_text("r1.json");
         reto.set(m, Field::Decisions, "Joint patrols");
-        let r2 = reto.export("r2.json");
-        let mut files = vec![("broken.json".to_string(), read_bundle(b"{", NOW)), r2, r1];
-        files.sort_by_cached_key(|(name, read)| FileOrder::of_read(name, read));
+        let r2 = reto.export_text("r2.json");
+        let mut picked = vec![("broken.json".to_string(), "{".to_string()), r2, r1];
+        picked.sort_by_cached_key(|(name, text)| FileOrder::of_head(name, text.as_bytes(), false));
+        let files = picked.into_iter().map(|(name, text)| (name, read_bundle(text.as_bytes(), NOW))).collect();
         let nb = coordinator();
         let p = plan(&nb, &ImportLog::default(), files, NOW);
         let counts: Vec<(&str, usize, usize)> = p.ready().map(|p| (p.file.as_str(), p.new, p.updated)).collect();

@@ -20,11 +20,13 @@
 //! refuse, so a coordinator's own merged output always reads back.
 
 mod check;
+mod head;
 mod read;
 mod shapes;
 mod write;
 
 pub use check::{devices_in, file_name, file_name_marked, future_stamps, link_target, links_of};
+pub use head::{peek_head, BundleHead, HEAD_BYTES};
 pub use read::read_bundle;
 pub use shapes::{
     is_gzip, Bundle, BundleDto, BundleMarking, BundleV1, BundleV2, Problem, Scope, WireRecord, FORMAT,
