@@ -281,6 +281,12 @@ impl AppState {
             return;
         }
         let state = *self;
+        // Said at once, not when the task below first runs: until then the indicator would still say
+        // "saved" over an edit or import that is only queued.
+        if state.saving.queue.with_value(|q| q.unsaved() > 0) && state.saving.state.get_untracked() == SaveState::Saved
+        {
+            state.saving.state.set(SaveState::Saving);
+        }
         spawn_local(async move {
             loop {
                 if state.saving.queue.with_value(WriteQueue::is_in_flight) {

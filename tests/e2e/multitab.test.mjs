@@ -16,7 +16,8 @@ test(`two tabs making random edits for ${SOAK_MS / 1000} s lose no edit`, async 
     await a.getByLabel('Title', exact).fill('Soak meeting');
     await a.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     const url = a.url();
-    const meetingId = url.split('/').pop();
+    // A new meeting's address is its draft page, /meetings/<id>?draft.
+    const meetingId = new URL(url).pathname.split('/').pop();
 
     const b = watchPage(await a.context().newPage());
     await b.goto(url);
