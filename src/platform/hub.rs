@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
-use indexed_db_futures::error::{DomException, OpenDbError};
+use indexed_db_futures::error::OpenDbError;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use js_sys::{Function, Promise, Reflect};
@@ -194,19 +194,17 @@ async fn push_db() -> Result<Database, OpenDbError> {
         .await
 }
 
-/// Why the push database could not be opened, as sync tells it: a browser that gives the page no
-/// IndexedDB at all (no factory, or `open` refused outright as private windows refuse it) is
-/// `NoDatabase`, which only pulls; anything else (a blocked upgrade, a full disk) is `NotKept`, which
-/// stops the push and says why.
+/// Why the push database could not be opened, as sync tells it. When the notebook itself could not
+/// open IndexedDB at start-up and lives in localStorage, this browser gives the page no IndexedDB at
+/// all (a private window, in some browsers): that is `NoDatabase`, which only pulls. Otherwise the
+/// database works and this one failed for a reason of its own (a blocked upgrade, a full disk):
+/// `NotKept`, which stops the push and says why. The notebook's store is asked rather than the error,
+/// because a refused `open` reaches Rust in different shapes (seen: "Version cannot be zero").
 fn open_problem(e: OpenDbError) -> Problem {
-    match &e {
-        OpenDbError::NullFactory | OpenDbError::UnsupportedEnvironment => Problem::NoDatabase,
-        OpenDbError::Base(indexed_db_futures::error::Error::DomException(d)) => match d {
-            DomException::InvalidStateError(_) => Problem::NoDatabase,
-            DomException::Other(d) if d.name() == "SecurityError" => Problem::NoDatabase,
-            _ => Problem::NotKept(format!("the push could not be kept ({e})")),
-        },
-        _ => Problem::NotKept(format!("the push could not be kept ({e})")),
+    if super::backend().is_indexed_db() {
+        Problem::NotKept(format!("the push could not be kept ({e})"))
+    } else {
+        Problem::NoDatabase
     }
 }
 
