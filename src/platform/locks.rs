@@ -14,6 +14,21 @@ use super::LocalStorageBackend;
 #[derive(Debug)]
 pub struct NoLocks;
 
+/// Why [`LocalStorageBackend::exclusive_within`] gave no lock.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotHeld {
+    /// The browser offers no Web Locks.
+    NoLocks,
+    /// Another tab held the lock for all the patience given.
+    Busy,
+}
+
+impl From<NoLocks> for NotHeld {
+    fn from(_: NoLocks) -> Self {
+        NotHeld::NoLocks
+    }
+}
+
 /// How long a tab waits for an exclusive lock before going on without it. Tabs hold one only for a few
 /// storage reads and writes, so a longer wait means a tab stopped inside it (paused in a debugger, say),
 /// and start-up should not hang on that.
@@ -76,12 +91,13 @@ impl LocalStorageBackend {
     /// and writes while holding it includes what every earlier holder wrote. `Err(NoLocks)` when the
     /// browser has no Web Locks, or the lock did not come within a few seconds.
     pub async fn exclusive(&self, name: &str) -> Result<Exclusive, NoLocks> {
-        self.exclusive_within(name, EXCLUSIVE_PATIENCE_MS).await
+        self.exclusive_within(name, EXCLUSIVE_PATIENCE_MS).await.map_err(|_| NoLocks)
     }
 
     /// [`LocalStorageBackend::exclusive`], waiting up to `patience_ms` for a holder whose turn may be long
-    /// (writing a push of everything to disk, say).
-    pub async fn exclusive_within(&self, name: &str, patience_ms: i32) -> Result<Exclusive, NoLocks> {
+    /// (writing a push of everything to disk, say), and telling a lock that did not come in time
+    /// (`NotHeld::Busy`) from a browser without locks.
+    pub async fn exclusive_within(&self, name: &str, patience_ms: i32) -> Result<Exclusive, NotHeld> {
         let window = web_sys::window().ok_or(NoLocks)?;
         let locks = lock_manager()?;
         let request = method(&locks, "request")?;
@@ -136,10 +152,13 @@ impl LocalStorageBackend {
         // The timer has either run or been cleared, so `on_timeout` may go.
         drop(on_timeout);
         match answer {
-            Ok(release) => release.dyn_into::<Function>().map(|release| Exclusive { release }).map_err(|_| NoLocks),
+            // The timer answers with no release function: the lock did not come in time.
+            Ok(release) => {
+                release.dyn_into::<Function>().map(|release| Exclusive { release }).map_err(|_| NotHeld::Busy)
+            }
             Err(_) => {
                 gave_up.set(true);
-                Err(NoLocks)
+                Err(NotHeld::NoLocks)
             }
         }
     }

@@ -23,7 +23,7 @@ pub use indexed_db::{IndexedDbBackend, DB_NAME};
 pub use local_storage::LocalStorageBackend;
 pub use locale::{legacy_charsets, officer_offset, zone_offset};
 pub use locks::Exclusive;
-pub use locks::{hold_for_page, NoLocks};
+pub use locks::{hold_for_page, NoLocks, NotHeld};
 pub use page::{browser_and_platform, came_from_a_field, focus_left, is_focused, print, remove_element};
 pub use pwa::{apply_update, check_for_update, is_online, on_online_change, register_service_worker, OnlineListener};
 pub use schedule::{after_next_paint, mark, page_ms, yield_to_browser};

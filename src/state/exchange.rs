@@ -14,12 +14,14 @@ use liaison_core::storage::{Backend, DEVICES_KEY, EXPORT_KEY, IMPORTS_KEY};
 use liaison_core::text::plural;
 
 use super::AppState;
-use crate::platform::{self, Exclusive, FileToRead, LocalStorageBackend, PickedFile};
+use crate::platform::{self, Exclusive, FileToRead, LocalStorageBackend, NotHeld, PickedFile};
 
 /// The Web Lock a tab holds from taking the device's next bundle sequence until storage has it.
 const SEQUENCE_LOCK: &str = "liaison/v1/export-sequence";
 /// How long a tab waits for its turn at the sequence, and then for its export state to be stored.
 const SEQUENCE_PATIENCE_MS: i32 = 20_000;
+/// What a file export says when another tab kept the turn at numbering bundles past that patience.
+const BUSY: &str = "Another Liaison tab on this device is still making a bundle (an export or a team hub push). Nothing was exported; try again in a moment.";
 
 /// " 2 left out by the marking limit (up to restricted).", or nothing when none was.
 fn left_out_by_limit(above: usize, ceiling: Ceiling) -> String {
@@ -111,7 +113,7 @@ impl AppState {
     /// Exports everything or what has not left this device yet, as a download, leaving out records
     /// marked above `ceiling`; those stay pending (see `exchange::export`).
     pub async fn export(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
-        let turn = self.sequence_turn().await;
+        let turn = self.sequence_turn().await.map_err(|_| BUSY.to_string())?;
         let (export, state) = self.make_export(scope, ceiling)?;
         platform::download(&export.file_name, &export.text, "application/json")?;
         self.record_export(state, turn).await;
@@ -122,7 +124,7 @@ impl AppState {
     /// the download is named `….json.gz`, which Liaison and the `liaison` tool read as they read the
     /// plain file. The returned export names the compressed file.
     pub async fn export_compressed(&self, scope: Scope, ceiling: Ceiling) -> Result<exchange::Export, String> {
-        let turn = self.sequence_turn().await;
+        let turn = self.sequence_turn().await.map_err(|_| BUSY.to_string())?;
         let (mut export, state) = self.make_export(scope, ceiling)?;
         export.file_name.push_str(".gz");
         platform::download_gzip(&export.file_name, &export.text).await?;
@@ -134,10 +136,15 @@ impl AppState {
     /// holds, which includes the export of every earlier holder (each stores it before letting go). A
     /// file export and a push both take the device's next sequence; two tabs that took it at once, each
     /// before hearing of the other, would give the hub two bundles under one number, and it would stop
-    /// the device's sync with "two devices share this id". Without Web Locks, or behind a holder that
-    /// never lets go, it goes on without the turn, as before.
-    pub(super) async fn sequence_turn(&self) -> Option<Exclusive> {
-        let turn = LocalStorageBackend.exclusive_within(SEQUENCE_LOCK, SEQUENCE_PATIENCE_MS).await.ok();
+    /// the device's sync with "two devices share this id". Without Web Locks it goes on without the
+    /// turn, as before; behind a holder that keeps it past the patience given, it is `Err(Busy)` and
+    /// no bundle is made, rather than one that might take the holder's number.
+    pub(super) async fn sequence_turn(&self) -> Result<Option<Exclusive>, NotHeld> {
+        let turn = match LocalStorageBackend.exclusive_within(SEQUENCE_LOCK, SEQUENCE_PATIENCE_MS).await {
+            Ok(turn) => Some(turn),
+            Err(NotHeld::NoLocks) => None,
+            Err(NotHeld::Busy) => return Err(NotHeld::Busy),
+        };
         if let Ok(Some(text)) = platform::backend().get(EXPORT_KEY).await {
             if let Ok(stored) = serde_json::from_str::<ExportState>(&text) {
                 let merged = self.exchange.export_state.with_untracked(|ours| ours.merge(&stored));
@@ -146,7 +153,7 @@ impl AppState {
                 }
             }
         }
-        turn
+        Ok(turn)
     }
 
     /// Keeps the export state an export led to, and gives up the turn once storage has it (or after a

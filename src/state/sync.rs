@@ -337,7 +337,7 @@ impl AppState {
     /// are, then the export state, so that a device that stops between any two resends it rather than
     /// skip it (and one that stops before the link was kept makes it again, at the same sequence).
     async fn make_push(&self, mut link: HubLink, scope: Scope) -> Result<(), Stop> {
-        let turn = self.sequence_turn().await;
+        let turn = self.sequence_turn().await.map_err(|_| Problem::OtherTabExporting)?;
         let (export, state) = self
             .make_export(scope, Ceiling::All)
             .map_err(|problems| Stop::Problem(Problem::Refused(vec![problems])))?;

@@ -48,6 +48,10 @@ pub enum Problem {
     /// cannot be kept until the hub acknowledges it, and none is sent: the changes wait on the device,
     /// and pulls still come.
     NoDatabase,
+    /// Another tab of this device held the turn at numbering bundles (an export or a push under way) for
+    /// longer than a push waits: this one is made at the next pass, so that two bundles never share a
+    /// sequence number.
+    OtherTabExporting,
     /// An answer that is not what the protocol says.
     Nonsense {
         /// Its HTTP status.
@@ -144,6 +148,7 @@ impl Problem {
             ),
             Problem::NotKept(why) => format!("This device could not keep its sync state: {why}. Liaison tries again."),
             Problem::NoDatabase => "This browser window does not let Liaison use its database (private windows do this), and changes are sent to the team hub only once a copy is kept until the hub confirms it. So your changes wait on this device: nothing is lost, and changes from the team still arrive. To send yours, open Liaison in an ordinary window, or export them as a file.".into(),
+            Problem::OtherTabExporting => "Another Liaison tab on this device is still making a bundle, so this one waits its turn. Liaison tries again by itself.".into(),
             Problem::Nonsense { status } => format!(
                 "The team hub gave an answer Liaison does not understand (status {status}). Is this address really a Liaison hub?"
             ),
@@ -164,6 +169,7 @@ impl Problem {
             Problem::PageRefused(_) => "Changes from the team hub could not be applied",
             Problem::NotKept(_) => "Sync state could not be saved",
             Problem::NoDatabase => "Changes cannot be sent from this window",
+            Problem::OtherTabExporting => "Waiting for another tab",
             Problem::UnknownCode | Problem::UsedCode | Problem::ExpiredCode | Problem::AlreadyEnrolled => {
                 "Not enrolled"
             }

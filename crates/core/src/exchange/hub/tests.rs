@@ -246,6 +246,16 @@ fn a_browser_without_a_database_says_the_changes_wait_and_keeps_syncing() {
 }
 
 #[test]
+fn a_push_that_waited_in_vain_for_another_tab_says_so_and_keeps_syncing() {
+    let l = link();
+    let problem = Problem::OtherTabExporting;
+    let (words, _) = status(&l, StatusInput { online: true, waiting: 3, problem: Some(&problem), now_ms: 600_000 });
+    assert_eq!(words, "Waiting for another tab — 3 changes waiting");
+    assert!(problem.message().contains("tries again by itself"));
+    assert!(!problem.stops_sync(), "the next pass makes the push");
+}
+
+#[test]
 fn synced_counts_minutes_hours_and_days() {
     assert_eq!(synced(Some(0), 59_999), "Synced just now");
     assert_eq!(synced(Some(0), 3 * 3_600_000), "Synced 3 h ago");
