@@ -2,7 +2,7 @@
 // shown and resolved, bad files refused with nothing changed, and hostile text shown as text.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DESKTOP, ROOT, assertNoErrors, exact, firstStart, nav, newPage, servedApp, storedEntries } from './helpers.mjs';
@@ -260,5 +260,39 @@ test('every hostile bundle of the corpus is refused in the browser with its reas
     assertNoErrors(coord);
   } finally {
     await coord.context().close();
+  }
+});
+
+test('an export that waits in vain for another tab to finish numbering a bundle exports nothing and says so', async () => {
+  const page = await officer('Lt Col Ana Ruiz', 'Ana laptop');
+  try {
+    await nav(page, 'Contacts');
+    await page.getByRole('button', { name: 'New contact' }).click();
+    await page.getByLabel('Name', exact).fill('Oberst Jürgen Müller');
+    await saved(page);
+    await nav(page, 'Export');
+    // Another tab holding the device's turn at the next sequence and never letting go (stuck in a very
+    // long export, say): the page's own lock manager is the origin's, so this stands in for that tab.
+    await page.evaluate(() => {
+      window.releaseTurn = null;
+      navigator.locks.request('liaison/v1/export-sequence', () => new Promise((resolve) => { window.releaseTurn = resolve; }));
+    });
+    await page.waitForFunction(() => typeof window.releaseTurn === 'function');
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    const button = page.getByRole('button', { name: 'Export', exact: true });
+    await button.click();
+    assert.equal(await button.isDisabled(), true, 'the buttons wait while the export waits');
+    await page.getByRole('alert').filter({ hasText: /another Liaison tab on this device is still making a bundle/i }).waitFor({ timeout: 40_000 });
+    assert.equal(downloads, 0, 'no bundle that might take the other tab’s number');
+    // Once the other tab is done, the export goes through as bundle 1: the number was not used up.
+    await page.evaluate(() => window.releaseTurn());
+    const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+    await page.getByRole('status').filter({ hasText: /^Saved liaison-/ }).waitFor();
+    const text = await readFile(await download.path(), 'utf8');
+    assert.equal(JSON.parse(text).sequence, 1);
+    assertNoErrors(page);
+  } finally {
+    await page.context().close();
   }
 });
