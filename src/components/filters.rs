@@ -63,20 +63,14 @@ pub fn FilterBar(
         pairs.with(|p| p.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default())
     };
     let select = move |key: &'static str, label: &'static str, all: &'static str, which: usize| {
-        let id = format!("filter-{key}");
-        view! {
-            <div class="field filter">
-                <label for=id.clone()>{label}</label>
-                <select id=id on:change=move |ev| set.run((key, event_target_value(&ev)))>
-                    <option value="" selected=move || current(key).is_empty()>{all}</option>
-                    {move || options.with(|o| o[which].clone()).into_iter().map(|v| {
-                        let chosen = v.clone();
-                        let value = v.clone();
-                        view! { <option value=value selected=move || text::same(&current(key), &chosen)>{v}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-        }
+        text_choice(
+            format!("filter-{key}"),
+            label,
+            all,
+            Signal::derive(move || options.with(|o| o[which].clone())),
+            Signal::derive(move || current(key)),
+            move |v| set.run((key, v)),
+        )
     };
     let date = move |key: &'static str, label: &'static str| {
         let id = format!("filter-{key}");
@@ -116,6 +110,31 @@ pub fn FilterBar(
     }
 }
 
+/// A filter's dropdown of text choices: "All …" (the empty value) and each of `choices`, the one shown
+/// as chosen being the one `current` names, compared as search compares names.
+fn text_choice(
+    id: String,
+    label: &'static str,
+    all: &'static str,
+    choices: Signal<Vec<String>>,
+    current: Signal<String>,
+    on_change: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="field filter">
+            <label for=id.clone()>{label}</label>
+            <select id=id on:change=move |ev| on_change(event_target_value(&ev))>
+                <option value="" selected=move || current.with(String::is_empty)>{all}</option>
+                {move || choices.get().into_iter().map(|v| {
+                    let chosen = v.clone();
+                    let value = v.clone();
+                    view! { <option value=value selected=move || current.with(|c| text::same(c, &chosen))>{v}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// `v`, unless it is blank: an "All …" choice.
 fn blank(v: String) -> Option<String> {
     (!v.trim().is_empty()).then_some(v)
@@ -137,13 +156,13 @@ pub fn FollowUpFilterBar() -> impl IntoView {
             NavigateOptions { replace: true, scroll: false, ..Default::default() },
         );
     });
-    let change = move |edit: fn(&mut FollowUpFilter, String)| {
-        move |ev: leptos::ev::Event| {
-            let mut f = filter.get_untracked();
-            edit(&mut f, event_target_value(&ev));
-            apply.run(f);
-        }
+    let edit = move |set: fn(&mut FollowUpFilter, String), v: String| {
+        let mut f = filter.get_untracked();
+        set(&mut f, v);
+        apply.run(f);
     };
+    let change =
+        move |set: fn(&mut FollowUpFilter, String)| move |ev: leptos::ev::Event| edit(set, event_target_value(&ev));
     let toggle = move |edit: fn(&mut FollowUpFilter, bool)| {
         move |ev: leptos::ev::Event| {
             let mut f = filter.get_untracked();
@@ -163,42 +182,22 @@ pub fn FollowUpFilterBar() -> impl IntoView {
                 />
                 <span>"Mine"</span>
             </label>
-            <div class="field filter">
-                <label for="filter-owner">"Owner"</label>
-                <select id="filter-owner" on:change=change(|f, v| f.owner = blank(v))>
-                    <option value="" selected=move || filter.with(|f| f.owner.is_none())>"All owners"</option>
-                    {move || options.with(|o| o.0.clone()).into_iter().map(|v| {
-                        let chosen = v.clone();
-                        let value = v.clone();
-                        view! {
-                            <option
-                                value=value
-                                selected=move || filter.with(|f| f.owner.as_ref().is_some_and(|o| text::same(o, &chosen)))
-                            >
-                                {v}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field filter">
-                <label for="filter-nation">"Nation"</label>
-                <select id="filter-nation" on:change=change(|f, v| f.nation = blank(v))>
-                    <option value="" selected=move || filter.with(|f| f.nation.is_none())>"All nations"</option>
-                    {move || options.with(|o| o.1.clone()).into_iter().map(|v| {
-                        let chosen = v.clone();
-                        let value = v.clone();
-                        view! {
-                            <option
-                                value=value
-                                selected=move || filter.with(|f| f.nation.as_ref().is_some_and(|n| text::same(n, &chosen)))
-                            >
-                                {v}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-            </div>
+            {text_choice(
+                "filter-owner".into(),
+                "Owner",
+                "All owners",
+                Signal::derive(move || options.with(|o| o.0.clone())),
+                Signal::derive(move || filter.with(|f| f.owner.clone().unwrap_or_default())),
+                move |v| edit(|f, v| f.owner = blank(v), v),
+            )}
+            {text_choice(
+                "filter-nation".into(),
+                "Nation",
+                "All nations",
+                Signal::derive(move || options.with(|o| o.1.clone())),
+                Signal::derive(move || filter.with(|f| f.nation.clone().unwrap_or_default())),
+                move |v| edit(|f, v| f.nation = blank(v), v),
+            )}
             <div class="field filter filter-wide">
                 <label for="filter-meeting">"Meeting"</label>
                 <select id="filter-meeting" on:change=change(|f, v| f.meeting = v.parse().ok())>

@@ -208,31 +208,14 @@ fn FollowUpRow(row: Row, overdue: bool, set_size: Signal<usize>) -> impl IntoVie
             aria-setsize=move || set_size.get()
             aria-posinset=row.index + 1
         >
-            {if done {
-                view! {
-                    <button
-                        type="button"
-                        class="button done-button"
-                        aria-label=format!("Reopen: {}", row.text)
-                        on:click=move |_| app.set_done(id, false, true)
-                    >
-                        "Reopen"
-                    </button>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <button
-                        type="button"
-                        class="button done-button"
-                        aria-label=format!("Mark done: {}", row.text)
-                        on:click=move |_| app.set_done(id, true, true)
-                    >
-                        "Done"
-                    </button>
-                }
-                .into_any()
-            }}
+            <button
+                type="button"
+                class="button done-button"
+                aria-label=format!("{}: {}", if done { "Reopen" } else { "Mark done" }, row.text)
+                on:click=move |_| app.set_done(id, !done, true)
+            >
+                {if done { "Reopen" } else { "Done" }}
+            </button>
             <div class="followup-main">
                 <span class="row-title">{row.text.clone()}</span>
                 <span class="row-sub">
